@@ -1,0 +1,66 @@
+//! The command line (clap derive): `hanpub build`, and the options each command takes.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Turn Markdown into an EPUB 3 that reads well in Chinese (Traditional first).
+#[derive(Debug, Parser)]
+#[command(name = "hanpub", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a book into an EPUB.
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The book: a folder with book.toml (or metadata.yaml, or one Markdown file), or a Markdown
+    /// file with YAML (---) or TOML (+++) front matter.
+    #[arg(default_value = "book")]
+    pub book: PathBuf,
+    /// Where to write the EPUB [default: out/<book name>.epub].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Writing mode; overrides `layout` in book.toml.
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
+    /// Keep Latin punctuation as written (no full-width conversion).
+    #[arg(long)]
+    pub no_punctuation: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// Left to right, top to bottom (the default).
+    Horizontal,
+    /// Top to bottom, right to left (直排), pages turn right to left.
+    Vertical,
+}
+
+impl From<LayoutArg> for hanpub::Layout {
+    fn from(l: LayoutArg) -> Self {
+        match l {
+            LayoutArg::Horizontal => hanpub::Layout::Horizontal,
+            LayoutArg::Vertical => hanpub::Layout::Vertical,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_definition_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}

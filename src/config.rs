@@ -1,0 +1,709 @@
+//! book.toml and Markdown front matter → typed [`Metadata`] and [`BuildConfig`].
+//!
+//! Unknown keys are errors that name the key and its line; see README for the schema.
+
+use serde::Deserialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceFile;
+
+/// What the book says about itself; written to the OPF and the opening chapter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Metadata {
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// A short line above the title (e.g. the column: "AI 產業動態").
+    pub kicker: Option<String>,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag of the text, `zh-Hant` by default.
+    pub lang: String,
+    /// Publication date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time.
+    pub date: Option<String>,
+    /// Explicit `dcterms:modified` (RFC 3339, UTC).
+    pub modified: Option<String>,
+    pub description: Option<String>,
+    pub publisher: Option<String>,
+    pub subjects: Vec<String>,
+    pub rights: Option<String>,
+    /// Unique identifier; derived from the metadata when absent.
+    pub identifier: Option<String>,
+    /// What the text is based on (`dc:source`).
+    pub source: Option<String>,
+    pub series: Option<Series>,
+}
+
+/// The collection a book belongs to (`belongs-to-collection`), e.g. a podcast and its episode.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Series {
+    pub name: String,
+    /// Position in the series (`group-position`), e.g. the episode number.
+    pub position: Option<Number>,
+    /// `series` (default) or `set`.
+    #[serde(default = "default_collection_type", rename = "type")]
+    pub kind: String,
+}
+
+fn default_collection_type() -> String {
+    "series".into()
+}
+
+/// An integer or decimal number (`4`, `4.5`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Number {
+    Int(u64),
+    Float(f64),
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Number::Int(n) => write!(f, "{n}"),
+            Number::Float(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Page direction and writing mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    #[default]
+    Horizontal,
+    Vertical,
+}
+
+/// How to build the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildConfig {
+    /// Markdown files in reading order, relative to the book folder.
+    pub chapters: Vec<String>,
+    /// Headings of this level or above start a new chapter (2 = `##`); 0 = one chapter per file.
+    pub split_level: u8,
+    pub layout: Layout,
+    /// Extra stylesheets appended after hanpub's.
+    pub css: Vec<String>,
+    /// A font to embed (subset), relative to the book folder.
+    pub font: Option<String>,
+    /// Cover image (JPEG or PNG), relative to the book folder.
+    pub cover: Option<String>,
+    /// Latin punctuation in Chinese context becomes full-width.
+    pub punctuation: bool,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            chapters: Vec::new(),
+            split_level: 2,
+            layout: Layout::Horizontal,
+            css: Vec::new(),
+            font: None,
+            cover: None,
+            punctuation: true,
+        }
+    }
+}
+
+/// A parsed book.toml or front matter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    pub meta: Metadata,
+    pub build: BuildConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BookToml {
+    book: BookSection,
+    series: Option<Series>,
+    #[serde(default)]
+    build: BuildSection,
+}
+
+/// `[book]` in book.toml.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BookSection {
+    title: String,
+    subtitle: Option<String>,
+    kicker: Option<String>,
+    #[serde(default, alias = "author")]
+    authors: OneOrMany,
+    lang: Option<String>,
+    date: Option<DateValue>,
+    modified: Option<DateValue>,
+    description: Option<String>,
+    publisher: Option<String>,
+    #[serde(default)]
+    subjects: OneOrMany,
+    rights: Option<String>,
+    identifier: Option<String>,
+    source: Option<String>,
+}
+
+/// `[build]` in book.toml.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BuildSection {
+    #[serde(default)]
+    chapters: Vec<String>,
+    split_level: Option<u8>,
+    layout: Option<Layout>,
+    #[serde(default)]
+    css: OneOrMany,
+    font: Option<String>,
+    cover: Option<String>,
+    punctuation: Option<bool>,
+}
+
+/// Front matter of a single-file book: the `[book]` keys at top level, plus `series` and `build`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FrontMatter {
+    title: String,
+    subtitle: Option<String>,
+    kicker: Option<String>,
+    #[serde(default, alias = "author")]
+    authors: OneOrMany,
+    lang: Option<String>,
+    date: Option<DateValue>,
+    modified: Option<DateValue>,
+    description: Option<String>,
+    publisher: Option<String>,
+    #[serde(default)]
+    subjects: OneOrMany,
+    rights: Option<String>,
+    identifier: Option<String>,
+    source: Option<String>,
+    series: Option<Series>,
+    #[serde(default)]
+    build: BuildSection,
+}
+
+impl From<FrontMatter> for BookToml {
+    fn from(f: FrontMatter) -> Self {
+        BookToml {
+            book: BookSection {
+                title: f.title,
+                subtitle: f.subtitle,
+                kicker: f.kicker,
+                authors: f.authors,
+                lang: f.lang,
+                date: f.date,
+                modified: f.modified,
+                description: f.description,
+                publisher: f.publisher,
+                subjects: f.subjects,
+                rights: f.rights,
+                identifier: f.identifier,
+                source: f.source,
+            },
+            series: f.series,
+            build: f.build,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::None => Vec::new(),
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// A date as a string (YAML, quoted TOML) or a TOML date literal.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DateValue {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+impl DateValue {
+    fn into_string(self) -> String {
+        match self {
+            DateValue::Text(s) => s,
+            DateValue::Toml(d) => d.to_string(),
+        }
+    }
+}
+
+/// Parse a book.toml.
+pub fn parse_book_toml(file: &SourceFile) -> Result<Config, Vec<Diagnostic>> {
+    let raw: BookToml = toml::from_str(&file.text).map_err(|e| vec![toml_error(file, &e, 0)])?;
+    finish(raw, file, 0)
+}
+
+/// The kind of front matter a Markdown file starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontMatterKind {
+    Yaml,
+    Toml,
+}
+
+/// Split `---` YAML or `+++` TOML front matter off a Markdown text.
+///
+/// Returns the kind, the front matter's byte range and the byte offset where the body starts.
+pub fn split_front_matter(text: &str) -> Option<(FrontMatterKind, std::ops::Range<usize>, usize)> {
+    let text_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &text[text_start..];
+    let (fence, kind) = if rest.starts_with("---") {
+        ("---", FrontMatterKind::Yaml)
+    } else if rest.starts_with("+++") {
+        ("+++", FrontMatterKind::Toml)
+    } else {
+        return None;
+    };
+    let first_nl = rest.find('\n')?;
+    if rest[..first_nl].trim_end() != fence {
+        return None;
+    }
+    let start = text_start + first_nl + 1;
+    let mut pos = start;
+    for line in text[start..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == fence || (kind == FrontMatterKind::Yaml && trimmed == "...") {
+            return Some((kind, start..pos, pos + line.len()));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+/// Parse front matter of a single-file book. `range` is its byte range in `file`.
+pub fn parse_front_matter(
+    file: &SourceFile,
+    kind: FrontMatterKind,
+    range: std::ops::Range<usize>,
+) -> Result<Config, Vec<Diagnostic>> {
+    let src = &file.text[range.clone()];
+    let raw: FrontMatter = match kind {
+        FrontMatterKind::Toml => {
+            toml::from_str(src).map_err(|e| vec![toml_error(file, &e, range.start)])?
+        }
+        FrontMatterKind::Yaml => serde_saphyr::from_str(src).map_err(|e| {
+            let message = yaml_message(&e);
+            let d = Diagnostic::error(format!("invalid front matter: {message}"));
+            vec![match e.location() {
+                Some(loc) if loc.line() > 0 => {
+                    let (line0, _) = file.line_col(range.start);
+                    let offset = file.offset(line0 + loc.line() as usize - 1, loc.column() as usize);
+                    d.at(file, offset..offset + 1)
+                }
+                _ => d.in_file(file.name.clone()),
+            }]
+        })?,
+    };
+    finish(raw.into(), file, range.start)
+}
+
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let opts = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+    let text = e.without_snippet().render_with_options(opts);
+    // drop a trailing " at line X, column Y" that we print ourselves
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn toml_error(file: &SourceFile, e: &toml::de::Error, base: usize) -> Diagnostic {
+    let message = e.message().trim_end().to_string();
+    let (message, hint) = match unknown_field(&message) {
+        Some((key, expected)) => (
+            format!("unknown key `{key}`"),
+            Some(format!("expected one of {expected}")),
+        ),
+        None => (message, None),
+    };
+    let d = Diagnostic::error(if e.span().is_some() && hint.is_none() {
+        format!("invalid TOML: {message}")
+    } else {
+        message
+    });
+    let d = match e.span() {
+        Some(span) => d.at(file, base + span.start..base + span.end),
+        None => d.in_file(file.name.clone()),
+    };
+    match hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" → (x, "`a`, `b`").
+fn unknown_field(message: &str) -> Option<(&str, &str)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let expected = rest
+        .strip_prefix(", expected one of ")
+        .or_else(|| rest.strip_prefix(", expected "))
+        .unwrap_or("");
+    Some((key, expected))
+}
+
+fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let find = |key: &str| -> Diagnostic {
+        let d = Diagnostic::error(String::new());
+        match find_key(&file.text[base..], key) {
+            Some(off) => d.at(file, base + off..base + off + key.len()),
+            None => d.in_file(file.name.clone()),
+        }
+    };
+    let mut err = |key: &str, message: String, hint: Option<&str>| {
+        let mut d = find(key);
+        d.message = message;
+        d.hint = hint.map(str::to_string);
+        errors.push(d);
+    };
+    let b = raw.book;
+    let title = b.title.trim().to_string();
+    if title.is_empty() {
+        err("title", "the title is empty".into(), None);
+    }
+    let lang = b.lang.unwrap_or_else(|| "zh-Hant".into());
+    if !valid_lang(&lang) {
+        err(
+            "lang",
+            format!("`{lang}` is not a language tag"),
+            Some("use a BCP 47 tag such as zh-Hant, zh-Hans or en"),
+        );
+    } else if lang.eq_ignore_ascii_case("zh") {
+        err(
+            "lang",
+            "`zh` does not say which script the book uses".into(),
+            Some("use zh-Hant (Traditional) or zh-Hans (Simplified)"),
+        );
+    }
+    let date = b.date.map(DateValue::into_string);
+    if let Some(d) = &date
+        && !valid_date(d)
+    {
+        err(
+            "date",
+            format!("`{d}` is not a date"),
+            Some("write YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time"),
+        );
+    }
+    let modified = b.modified.map(DateValue::into_string);
+    let modified = match modified {
+        Some(m) => match normalize_modified(&m) {
+            Some(m) => Some(m),
+            None => {
+                err(
+                    "modified",
+                    format!("`{m}` is not a date-time"),
+                    Some("write YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some(id) = &b.identifier
+        && id.trim().is_empty()
+    {
+        err("identifier", "the identifier is empty".into(), None);
+    }
+    let authors: Vec<String> = b.authors.into_vec();
+    for text in [Some(&title), b.subtitle.as_ref(), b.kicker.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(authors.iter())
+    {
+        if text.chars().any(|c| c.is_control()) {
+            err(
+                "title",
+                "metadata contains control characters".into(),
+                Some("remove tabs, line breaks and other control characters from titles and names"),
+            );
+            break;
+        }
+    }
+    if let Some(s) = &raw.series
+        && s.kind != "series"
+        && s.kind != "set"
+    {
+        err(
+            "type",
+            format!("unknown collection type `{}`", s.kind),
+            Some("use \"series\" or \"set\""),
+        );
+    }
+    let build = raw.build;
+    let split_level = build.split_level.unwrap_or(2);
+    if split_level > 6 {
+        err(
+            "split-level",
+            format!("split-level {split_level} is not a heading level"),
+            Some("use 1–6, or 0 for one chapter per file"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Config {
+        meta: Metadata {
+            title,
+            subtitle: b.subtitle,
+            kicker: b.kicker,
+            authors,
+            lang,
+            date,
+            modified,
+            description: b.description,
+            publisher: b.publisher,
+            subjects: b.subjects.into_vec(),
+            rights: b.rights,
+            identifier: b.identifier,
+            source: b.source,
+            series: raw.series,
+        },
+        build: BuildConfig {
+            chapters: build.chapters,
+            split_level,
+            layout: build.layout.unwrap_or_default(),
+            css: build.css.into_vec(),
+            font: build.font,
+            cover: build.cover,
+            punctuation: build.punctuation.unwrap_or(true),
+        },
+    })
+}
+
+/// Byte offset of `key` at the start of a line (`key =` or `key:`), for pointing at it.
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', ':'])
+        {
+            return Some(pos + indent);
+        }
+        pos += line.len();
+    }
+    None
+}
+
+fn valid_lang(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm:ss` with an optional fraction and zone.
+pub fn valid_date(s: &str) -> bool {
+    let (day, time) = match s.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = day.split('-').collect();
+    let ok_day = match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && in_range(m, 1, 12),
+        [y, m, d] => {
+            digits(y, 4)
+                && digits(m, 2)
+                && digits(d, 2)
+                && in_range(m, 1, 12)
+                && in_range(d, 1, days_in_month(y.parse().unwrap_or(0), m.parse().unwrap_or(0)))
+        }
+        _ => false,
+    };
+    ok_day && time.is_none_or(|t| parts.len() == 3 && valid_time(t))
+}
+
+fn valid_time(t: &str) -> bool {
+    let t = t.strip_suffix(['Z', 'z']).unwrap_or(t);
+    let t = match t.rfind(['+', '-']) {
+        Some(i) if i >= 8 => {
+            let zone = &t[i + 1..];
+            let ok = zone.len() == 5
+                && digits(&zone[..2], 2)
+                && &zone[2..3] == ":"
+                && digits(&zone[3..], 2);
+            if !ok {
+                return false;
+            }
+            &t[..i]
+        }
+        _ => t,
+    };
+    let t = t.split('.').next().unwrap_or("");
+    let p: Vec<&str> = t.split(':').collect();
+    matches!(p.as_slice(), [h, m, s] if digits(h, 2) && digits(m, 2) && digits(s, 2)
+        && in_range(h, 0, 23) && in_range(m, 0, 59) && in_range(s, 0, 60))
+}
+
+fn in_range(s: &str, lo: u32, hi: u32) -> bool {
+    s.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A date or date-time → `YYYY-MM-DDThh:mm:ssZ` (dates at midnight UTC).
+pub fn normalize_modified(s: &str) -> Option<String> {
+    if !valid_date(s) {
+        return None;
+    }
+    match s.len() {
+        4 => Some(format!("{s}-01-01T00:00:00Z")),
+        7 => Some(format!("{s}-01T00:00:00Z")),
+        10 => Some(format!("{s}T00:00:00Z")),
+        _ if s.len() >= 19 && s.ends_with(['Z', 'z']) => Some(format!("{}Z", &s[..19].replace(' ', "T"))),
+        _ if s.len() == 19 => Some(format!("{}Z", s.replace(' ', "T"))),
+        _ => None, // offsets other than Z: ask for UTC
+    }
+}
+
+/// Seconds since 1970 → `YYYY-MM-DDThh:mm:ssZ`.
+pub fn epoch_to_rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil-from-days (Howard Hinnant)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        parse_book_toml(&SourceFile::new("book.toml", text))
+    }
+
+    #[test]
+    fn parses_a_full_book_toml() {
+        let c = parse(
+            r#"
+[book]
+title = "書名"
+author = "作者"
+date = 2024-05-01
+subjects = ["AI", "開源"]
+[series]
+name = "WhynotTV Podcast"
+position = 4
+[build]
+chapters = ["a.md"]
+layout = "vertical"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.meta.title, "書名");
+        assert_eq!(c.meta.authors, ["作者"]);
+        assert_eq!(c.meta.lang, "zh-Hant");
+        assert_eq!(c.meta.date.as_deref(), Some("2024-05-01"));
+        assert_eq!(c.meta.series.unwrap().position, Some(Number::Int(4)));
+        assert_eq!(c.build.layout, Layout::Vertical);
+        assert_eq!(c.build.split_level, 2);
+        assert!(c.build.punctuation);
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line() {
+        let e = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert_eq!(e[0].message, "unknown key `titel`");
+        assert_eq!(e[0].location.as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn dates_are_validated() {
+        for (d, ok) in [
+            ("2024", true),
+            ("2024-02", true),
+            ("2024-02-29", true),
+            ("2023-02-29", false),
+            ("2024-13-01", false),
+            ("2024-01-01T10:00:00Z", true),
+            ("2024-01-01T10:00:00+08:00", true),
+            ("2024-01-01T25:00:00Z", false),
+            ("yesterday", false),
+            ("", false),
+        ] {
+            assert_eq!(valid_date(d), ok, "{d}");
+        }
+        assert_eq!(
+            normalize_modified("2024-01-02").as_deref(),
+            Some("2024-01-02T00:00:00Z")
+        );
+        assert_eq!(epoch_to_rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(epoch_to_rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let e = parse("[book]\ntitle = \" \"\nlang = \"zh\"\ndate = \"soon\"\n").unwrap_err();
+        let lines: Vec<usize> = e.iter().map(|d| d.location.as_ref().unwrap().line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+    }
+
+    #[test]
+    fn front_matter_is_split() {
+        let text = "---\ntitle: x\n---\n# body\n";
+        let (kind, range, body) = split_front_matter(text).unwrap();
+        assert_eq!(kind, FrontMatterKind::Yaml);
+        assert_eq!(&text[range], "title: x\n");
+        assert_eq!(&text[body..], "# body\n");
+        assert!(split_front_matter("--- no\n").is_none());
+        let text = "+++\ntitle = \"x\"\n+++\nbody";
+        assert_eq!(split_front_matter(text).unwrap().0, FrontMatterKind::Toml);
+    }
+
+    #[test]
+    fn yaml_front_matter_with_author() {
+        let file = SourceFile::new("b.md", "---\ntitle: 書\nauthor: 彭定求 等 編\nlang: zh-Hant\n---\n");
+        let (kind, range, _) = split_front_matter(&file.text).unwrap();
+        let c = parse_front_matter(&file, kind, range).unwrap();
+        assert_eq!(c.meta.authors, ["彭定求 等 編"]);
+        let file = SourceFile::new("b.md", "---\ntitle: 書\nwho: x\n---\n");
+        let (kind, range, _) = split_front_matter(&file.text).unwrap();
+        let e = parse_front_matter(&file, kind, range).unwrap_err();
+        assert_eq!(e[0].location.as_ref().unwrap().line, 3, "{}", e[0]);
+    }
+}

@@ -1,0 +1,198 @@
+//! Errors and warnings that point at the input, printed with a source snippet.
+
+use std::fmt;
+
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// Where in a file a diagnostic points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    /// 1-based line and column; 0 when only the file is known.
+    pub line: usize,
+    pub column: usize,
+    /// The source line, for the snippet.
+    pub text: String,
+    /// Width of the marked part, in characters (at least 1).
+    pub width: usize,
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    /// Point at a byte range of a source file.
+    pub fn at(mut self, file: &SourceFile, span: std::ops::Range<usize>) -> Self {
+        let (line, column) = file.line_col(span.start);
+        let text = file.line(line).to_string();
+        let end = span.end.min(file.offset(line + 1, 1)).max(span.start);
+        let width = file.text[span.start.min(file.text.len())..end.min(file.text.len())]
+            .trim_end_matches(['\n', '\r'])
+            .chars()
+            .count()
+            .max(1);
+        self.location = Some(Location {
+            file: file.name.clone(),
+            line,
+            column,
+            text,
+            width,
+        });
+        self
+    }
+
+    /// Point at a file as a whole.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.location = Some(Location {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            text: String::new(),
+            width: 0,
+        });
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// ```text
+    /// error: unknown key `titel` in [book]
+    ///  --> book/book.toml:2:1
+    ///   |
+    /// 2 | titel = "x"
+    ///   | ^^^^^
+    ///   = hint: …
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}: {}", self.message)?;
+        let mut pad = String::from(" ");
+        if let Some(loc) = &self.location {
+            if loc.line == 0 {
+                write!(f, "\n --> {}", loc.file)?;
+            } else {
+                pad = " ".repeat(loc.line.to_string().len() + 1);
+                write!(f, "\n{}--> {}:{}:{}", &pad[1..], loc.file, loc.line, loc.column)?;
+                let before: String = loc.text.chars().take(loc.column - 1).collect();
+                let indent: String = before
+                    .chars()
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .flat_map(|c| std::iter::repeat_n(c, if is_wide(c) { 2 } else { 1 }))
+                    .collect();
+                let marked: usize = loc
+                    .text
+                    .chars()
+                    .skip(loc.column - 1)
+                    .take(loc.width)
+                    .map(|c| if is_wide(c) { 2 } else { 1 })
+                    .sum();
+                write!(
+                    f,
+                    "\n{pad}|\n{} | {}\n{pad}| {indent}{}",
+                    loc.line,
+                    loc.text,
+                    "^".repeat(marked.max(1))
+                )?;
+            }
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n{pad}= hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// East Asian wide characters take two columns in a terminal.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
+        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// Several diagnostics, printed one after another.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_with_caret_under_wide_text() {
+        let file = SourceFile::new("book/book.toml", "[book]\ntitle = \"中文\"\ntitel = 1\n");
+        let d = Diagnostic::error("unknown key `titel`")
+            .at(&file, 22..27)
+            .with_hint("did you mean `title`?");
+        assert_eq!(
+            d.to_string(),
+            "error: unknown key `titel`\n --> book/book.toml:3:1\n  |\n3 | titel = 1\n  | ^^^^^\n  = hint: did you mean `title`?"
+        );
+        let file = SourceFile::new("a.md", "中文 ![x](y.png)\n");
+        let d = Diagnostic::warning("w").at(&file, 7..16);
+        assert_eq!(
+            d.to_string(),
+            "warning: w\n --> a.md:1:4\n  |\n1 | 中文 ![x](y.png)\n  |      ^^^^^^^^^"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! How the library reads a book's files: the [`Files`] trait, an in-memory implementation for
+//! tests and fuzzing, and the filesystem one the CLI uses (which refuses paths that leave the book).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+use crate::source::SourceFile;
+
+/// What the user pointed hanpub at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookEntry {
+    /// A book folder (with book.toml, metadata.yaml, or one Markdown file).
+    Dir,
+    /// One Markdown file with front matter, relative to the book folder.
+    File(String),
+}
+
+/// Read access to the files of one book. Paths are relative to the book folder, `/`-separated.
+pub trait Files: Sync {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// The files directly in the book folder, sorted by name.
+    fn list(&self) -> io::Result<Vec<String>>;
+    /// The path as shown to the user (`book/article.md`).
+    fn name(&self, path: &str) -> String;
+}
+
+/// Files held in memory.
+#[derive(Debug, Clone, Default)]
+pub struct MemFiles(pub BTreeMap<String, Vec<u8>>);
+
+impl<const N: usize, K: Into<String>, V: Into<Vec<u8>>> From<[(K, V); N]> for MemFiles {
+    fn from(a: [(K, V); N]) -> Self {
+        MemFiles(a.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+impl Files for MemFiles {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.0
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+    fn list(&self) -> io::Result<Vec<String>> {
+        Ok(self.0.keys().filter(|k| !k.contains('/')).cloned().collect())
+    }
+    fn name(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
+/// The files of a book folder on disk.
+#[derive(Debug, Clone)]
+pub struct FsFiles {
+    root: PathBuf,
+    canonical: PathBuf,
+    shown: String,
+}
+
+impl FsFiles {
+    /// `shown` is how the folder is named in messages (as the user typed it).
+    pub fn new(root: &Path, shown: &str) -> io::Result<Self> {
+        Ok(FsFiles {
+            root: root.to_path_buf(),
+            canonical: root.canonicalize()?,
+            shown: shown.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The book folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn resolve(&self, path: &str) -> io::Result<PathBuf> {
+        check_relative(path).map_err(|why| io::Error::new(io::ErrorKind::PermissionDenied, why))?;
+        let full = self.root.join(path);
+        let canonical = full.canonicalize()?;
+        if !canonical.starts_with(&self.canonical) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "is outside the book folder (through a symbolic link)",
+            ));
+        }
+        Ok(canonical)
+    }
+}
+
+impl Files for FsFiles {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        let p = self.resolve(path)?;
+        if p.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a folder"));
+        }
+        std::fs::read(p)
+    }
+    fn list(&self) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for e in std::fs::read_dir(&self.root)? {
+            let e = e?;
+            if e.file_type()?.is_file()
+                && let Some(n) = e.file_name().to_str()
+            {
+                names.push(n.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+    fn name(&self, path: &str) -> String {
+        match (self.shown.as_str(), path) {
+            ("" | ".", p) => p.to_string(),
+            (s, "") => s.to_string(),
+            (s, p) => format!("{s}/{p}"),
+        }
+    }
+}
+
+/// Refuse absolute paths and paths that climb out of the book folder.
+pub fn check_relative(path: &str) -> Result<(), &'static str> {
+    if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {
+        return Err("is an absolute path: it must be inside the book folder");
+    }
+    let mut depth = 0i32;
+    for part in path.split(['/', '\\']) {
+        match part {
+            ".." => depth -= 1,
+            "" | "." => {}
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Err("is outside the book folder");
+        }
+    }
+    Ok(())
+}
+
+/// A short reason for an I/O error, without the OS error number.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied if e.get_ref().is_some() => e.to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.get_ref().map_or_else(|| e.kind().to_string(), |inner| inner.to_string()),
+    }
+}
+
+/// The diagnostic for a file that could not be read.
+pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot read `{}`: {}", files.name(path), io_reason(e)))
+}
+
+/// Bytes → text, or an error naming the line of the first invalid byte.
+pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = String::from_utf8_lossy(&bytes[bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..at])
+                .chars()
+                .count()
+                + 1;
+            Err(Diagnostic::error(format!(
+                "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",
+                bytes[at]
+            ))
+            .with_hint("save the file as UTF-8"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert!(check_relative("a/b.png").is_ok());
+        assert!(check_relative("a/../b.png").is_ok());
+        assert!(check_relative("../b.png").is_err());
+        assert!(check_relative("a/../../b.png").is_err());
+        assert!(check_relative("/etc/passwd").is_err());
+        assert!(check_relative("C:\\x").is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let e = decode("a.md".into(), b"ok\nab\xFFc".to_vec()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`a.md` is not UTF-8 text: invalid byte 0xFF at byte 5 (line 2, column 3)"
+        );
+    }
+}

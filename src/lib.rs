@@ -1,0 +1,522 @@
+//! hanpub: Markdown → EPUB 3 for Chinese (Traditional first).
+//!
+//! The pipeline, each stage a pure function of data:
+//!
+//! 1. [`load`]: book.toml / front matter → [`config::Config`], Markdown → [`source::SourceFile`]s
+//!    (through the [`Files`] trait: the only way the library sees files);
+//! 2. [`parse`]: Markdown → events with spans; [`chapters`]: split into chapters, ids, links;
+//! 3. [`typeset`]: CJK rules on text nodes;
+//! 4. [`render`]: XHTML per chapter, nav, NCX, OPF;
+//! 5. [`package`]: a deterministic zip.
+//!
+//! ```
+//! use hanpub::{build, load, BookEntry, MemFiles, Options};
+//! let files = MemFiles::from([("book.md", "---\ntitle: 書\nlang: zh-Hant\n---\n## 一\n\n你好,世界。\n")]);
+//! let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
+//! let out = build(&project, &files, &Options::default()).unwrap();
+//! assert!(out.epub.starts_with(b"PK"));
+//! ```
+
+pub mod chapters;
+pub mod config;
+pub mod diagnostics;
+pub mod files;
+pub mod model;
+pub mod package;
+pub mod parse;
+pub mod render;
+pub mod resources;
+pub mod source;
+pub mod typeset;
+
+use std::collections::BTreeMap;
+
+pub use config::{Config, Layout, Metadata};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use files::{BookEntry, Files, MemFiles};
+
+use chapters::Parsed;
+use model::{Book, Ev, Spanned, Tag};
+use render::nav::TocEntry;
+use render::opf::ManifestItem;
+use resources::Images;
+use source::SourceFile;
+
+/// Library errors. Problems in the book itself are [`Error::Book`], with locations.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Book(Diagnostics),
+    #[error("cannot write the EPUB")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(d: Vec<Diagnostic>) -> Self {
+        Error::Book(Diagnostics(d))
+    }
+}
+
+/// Build options that come from the command line or the environment, not from the book.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// Overrides `[build] layout`.
+    pub layout: Option<Layout>,
+    /// `SOURCE_DATE_EPOCH`: used for `dcterms:modified` when the book sets no `modified`.
+    pub source_date_epoch: Option<i64>,
+    /// Overrides `[build] punctuation`.
+    pub punctuation: Option<bool>,
+}
+
+/// A book read from its files: configuration and Markdown sources, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub config: Config,
+    /// The configuration file (book.toml or metadata.yaml), if any.
+    pub config_file: Option<SourceFile>,
+    /// Markdown files: path relative to the book, source text, and where the body starts.
+    pub sources: Vec<(String, SourceFile, usize)>,
+    /// Warnings met while loading.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The result of a build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub epub: Vec<u8>,
+    pub warnings: Vec<Diagnostic>,
+    /// Titles of the chapters, in order.
+    pub chapters: Vec<String>,
+    pub identifier: String,
+}
+
+/// Read the configuration and the Markdown files of a book.
+pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
+    let mut warnings = Vec::new();
+    let read_text = |path: &str| -> Result<SourceFile, Diagnostic> {
+        let bytes = files.read(path).map_err(|e| files::read_error(files, path, &e))?;
+        files::decode(files.name(path), bytes)
+    };
+    let (config, config_file, md_paths) = match entry {
+        BookEntry::File(path) => {
+            let file = read_text(path).map_err(|d| vec![d])?;
+            let config = match config::split_front_matter(&file.text) {
+                Some((kind, range, _)) => config::parse_front_matter(&file, kind, range)?,
+                None => {
+                    warnings.push(
+                        Diagnostic::warning("no front matter: the title comes from the first heading")
+                            .in_file(file.name.clone())
+                            .with_hint("start the file with ---, then title:, author:, lang: and date: lines, then ---"),
+                    );
+                    Config {
+                        meta: Metadata {
+                            title: first_heading(&file.text).unwrap_or_else(|| stem(path)),
+                            lang: "zh-Hant".into(),
+                            ..Metadata::default()
+                        },
+                        ..Config::default()
+                    }
+                }
+            };
+            (config, None, vec![path.clone()])
+        }
+        BookEntry::Dir => {
+            let listing = files.list().map_err(|e| vec![files::read_error(files, "", &e)])?;
+            let mds: Vec<String> = listing
+                .iter()
+                .filter(|p| p.ends_with(".md") || p.ends_with(".markdown"))
+                .cloned()
+                .collect();
+            if listing.iter().any(|p| p == "book.toml") {
+                let file = read_text("book.toml").map_err(|d| vec![d])?;
+                let config = config::parse_book_toml(&file)?;
+                let chapters = if config.build.chapters.is_empty() {
+                    mds
+                } else {
+                    config.build.chapters.clone()
+                };
+                if chapters.is_empty() {
+                    return Err(vec![Diagnostic::error("the book has no Markdown files")
+                        .in_file(file.name.clone())
+                        .with_hint("list them in [build] chapters = [\"article.md\"], or put .md files beside book.toml")]
+                    .into());
+                }
+                (config, Some(file), chapters)
+            } else if let Some(meta) = listing.iter().find(|p| *p == "metadata.yaml" || *p == "metadata.yml") {
+                let file = read_text(meta).map_err(|d| vec![d])?;
+                let range = 0..file.text.len();
+                let config = config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
+                (config, Some(file), mds)
+            } else if mds.len() == 1 {
+                return load_single(files, &mds[0]);
+            } else {
+                return Err(vec![Diagnostic::error(format!(
+                    "no book.toml in `{}`",
+                    files.name("")
+                ))
+                .with_hint("add a book.toml (see README), or build one Markdown file with front matter")]
+                .into());
+            }
+        }
+    };
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in md_paths {
+        match files::check_relative(&path) {
+            Ok(()) => {}
+            Err(why) => {
+                errors.push(chapter_error(&config_file, &path, why));
+                continue;
+            }
+        }
+        match read_text(&path) {
+            Ok(file) => {
+                let body = match config::split_front_matter(&file.text) {
+                    Some((_, _, body)) if config_file.is_some() || sources.len() > 0 => body,
+                    Some((_, _, body)) => body,
+                    None => 0,
+                };
+                sources.push((path, file, body));
+            }
+            Err(mut d) => {
+                if let (Some(cf), Some(off)) = (&config_file, config_file.as_ref().and_then(|f| f.text.find(&format!("\"{path}\"")))) {
+                    d = d.at(cf, off..off + path.len() + 2);
+                }
+                errors.push(d);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    Ok(Project { config, config_file, sources, warnings })
+}
+
+fn load_single(files: &dyn Files, path: &str) -> Result<Project, Error> {
+    load(files, &BookEntry::File(path.to_string()))
+}
+
+fn chapter_error(config_file: &Option<SourceFile>, path: &str, why: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!("chapter `{path}` {why}"));
+    match config_file {
+        Some(cf) => match cf.text.find(&format!("\"{path}\"")) {
+            Some(off) => d.at(cf, off..off + path.len() + 2),
+            None => d.in_file(cf.name.clone()),
+        },
+        None => d,
+    }
+}
+
+fn first_heading(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix('#').map(|r| r.trim_start_matches('#').trim().to_string()))
+        .filter(|t| !t.is_empty())
+}
+
+fn stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+}
+
+/// Build the EPUB of a loaded book.
+pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
+    let cfg = &project.config;
+    let mut warnings = project.warnings.clone();
+    let layout = opts.layout.unwrap_or(cfg.build.layout);
+    let vertical = layout == Layout::Vertical;
+    let ts = typeset::TypesetOptions {
+        punctuation: opts.punctuation.unwrap_or(cfg.build.punctuation) && cfg.meta.lang.starts_with("zh"),
+        vertical,
+    };
+
+    // parse → chapters → typeset
+    let sources: Vec<SourceFile> = project.sources.iter().map(|(_, f, _)| f.clone()).collect();
+    let parsed: Vec<Parsed> = project
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, (path, file, body))| Parsed {
+            path: path.clone(),
+            source: i,
+            events: parse::parse(&file.text, *body),
+        })
+        .collect();
+    let mut chapters = chapters::split(parsed, cfg.build.split_level, &cfg.meta.title, &sources, &mut warnings);
+    for c in &mut chapters {
+        let events = std::mem::take(&mut c.events);
+        c.events = typeset::typeset(events, &ts);
+        if matches!(c.events.first().map(|s| &s.ev), Some(Ev::Start(Tag::Heading { .. }))) {
+            c.title = chapters::heading_text(&c.events);
+        } else if c.opening {
+            c.title = typeset_line(&c.title, &ts);
+        }
+    }
+    let mut meta = cfg.meta.clone();
+    let identifier = meta.identifier.clone().unwrap_or_else(|| derive_identifier(&meta));
+    let modified = meta
+        .modified
+        .clone()
+        .or_else(|| opts.source_date_epoch.map(config::epoch_to_rfc3339))
+        .or_else(|| meta.date.as_deref().and_then(config::normalize_modified))
+        .unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
+    meta.title = typeset_line(&meta.title, &ts);
+    for field in [&mut meta.subtitle, &mut meta.kicker, &mut meta.description] {
+        if let Some(s) = field {
+            *s = typeset_line(s, &ts);
+        }
+    }
+    let book = Book { meta, chapters, sources };
+
+    // images
+    let mut images = Images::default();
+    let mut image_maps: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut errors = Vec::new();
+    for c in &book.chapters {
+        let here = &project.sources[c.source].0;
+        let mut map = BTreeMap::new();
+        for s in &c.events {
+            let dests: Vec<String> = match &s.ev {
+                Ev::Start(Tag::Image { dest, .. }) => vec![dest.clone()],
+                Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => render::html::image_sources(html),
+                _ => continue,
+            };
+            for dest in dests {
+                if map.contains_key(&dest) {
+                    continue;
+                }
+                match load_image(files, here, &dest) {
+                    Ok((data, media_type, ext)) => {
+                        let href = images.add(data, media_type, ext);
+                        map.insert(dest, format!("../{href}"));
+                    }
+                    Err((msg, hint)) => errors.push(
+                        Diagnostic::error(msg)
+                            .at(&book.sources[c.source], s.span.clone())
+                            .with_hint(hint),
+                    ),
+                }
+            }
+        }
+        image_maps.push(map);
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+
+    // styles
+    let mut stylesheets = vec!["../styles/hanpub.css".to_string()];
+    let mut entries: Vec<package::Entry> = Vec::new();
+    let mut items: Vec<ManifestItem> = Vec::new();
+    let mut css = String::from(STYLE_BASE);
+    css.push_str(if vertical { STYLE_VERTICAL } else { STYLE_HORIZONTAL });
+    let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
+    for (i, path) in cfg.build.css.iter().enumerate() {
+        let data = files.read(path).map_err(|e| vec![files::read_error(files, path, &e)])?;
+        let href = format!("styles/book{}.css", i + 1);
+        stylesheets.push(format!("../{href}"));
+        style_entries.push((href, data));
+    }
+
+    // chapters
+    let lang = book.meta.lang.as_str();
+    let mut toc = Vec::new();
+    for (c, map) in book.chapters.iter().zip(&image_maps) {
+        let image = |dest: &str| map.get(dest).cloned();
+        let cx = render::xhtml::ChapterContext {
+            lang,
+            vertical,
+            book_title: &book.meta.title,
+            kicker: book.meta.kicker.as_deref(),
+            subtitle: book.meta.subtitle.as_deref(),
+            stylesheets: &stylesheets,
+            image: &image,
+        };
+        let r = render::xhtml::chapter(c, &cx);
+        for (msg, span) in r.warnings {
+            warnings.push(Diagnostic::warning(msg).at(&book.sources[c.source], span));
+        }
+        let href = format!("text/{}.xhtml", c.id);
+        toc.push(TocEntry { title: c.title.clone(), href: href.clone() });
+        let svg = r.xhtml.windows(4).any(|w| w == b"<svg");
+        items.push(ManifestItem {
+            id: c.id.clone(),
+            href: href.clone(),
+            media_type: "application/xhtml+xml",
+            properties: svg.then(|| "svg".to_string()),
+            spine: true,
+            auxiliary: false,
+        });
+        entries.push(package::Entry { path: format!("EPUB/{href}"), data: r.xhtml });
+    }
+
+    // navigation
+    let nav_styles = vec!["styles/hanpub.css".to_string()];
+    let toc_heading = if lang.starts_with("zh-Hans") || lang.starts_with("zh-CN") {
+        "目录"
+    } else if lang.starts_with("zh") {
+        "目錄"
+    } else {
+        "Contents"
+    };
+    let body_start = book
+        .chapters
+        .iter()
+        .find(|c| !c.opening)
+        .or(book.chapters.first())
+        .map(|c| format!("text/{}.xhtml", c.id))
+        .unwrap_or_default();
+    let start_title = if lang.starts_with("zh") { "正文" } else { "Start" };
+    let landmarks = [("toc", toc_heading, "nav.xhtml#toc".to_string()), ("bodymatter", start_title, body_start)];
+    let nav = render::nav::nav(&render::nav::NavContext {
+        lang,
+        vertical,
+        title: &book.meta.title,
+        toc_heading,
+        stylesheets: &nav_styles,
+        toc: &toc,
+        landmarks: &landmarks,
+    });
+    let ncx = render::nav::ncx(&identifier, &book.meta.title, lang, &toc);
+    let mut head_items = vec![
+        ManifestItem { id: "nav".into(), href: "nav.xhtml".into(), media_type: "application/xhtml+xml", properties: Some("nav".into()), spine: true, auxiliary: true },
+        ManifestItem { id: "ncx".into(), href: "toc.ncx".into(), media_type: "application/x-dtbncx+xml", properties: None, spine: false, auxiliary: false },
+    ];
+    for (i, (href, _)) in style_entries.iter().enumerate() {
+        head_items.push(ManifestItem {
+            id: if i == 0 { "css".into() } else { format!("css{i}") },
+            href: href.clone(),
+            media_type: "text/css",
+            properties: None,
+            spine: false,
+            auxiliary: false,
+        });
+    }
+    for (i, im) in images.list.iter().enumerate() {
+        head_items.push(ManifestItem {
+            id: format!("img{:03}", i + 1),
+            href: im.href.clone(),
+            media_type: im.media_type,
+            properties: None,
+            spine: false,
+            auxiliary: false,
+        });
+    }
+    head_items.extend(items);
+    let items = head_items;
+    let summary = if lang.starts_with("zh") {
+        "本書為可重排的文字出版品：具目錄、結構化標題與正確的閱讀順序，每份文件皆標示語言，圖片附有替代文字。"
+    } else {
+        "A reflowable text publication with a table of contents, structured headings, a logical reading order and language tags on every document; images have text alternatives."
+    };
+    let opf = render::opf::opf(&render::opf::OpfContext {
+        meta: &book.meta,
+        identifier: &identifier,
+        modified: &modified,
+        layout,
+        items: &items,
+        cover_image: None,
+        specified_fonts: false,
+        images: images.list.len(),
+        summary,
+    });
+
+    // package: fixed order
+    let mut all = vec![
+        package::Entry { path: "META-INF/container.xml".into(), data: CONTAINER.as_bytes().to_vec() },
+        package::Entry { path: "EPUB/content.opf".into(), data: opf },
+        package::Entry { path: "EPUB/nav.xhtml".into(), data: nav },
+        package::Entry { path: "EPUB/toc.ncx".into(), data: ncx },
+    ];
+    for (href, data) in style_entries {
+        all.push(package::Entry { path: format!("EPUB/{href}"), data });
+    }
+    all.extend(entries);
+    for im in images.list {
+        all.push(package::Entry { path: format!("EPUB/{}", im.href), data: im.data });
+    }
+    let prepared: Result<Vec<_>, _> = all.iter().map(package::prepare).collect();
+    let epub = package::package(prepared?)?;
+    Ok(Output {
+        epub,
+        warnings,
+        chapters: book.chapters.iter().map(|c| c.title.clone()).collect(),
+        identifier,
+    })
+}
+
+/// Typeset a line of metadata (title, description) as a paragraph of its own.
+fn typeset_line(text: &str, ts: &typeset::TypesetOptions) -> String {
+    let n = text.len();
+    let events = vec![
+        Spanned::new(Ev::Start(Tag::Paragraph), 0..0),
+        Spanned::new(Ev::Text(text.to_string()), 0..n),
+        Spanned::new(Ev::End(Tag::Paragraph), n..n),
+    ];
+    let mut out = String::with_capacity(n);
+    for s in typeset::typeset(events, ts) {
+        match s.ev {
+            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Code(t) => out.push_str(&t),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `urn:uuid:` + UUIDv5 of the metadata that names the book.
+pub fn derive_identifier(meta: &Metadata) -> String {
+    let key = format!(
+        "hanpub:{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        meta.title,
+        meta.authors.join("\u{1e}"),
+        meta.lang,
+        meta.date.as_deref().unwrap_or("")
+    );
+    format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes()))
+}
+
+fn load_image(files: &dyn Files, here: &str, dest: &str) -> Result<(Vec<u8>, &'static str, &'static str), (String, String)> {
+    if chapters::is_external(dest) {
+        return Err((
+            format!("remote image `{dest}`: hanpub never downloads files"),
+            "save the image into the book folder and link it by a relative path".into(),
+        ));
+    }
+    let path = chapters::join_relative(here, &chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or("")));
+    if let Err(why) = files::check_relative(dest).and(files::check_relative(&path)) {
+        return Err((format!("image `{dest}` {why}"), "keep images inside the book folder".into()));
+    }
+    let data = files.read(&path).map_err(|e| {
+        (
+            format!("image `{dest}` not found ({})", files::io_reason(&e)),
+            format!("the path is relative to the Markdown file: {}", files.name(&path)),
+        )
+    })?;
+    let Some((media_type, ext)) = resources::sniff_image(&data) else {
+        return Err((
+            format!("`{dest}` is not a JPEG, PNG, GIF, WebP or SVG image"),
+            "check that the file is an image and not, say, an HTML page saved with an image name".into(),
+        ));
+    };
+    if let Some(claimed) = resources::media_type_of_extension(&path)
+        && claimed != media_type
+    {
+        return Err((
+            format!("`{dest}` says {claimed} by its name but is {media_type}"),
+            "rename the file to match its content".into(),
+        ));
+    }
+    Ok((data, media_type, ext))
+}
+
+const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="EPUB/content.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"#;
+
+/// The stylesheets, embedded: base + one writing mode.
+pub const STYLE_BASE: &str = include_str!("../styles/base.css");
+pub const STYLE_HORIZONTAL: &str = include_str!("../styles/horizontal.css");
+pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");

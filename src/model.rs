@@ -1,0 +1,124 @@
+//! The book model: plain data that every stage after parsing reads and writes.
+//!
+//! A [`Book`] is metadata plus chapters; a [`Chapter`] is a flat list of [`Ev`]ents
+//! (a start/end tree in document order, like pulldown-cmark's, but owned and with the
+//! few extra inline kinds the typesetter produces). Each event keeps the byte range of
+//! the source it came from, so later stages can report `file:line:column`.
+
+use std::ops::Range;
+
+use crate::config::Metadata;
+
+/// A whole book, ready for typesetting and rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Book {
+    pub meta: Metadata,
+    pub chapters: Vec<Chapter>,
+    /// Source files, indexed by [`Chapter::source`]; used for diagnostics.
+    pub sources: Vec<crate::source::SourceFile>,
+}
+
+/// One XHTML document of the EPUB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Stable ASCII stem of the file name and manifest id (`c000`, `c001`, …).
+    pub id: String,
+    /// Title shown in the navigation (plain text, typeset).
+    pub title: String,
+    /// Heading id the title comes from, if any.
+    pub anchor: Option<String>,
+    /// True for the text before the first split heading of the first file.
+    pub opening: bool,
+    /// Index into [`Book::sources`].
+    pub source: usize,
+    pub events: Vec<Spanned>,
+    /// Index of the Markdown file (in reading order) the chapter comes from.
+    pub file_index: usize,
+}
+
+/// An event with the byte range of the source text it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned {
+    pub ev: Ev,
+    pub span: Range<usize>,
+}
+
+/// The events a chapter is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ev {
+    Start(Tag),
+    End(Tag),
+    /// Text that the typesetter may transform.
+    Text(String),
+    /// Inline code: never transformed.
+    Code(String),
+    /// Raw HTML from the Markdown (`block` for HTML blocks), sanitised on output.
+    Html { html: String, block: bool },
+    SoftBreak,
+    HardBreak,
+    Rule,
+    /// A footnote reference `[^label]`.
+    FootnoteRef(String),
+    TaskMarker(bool),
+    /// Typesetter output: characters set upright in vertical text (tate-chu-yoko).
+    Tcy(String),
+    /// Typesetter output: a run that must not be broken across lines (`——`, `……`).
+    NoBreak(String),
+}
+
+/// Block and inline containers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tag {
+    Paragraph,
+    Heading {
+        level: u8,
+        /// The final, unique, ASCII id written to the XHTML.
+        id: String,
+        classes: Vec<String>,
+    },
+    BlockQuote,
+    /// A fenced or indented code block; `lang` is the info string's first word.
+    CodeBlock {
+        lang: Option<String>,
+    },
+    List {
+        start: Option<u64>,
+    },
+    Item,
+    Table {
+        align: Vec<Align>,
+    },
+    TableHead,
+    TableRow,
+    TableCell,
+    Emphasis,
+    Strong,
+    Strikethrough,
+    Link {
+        dest: String,
+        title: String,
+    },
+    Image {
+        dest: String,
+        title: String,
+    },
+    /// The body of a footnote, moved to the end of the chapter that cites it.
+    FootnoteDefinition(String),
+    /// A block of raw HTML (its lines come as [`Ev::Html`] with `block: true`).
+    HtmlBlock,
+}
+
+/// Column alignment in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+impl Spanned {
+    pub fn new(ev: Ev, span: Range<usize>) -> Self {
+        Spanned { ev, span }
+    }
+}

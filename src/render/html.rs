@@ -1,0 +1,313 @@
+//! Raw HTML inside Markdown, re-serialised as well-formed XHTML: known elements kept,
+//! unknown ones unwrapped, scripts and event handlers dropped, entities decoded, every
+//! element closed. Each drop is reported as a warning.
+
+use std::collections::BTreeSet;
+
+use html5gum::{Token, Tokenizer};
+
+use super::xml::Xml;
+
+/// What to do with an HTML element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Write it with this name (and this class, for renamed presentational elements).
+    Keep(&'static str, Option<&'static str>),
+    /// Leave the tag out, keep its content.
+    Unwrap,
+    /// Leave the element and its content out.
+    Drop,
+}
+
+const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
+
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
+    "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
+    "sup", "time", "u", "var", "wbr",
+];
+
+const FLOW: &[&str] = &[
+    "address", "article", "aside", "blockquote", "caption", "col", "colgroup", "dd", "div", "dl",
+    "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+];
+
+fn action(name: &str, inline: bool) -> Action {
+    if let Some(&n) = PHRASING.iter().find(|&&n| n == name) {
+        return Action::Keep(n, None);
+    }
+    let renamed = match name {
+        "center" => Some(("div", Some("center"))),
+        "font" | "big" | "blink" => Some(("span", None)),
+        "tt" => Some(("code", None)),
+        "strike" => Some(("s", None)),
+        _ => None,
+    };
+    if let Some((n, class)) = renamed {
+        return Action::Keep(if inline && n == "div" { "span" } else { n }, class);
+    }
+    if let Some(&n) = FLOW.iter().find(|&&n| n == name) {
+        // block elements inside a paragraph would break the content model
+        return if inline { Action::Unwrap } else { Action::Keep(n, None) };
+    }
+    match name {
+        "script" | "style" | "iframe" | "object" | "embed" | "template" | "noscript" | "frame"
+        | "frameset" | "applet" | "form" | "input" | "button" | "select" | "textarea" | "audio"
+        | "video" | "canvas" | "svg" | "math" | "head" | "title" | "meta" | "link" | "base" => {
+            Action::Drop
+        }
+        _ => Action::Unwrap,
+    }
+}
+
+/// Attributes kept on each element; everything else (`on*`, `style`, …) is dropped.
+fn allowed_attr(element: &str, attr: &str) -> bool {
+    matches!(attr, "id" | "class" | "title" | "lang" | "dir")
+        || matches!(
+            (element, attr),
+            ("a", "href")
+                | ("img", "src" | "alt" | "width" | "height")
+                | ("td" | "th", "colspan" | "rowspan")
+                | ("ol", "start" | "reversed" | "type")
+                | ("q" | "blockquote" | "del" | "ins", "cite")
+                | ("time" | "del" | "ins", "datetime")
+                | ("data", "value")
+                | ("col" | "colgroup", "span")
+        )
+}
+
+/// Context the sanitiser needs from the chapter renderer.
+pub struct HtmlContext<'a> {
+    /// Ids already used in the document (kept unique).
+    pub ids: &'a mut BTreeSet<String>,
+    /// Map an image `src` to its href in the EPUB (None: not available).
+    pub image: &'a dyn Fn(&str) -> Option<String>,
+    /// Map a link `href` to its final form (None: drop the link).
+    pub link: &'a dyn Fn(&str) -> Option<String>,
+    pub warnings: &'a mut Vec<String>,
+}
+
+/// State of raw HTML across the events of one chapter.
+#[derive(Debug, Default)]
+pub struct RawHtml {
+    /// Open elements written: (name, Markdown depth they were opened at).
+    open: Vec<(&'static str, usize)>,
+    /// Nesting depth inside a dropped element (0: not dropping).
+    dropping: usize,
+    dropping_name: String,
+}
+
+impl RawHtml {
+    /// True while inside a dropped element (`<script>` …): Markdown text is dropped too.
+    pub fn dropping(&self) -> bool {
+        self.dropping > 0
+    }
+
+    /// Sanitise one chunk of raw HTML (a tag, a line of an HTML block, …).
+    pub fn feed(&mut self, html: &str, inline: bool, depth: usize, x: &mut Xml, cx: &mut HtmlContext<'_>) {
+        for token in Tokenizer::new(html).flatten() {
+            match token {
+                Token::StartTag(t) => {
+                    let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                    if self.dropping > 0 {
+                        if name == self.dropping_name && !t.self_closing {
+                            self.dropping += 1;
+                        }
+                        continue;
+                    }
+                    match action(&name, inline) {
+                        Action::Drop => {
+                            cx.warnings.push(format!("<{name}> is not allowed in an EPUB: left out with its content"));
+                            if !t.self_closing && !VOID.contains(&name.as_str()) {
+                                self.dropping = 1;
+                                self.dropping_name = name;
+                            }
+                        }
+                        Action::Unwrap => {
+                            if !inline || !FLOW.contains(&name.as_str()) {
+                                cx.warnings.push(format!("unknown HTML element <{name}>: its tag is left out, its text kept"));
+                            }
+                        }
+                        Action::Keep(out, class) => {
+                            let mut attrs: Vec<(String, String)> = Vec::new();
+                            let mut dropped: Vec<String> = Vec::new();
+                            for (k, v) in &t.attributes {
+                                let k = String::from_utf8_lossy(k).to_ascii_lowercase();
+                                let v = String::from_utf8_lossy(v).into_owned();
+                                if !allowed_attr(out, &k) {
+                                    dropped.push(k);
+                                    continue;
+                                }
+                                let v = match k.as_str() {
+                                    "id" => {
+                                        if !valid_id(&v) || !cx.ids.insert(v.clone()) {
+                                            cx.warnings.push(format!("id `{v}` is not unique or not valid: left out"));
+                                            continue;
+                                        }
+                                        v
+                                    }
+                                    "href" => match (cx.link)(&v) {
+                                        Some(h) => h,
+                                        None => continue,
+                                    },
+                                    "src" => match (cx.image)(&v) {
+                                        Some(h) => h,
+                                        None => continue,
+                                    },
+                                    "lang" => {
+                                        attrs.push(("xml:lang".into(), v.clone()));
+                                        v
+                                    }
+                                    _ => v,
+                                };
+                                attrs.push((k, v));
+                            }
+                            if let Some(c) = class {
+                                match attrs.iter_mut().find(|(k, _)| k == "class") {
+                                    Some((_, v)) => *v = format!("{c} {v}"),
+                                    None => attrs.push(("class".into(), c.into())),
+                                }
+                            }
+                            if !dropped.is_empty() {
+                                cx.warnings.push(format!(
+                                    "attribute{} {} on <{name}> left out",
+                                    if dropped.len() > 1 { "s" } else { "" },
+                                    dropped.join(", ")
+                                ));
+                            }
+                            if out == "img" {
+                                if !attrs.iter().any(|(k, _)| k == "src") {
+                                    continue;
+                                }
+                                if !attrs.iter().any(|(k, _)| k == "alt") {
+                                    attrs.push(("alt".into(), String::new()));
+                                }
+                            }
+                            let refs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                            if VOID.contains(&out) {
+                                x.empty(out, &refs);
+                            } else {
+                                x.start(out, &refs);
+                                if t.self_closing {
+                                    x.end(out);
+                                } else {
+                                    self.open.push((out, depth));
+                                }
+                            }
+                        }
+                    }
+                }
+                Token::EndTag(t) => {
+                    let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                    if self.dropping > 0 {
+                        if name == self.dropping_name {
+                            self.dropping -= 1;
+                        }
+                        continue;
+                    }
+                    let out = match action(&name, inline) {
+                        Action::Keep(out, _) => out,
+                        _ => continue,
+                    };
+                    // close up to the matching element opened at this depth; ignore strays
+                    if let Some(pos) = self.open.iter().rposition(|&(n, d)| n == out && d >= depth) {
+                        while self.open.len() > pos {
+                            let (n, _) = self.open.pop().expect("non-empty");
+                            x.end(n);
+                        }
+                    }
+                }
+                Token::String(s) => {
+                    if self.dropping == 0 {
+                        x.text(&String::from_utf8_lossy(&s));
+                    }
+                }
+                Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
+            }
+        }
+    }
+
+    /// Close every raw element opened at Markdown depth ≥ `depth` (before its container ends).
+    pub fn close_to(&mut self, depth: usize, x: &mut Xml) {
+        while let Some(&(n, d)) = self.open.last() {
+            if d < depth {
+                break;
+            }
+            self.open.pop();
+            x.end(n);
+        }
+        if depth == 0 {
+            self.dropping = 0;
+        }
+    }
+}
+
+fn valid_id(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: &[(&str, bool)]) -> (String, Vec<String>) {
+        let mut x = Xml::new();
+        let mut raw = RawHtml::default();
+        let mut ids = BTreeSet::new();
+        let mut warnings = Vec::new();
+        let image = |s: &str| Some(format!("images/{s}"));
+        let link = |s: &str| (!s.starts_with("javascript:")).then(|| s.to_string());
+        for (html, inline) in chunks {
+            let mut cx = HtmlContext { ids: &mut ids, image: &image, link: &link, warnings: &mut warnings };
+            raw.feed(html, *inline, 1, &mut x, &mut cx);
+        }
+        raw.close_to(0, &mut x);
+        let out = String::from_utf8(x.finish()).unwrap();
+        (out.split_once('\n').unwrap().1.trim_end().to_string(), warnings)
+    }
+
+    #[test]
+    fn table_of_cases() {
+        for (input, inline, want) in [
+            ("<br>", true, "<br/>"),
+            ("<center>中&nbsp;文</center>", false, "<div class=\"center\">中\u{a0}文</div>"),
+            ("<p>unclosed <b>bold", false, "<p>unclosed <b>bold</b></p>"),
+            ("<script>alert(1)</script>ok", false, "ok"),
+            ("<span onclick=\"x()\" style=\"color:red\" class=\"k\">t</span>", true, "<span class=\"k\">t</span>"),
+            ("<a href=\"javascript:alert(1)\">x</a>", true, "<a>x</a>"),
+            ("<img src=\"a.png\">", true, "<img src=\"images/a.png\" alt=\"\"/>"),
+            ("</div>stray", false, "stray"),
+            ("<div>in a paragraph</div>", true, "in a paragraph"),
+            ("<p lang=\"en\">Hi</p>", false, "<p xml:lang=\"en\" lang=\"en\">Hi</p>"),
+            ("<x-custom>t</x-custom>", false, "t"),
+            ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
+        ] {
+            assert_eq!(run(&[(input, inline)]).0, want, "{input}");
+        }
+        let (_, w) = run(&[("<script>x</script>", false)]);
+        assert_eq!(w, ["<script> is not allowed in an EPUB: left out with its content"]);
+    }
+
+    #[test]
+    fn elements_span_chunks() {
+        let (out, _) = run(&[("<span>", true), ("</span>", true), ("<em>", true)]);
+        assert_eq!(out, "<span></span><em></em>");
+    }
+}
+
+/// The `src` of every `<img>` in a chunk of raw HTML (to collect images before rendering).
+pub fn image_sources(html: &str) -> Vec<String> {
+    Tokenizer::new(html)
+        .flatten()
+        .filter_map(|t| match t {
+            Token::StartTag(t) if t.name.eq_ignore_ascii_case(b"img") => t
+                .attributes
+                .get(b"src".as_slice())
+                .map(|v| String::from_utf8_lossy(v).into_owned()),
+            _ => None,
+        })
+        .collect()
+}

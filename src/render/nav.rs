@@ -1,0 +1,105 @@
+//! The EPUB 3 navigation document (TOC and landmarks) and the EPUB 2 `toc.ncx`.
+
+use super::xhtml::{close_document, open_document};
+use super::xml::Xml;
+
+/// An entry of the table of contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TocEntry {
+    pub title: String,
+    /// href relative to the package folder (`text/c001.xhtml`).
+    pub href: String,
+}
+
+/// What the navigation documents need.
+pub struct NavContext<'a> {
+    pub lang: &'a str,
+    pub vertical: bool,
+    pub title: &'a str,
+    /// Heading of the TOC, in the book's language.
+    pub toc_heading: &'a str,
+    pub stylesheets: &'a [String],
+    pub toc: &'a [TocEntry],
+    /// (epub:type, title, href): `toc`, `bodymatter`, `cover`.
+    pub landmarks: &'a [(&'a str, &'a str, String)],
+}
+
+/// `nav.xhtml`.
+pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
+    let mut x = Xml::with_capacity(256 + cx.toc.len() * 96);
+    open_document(&mut x, cx.lang, cx.vertical, cx.title, cx.stylesheets);
+    x.start("body", &[]);
+    x.newline();
+    x.start("nav", &[("epub:type", "toc"), ("id", "toc"), ("role", "doc-toc"), ("aria-labelledby", "toc-title")]);
+    x.newline();
+    x.element("h1", &[("id", "toc-title")], cx.toc_heading);
+    x.newline();
+    x.start("ol", &[]);
+    x.newline();
+    for e in cx.toc {
+        x.start("li", &[]);
+        x.element("a", &[("href", &e.href)], &e.title);
+        x.end("li");
+        x.newline();
+    }
+    x.end("ol");
+    x.newline();
+    x.end("nav");
+    x.newline();
+    x.start("nav", &[("epub:type", "landmarks"), ("id", "landmarks"), ("aria-label", landmarks_label(cx.lang)), ("hidden", "hidden")]);
+    x.newline();
+    x.start("ol", &[]);
+    x.newline();
+    for (kind, title, href) in cx.landmarks {
+        x.start("li", &[]);
+        x.element("a", &[("epub:type", kind), ("href", href)], title);
+        x.end("li");
+        x.newline();
+    }
+    x.end("ol");
+    x.newline();
+    x.end("nav");
+    x.newline();
+    close_document(&mut x);
+    x.finish()
+}
+
+fn landmarks_label(lang: &str) -> &'static str {
+    if lang.starts_with("zh") { "導覽" } else { "Landmarks" }
+}
+
+/// `toc.ncx` for EPUB 2 reading systems.
+pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
+    let mut x = Xml::with_capacity(512 + toc.len() * 160);
+    x.start("ncx", &[("xmlns", "http://www.daisy.org/z3986/2005/ncx/"), ("version", "2005-1"), ("xml:lang", lang)]);
+    x.newline();
+    x.start("head", &[]);
+    x.newline();
+    for (name, content) in [("dtb:uid", uid), ("dtb:depth", "1"), ("dtb:totalPageCount", "0"), ("dtb:maxPageNumber", "0")] {
+        x.empty("meta", &[("name", name), ("content", content)]);
+        x.newline();
+    }
+    x.end("head");
+    x.newline();
+    x.start("docTitle", &[]);
+    x.element("text", &[], title);
+    x.end("docTitle");
+    x.newline();
+    x.start("navMap", &[]);
+    x.newline();
+    for (i, e) in toc.iter().enumerate() {
+        let id = format!("np{}", i + 1);
+        let order = (i + 1).to_string();
+        x.start("navPoint", &[("id", &id), ("playOrder", &order)]);
+        x.start("navLabel", &[]);
+        x.element("text", &[], &e.title);
+        x.end("navLabel");
+        x.empty("content", &[("src", &e.href)]);
+        x.end("navPoint");
+        x.newline();
+    }
+    x.end("navMap");
+    x.newline();
+    x.end("ncx");
+    x.finish()
+}

@@ -1,0 +1,126 @@
+//! The one XML writer every document goes through: escaping by construction (quick-xml),
+//! and characters XML 1.0 forbids never reach the output.
+
+use std::borrow::Cow;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+/// Writes well-formed XML into a byte buffer.
+pub struct Xml {
+    w: Writer<Vec<u8>>,
+}
+
+impl Default for Xml {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Xml {
+    /// A document starting with the XML declaration.
+    pub fn new() -> Self {
+        Self::with_capacity(4096)
+    }
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        let mut w = Writer::new(Vec::with_capacity(capacity));
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+            .expect("writing to a Vec");
+        w.get_mut().push(b'\n');
+        Xml { w }
+    }
+
+    /// `<!DOCTYPE html>` and a line break.
+    pub fn doctype_html(&mut self) {
+        self.w.get_mut().extend_from_slice(b"<!DOCTYPE html>\n");
+    }
+
+    pub fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.event(Event::Start(tag(name, attrs)));
+    }
+
+    /// An element with no content: `<name …/>`.
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        self.event(Event::Empty(tag(name, attrs)));
+    }
+
+    pub fn end(&mut self, name: &str) {
+        self.event(Event::End(BytesEnd::new(name)));
+    }
+
+    /// Escaped text.
+    pub fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let clean = xml_chars(text);
+        self.event(Event::Text(BytesText::new(&clean)));
+    }
+
+    /// `<name attrs>text</name>`.
+    pub fn element(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.start(name, attrs);
+        self.text(text);
+        self.end(name);
+    }
+
+    /// A line break between block elements (insignificant whitespace).
+    pub fn newline(&mut self) {
+        self.w.get_mut().push(b'\n');
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut v = self.w.into_inner();
+        if v.last() != Some(&b'\n') {
+            v.push(b'\n');
+        }
+        v
+    }
+
+    fn event(&mut self, e: Event<'_>) {
+        self.w.write_event(e).expect("writing to a Vec");
+    }
+}
+
+fn tag<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+    let mut t = BytesStart::new(name);
+    for (k, v) in attrs {
+        let v = xml_chars(v);
+        t.push_attribute((*k, v.as_ref()));
+    }
+    t
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// `text` without the characters XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF).
+pub fn xml_chars(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_drops_forbidden_characters() {
+        let mut x = Xml::new();
+        x.start("p", &[("title", "a\"<&\u{1}b")]);
+        x.text("1 < 2 & \u{0}\u{FFFF}中");
+        x.empty("br", &[]);
+        x.end("p");
+        let out = String::from_utf8(x.finish()).unwrap();
+        assert_eq!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<p title=\"a&quot;&lt;&amp;b\">1 &lt; 2 &amp; 中<br/></p>\n"
+        );
+    }
+}
