@@ -52,11 +52,16 @@ pub fn split(
                     continue;
                 }
                 Ev::Start(Tag::Heading { level, .. })
-                    if depth == 0 && split_level > 0 && *level <= split_level =>
+                    if depth == 0
+                        && split_level > 0
+                        && *level <= split_level
+                        && !current.is_empty() =>
                 {
-                    if !current.is_empty() {
-                        chapters.push(new_chapter(file.source, file_index, std::mem::take(&mut current)));
-                    }
+                    chapters.push(new_chapter(
+                        file.source,
+                        file_index,
+                        std::mem::take(&mut current),
+                    ));
                 }
                 _ => {}
             }
@@ -199,7 +204,13 @@ pub fn split(
                     anchors
                         .get(&(f, frag.clone()))
                         .or_else(|| anchors.get(&(f, unicode_slug(&frag))))
-                        .or_else(|| if path.is_empty() { global.get(&frag) } else { None })
+                        .or_else(|| {
+                            if path.is_empty() {
+                                global.get(&frag)
+                            } else {
+                                None
+                            }
+                        })
                         .map(|(c, id)| (*c, Some(id.clone())))
                 }
                 (Some(f), None) => Some((first_of_file[f].1, None)),
@@ -275,7 +286,10 @@ fn is_ascii_id(s: &str) -> bool {
 }
 
 fn is_note_id(s: &str) -> bool {
-    (s.starts_with("fn-") || s.starts_with("fnref-")) && s.rsplit('-').next().is_some_and(|n| n.parse::<u32>().is_ok())
+    (s.starts_with("fn-") || s.starts_with("fnref-"))
+        && s.rsplit('-')
+            .next()
+            .is_some_and(|n| n.parse::<u32>().is_ok())
 }
 
 /// `Hello, World!` → `hello-world`; None when the text is not all ASCII.

@@ -301,7 +301,8 @@ pub fn parse_front_matter(
             vec![match e.location() {
                 Some(loc) if loc.line() > 0 => {
                     let (line0, _) = file.line_col(range.start);
-                    let offset = file.offset(line0 + loc.line() as usize - 1, loc.column() as usize);
+                    let offset =
+                        file.offset(line0 + loc.line() as usize - 1, loc.column() as usize);
                     d.at(file, offset..offset + 1)
                 }
                 _ => d.in_file(file.name.clone()),
@@ -324,10 +325,14 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 fn toml_error(file: &SourceFile, e: &toml::de::Error, base: usize) -> Diagnostic {
     let message = e.message().trim_end().to_string();
     let (message, hint) = match unknown_field(&message) {
-        Some((key, expected)) => (
-            format!("unknown key `{key}`"),
-            Some(format!("expected one of {expected}")),
-        ),
+        Some((key, expected)) => {
+            let names: Vec<&str> = expected.split(", ").map(|n| n.trim_matches('`')).collect();
+            let hint = match closest(key, &names) {
+                Some(n) => format!("did you mean `{n}`? The keys here are {expected}"),
+                None => format!("the keys here are {expected}"),
+            };
+            (format!("unknown key `{key}`"), Some(hint))
+        }
         None => (message, None),
     };
     let d = Diagnostic::error(if e.span().is_some() && hint.is_none() {
@@ -343,6 +348,31 @@ fn toml_error(file: &SourceFile, e: &toml::de::Error, base: usize) -> Diagnostic
         Some(h) => d.with_hint(h),
         None => d,
     }
+}
+
+/// The known name nearest to a misspelt one (edit distance ≤ 2).
+fn closest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|n| (edit_distance(key, n), *n))
+        .filter(|&(d, _)| d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" → (x, "`a`, `b`").
@@ -529,7 +559,11 @@ pub fn valid_date(s: &str) -> bool {
                 && digits(m, 2)
                 && digits(d, 2)
                 && in_range(m, 1, 12)
-                && in_range(d, 1, days_in_month(y.parse().unwrap_or(0), m.parse().unwrap_or(0)))
+                && in_range(
+                    d,
+                    1,
+                    days_in_month(y.parse().unwrap_or(0), m.parse().unwrap_or(0)),
+                )
         }
         _ => false,
     };
@@ -580,7 +614,9 @@ pub fn normalize_modified(s: &str) -> Option<String> {
         4 => Some(format!("{s}-01-01T00:00:00Z")),
         7 => Some(format!("{s}-01T00:00:00Z")),
         10 => Some(format!("{s}T00:00:00Z")),
-        _ if s.len() >= 19 && s.ends_with(['Z', 'z']) => Some(format!("{}Z", &s[..19].replace(' ', "T"))),
+        _ if s.len() >= 19 && s.ends_with(['Z', 'z']) => {
+            Some(format!("{}Z", &s[..19].replace(' ', "T")))
+        }
         _ if s.len() == 19 => Some(format!("{}Z", s.replace(' ', "T"))),
         _ => None, // offsets other than Z: ask for UTC
     }
@@ -679,7 +715,10 @@ layout = "vertical"
     #[test]
     fn bad_values_are_reported_together() {
         let e = parse("[book]\ntitle = \" \"\nlang = \"zh\"\ndate = \"soon\"\n").unwrap_err();
-        let lines: Vec<usize> = e.iter().map(|d| d.location.as_ref().unwrap().line).collect();
+        let lines: Vec<usize> = e
+            .iter()
+            .map(|d| d.location.as_ref().unwrap().line)
+            .collect();
         assert_eq!(lines, [2, 3, 4]);
     }
 
@@ -697,7 +736,10 @@ layout = "vertical"
 
     #[test]
     fn yaml_front_matter_with_author() {
-        let file = SourceFile::new("b.md", "---\ntitle: 書\nauthor: 彭定求 等 編\nlang: zh-Hant\n---\n");
+        let file = SourceFile::new(
+            "b.md",
+            "---\ntitle: 書\nauthor: 彭定求 等 編\nlang: zh-Hant\n---\n",
+        );
         let (kind, range, _) = split_front_matter(&file.text).unwrap();
         let c = parse_front_matter(&file, kind, range).unwrap();
         assert_eq!(c.meta.authors, ["彭定求 等 編"]);

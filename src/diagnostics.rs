@@ -112,12 +112,22 @@ impl fmt::Display for Diagnostic {
                 write!(f, "\n --> {}", loc.file)?;
             } else {
                 pad = " ".repeat(loc.line.to_string().len() + 1);
-                write!(f, "\n{}--> {}:{}:{}", &pad[1..], loc.file, loc.line, loc.column)?;
+                write!(
+                    f,
+                    "\n{}--> {}:{}:{}",
+                    &pad[1..],
+                    loc.file,
+                    loc.line,
+                    loc.column
+                )?;
                 let before: String = loc.text.chars().take(loc.column - 1).collect();
                 let indent: String = before
                     .chars()
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .flat_map(|c| std::iter::repeat_n(c, if is_wide(c) { 2 } else { 1 }))
+                    .flat_map(|c| match c {
+                        '\t' => std::iter::repeat_n('\t', 1),
+                        c if is_wide(c) => std::iter::repeat_n(' ', 2),
+                        _ => std::iter::repeat_n(' ', 1),
+                    })
                     .collect();
                 let marked: usize = loc
                     .text
@@ -182,7 +192,7 @@ mod tests {
     fn snippet_with_caret_under_wide_text() {
         let file = SourceFile::new("book/book.toml", "[book]\ntitle = \"中文\"\ntitel = 1\n");
         let d = Diagnostic::error("unknown key `titel`")
-            .at(&file, 22..27)
+            .at(&file, 24..29)
             .with_hint("did you mean `title`?");
         assert_eq!(
             d.to_string(),

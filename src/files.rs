@@ -44,7 +44,12 @@ impl Files for MemFiles {
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
     }
     fn list(&self) -> io::Result<Vec<String>> {
-        Ok(self.0.keys().filter(|k| !k.contains('/')).cloned().collect())
+        Ok(self
+            .0
+            .keys()
+            .filter(|k| !k.contains('/'))
+            .cloned()
+            .collect())
     }
     fn name(&self, path: &str) -> String {
         path.to_string()
@@ -143,13 +148,19 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied if e.get_ref().is_some() => e.to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.get_ref().map_or_else(|| e.kind().to_string(), |inner| inner.to_string()),
+        _ => e
+            .get_ref()
+            .map_or_else(|| e.kind().to_string(), |inner| inner.to_string()),
     }
 }
 
 /// The diagnostic for a file that could not be read.
 pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot read `{}`: {}", files.name(path), io_reason(e)))
+    Diagnostic::error(format!(
+        "cannot read `{}`: {}",
+        files.name(path),
+        io_reason(e)
+    ))
 }
 
 /// Bytes → text, or an error naming the line of the first invalid byte.
@@ -160,9 +171,14 @@ pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = String::from_utf8_lossy(&bytes[bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..at])
-                .chars()
-                .count()
+            let col = String::from_utf8_lossy(
+                &bytes[bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)..at],
+            )
+            .chars()
+            .count()
                 + 1;
             Err(Diagnostic::error(format!(
                 "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",

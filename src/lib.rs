@@ -17,6 +17,9 @@
 //! assert!(out.epub.starts_with(b"PK"));
 //! ```
 
+// Diagnostics are the error type on purpose: they are cold and carry their snippet.
+#![allow(clippy::result_large_err)]
+
 pub mod chapters;
 pub mod config;
 pub mod diagnostics;
@@ -94,7 +97,9 @@ pub struct Output {
 pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
     let mut warnings = Vec::new();
     let read_text = |path: &str| -> Result<SourceFile, Diagnostic> {
-        let bytes = files.read(path).map_err(|e| files::read_error(files, path, &e))?;
+        let bytes = files
+            .read(path)
+            .map_err(|e| files::read_error(files, path, &e))?;
         files::decode(files.name(path), bytes)
     };
     let (config, config_file, md_paths) = match entry {
@@ -121,7 +126,9 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
             (config, None, vec![path.clone()])
         }
         BookEntry::Dir => {
-            let listing = files.list().map_err(|e| vec![files::read_error(files, "", &e)])?;
+            let listing = files
+                .list()
+                .map_err(|e| vec![files::read_error(files, "", &e)])?;
             let mds: Vec<String> = listing
                 .iter()
                 .filter(|p| p.ends_with(".md") || p.ends_with(".markdown"))
@@ -142,10 +149,14 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                     .into());
                 }
                 (config, Some(file), chapters)
-            } else if let Some(meta) = listing.iter().find(|p| *p == "metadata.yaml" || *p == "metadata.yml") {
+            } else if let Some(meta) = listing
+                .iter()
+                .find(|p| *p == "metadata.yaml" || *p == "metadata.yml")
+            {
                 let file = read_text(meta).map_err(|d| vec![d])?;
                 let range = 0..file.text.len();
-                let config = config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
+                let config =
+                    config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
                 (config, Some(file), mds)
             } else if mds.len() == 1 {
                 return load_single(files, &mds[0]);
@@ -171,15 +182,17 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
         }
         match read_text(&path) {
             Ok(file) => {
-                let body = match config::split_front_matter(&file.text) {
-                    Some((_, _, body)) if config_file.is_some() || sources.len() > 0 => body,
-                    Some((_, _, body)) => body,
-                    None => 0,
-                };
+                // front matter of chapter files is metadata of the single-file form: skip it
+                let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
                 sources.push((path, file, body));
             }
             Err(mut d) => {
-                if let (Some(cf), Some(off)) = (&config_file, config_file.as_ref().and_then(|f| f.text.find(&format!("\"{path}\"")))) {
+                if let (Some(cf), Some(off)) = (
+                    &config_file,
+                    config_file
+                        .as_ref()
+                        .and_then(|f| f.text.find(&format!("\"{path}\""))),
+                ) {
                     d = d.at(cf, off..off + path.len() + 2);
                 }
                 errors.push(d);
@@ -189,7 +202,12 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    Ok(Project { config, config_file, sources, warnings })
+    Ok(Project {
+        config,
+        config_file,
+        sources,
+        warnings,
+    })
 }
 
 fn load_single(files: &dyn Files, path: &str) -> Result<Project, Error> {
@@ -209,7 +227,10 @@ fn chapter_error(config_file: &Option<SourceFile>, path: &str, why: &str) -> Dia
 
 fn first_heading(text: &str) -> Option<String> {
     text.lines()
-        .find_map(|l| l.strip_prefix('#').map(|r| r.trim_start_matches('#').trim().to_string()))
+        .find_map(|l| {
+            l.strip_prefix('#')
+                .map(|r| r.trim_start_matches('#').trim().to_string())
+        })
         .filter(|t| !t.is_empty())
 }
 
@@ -225,7 +246,8 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     let layout = opts.layout.unwrap_or(cfg.build.layout);
     let vertical = layout == Layout::Vertical;
     let ts = typeset::TypesetOptions {
-        punctuation: opts.punctuation.unwrap_or(cfg.build.punctuation) && cfg.meta.lang.starts_with("zh"),
+        punctuation: opts.punctuation.unwrap_or(cfg.build.punctuation)
+            && cfg.meta.lang.starts_with("zh"),
         vertical,
     };
 
@@ -241,18 +263,30 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             events: parse::parse(&file.text, *body),
         })
         .collect();
-    let mut chapters = chapters::split(parsed, cfg.build.split_level, &cfg.meta.title, &sources, &mut warnings);
+    let mut chapters = chapters::split(
+        parsed,
+        cfg.build.split_level,
+        &cfg.meta.title,
+        &sources,
+        &mut warnings,
+    );
     for c in &mut chapters {
         let events = std::mem::take(&mut c.events);
         c.events = typeset::typeset(events, &ts);
-        if matches!(c.events.first().map(|s| &s.ev), Some(Ev::Start(Tag::Heading { .. }))) {
+        if matches!(
+            c.events.first().map(|s| &s.ev),
+            Some(Ev::Start(Tag::Heading { .. }))
+        ) {
             c.title = chapters::heading_text(&c.events);
         } else if c.opening {
             c.title = typeset_line(&c.title, &ts);
         }
     }
     let mut meta = cfg.meta.clone();
-    let identifier = meta.identifier.clone().unwrap_or_else(|| derive_identifier(&meta));
+    let identifier = meta
+        .identifier
+        .clone()
+        .unwrap_or_else(|| derive_identifier(&meta));
     let modified = meta
         .modified
         .clone()
@@ -260,12 +294,17 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         .or_else(|| meta.date.as_deref().and_then(config::normalize_modified))
         .unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
     meta.title = typeset_line(&meta.title, &ts);
-    for field in [&mut meta.subtitle, &mut meta.kicker, &mut meta.description] {
-        if let Some(s) = field {
-            *s = typeset_line(s, &ts);
-        }
+    for s in [&mut meta.subtitle, &mut meta.kicker, &mut meta.description]
+        .into_iter()
+        .flatten()
+    {
+        *s = typeset_line(s, &ts);
     }
-    let book = Book { meta, chapters, sources };
+    let book = Book {
+        meta,
+        chapters,
+        sources,
+    };
 
     // images
     let mut images = Images::default();
@@ -277,7 +316,9 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         for s in &c.events {
             let dests: Vec<String> = match &s.ev {
                 Ev::Start(Tag::Image { dest, .. }) => vec![dest.clone()],
-                Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => render::html::image_sources(html),
+                Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => {
+                    render::html::image_sources(html)
+                }
                 _ => continue,
             };
             for dest in dests {
@@ -308,10 +349,16 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     let mut entries: Vec<package::Entry> = Vec::new();
     let mut items: Vec<ManifestItem> = Vec::new();
     let mut css = String::from(STYLE_BASE);
-    css.push_str(if vertical { STYLE_VERTICAL } else { STYLE_HORIZONTAL });
+    css.push_str(if vertical {
+        STYLE_VERTICAL
+    } else {
+        STYLE_HORIZONTAL
+    });
     let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
     for (i, path) in cfg.build.css.iter().enumerate() {
-        let data = files.read(path).map_err(|e| vec![files::read_error(files, path, &e)])?;
+        let data = files
+            .read(path)
+            .map_err(|e| vec![files::read_error(files, path, &e)])?;
         let href = format!("styles/book{}.css", i + 1);
         stylesheets.push(format!("../{href}"));
         style_entries.push((href, data));
@@ -336,7 +383,10 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             warnings.push(Diagnostic::warning(msg).at(&book.sources[c.source], span));
         }
         let href = format!("text/{}.xhtml", c.id);
-        toc.push(TocEntry { title: c.title.clone(), href: href.clone() });
+        toc.push(TocEntry {
+            title: c.title.clone(),
+            href: href.clone(),
+        });
         let svg = r.xhtml.windows(4).any(|w| w == b"<svg");
         items.push(ManifestItem {
             id: c.id.clone(),
@@ -346,7 +396,10 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             spine: true,
             auxiliary: false,
         });
-        entries.push(package::Entry { path: format!("EPUB/{href}"), data: r.xhtml });
+        entries.push(package::Entry {
+            path: format!("EPUB/{href}"),
+            data: r.xhtml,
+        });
     }
 
     // navigation
@@ -365,8 +418,15 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         .or(book.chapters.first())
         .map(|c| format!("text/{}.xhtml", c.id))
         .unwrap_or_default();
-    let start_title = if lang.starts_with("zh") { "正文" } else { "Start" };
-    let landmarks = [("toc", toc_heading, "nav.xhtml#toc".to_string()), ("bodymatter", start_title, body_start)];
+    let start_title = if lang.starts_with("zh") {
+        "正文"
+    } else {
+        "Start"
+    };
+    let landmarks = [
+        ("toc", toc_heading, "nav.xhtml#toc".to_string()),
+        ("bodymatter", start_title, body_start),
+    ];
     let nav = render::nav::nav(&render::nav::NavContext {
         lang,
         vertical,
@@ -378,12 +438,30 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     });
     let ncx = render::nav::ncx(&identifier, &book.meta.title, lang, &toc);
     let mut head_items = vec![
-        ManifestItem { id: "nav".into(), href: "nav.xhtml".into(), media_type: "application/xhtml+xml", properties: Some("nav".into()), spine: true, auxiliary: true },
-        ManifestItem { id: "ncx".into(), href: "toc.ncx".into(), media_type: "application/x-dtbncx+xml", properties: None, spine: false, auxiliary: false },
+        ManifestItem {
+            id: "nav".into(),
+            href: "nav.xhtml".into(),
+            media_type: "application/xhtml+xml",
+            properties: Some("nav".into()),
+            spine: true,
+            auxiliary: true,
+        },
+        ManifestItem {
+            id: "ncx".into(),
+            href: "toc.ncx".into(),
+            media_type: "application/x-dtbncx+xml",
+            properties: None,
+            spine: false,
+            auxiliary: false,
+        },
     ];
     for (i, (href, _)) in style_entries.iter().enumerate() {
         head_items.push(ManifestItem {
-            id: if i == 0 { "css".into() } else { format!("css{i}") },
+            id: if i == 0 {
+                "css".into()
+            } else {
+                format!("css{i}")
+            },
             href: href.clone(),
             media_type: "text/css",
             properties: None,
@@ -422,17 +500,35 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
 
     // package: fixed order
     let mut all = vec![
-        package::Entry { path: "META-INF/container.xml".into(), data: CONTAINER.as_bytes().to_vec() },
-        package::Entry { path: "EPUB/content.opf".into(), data: opf },
-        package::Entry { path: "EPUB/nav.xhtml".into(), data: nav },
-        package::Entry { path: "EPUB/toc.ncx".into(), data: ncx },
+        package::Entry {
+            path: "META-INF/container.xml".into(),
+            data: CONTAINER.as_bytes().to_vec(),
+        },
+        package::Entry {
+            path: "EPUB/content.opf".into(),
+            data: opf,
+        },
+        package::Entry {
+            path: "EPUB/nav.xhtml".into(),
+            data: nav,
+        },
+        package::Entry {
+            path: "EPUB/toc.ncx".into(),
+            data: ncx,
+        },
     ];
     for (href, data) in style_entries {
-        all.push(package::Entry { path: format!("EPUB/{href}"), data });
+        all.push(package::Entry {
+            path: format!("EPUB/{href}"),
+            data,
+        });
     }
     all.extend(entries);
     for im in images.list {
-        all.push(package::Entry { path: format!("EPUB/{}", im.href), data: im.data });
+        all.push(package::Entry {
+            path: format!("EPUB/{}", im.href),
+            data: im.data,
+        });
     }
     let prepared: Result<Vec<_>, _> = all.iter().map(package::prepare).collect();
     let epub = package::package(prepared?)?;
@@ -471,30 +567,47 @@ pub fn derive_identifier(meta: &Metadata) -> String {
         meta.lang,
         meta.date.as_deref().unwrap_or("")
     );
-    format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes()))
+    format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes())
+    )
 }
 
-fn load_image(files: &dyn Files, here: &str, dest: &str) -> Result<(Vec<u8>, &'static str, &'static str), (String, String)> {
+fn load_image(
+    files: &dyn Files,
+    here: &str,
+    dest: &str,
+) -> Result<(Vec<u8>, &'static str, &'static str), (String, String)> {
     if chapters::is_external(dest) {
         return Err((
             format!("remote image `{dest}`: hanpub never downloads files"),
             "save the image into the book folder and link it by a relative path".into(),
         ));
     }
-    let path = chapters::join_relative(here, &chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or("")));
+    let path = chapters::join_relative(
+        here,
+        &chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or("")),
+    );
     if let Err(why) = files::check_relative(dest).and(files::check_relative(&path)) {
-        return Err((format!("image `{dest}` {why}"), "keep images inside the book folder".into()));
+        return Err((
+            format!("image `{dest}` {why}"),
+            "keep images inside the book folder".into(),
+        ));
     }
     let data = files.read(&path).map_err(|e| {
         (
             format!("image `{dest}` not found ({})", files::io_reason(&e)),
-            format!("the path is relative to the Markdown file: {}", files.name(&path)),
+            format!(
+                "the path is relative to the Markdown file: {}",
+                files.name(&path)
+            ),
         )
     })?;
     let Some((media_type, ext)) = resources::sniff_image(&data) else {
         return Err((
             format!("`{dest}` is not a JPEG, PNG, GIF, WebP or SVG image"),
-            "check that the file is an image and not, say, an HTML page saved with an image name".into(),
+            "check that the file is an image and not, say, an HTML page saved with an image name"
+                .into(),
         ));
     };
     if let Some(claimed) = resources::media_type_of_extension(&path)

@@ -29,7 +29,10 @@ fn main() -> ExitCode {
             for d in &diags {
                 eprintln!("{d}\n");
             }
-            eprintln!("error: could not build the book ({n} error{})", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "error: could not build the book ({n} error{})",
+                if n == 1 { "" } else { "s" }
+            );
             ExitCode::from(EXIT_BOOK)
         }
         Err(Failure::Io(e)) => {
@@ -82,28 +85,51 @@ fn locate(book: &Path) -> Result<Located, Failure> {
             "give a folder with book.toml, or a Markdown file with front matter (run `hanpub build --help`)",
         )])
     })?;
-    let io = |e: std::io::Error| Failure::Io(anyhow::Error::new(e).context(format!("cannot open `{shown}`")));
+    let io = |e: std::io::Error| {
+        Failure::Io(anyhow::Error::new(e).context(format!("cannot open `{shown}`")))
+    };
     if meta.is_dir() {
         let name = book
             .canonicalize()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "book".into());
-        Ok(Located { files: FsFiles::new(book, &shown).map_err(io)?, entry: BookEntry::Dir, name })
+        Ok(Located {
+            files: FsFiles::new(book, &shown).map_err(io)?,
+            entry: BookEntry::Dir,
+            name,
+        })
     } else {
-        let parent = book.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let file = book.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parent = book
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file = book
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let shown_parent = parent.display().to_string();
-        let name = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s).to_string();
-        Ok(Located { files: FsFiles::new(parent, &shown_parent).map_err(io)?, entry: BookEntry::File(file), name })
+        let name = file
+            .rsplit_once('.')
+            .map_or(file.as_str(), |(s, _)| s)
+            .to_string();
+        Ok(Located {
+            files: FsFiles::new(parent, &shown_parent).map_err(io)?,
+            entry: BookEntry::File(file),
+            name,
+        })
     }
 }
 
 fn source_date_epoch() -> Result<Option<i64>, Failure> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            Failure::Book(vec![Diagnostic::error(format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"))
-                .with_hint("set it to a Unix time such as 1700000000, or unset it")])
+            Failure::Book(vec![
+                Diagnostic::error(format!(
+                    "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"
+                ))
+                .with_hint("set it to a Unix time such as 1700000000, or unset it"),
+            ])
         }),
         _ => Ok(None),
     }
@@ -149,23 +175,31 @@ fn refuse_output_inside_book(output: &Path, root: &Path, entry: &BookEntry) -> R
     if matches!(entry, BookEntry::File(_)) {
         return Ok(());
     }
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let (Ok(parent), Ok(root)) = (parent.canonicalize(), root.canonicalize()) else {
         return Ok(());
     };
     if parent.starts_with(&root) {
-        return Err(Failure::Book(vec![Diagnostic::error(format!(
-            "the output `{}` is inside the book folder",
-            output.display()
-        ))
-        .with_hint("write it elsewhere, e.g. -o out/book.epub")]));
+        return Err(Failure::Book(vec![
+            Diagnostic::error(format!(
+                "the output `{}` is inside the book folder",
+                output.display()
+            ))
+            .with_hint("write it elsewhere, e.g. -o out/book.epub"),
+        ]));
     }
     Ok(())
 }
 
 /// Write to a temporary file beside the target, then rename: the old EPUB stays until the new one is whole.
 fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let ctx = || format!("cannot write `{}`", path.display());
     std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
     let mut tmp = tempfile::Builder::new()
@@ -179,9 +213,12 @@ fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path).map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
+    tmp.persist(path)
+        .map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
     Ok(())
 }
 

@@ -53,7 +53,10 @@ pub enum Ev {
     /// Inline code: never transformed.
     Code(String),
     /// Raw HTML from the Markdown (`block` for HTML blocks), sanitised on output.
-    Html { html: String, block: bool },
+    Html {
+        html: String,
+        block: bool,
+    },
     SoftBreak,
     HardBreak,
     Rule,

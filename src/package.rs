@@ -20,7 +20,11 @@ pub const LEVEL: i64 = 6;
 fn options(method: CompressionMethod) -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(method)
-        .compression_level(if method == CompressionMethod::Stored { None } else { Some(LEVEL) })
+        .compression_level(if method == CompressionMethod::Stored {
+            None
+        } else {
+            Some(LEVEL)
+        })
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
         .system(System::Unix)
@@ -44,7 +48,9 @@ fn stored(path: &str) -> bool {
 }
 
 /// Assemble the EPUB from entries already prepared, in the given order.
-pub fn package(prepared: impl IntoIterator<Item = PreparedZipFile>) -> zip::result::ZipResult<Vec<u8>> {
+pub fn package(
+    prepared: impl IntoIterator<Item = PreparedZipFile>,
+) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file("mimetype", options(CompressionMethod::Stored))?;
     zip.write_all(b"application/epub+zip")?;
@@ -60,7 +66,10 @@ mod tests {
 
     #[test]
     fn mimetype_first_and_stored_and_deterministic() {
-        let entries = [Entry { path: "EPUB/a.xhtml".into(), data: b"<a/>".repeat(100) }];
+        let entries = [Entry {
+            path: "EPUB/a.xhtml".into(),
+            data: b"<a/>".repeat(100),
+        }];
         let build = || package(entries.iter().map(|e| prepare(e).unwrap())).unwrap();
         let a = build();
         assert_eq!(a, build());

@@ -24,7 +24,10 @@ fn looks_like_svg(data: &[u8]) -> bool {
     let head = &data[..data.len().min(1024)];
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    (t.starts_with("<?xml") || t.starts_with("<svg") || t.starts_with("<!--") || t.starts_with("<!DOCTYPE svg"))
+    (t.starts_with("<?xml")
+        || t.starts_with("<svg")
+        || t.starts_with("<!--")
+        || t.starts_with("<!DOCTYPE svg"))
         && text.contains("<svg")
 }
 
@@ -66,7 +69,11 @@ impl Images {
         }
         let href = format!("images/img{:03}.{ext}", self.list.len() + 1);
         self.by_content.insert(key, self.list.len());
-        self.list.push(Image { href: href.clone(), media_type, data });
+        self.list.push(Image {
+            href: href.clone(),
+            media_type,
+            data,
+        });
         href
     }
 }
@@ -92,8 +99,16 @@ mod tests {
 
     #[test]
     fn sniffs_and_dedupes() {
-        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\nxxxx").unwrap().0, "image/png");
-        assert_eq!(sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap().0, "image/svg+xml");
+        assert_eq!(
+            sniff_image(b"\x89PNG\r\n\x1a\nxxxx").unwrap().0,
+            "image/png"
+        );
+        assert_eq!(
+            sniff_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+                .unwrap()
+                .0,
+            "image/svg+xml"
+        );
         assert_eq!(sniff_image(b"hello"), None);
         let mut im = Images::default();
         let a = im.add(b"\x89PNG\r\n\x1a\n1".to_vec(), "image/png", "png");

@@ -28,9 +28,41 @@ const PHRASING: &[&str] = &[
 ];
 
 const FLOW: &[&str] = &[
-    "address", "article", "aside", "blockquote", "caption", "col", "colgroup", "dd", "div", "dl",
-    "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "li", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "col",
+    "colgroup",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
 
 fn action(name: &str, inline: bool) -> Action {
@@ -49,7 +81,11 @@ fn action(name: &str, inline: bool) -> Action {
     }
     if let Some(&n) = FLOW.iter().find(|&&n| n == name) {
         // block elements inside a paragraph would break the content model
-        return if inline { Action::Unwrap } else { Action::Keep(n, None) };
+        return if inline {
+            Action::Unwrap
+        } else {
+            Action::Keep(n, None)
+        };
     }
     match name {
         "script" | "style" | "iframe" | "object" | "embed" | "template" | "noscript" | "frame"
@@ -105,7 +141,14 @@ impl RawHtml {
     }
 
     /// Sanitise one chunk of raw HTML (a tag, a line of an HTML block, …).
-    pub fn feed(&mut self, html: &str, inline: bool, depth: usize, x: &mut Xml, cx: &mut HtmlContext<'_>) {
+    pub fn feed(
+        &mut self,
+        html: &str,
+        inline: bool,
+        depth: usize,
+        x: &mut Xml,
+        cx: &mut HtmlContext<'_>,
+    ) {
         for token in Tokenizer::new(html).flatten() {
             match token {
                 Token::StartTag(t) => {
@@ -118,7 +161,9 @@ impl RawHtml {
                     }
                     match action(&name, inline) {
                         Action::Drop => {
-                            cx.warnings.push(format!("<{name}> is not allowed in an EPUB: left out with its content"));
+                            cx.warnings.push(format!(
+                                "<{name}> is not allowed in an EPUB: left out with its content"
+                            ));
                             if !t.self_closing && !VOID.contains(&name.as_str()) {
                                 self.dropping = 1;
                                 self.dropping_name = name;
@@ -142,7 +187,9 @@ impl RawHtml {
                                 let v = match k.as_str() {
                                     "id" => {
                                         if !valid_id(&v) || !cx.ids.insert(v.clone()) {
-                                            cx.warnings.push(format!("id `{v}` is not unique or not valid: left out"));
+                                            cx.warnings.push(format!(
+                                                "id `{v}` is not unique or not valid: left out"
+                                            ));
                                             continue;
                                         }
                                         v
@@ -184,7 +231,10 @@ impl RawHtml {
                                     attrs.push(("alt".into(), String::new()));
                                 }
                             }
-                            let refs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                            let refs: Vec<(&str, &str)> = attrs
+                                .iter()
+                                .map(|(k, v)| (k.as_str(), v.as_str()))
+                                .collect();
                             if VOID.contains(&out) {
                                 x.empty(out, &refs);
                             } else {
@@ -211,7 +261,8 @@ impl RawHtml {
                         _ => continue,
                     };
                     // close up to the matching element opened at this depth; ignore strays
-                    if let Some(pos) = self.open.iter().rposition(|&(n, d)| n == out && d >= depth) {
+                    if let Some(pos) = self.open.iter().rposition(|&(n, d)| n == out && d >= depth)
+                    {
                         while self.open.len() > pos {
                             let (n, _) = self.open.pop().expect("non-empty");
                             x.end(n);
@@ -249,55 +300,6 @@ fn valid_id(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(chunks: &[(&str, bool)]) -> (String, Vec<String>) {
-        let mut x = Xml::new();
-        let mut raw = RawHtml::default();
-        let mut ids = BTreeSet::new();
-        let mut warnings = Vec::new();
-        let image = |s: &str| Some(format!("images/{s}"));
-        let link = |s: &str| (!s.starts_with("javascript:")).then(|| s.to_string());
-        for (html, inline) in chunks {
-            let mut cx = HtmlContext { ids: &mut ids, image: &image, link: &link, warnings: &mut warnings };
-            raw.feed(html, *inline, 1, &mut x, &mut cx);
-        }
-        raw.close_to(0, &mut x);
-        let out = String::from_utf8(x.finish()).unwrap();
-        (out.split_once('\n').unwrap().1.trim_end().to_string(), warnings)
-    }
-
-    #[test]
-    fn table_of_cases() {
-        for (input, inline, want) in [
-            ("<br>", true, "<br/>"),
-            ("<center>中&nbsp;文</center>", false, "<div class=\"center\">中\u{a0}文</div>"),
-            ("<p>unclosed <b>bold", false, "<p>unclosed <b>bold</b></p>"),
-            ("<script>alert(1)</script>ok", false, "ok"),
-            ("<span onclick=\"x()\" style=\"color:red\" class=\"k\">t</span>", true, "<span class=\"k\">t</span>"),
-            ("<a href=\"javascript:alert(1)\">x</a>", true, "<a>x</a>"),
-            ("<img src=\"a.png\">", true, "<img src=\"images/a.png\" alt=\"\"/>"),
-            ("</div>stray", false, "stray"),
-            ("<div>in a paragraph</div>", true, "in a paragraph"),
-            ("<p lang=\"en\">Hi</p>", false, "<p xml:lang=\"en\" lang=\"en\">Hi</p>"),
-            ("<x-custom>t</x-custom>", false, "t"),
-            ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
-        ] {
-            assert_eq!(run(&[(input, inline)]).0, want, "{input}");
-        }
-        let (_, w) = run(&[("<script>x</script>", false)]);
-        assert_eq!(w, ["<script> is not allowed in an EPUB: left out with its content"]);
-    }
-
-    #[test]
-    fn elements_span_chunks() {
-        let (out, _) = run(&[("<span>", true), ("</span>", true), ("<em>", true)]);
-        assert_eq!(out, "<span></span><em></em>");
-    }
-}
-
 /// The `src` of every `<img>` in a chunk of raw HTML (to collect images before rendering).
 pub fn image_sources(html: &str) -> Vec<String> {
     Tokenizer::new(html)
@@ -310,4 +312,80 @@ pub fn image_sources(html: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: &[(&str, bool)]) -> (String, Vec<String>) {
+        let mut x = Xml::new();
+        let mut raw = RawHtml::default();
+        let mut ids = BTreeSet::new();
+        let mut warnings = Vec::new();
+        let image = |s: &str| Some(format!("images/{s}"));
+        let link = |s: &str| (!s.starts_with("javascript:")).then(|| s.to_string());
+        for (html, inline) in chunks {
+            let mut cx = HtmlContext {
+                ids: &mut ids,
+                image: &image,
+                link: &link,
+                warnings: &mut warnings,
+            };
+            raw.feed(html, *inline, 1, &mut x, &mut cx);
+        }
+        raw.close_to(0, &mut x);
+        let out = String::from_utf8(x.finish()).unwrap();
+        (
+            out.split_once('\n').unwrap().1.trim_end().to_string(),
+            warnings,
+        )
+    }
+
+    #[test]
+    fn table_of_cases() {
+        for (input, inline, want) in [
+            ("<br>", true, "<br/>"),
+            (
+                "<center>中&nbsp;文</center>",
+                false,
+                "<div class=\"center\">中\u{a0}文</div>",
+            ),
+            ("<p>unclosed <b>bold", false, "<p>unclosed <b>bold</b></p>"),
+            ("<script>alert(1)</script>ok", false, "ok"),
+            (
+                "<span onclick=\"x()\" style=\"color:red\" class=\"k\">t</span>",
+                true,
+                "<span class=\"k\">t</span>",
+            ),
+            ("<a href=\"javascript:alert(1)\">x</a>", true, "<a>x</a>"),
+            (
+                "<img src=\"a.png\">",
+                true,
+                "<img src=\"images/a.png\" alt=\"\"/>",
+            ),
+            ("</div>stray", false, "stray"),
+            ("<div>in a paragraph</div>", true, "in a paragraph"),
+            (
+                "<p lang=\"en\">Hi</p>",
+                false,
+                "<p xml:lang=\"en\" lang=\"en\">Hi</p>",
+            ),
+            ("<x-custom>t</x-custom>", false, "t"),
+            ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
+        ] {
+            assert_eq!(run(&[(input, inline)]).0, want, "{input}");
+        }
+        let (_, w) = run(&[("<script>x</script>", false)]);
+        assert_eq!(
+            w,
+            ["<script> is not allowed in an EPUB: left out with its content"]
+        );
+    }
+
+    #[test]
+    fn elements_span_chunks() {
+        let (out, _) = run(&[("<span>", true), ("</span>", true), ("<em>", true)]);
+        assert_eq!(out, "<span></span><em></em>");
+    }
 }

@@ -30,7 +30,15 @@ pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
     open_document(&mut x, cx.lang, cx.vertical, cx.title, cx.stylesheets);
     x.start("body", &[]);
     x.newline();
-    x.start("nav", &[("epub:type", "toc"), ("id", "toc"), ("role", "doc-toc"), ("aria-labelledby", "toc-title")]);
+    x.start(
+        "nav",
+        &[
+            ("epub:type", "toc"),
+            ("id", "toc"),
+            ("role", "doc-toc"),
+            ("aria-labelledby", "toc-title"),
+        ],
+    );
     x.newline();
     x.element("h1", &[("id", "toc-title")], cx.toc_heading);
     x.newline();
@@ -46,7 +54,15 @@ pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
     x.newline();
     x.end("nav");
     x.newline();
-    x.start("nav", &[("epub:type", "landmarks"), ("id", "landmarks"), ("aria-label", landmarks_label(cx.lang)), ("hidden", "hidden")]);
+    x.start(
+        "nav",
+        &[
+            ("epub:type", "landmarks"),
+            ("id", "landmarks"),
+            ("aria-label", landmarks_label(cx.lang)),
+            ("hidden", "hidden"),
+        ],
+    );
     x.newline();
     x.start("ol", &[]);
     x.newline();
@@ -65,17 +81,33 @@ pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
 }
 
 fn landmarks_label(lang: &str) -> &'static str {
-    if lang.starts_with("zh") { "導覽" } else { "Landmarks" }
+    if lang.starts_with("zh") {
+        "導覽"
+    } else {
+        "Landmarks"
+    }
 }
 
 /// `toc.ncx` for EPUB 2 reading systems.
 pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
     let mut x = Xml::with_capacity(512 + toc.len() * 160);
-    x.start("ncx", &[("xmlns", "http://www.daisy.org/z3986/2005/ncx/"), ("version", "2005-1"), ("xml:lang", lang)]);
+    x.start(
+        "ncx",
+        &[
+            ("xmlns", "http://www.daisy.org/z3986/2005/ncx/"),
+            ("version", "2005-1"),
+            ("xml:lang", lang),
+        ],
+    );
     x.newline();
     x.start("head", &[]);
     x.newline();
-    for (name, content) in [("dtb:uid", uid), ("dtb:depth", "1"), ("dtb:totalPageCount", "0"), ("dtb:maxPageNumber", "0")] {
+    for (name, content) in [
+        ("dtb:uid", uid),
+        ("dtb:depth", "1"),
+        ("dtb:totalPageCount", "0"),
+        ("dtb:maxPageNumber", "0"),
+    ] {
         x.empty("meta", &[("name", name), ("content", content)]);
         x.newline();
     }

@@ -40,7 +40,9 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     let mut x = Xml::with_capacity(2048 + cx.items.len() * 160);
     let mut prefix = String::from("rendition: http://www.idpf.org/vocab/rendition/#");
     if cx.specified_fonts {
-        prefix.push_str(" ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/");
+        prefix.push_str(
+            " ibooks: http://vocabulary.itunes.apple.com/rdf/ibooks/vocabulary-extensions-1.0/",
+        );
     }
     x.start(
         "package",
@@ -53,7 +55,10 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         ],
     );
     x.newline();
-    x.start("metadata", &[("xmlns:dc", "http://purl.org/dc/elements/1.1/")]);
+    x.start(
+        "metadata",
+        &[("xmlns:dc", "http://purl.org/dc/elements/1.1/")],
+    );
     x.newline();
     let line = |x: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str| {
         x.text("  ");
@@ -66,17 +71,36 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     };
     line(&mut x, "dc:identifier", &[("id", "uid")], cx.identifier);
     line(&mut x, "dc:title", &[("id", "title")], &m.title);
-    line(&mut x, "meta", &[("refines", "#title"), ("property", "title-type")], "main");
+    line(
+        &mut x,
+        "meta",
+        &[("refines", "#title"), ("property", "title-type")],
+        "main",
+    );
     if let Some(sub) = &m.subtitle {
         line(&mut x, "dc:title", &[("id", "subtitle")], sub);
-        line(&mut x, "meta", &[("refines", "#subtitle"), ("property", "title-type")], "subtitle");
+        line(
+            &mut x,
+            "meta",
+            &[("refines", "#subtitle"), ("property", "title-type")],
+            "subtitle",
+        );
     }
     line(&mut x, "dc:language", &[], &m.lang);
     for (i, a) in m.authors.iter().enumerate() {
         let id = format!("creator{}", i + 1);
         line(&mut x, "dc:creator", &[("id", &id)], a);
         let r = format!("#{id}");
-        line(&mut x, "meta", &[("refines", &r), ("property", "role"), ("scheme", "marc:relators")], "aut");
+        line(
+            &mut x,
+            "meta",
+            &[
+                ("refines", &r),
+                ("property", "role"),
+                ("scheme", "marc:relators"),
+            ],
+            "aut",
+        );
     }
     if let Some(d) = &m.date {
         line(&mut x, "dc:date", &[], d);
@@ -97,41 +121,129 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         line(&mut x, "dc:source", &[], s);
     }
     if let Some(series) = &m.series {
-        line(&mut x, "meta", &[("property", "belongs-to-collection"), ("id", "collection")], &series.name);
-        line(&mut x, "meta", &[("refines", "#collection"), ("property", "collection-type")], &series.kind);
+        line(
+            &mut x,
+            "meta",
+            &[("property", "belongs-to-collection"), ("id", "collection")],
+            &series.name,
+        );
+        line(
+            &mut x,
+            "meta",
+            &[("refines", "#collection"), ("property", "collection-type")],
+            &series.kind,
+        );
         if let Some(p) = &series.position {
-            line(&mut x, "meta", &[("refines", "#collection"), ("property", "group-position")], &p.to_string());
+            line(
+                &mut x,
+                "meta",
+                &[("refines", "#collection"), ("property", "group-position")],
+                &p.to_string(),
+            );
         }
         // calibre and the Kobo/Kindle library views read these
-        line(&mut x, "meta", &[("name", "calibre:series"), ("content", &series.name)], "");
+        line(
+            &mut x,
+            "meta",
+            &[("name", "calibre:series"), ("content", &series.name)],
+            "",
+        );
         if let Some(p) = &series.position {
-            line(&mut x, "meta", &[("name", "calibre:series_index"), ("content", &p.to_string())], "");
+            line(
+                &mut x,
+                "meta",
+                &[
+                    ("name", "calibre:series_index"),
+                    ("content", &p.to_string()),
+                ],
+                "",
+            );
         }
     }
-    line(&mut x, "meta", &[("property", "dcterms:modified")], cx.modified);
+    line(
+        &mut x,
+        "meta",
+        &[("property", "dcterms:modified")],
+        cx.modified,
+    );
     // EPUB Accessibility 1.1
-    line(&mut x, "meta", &[("property", "schema:accessMode")], "textual");
+    line(
+        &mut x,
+        "meta",
+        &[("property", "schema:accessMode")],
+        "textual",
+    );
     if cx.images > 0 {
-        line(&mut x, "meta", &[("property", "schema:accessMode")], "visual");
+        line(
+            &mut x,
+            "meta",
+            &[("property", "schema:accessMode")],
+            "visual",
+        );
     }
-    line(&mut x, "meta", &[("property", "schema:accessModeSufficient")], "textual");
-    for f in ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"] {
-        line(&mut x, "meta", &[("property", "schema:accessibilityFeature")], f);
+    line(
+        &mut x,
+        "meta",
+        &[("property", "schema:accessModeSufficient")],
+        "textual",
+    );
+    for f in [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ] {
+        line(
+            &mut x,
+            "meta",
+            &[("property", "schema:accessibilityFeature")],
+            f,
+        );
     }
     if cx.images > 0 {
-        line(&mut x, "meta", &[("property", "schema:accessibilityFeature")], "alternativeText");
+        line(
+            &mut x,
+            "meta",
+            &[("property", "schema:accessibilityFeature")],
+            "alternativeText",
+        );
     }
-    line(&mut x, "meta", &[("property", "schema:accessibilityHazard")], "none");
-    line(&mut x, "meta", &[("property", "schema:accessibilitySummary")], cx.summary);
-    line(&mut x, "meta", &[("property", "dcterms:conformsTo")], "EPUB Accessibility 1.1 - WCAG 2.1 Level AA");
+    line(
+        &mut x,
+        "meta",
+        &[("property", "schema:accessibilityHazard")],
+        "none",
+    );
+    line(
+        &mut x,
+        "meta",
+        &[("property", "schema:accessibilitySummary")],
+        cx.summary,
+    );
+    line(
+        &mut x,
+        "meta",
+        &[("property", "dcterms:conformsTo")],
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    );
     // Kindle's writing mode, Apple's embedded fonts
     let mode = match cx.layout {
         Layout::Horizontal => "horizontal-lr",
         Layout::Vertical => "vertical-rl",
     };
-    line(&mut x, "meta", &[("name", "primary-writing-mode"), ("content", mode)], "");
+    line(
+        &mut x,
+        "meta",
+        &[("name", "primary-writing-mode"), ("content", mode)],
+        "",
+    );
     if cx.specified_fonts {
-        line(&mut x, "meta", &[("property", "ibooks:specified-fonts")], "true");
+        line(
+            &mut x,
+            "meta",
+            &[("property", "ibooks:specified-fonts")],
+            "true",
+        );
     }
     if let Some(id) = cx.cover_image {
         line(&mut x, "meta", &[("name", "cover"), ("content", id)], "");
@@ -141,7 +253,11 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     x.start("manifest", &[]);
     x.newline();
     for it in cx.items {
-        let mut attrs = vec![("id", it.id.as_str()), ("href", it.href.as_str()), ("media-type", it.media_type)];
+        let mut attrs = vec![
+            ("id", it.id.as_str()),
+            ("href", it.href.as_str()),
+            ("media-type", it.media_type),
+        ];
         if let Some(p) = &it.properties {
             attrs.push(("properties", p));
         }
@@ -155,7 +271,10 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         Layout::Horizontal => "ltr",
         Layout::Vertical => "rtl",
     };
-    x.start("spine", &[("toc", "ncx"), ("page-progression-direction", ppd)]);
+    x.start(
+        "spine",
+        &[("toc", "ncx"), ("page-progression-direction", ppd)],
+    );
     x.newline();
     for it in cx.items.iter().filter(|i| i.spine) {
         x.text("  ");

@@ -40,7 +40,14 @@ pub fn open_document(x: &mut Xml, lang: &str, vertical: bool, title: &str, style
             ("xmlns:epub", EPUB_NS),
             ("lang", lang),
             ("xml:lang", lang),
-            ("class", if vertical { "hanpub vertical" } else { "hanpub horizontal" }),
+            (
+                "class",
+                if vertical {
+                    "hanpub vertical"
+                } else {
+                    "hanpub horizontal"
+                },
+            ),
         ],
     );
     x.newline();
@@ -51,7 +58,10 @@ pub fn open_document(x: &mut Xml, lang: &str, vertical: bool, title: &str, style
     x.element("title", &[], title);
     x.newline();
     for href in stylesheets {
-        x.empty("link", &[("rel", "stylesheet"), ("type", "text/css"), ("href", href)]);
+        x.empty(
+            "link",
+            &[("rel", "stylesheet"), ("type", "text/css"), ("href", href)],
+        );
         x.newline();
     }
     x.end("head");
@@ -67,7 +77,8 @@ pub fn close_document(x: &mut Xml) {
 
 /// Write one chapter.
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
-    let mut x = Xml::with_capacity(c.events.iter().map(|e| e.span.len()).sum::<usize>() * 5 / 4 + 1024);
+    let mut x =
+        Xml::with_capacity(c.events.iter().map(|e| e.span.len()).sum::<usize>() * 5 / 4 + 1024);
     open_document(&mut x, cx.lang, cx.vertical, &c.title, cx.stylesheets);
     x.start("body", &[]);
     x.newline();
@@ -94,8 +105,16 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         }
     } else {
         label = match anchor {
-            Some(a) => vec![("epub:type", "chapter"), ("role", "doc-chapter"), ("aria-labelledby", a)],
-            None => vec![("epub:type", "chapter"), ("role", "doc-chapter"), ("aria-label", c.title.as_str())],
+            Some(a) => vec![
+                ("epub:type", "chapter"),
+                ("role", "doc-chapter"),
+                ("aria-labelledby", a),
+            ],
+            None => vec![
+                ("epub:type", "chapter"),
+                ("role", "doc-chapter"),
+                ("aria-label", c.title.as_str()),
+            ],
         };
         x.start("section", &label);
         x.newline();
@@ -128,6 +147,8 @@ struct Writer<'a, 'x> {
     cell: usize,
     in_head: bool,
     depth: usize,
+    /// For each open link: whether it was written as `<a>` (else `<span>`: unresolved).
+    links: Vec<bool>,
     warnings: Vec<(String, Range<usize>)>,
 }
 
@@ -162,6 +183,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             cell: 0,
             in_head: false,
             depth: 0,
+            links: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -212,8 +234,10 @@ impl<'a, 'x> Writer<'a, 'x> {
                 self.x.empty("img", &attrs);
             }
             None => {
-                self.warnings
-                    .push((format!("image `{dest}` is not in the book: its alt text is kept"), span));
+                self.warnings.push((
+                    format!("image `{dest}` is not in the book: its alt text is kept"),
+                    span,
+                ));
                 self.x.text(alt);
             }
         }
@@ -250,13 +274,22 @@ impl<'a, 'x> Writer<'a, 'x> {
                 let n = self.notes.get(label).copied().unwrap_or(0);
                 let count = self.note_refs.entry(label.clone()).or_insert(0);
                 *count += 1;
-                let id = if *count == 1 { format!("fnref-{n}") } else { format!("fnref-{n}-{count}") };
+                let id = if *count == 1 {
+                    format!("fnref-{n}")
+                } else {
+                    format!("fnref-{n}-{count}")
+                };
                 let href = format!("#fn-{n}");
                 let num = n.to_string();
                 x.start("sup", &[]);
                 x.element(
                     "a",
-                    &[("epub:type", "noteref"), ("role", "doc-noteref"), ("id", &id), ("href", &href)],
+                    &[
+                        ("epub:type", "noteref"),
+                        ("role", "doc-noteref"),
+                        ("id", &id),
+                        ("href", &href),
+                    ],
                     &num,
                 );
                 x.end("sup");
@@ -266,7 +299,10 @@ impl<'a, 'x> Writer<'a, 'x> {
                 let image = self.cx.image;
                 let link = |h: &str| -> Option<String> {
                     let lower = h.trim().to_ascii_lowercase();
-                    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:") {
+                    if lower.starts_with("javascript:")
+                        || lower.starts_with("vbscript:")
+                        || lower.starts_with("data:")
+                    {
                         None
                     } else {
                         Some(h.to_string())
@@ -300,7 +336,15 @@ impl<'a, 'x> Writer<'a, 'x> {
                 }
                 if let Some(n) = self.backlink.take() {
                     let href = format!("#fnref-{n}");
-                    x.element("a", &[("href", &href), ("role", "doc-backlink"), ("class", "backlink")], &n.to_string());
+                    x.element(
+                        "a",
+                        &[
+                            ("href", &href),
+                            ("role", "doc-backlink"),
+                            ("class", "backlink"),
+                        ],
+                        &n.to_string(),
+                    );
                     x.text(" ");
                 }
             }
@@ -308,7 +352,11 @@ impl<'a, 'x> Writer<'a, 'x> {
                 let name = heading_name(*level);
                 let mut class = classes.join(" ");
                 if self.opening && *level == 1 {
-                    class = if class.is_empty() { "title".into() } else { format!("title {class}") };
+                    class = if class.is_empty() {
+                        "title".into()
+                    } else {
+                        format!("title {class}")
+                    };
                 }
                 let mut attrs = vec![("id", id.as_str())];
                 if !class.is_empty() {
@@ -357,7 +405,12 @@ impl<'a, 'x> Writer<'a, 'x> {
             }
             Tag::TableCell => {
                 let name = if self.in_head { "th" } else { "td" };
-                match self.table_align.get(self.cell).copied().unwrap_or(Align::None) {
+                match self
+                    .table_align
+                    .get(self.cell)
+                    .copied()
+                    .unwrap_or(Align::None)
+                {
                     Align::None => x.start(name, &[]),
                     Align::Left => x.start(name, &[("class", "left")]),
                     Align::Center => x.start(name, &[("class", "center")]),
@@ -369,6 +422,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             Tag::Strong => x.start("strong", &[]),
             Tag::Strikethrough => x.start("s", &[]),
             Tag::Link { dest, title } => {
+                self.links.push(!dest.is_empty());
                 if dest.is_empty() {
                     x.start("span", &[]);
                 } else if title.is_empty() {
@@ -386,7 +440,14 @@ impl<'a, 'x> Writer<'a, 'x> {
                     x.newline();
                 }
                 let id = format!("fn-{n}");
-                x.start("aside", &[("epub:type", "footnote"), ("role", "doc-footnote"), ("id", &id)]);
+                x.start(
+                    "aside",
+                    &[
+                        ("epub:type", "footnote"),
+                        ("role", "doc-footnote"),
+                        ("id", &id),
+                    ],
+                );
                 x.newline();
                 self.backlink = Some(n);
             }
@@ -456,13 +517,25 @@ impl<'a, 'x> Writer<'a, 'x> {
             Tag::Emphasis => x.end("em"),
             Tag::Strong => x.end("strong"),
             Tag::Strikethrough => x.end("s"),
-            Tag::Link { dest, .. } => x.end(if dest.is_empty() { "span" } else { "a" }),
+            Tag::Link { .. } => x.end(if self.links.pop().unwrap_or(false) {
+                "a"
+            } else {
+                "span"
+            }),
             Tag::Image { .. } => {}
             Tag::FootnoteDefinition(_) => {
                 if let Some(n) = self.backlink.take() {
                     let href = format!("#fnref-{n}");
                     x.start("p", &[]);
-                    x.element("a", &[("href", &href), ("role", "doc-backlink"), ("class", "backlink")], &n.to_string());
+                    x.element(
+                        "a",
+                        &[
+                            ("href", &href),
+                            ("role", "doc-backlink"),
+                            ("class", "backlink"),
+                        ],
+                        &n.to_string(),
+                    );
                     x.end("p");
                 }
                 x.end("aside");

@@ -55,7 +55,8 @@ impl Xml {
             return;
         }
         let clean = xml_chars(text);
-        self.event(Event::Text(BytesText::new(&clean)));
+        let escaped = quick_xml::escape::partial_escape(clean.as_ref());
+        self.event(Event::Text(BytesText::from_escaped(escaped)));
     }
 
     /// `<name attrs>text</name>`.

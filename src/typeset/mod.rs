@@ -8,7 +8,10 @@ pub struct TypesetOptions {
 }
 impl Default for TypesetOptions {
     fn default() -> Self {
-        TypesetOptions { punctuation: true, vertical: false }
+        TypesetOptions {
+            punctuation: true,
+            vertical: false,
+        }
     }
 }
 #[derive(Debug, Clone, PartialEq, Eq)]

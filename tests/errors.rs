@@ -1,0 +1,100 @@
+//! Exact error messages: what a user sees when the book is wrong.
+
+mod common;
+
+use common::*;
+
+fn fails_with(kind_name: (&str, &str), book: &str, expected: &str) {
+    let dir = fixture(kind_name.0, kind_name.1);
+    let out = hanpub(dir.path(), &["build", book, "-o", "out.epub"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), expected);
+    assert!(!dir.path().join("out.epub").exists());
+}
+
+#[test]
+fn missing_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hanpub(dir.path(), &["build", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: no book at `nope`\n = hint: give a folder with book.toml, or a Markdown file with front matter (run `hanpub build --help`)\n\nerror: could not build the book (1 error)\n"
+    );
+}
+
+#[test]
+fn bad_toml() {
+    fails_with(
+        ("err", "bad-toml"),
+        "bad-toml",
+        "error: invalid TOML: invalid basic string, expected `\"`\n --> bad-toml/book.toml:2:11\n  |\n2 | title = \"書\n  |            ^\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn unknown_key() {
+    fails_with(
+        ("err", "unknown-key"),
+        "unknown-key",
+        "error: unknown key `titel`\n --> unknown-key/book.toml:3:1\n  |\n3 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`? The keys here are `title`, `subtitle`, `kicker`, `author`, `authors`, `lang`, `date`, `modified`, `description`, `publisher`, `subjects`, `rights`, `identifier`, `source`\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn missing_chapter() {
+    fails_with(
+        ("err", "missing-chapter"),
+        "missing-chapter",
+        "error: cannot read `missing-chapter/missing.md`: no such file\n --> missing-chapter/book.toml:4:21\n  |\n4 | chapters = [\"a.md\", \"missing.md\"]\n  |                     ^^^^^^^^^^^^\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn missing_image() {
+    fails_with(
+        ("err", "missing-image"),
+        "missing-image",
+        "error: image `nope.png` not found (no such file)\n --> missing-image/a.md:5:1\n  |\n5 | ![圖](nope.png)\n  | ^^^^^^^^^^^^^^^\n  = hint: the path is relative to the Markdown file: missing-image/nope.png\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn bad_yaml_front_matter() {
+    let dir = fixture("err", "bad-yaml");
+    let out = hanpub(
+        dir.path(),
+        &["build", "bad-yaml/book.md", "-o", "out.epub"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: invalid front matter: "), "{err}");
+    assert!(err.contains(" --> bad-yaml/book.md:"), "{err}");
+}
+
+#[test]
+fn output_inside_the_book_is_refused() {
+    let dir = fixture("ok", "full");
+    let out = hanpub(dir.path(), &["build", "full", "-o", "full/x.epub"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: the output `full/x.epub` is inside the book folder\n = hint: write it elsewhere, e.g. -o out/book.epub\n\nerror: could not build the book (1 error)\n"
+    );
+}
+
+#[test]
+fn bad_source_date_epoch() {
+    let dir = fixture("ok", "full");
+    let out = hanpub(
+        dir.path(),
+        &["build", "full", "-o", "o.epub"],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .starts_with("error: SOURCE_DATE_EPOCH=`yesterday` is not a number of seconds\n")
+    );
+}
