@@ -21,7 +21,7 @@ pub struct Parsed {
 ///
 /// `book_title` names the opening chapter when it has no heading of its own.
 pub fn split(
-    files: Vec<Parsed>,
+    mut files: Vec<Parsed>,
     split_level: u8,
     book_title: &str,
     sources: &[SourceFile],
@@ -30,13 +30,13 @@ pub fn split(
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut first_of_file: Vec<(String, usize)> = Vec::new();
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
-    for (file_index, file) in files.iter().enumerate() {
+    for (file_index, file) in files.iter_mut().enumerate() {
         first_of_file.push((file.path.clone(), chapters.len()));
         let mut defs = BTreeMap::new();
         let mut current: Vec<Spanned> = Vec::new();
         let mut depth = 0usize;
         let mut in_def: Option<(String, Vec<Spanned>)> = None;
-        for sp in file.events.iter().cloned() {
+        for sp in std::mem::take(&mut file.events) {
             if let Some((_, body)) = &mut in_def {
                 let end = matches!(&sp.ev, Ev::End(Tag::FootnoteDefinition(_)));
                 body.push(sp);

@@ -36,6 +36,10 @@ pub struct BuildArgs {
     /// Keep Latin punctuation as written (no full-width conversion).
     #[arg(long)]
     pub no_punctuation: bool,
+    /// Embed this font (TTF, OTF, or a TTC collection such as NotoSerifCJK-Regular.ttc, whose
+    /// Traditional Chinese face is chosen), subset to the characters the book uses.
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -24,6 +24,7 @@ pub mod chapters;
 pub mod config;
 pub mod diagnostics;
 pub mod files;
+pub mod font;
 pub mod model;
 pub mod package;
 pub mod parse;
@@ -40,6 +41,7 @@ pub use files::{BookEntry, Files, MemFiles};
 
 use chapters::Parsed;
 use model::{Book, Ev, Spanned, Tag};
+use rayon::prelude::*;
 use render::nav::TocEntry;
 use render::opf::ManifestItem;
 use resources::Images;
@@ -69,6 +71,24 @@ pub struct Options {
     pub source_date_epoch: Option<i64>,
     /// Overrides `[build] punctuation`.
     pub punctuation: Option<bool>,
+    /// A font given on the command line (overrides `[build] font`).
+    pub font: Option<FontFile>,
+}
+
+/// A font file's name and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FontFile {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+/// What was embedded, for the build report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FontReport {
+    pub face: String,
+    pub bytes: usize,
+    pub glyphs: usize,
+    pub missing: Vec<char>,
 }
 
 /// A book read from its files: configuration and Markdown sources, in reading order.
@@ -91,6 +111,8 @@ pub struct Output {
     /// Titles of the chapters, in order.
     pub chapters: Vec<String>,
     pub identifier: String,
+    /// The embedded font, if any.
+    pub font: Option<FontReport>,
 }
 
 /// Read the configuration and the Markdown files of a book.
@@ -270,7 +292,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         &sources,
         &mut warnings,
     );
-    for c in &mut chapters {
+    chapters.par_iter_mut().for_each(|c| {
         let events = std::mem::take(&mut c.events);
         c.events = typeset::typeset(events, &ts);
         if matches!(
@@ -281,7 +303,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         } else if c.opening {
             c.title = typeset_line(&c.title, &ts);
         }
-    }
+    });
     let mut meta = cfg.meta.clone();
     let identifier = meta
         .identifier
@@ -346,7 +368,6 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
 
     // styles
     let mut stylesheets = vec!["../styles/hanpub.css".to_string()];
-    let mut entries: Vec<package::Entry> = Vec::new();
     let mut items: Vec<ManifestItem> = Vec::new();
     let mut css = String::from(STYLE_BASE);
     css.push_str(if vertical {
@@ -354,6 +375,65 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     } else {
         STYLE_HORIZONTAL
     });
+    // embedded font: subset to every character the book shows
+    let font_file = match (&opts.font, &cfg.build.font) {
+        (Some(f), _) => Some(f.clone()),
+        (None, Some(path)) => Some(FontFile {
+            name: path.rsplit('/').next().unwrap_or(path).to_string(),
+            data: files.read(path).map_err(|e| {
+                let d = files::read_error(files, path, &e);
+                vec![point_at_key(d, project.config_file.as_ref(), path)]
+            })?,
+        }),
+        (None, None) => None,
+    };
+    let mut font_entries: Vec<(String, &'static str, Vec<u8>)> = Vec::new();
+    let mut font_report = None;
+    if let Some(f) = font_file {
+        let chars = book_chars(&book);
+        let embedded = font::embed(&font::FontRequest {
+            data: &f.data,
+            name: &f.name,
+            lang: &book.meta.lang,
+            chars: &chars,
+        })
+        .map_err(|e| vec![Diagnostic::error(e.to_string()).with_hint("give a CJK font, e.g. --font /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")])?;
+        if !embedded.missing.is_empty() {
+            let shown: String = embedded.missing.iter().take(20).collect();
+            warnings.push(Diagnostic::warning(format!(
+                "the font {} has no glyph for {} character{} the book uses: {shown}{}",
+                f.name,
+                embedded.missing.len(),
+                if embedded.missing.len() == 1 { "" } else { "s" },
+                if embedded.missing.len() > 20 {
+                    "…"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let file = format!("fonts/{}.{}", font_stem(&embedded.face), embedded.ext);
+        css.push_str(&font_css(&embedded.family, &format!("../{file}")));
+        font_report = Some(FontReport {
+            face: embedded.face.clone(),
+            bytes: embedded.data.len(),
+            glyphs: embedded.glyphs,
+            missing: embedded.missing.clone(),
+        });
+        let media_type = if embedded.ext == "otf" {
+            "font/otf"
+        } else {
+            "font/ttf"
+        };
+        if let Some(license) = &embedded.license {
+            font_entries.push((
+                format!("{file}.LICENSE.txt"),
+                "text/plain",
+                license.clone().into_bytes(),
+            ));
+        }
+        font_entries.insert(0, (file, media_type, embedded.data));
+    }
     let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
     for (i, path) in cfg.build.css.iter().enumerate() {
         let data = files
@@ -367,39 +447,50 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     // chapters
     let lang = book.meta.lang.as_str();
     let mut toc = Vec::new();
-    for (c, map) in book.chapters.iter().zip(&image_maps) {
-        let image = |dest: &str| map.get(dest).cloned();
-        let cx = render::xhtml::ChapterContext {
-            lang,
-            vertical,
-            book_title: &book.meta.title,
-            kicker: book.meta.kicker.as_deref(),
-            subtitle: book.meta.subtitle.as_deref(),
-            stylesheets: &stylesheets,
-            image: &image,
-        };
-        let r = render::xhtml::chapter(c, &cx);
-        for (msg, span) in r.warnings {
-            warnings.push(Diagnostic::warning(msg).at(&book.sources[c.source], span));
-        }
+    // render and compress every chapter in parallel; the order of the results is the book's
+    let rendered: Vec<(Vec<Diagnostic>, bool, zip::write::PreparedZipFile)> = book
+        .chapters
+        .par_iter()
+        .zip(&image_maps)
+        .map(|(c, map)| {
+            let image = |dest: &str| map.get(dest).cloned();
+            let cx = render::xhtml::ChapterContext {
+                lang,
+                vertical,
+                book_title: &book.meta.title,
+                kicker: book.meta.kicker.as_deref(),
+                subtitle: book.meta.subtitle.as_deref(),
+                stylesheets: &stylesheets,
+                image: &image,
+            };
+            let r = render::xhtml::chapter(c, &cx);
+            let warnings = r
+                .warnings
+                .into_iter()
+                .map(|(msg, span)| Diagnostic::warning(msg).at(&book.sources[c.source], span))
+                .collect();
+            let svg = memchr_find(&r.xhtml, b"<svg");
+            let prepared = package::prepare_data(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml)?;
+            Ok((warnings, svg, prepared))
+        })
+        .collect::<Result<_, zip::result::ZipError>>()?;
+    let mut chapter_entries = Vec::with_capacity(rendered.len());
+    for (c, (w, svg, prepared)) in book.chapters.iter().zip(rendered) {
+        warnings.extend(w);
         let href = format!("text/{}.xhtml", c.id);
         toc.push(TocEntry {
             title: c.title.clone(),
             href: href.clone(),
         });
-        let svg = r.xhtml.windows(4).any(|w| w == b"<svg");
         items.push(ManifestItem {
             id: c.id.clone(),
-            href: href.clone(),
+            href,
             media_type: "application/xhtml+xml",
             properties: svg.then(|| "svg".to_string()),
             spine: true,
             auxiliary: false,
         });
-        entries.push(package::Entry {
-            path: format!("EPUB/{href}"),
-            data: r.xhtml,
-        });
+        chapter_entries.push(prepared);
     }
 
     // navigation
@@ -469,6 +560,16 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             auxiliary: false,
         });
     }
+    for (i, (href, media_type, _)) in font_entries.iter().enumerate() {
+        head_items.push(ManifestItem {
+            id: format!("font{}", i + 1),
+            href: href.clone(),
+            media_type,
+            properties: None,
+            spine: false,
+            auxiliary: false,
+        });
+    }
     for (i, im) in images.list.iter().enumerate() {
         head_items.push(ManifestItem {
             id: format!("img{:03}", i + 1),
@@ -493,7 +594,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         layout,
         items: &items,
         cover_image: None,
-        specified_fonts: false,
+        specified_fonts: font_report.is_some(),
         images: images.list.len(),
         summary,
     });
@@ -523,21 +624,101 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             data,
         });
     }
-    all.extend(entries);
+    if font_report.is_some() {
+        all.push(package::Entry {
+            path: "META-INF/com.apple.ibooks.display-options.xml".into(),
+            data: APPLE_DISPLAY_OPTIONS.as_bytes().to_vec(),
+        });
+    }
+    for (href, _, data) in font_entries {
+        all.push(package::Entry {
+            path: format!("EPUB/{href}"),
+            data,
+        });
+    }
+    let images_at = all.len();
     for im in images.list {
         all.push(package::Entry {
             path: format!("EPUB/{}", im.href),
             data: im.data,
         });
     }
-    let prepared: Result<Vec<_>, _> = all.iter().map(package::prepare).collect();
-    let epub = package::package(prepared?)?;
+    let mut prepared: Vec<_> = all
+        .par_iter()
+        .map(package::prepare)
+        .collect::<Result<_, _>>()?;
+    let image_entries = prepared.split_off(images_at);
+    let epub = package::package(
+        prepared
+            .into_iter()
+            .chain(chapter_entries)
+            .chain(image_entries),
+    )?;
     Ok(Output {
         epub,
         warnings,
         chapters: book.chapters.iter().map(|c| c.title.clone()).collect(),
         identifier,
+        font: font_report,
     })
+}
+
+/// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
+fn book_chars(book: &Book) -> std::collections::BTreeSet<char> {
+    let mut set: std::collections::BTreeSet<char> = (' '..='~').collect();
+    set.extend("目錄目录導覽正文".chars());
+    for c in &book.chapters {
+        set.extend(c.title.chars());
+        for s in &c.events {
+            match &s.ev {
+                Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) => set.extend(t.chars()),
+                Ev::Html { html, .. } => set.extend(html.chars()),
+                Ev::TaskMarker(done) => {
+                    set.insert(if *done { '☑' } else { '☐' });
+                }
+                _ => {}
+            }
+        }
+    }
+    let m = &book.meta;
+    for t in [Some(&m.title), m.subtitle.as_ref(), m.kicker.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        set.extend(t.chars());
+    }
+    set.retain(|c| !c.is_control());
+    set
+}
+
+/// A file name for the embedded face: ASCII letters and digits.
+fn font_stem(face: &str) -> String {
+    let s: String = face
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "font".into() } else { s }
+}
+
+/// `@font-face` for the embedded font, put first in the body font stack.
+fn font_css(family: &str, url: &str) -> String {
+    let family = family.replace(['"', '\\'], "");
+    format!(
+        "\n/* embedded font (subset) */\n@font-face {{ font-family: \"{family}\"; src: url(\"{url}\"); font-weight: normal; font-style: normal; }}\nbody {{ font-family: \"{family}\", \"Songti TC\", \"Noto Serif CJK TC\", \"Noto Serif TC\", \"Source Han Serif TC\", PMingLiU, serif; }}\n"
+    )
+}
+
+/// Point a diagnostic at the `"value"` in the config file, when it can be found.
+fn point_at_key(d: Diagnostic, config: Option<&SourceFile>, value: &str) -> Diagnostic {
+    match config.and_then(|cf| cf.text.find(&format!("\"{value}\"")).map(|off| (cf, off))) {
+        Some((cf, off)) => d.at(cf, off..off + value.len() + 2),
+        None => d,
+    }
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Typeset a line of metadata (title, description) as a paragraph of its own.
@@ -620,6 +801,14 @@ fn load_image(
     }
     Ok((data, media_type, ext))
 }
+
+const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#;
 
 const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">

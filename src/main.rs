@@ -143,10 +143,27 @@ fn build(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.epub", located.name)));
     refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+    let font = match &args.font {
+        Some(path) => Some(hanpub::FontFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            data: std::fs::read(path).map_err(|e| {
+                Failure::Book(vec![Diagnostic::error(format!(
+                    "cannot read the font `{}`: {}",
+                    path.display(),
+                    hanpub::files::io_reason(&e)
+                ))])
+            })?,
+        }),
+        None => None,
+    };
     let opts = Options {
         layout: args.layout.map(Into::into),
         source_date_epoch: source_date_epoch()?,
         punctuation: args.no_punctuation.then_some(false),
+        font,
     };
     let project = hanpub::load(&located.files, &located.entry)?;
     let out = hanpub::build(&project, &located.files, &opts)?;
@@ -157,6 +174,14 @@ fn build(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     }
     write_atomically(&output, &out.epub)?;
     if !quiet {
+        if let Some(f) = &out.font {
+            eprintln!(
+                "embedded font {}: {} glyphs, {} (subset)",
+                f.face,
+                f.glyphs,
+                human_size(f.bytes)
+            );
+        }
         let n = out.chapters.len();
         eprintln!(
             "built {} ({} chapter{}, {}) in {} ms",

@@ -32,12 +32,17 @@ fn options(method: CompressionMethod) -> SimpleFileOptions {
 
 /// Compress one entry on its own (may run on any thread).
 pub fn prepare(entry: &Entry) -> zip::result::ZipResult<PreparedZipFile> {
-    let method = if stored(&entry.path) {
+    prepare_data(&entry.path, &entry.data)
+}
+
+/// Compress `data` as the entry `path`.
+pub fn prepare_data(path: &str, data: &[u8]) -> zip::result::ZipResult<PreparedZipFile> {
+    let method = if stored(path) {
         CompressionMethod::Stored
     } else {
         CompressionMethod::Deflated
     };
-    PreparedZipFile::from_data(&entry.path, options(method), &entry.data)
+    PreparedZipFile::from_data(path, options(method), data)
 }
 
 /// Already-compressed formats gain nothing from deflate.

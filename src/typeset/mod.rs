@@ -1,11 +1,79 @@
-//! CJK typesetting on text nodes (placeholder until the real stage lands).
-use crate::model::Spanned;
+//! CJK typesetting on text nodes: punctuation, soft breaks, no-break runs, tate-chu-yoko.
+//!
+//! Only [`Ev::Text`] is ever changed. Code blocks, inline code, raw HTML, link and image
+//! destinations are left alone; inline code still counts as Latin context.
+//!
+//! # Context
+//!
+//! Decisions look at the neighbouring *visible* characters within one context block — a
+//! paragraph, heading, list item, table cell, block quote, footnote or image alt text. Start
+//! and end of emphasis, strong, strikethrough and links, footnote references and inline HTML
+//! are transparent, so in `**翁家翌**:OpenAI` the character before `:` is `翌`. Any other
+//! start/end tag, a rule or an HTML block resets the context; a hard break starts a new line
+//! without a previous character. The "previous character" is taken from the *output* (a
+//! mark already converted counts as CJK, so `好!?` → `好！？`); curly quotes and middle dots
+//! are neutral and skipped.
+//!
+//! # Punctuation (`, : ; ? ! ( )`, when [`TypesetOptions::punctuation`])
+//!
+//! A mark stays ASCII when it is glued inside a Latin token — an ASCII letter, digit or one of
+//! `_ - / . % ~ # = & + @` right before *and* right after it (`10:30`, `1,000`, `a,b`,
+//! `f(x)`, `https:`) — or when it sits inside a URL / e-mail token (the ASCII run before it
+//! holds `://` or starts with `www.` or `mailto:`) and the token goes on after it (a trailing
+//! mark is not part of a URL, as with GFM autolinks). Otherwise:
+//!
+//! 1. after a CJK character (Han, kana, CJK or full-width punctuation): convert;
+//! 2. after Latin text, or at the start of the block, decide by the text after: convert when
+//!    the next visible character (spaces and other marks skipped) is CJK — the mark continues
+//!    a Chinese sentence (`退學 online,到成為` → `online，到成為`, `tuixue.online:做慈善`) — or
+//!    when the block ends there after some CJK text (`蹦出一個 idea:` → `idea：`);
+//! 3. but never when the Latin text since the last CJK character reads as an English sentence,
+//!    i.e. holds sentence punctuation followed by a space (`他說:Hello, world!` keeps `, ` and
+//!    `!`).
+//!
+//! Parentheses go in pairs: `(` is converted after CJK, or after Latin when the parenthesised
+//! text holds CJK letters (`John Schulman(張書曼)` → `John Schulman（張書曼）`); its `)`
+//! follows the same decision. An unpaired `)` follows the rules above.
+//!
+//! ASCII spaces and soft breaks on either side of a converted mark are dropped (`來源: X` →
+//! `來源：X`), since full-width marks carry their own space.
+//!
+//! The rules read the output for what comes before and look ahead consistently with the
+//! decisions still to come, so `typeset` is idempotent: typesetting its output changes nothing.
+//!
+//! # Soft breaks
+//!
+//! A soft break vanishes between two CJK characters, and next to CJK punctuation; otherwise
+//! it becomes a space (`Ev::Text(" ")`). `lint` reports the ones that vanish.
+//!
+//! # No-break runs and tate-chu-yoko
+//!
+//! Runs of two or more `—` (U+2014, also U+2015) or `…` (U+2026) become [`Ev::NoBreak`].
+//! With [`TypesetOptions::vertical`], a token of exactly 2–3 ASCII digits or 2–3 capital
+//! letters that is not glued to a longer Latin token (`GPT-4o`) or to other digits (`3.14`,
+//! `10:30`) becomes [`Ev::Tcy`]; `2020` and single digits stay text.
+//!
+//! # Cost
+//!
+//! One pass over the bytes of each text with a lookup table; a text with nothing to change is
+//! moved to the output untouched. Look-ahead is bounded.
+
+mod chars;
+mod engine;
+#[cfg(test)]
+mod tests;
+
+use crate::model::{Ev, Spanned, Tag};
+use engine::{Edit, Kind, Repl};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TypesetOptions {
+    /// Latin punctuation in Chinese context becomes full-width (`,` → `，` …).
     pub punctuation: bool,
+    /// Vertical layout: 2–3 digit runs and short all-caps acronyms (≤3 letters, e.g. GPT, AI) become Ev::Tcy.
     pub vertical: bool,
 }
+
 impl Default for TypesetOptions {
     fn default() -> Self {
         TypesetOptions {
@@ -14,16 +82,134 @@ impl Default for TypesetOptions {
         }
     }
 }
+
+/// One change the typesetter makes (for `hanpub check` lint output).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
+    /// Byte range in the chapter's source file (from the Spanned spans) that is replaced.
     pub span: std::ops::Range<usize>,
     pub from: String,
     pub to: String,
+    /// Short machine-readable kind: "punctuation", "soft-break".
     pub kind: &'static str,
 }
-pub fn typeset(events: Vec<Spanned>, _opts: &TypesetOptions) -> Vec<Spanned> {
-    events
+
+/// Transform a chapter's events. Pure; same input ⇒ same output.
+pub fn typeset(events: Vec<Spanned>, opts: &TypesetOptions) -> Vec<Spanned> {
+    let edits = engine::analyze(&events, opts);
+    if edits.is_empty() {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len() + edits.len());
+    let mut rest: &[Edit] = &edits;
+    for (i, s) in events.into_iter().enumerate() {
+        let n = rest.iter().take_while(|e| e.ev == i).count();
+        if n == 0 {
+            out.push(s);
+            continue;
+        }
+        let (mine, later) = rest.split_at(n);
+        rest = later;
+        match s.ev {
+            Ev::Text(t) => apply_text(&t, s.span, mine, &mut out),
+            Ev::SoftBreak => {
+                if let Some(Edit {
+                    repl: Repl::Str(r), ..
+                }) = mine.last()
+                    && !r.is_empty()
+                {
+                    out.push(Spanned::new(Ev::Text((*r).to_string()), s.span));
+                }
+            }
+            ev => out.push(Spanned::new(ev, s.span)),
+        }
+    }
+    out
 }
-pub fn lint(_events: &[Spanned], _opts: &TypesetOptions) -> Vec<Fix> {
-    Vec::new()
+
+/// The punctuation and soft-break changes `typeset` would make, in source order, with source spans.
+pub fn lint(events: &[Spanned], opts: &TypesetOptions) -> Vec<Fix> {
+    let mut fixes: Vec<Fix> = engine::analyze(events, opts)
+        .into_iter()
+        .filter_map(|e| {
+            let kind = match e.kind {
+                Kind::Punctuation => "punctuation",
+                Kind::SoftBreak => "soft-break",
+                Kind::Layout => return None,
+            };
+            let Repl::Str(to) = e.repl else { return None };
+            let s = &events[e.ev];
+            let (span, from) = match &s.ev {
+                Ev::Text(t) => {
+                    let span = if s.span.len() == t.len() {
+                        s.span.start + e.range.start..s.span.start + e.range.end
+                    } else {
+                        s.span.clone()
+                    };
+                    (span, t[e.range].to_string())
+                }
+                _ => (s.span.clone(), "\n".to_string()),
+            };
+            Some(Fix {
+                span,
+                from,
+                to: to.to_string(),
+                kind,
+            })
+        })
+        .collect();
+    // footnote bodies are moved to the end of their chapter: put fixes back in source order
+    fixes.sort_by_key(|f| f.span.start);
+    fixes
+}
+
+/// Apply a text event's edits, splitting out tcy and no-break runs.
+fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut Vec<Spanned>) {
+    // pieces get exact sub-spans when the text is the source byte for byte
+    let exact = span.len() == t.len();
+    let sub = |a: usize, b: usize| {
+        if exact {
+            span.start + a..span.start + b
+        } else {
+            span.clone()
+        }
+    };
+    let mut cur = String::with_capacity(t.len() + 2 * edits.len());
+    let mut cur_start = 0;
+    let mut pos = 0;
+    for e in edits {
+        cur.push_str(&t[pos..e.range.start]);
+        match e.repl {
+            Repl::Str(r) => cur.push_str(r),
+            Repl::Tcy | Repl::NoBreak => {
+                if !cur.is_empty() {
+                    out.push(Spanned::new(
+                        Ev::Text(std::mem::take(&mut cur)),
+                        sub(cur_start, e.range.start),
+                    ));
+                }
+                let piece = t[e.range.clone()].to_string();
+                let ev = if e.repl == Repl::Tcy {
+                    Ev::Tcy(piece)
+                } else {
+                    Ev::NoBreak(piece)
+                };
+                out.push(Spanned::new(ev, sub(e.range.start, e.range.end)));
+                cur_start = e.range.end;
+            }
+        }
+        pos = e.range.end;
+    }
+    cur.push_str(&t[pos..]);
+    if !cur.is_empty() {
+        out.push(Spanned::new(Ev::Text(cur), sub(cur_start, t.len())));
+    }
+}
+
+/// Emphasis, strong, strikethrough and links do not break the text's context.
+fn is_inline(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+    )
 }

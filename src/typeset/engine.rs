@@ -1,0 +1,674 @@
+//! The analysis pass: walks a chapter's events once, in order, and lists the edits
+//! (`Edit`s, sorted by event and byte offset) that `typeset` applies and `lint` reports.
+//!
+//! State is kept per *context block* (paragraph, heading, list item, table cell, …); inline
+//! containers (emphasis, strong, strikethrough, links), footnote references and inline HTML
+//! are transparent, so `**翁家翌**:OpenAI` sees `翌` before the `:`.
+
+use std::ops::Range;
+
+use super::chars::{
+    full_width, glues, is_cjk, is_cjk_punct, is_mark, is_neutral, is_ws, is_ws_byte,
+};
+use super::{TypesetOptions, is_inline};
+use crate::model::{Ev, Spanned, Tag};
+
+/// What replaces an edit's range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Repl {
+    /// Replace by this text (`""` deletes).
+    Str(&'static str),
+    /// Split the range out as [`Ev::Tcy`].
+    Tcy,
+    /// Split the range out as [`Ev::NoBreak`].
+    NoBreak,
+}
+
+/// Why an edit is made; `Layout` edits are not reported by `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Punctuation,
+    SoftBreak,
+    Layout,
+}
+
+/// One change to one event. For a `Text` event `range` is a byte range of its text; for a
+/// `SoftBreak` it is empty and `repl` is `Str("")` (vanish) or `Str(" ")` (becomes a space).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Edit {
+    pub ev: usize,
+    pub range: Range<usize>,
+    pub repl: Repl,
+    pub kind: Kind,
+}
+
+/// Whitespace seen since the last visible character; what becomes of it is decided when the
+/// next visible character (or the end of the block) arrives.
+#[derive(Debug, Clone)]
+enum Ws {
+    Space { ev: usize, range: Range<usize> },
+    Soft { ev: usize },
+}
+
+/// How far the look-ahead for the next visible character goes before giving up.
+const LOOKAHEAD_CHARS: usize = 256;
+/// How far a `(` looks for its `)`.
+const PAREN_CHARS: usize = 2000;
+/// How far back a mark looks for the start of a URL token.
+const URL_BACK_BYTES: usize = 512;
+
+pub(super) fn analyze(events: &[Spanned], opts: &TypesetOptions) -> Vec<Edit> {
+    let mut e = Engine::new(events, *opts);
+    e.run();
+    e.edits
+}
+
+struct Engine<'a> {
+    events: &'a [Spanned],
+    opts: TypesetOptions,
+    /// Bytes that may start something to change (see [`Engine::special`]).
+    interesting: [bool; 256],
+    edits: Vec<Edit>,
+    /// Last visible, non-neutral character of the *output* in this block.
+    prev: Option<char>,
+    /// The last visible character was a converted full-width mark: following whitespace goes.
+    after_full: bool,
+    pending: Vec<Ws>,
+    /// Decisions of the open `(`s of this block, so each `)` follows its `(`.
+    parens: Vec<bool>,
+    /// A CJK character was seen in this block.
+    cjk_seen: bool,
+    /// Since the last CJK character there was Latin sentence punctuation (`, ` `. ` …): the
+    /// text since then reads as an English sentence, so a mark after Latin stays ASCII.
+    latin_sentence: bool,
+}
+
+enum Special {
+    /// Not a change; skip this many bytes (they stay in the current plain run).
+    Skip(usize),
+    Mark,
+    NoBreak(usize),
+    Tcy(usize),
+}
+
+impl<'a> Engine<'a> {
+    fn new(events: &'a [Spanned], opts: TypesetOptions) -> Self {
+        let mut interesting = [false; 256];
+        if opts.punctuation {
+            for &b in b",:;?!()" {
+                interesting[b as usize] = true;
+            }
+        }
+        // lead byte of U+2014, U+2015, U+2026
+        interesting[0xE2] = true;
+        if opts.vertical {
+            for b in b'0'..=b'9' {
+                interesting[b as usize] = true;
+            }
+            for b in b'A'..=b'Z' {
+                interesting[b as usize] = true;
+            }
+        }
+        Engine {
+            events,
+            opts,
+            interesting,
+            edits: Vec::new(),
+            prev: None,
+            after_full: false,
+            pending: Vec::new(),
+            parens: Vec::new(),
+            cjk_seen: false,
+            latin_sentence: false,
+        }
+    }
+
+    fn run(&mut self) {
+        let events = self.events;
+        let mut i = 0;
+        while i < events.len() {
+            match &events[i].ev {
+                Ev::Text(t) => self.text(i, t),
+                Ev::Code(_) => self.atom('a', 'a'),
+                Ev::Tcy(t) | Ev::NoBreak(t) => {
+                    if let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) {
+                        self.atom(first, last);
+                    }
+                }
+                Ev::SoftBreak => self.pending.push(Ws::Soft { ev: i }),
+                Ev::HardBreak => {
+                    // a line break inside the block: whitespace before it is kept, and the
+                    // next line starts without a "previous character"
+                    self.resolve(None, false);
+                    self.prev = None;
+                    self.after_full = false;
+                }
+                Ev::FootnoteRef(_) | Ev::Html { block: false, .. } => {}
+                Ev::Start(tag) | Ev::End(tag) if is_inline(tag) => {}
+                Ev::Start(Tag::CodeBlock { .. }) => {
+                    self.boundary();
+                    while i + 1 < events.len()
+                        && !matches!(events[i + 1].ev, Ev::End(Tag::CodeBlock { .. }))
+                    {
+                        i += 1;
+                    }
+                }
+                _ => self.boundary(),
+            }
+            i += 1;
+        }
+        self.boundary();
+    }
+
+    /// End of a context block: settle pending whitespace and forget the context.
+    fn boundary(&mut self) {
+        self.resolve(None, false);
+        self.prev = None;
+        self.after_full = false;
+        self.parens.clear();
+        self.cjk_seen = false;
+        self.latin_sentence = false;
+    }
+
+    /// A visible unit that is not text to transform (inline code, an existing tcy/no-break run).
+    fn atom(&mut self, first: char, last: char) {
+        self.resolve(Some(first), false);
+        self.after_full = false;
+        self.saw(last);
+    }
+
+    /// Record `c` as the last visible character of the output.
+    fn saw(&mut self, c: char) {
+        if is_neutral(c) {
+            return;
+        }
+        self.prev = Some(c);
+        if is_cjk(c) {
+            self.cjk_seen = true;
+            self.latin_sentence = false;
+        }
+    }
+
+    fn push_edit(&mut self, e: Edit) {
+        // fold a deleted space into the neighbouring mark's edit: `: ` → `：` is one fix
+        if let Some(last) = self.edits.last_mut()
+            && last.ev == e.ev
+            && last.range.end == e.range.start
+            && last.kind == Kind::Punctuation
+            && e.kind == Kind::Punctuation
+            && let (Repl::Str(a), Repl::Str(b)) = (last.repl, e.repl)
+            && (a.is_empty() || b.is_empty())
+        {
+            last.range.end = e.range.end;
+            last.repl = Repl::Str(if a.is_empty() { b } else { a });
+            return;
+        }
+        self.edits.push(e);
+    }
+
+    /// The next visible character is `next` (`None`: end of block); `next_full` says it is a
+    /// converted full-width mark. Decide what the whitespace before it becomes.
+    fn resolve(&mut self, next: Option<char>, next_full: bool) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let drop_all = self.after_full || next_full;
+        let soft_vanishes = drop_all || soft_break_vanishes(self.prev, next);
+        let mut pending = std::mem::take(&mut self.pending);
+        for w in pending.drain(..) {
+            match w {
+                Ws::Space { ev, range } => {
+                    if drop_all {
+                        self.push_edit(Edit {
+                            ev,
+                            range,
+                            repl: Repl::Str(""),
+                            kind: Kind::Punctuation,
+                        });
+                    }
+                }
+                Ws::Soft { ev } => {
+                    let (repl, kind) = if soft_vanishes {
+                        (Repl::Str(""), Kind::SoftBreak)
+                    } else {
+                        (Repl::Str(" "), Kind::Layout)
+                    };
+                    self.push_edit(Edit {
+                        ev,
+                        range: 0..0,
+                        repl,
+                        kind,
+                    });
+                }
+            }
+        }
+        self.pending = pending;
+    }
+
+    fn text(&mut self, i: usize, t: &str) {
+        let b = t.as_bytes();
+        let mut run = 0;
+        let mut p = 0;
+        while p < b.len() {
+            // skip 32-byte blocks with no candidate byte (a check the compiler vectorises)
+            let end = (p + 32).min(b.len());
+            let block = &b[p..end];
+            if !block
+                .iter()
+                .fold(false, |any, &x| any | coarse(x, self.opts.vertical))
+            {
+                p = end;
+                continue;
+            }
+            match block.iter().position(|&x| self.interesting[x as usize]) {
+                Some(k) => p += k,
+                None => {
+                    p = end;
+                    continue;
+                }
+            }
+            match self.special(b, p) {
+                Special::Skip(n) => p += n,
+                Special::Mark => {
+                    self.plain(i, t, run, p);
+                    self.mark(i, t, p);
+                    p += 1;
+                    run = p;
+                }
+                Special::NoBreak(n) => {
+                    self.plain(i, t, run, p);
+                    let first = t[p..].chars().next().unwrap_or('—');
+                    self.resolve(Some(first), false);
+                    self.after_full = false;
+                    self.push_edit(Edit {
+                        ev: i,
+                        range: p..p + n,
+                        repl: Repl::NoBreak,
+                        kind: Kind::Layout,
+                    });
+                    self.saw(first);
+                    p += n;
+                    run = p;
+                }
+                Special::Tcy(n) => {
+                    self.plain(i, t, run, p);
+                    self.resolve(Some(b[p] as char), false);
+                    self.after_full = false;
+                    self.push_edit(Edit {
+                        ev: i,
+                        range: p..p + n,
+                        repl: Repl::Tcy,
+                        kind: Kind::Layout,
+                    });
+                    self.saw(b[p + n - 1] as char);
+                    p += n;
+                    run = p;
+                }
+            }
+        }
+        self.plain(i, t, run, b.len());
+    }
+
+    /// What starts at `b[p]`, an interesting byte.
+    fn special(&self, b: &[u8], p: usize) -> Special {
+        match b[p] {
+            b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' => Special::Mark,
+            0xE2 => {
+                // runs of U+2014/U+2015 (dashes) or U+2026 (ellipsis)
+                let family = |q: usize| -> Option<bool> {
+                    match b.get(q..q + 3)? {
+                        [0xE2, 0x80, 0x94 | 0x95] => Some(true),
+                        [0xE2, 0x80, 0xA6] => Some(false),
+                        _ => None,
+                    }
+                };
+                let Some(f) = family(p) else {
+                    return Special::Skip(1);
+                };
+                let mut q = p + 3;
+                while family(q) == Some(f) {
+                    q += 3;
+                }
+                if q - p >= 6 {
+                    Special::NoBreak(q - p)
+                } else {
+                    Special::Skip(q - p)
+                }
+            }
+            _ => {
+                // an ASCII digit or capital (vertical only): look at its whole alphanumeric token
+                let mut s = p;
+                while s > 0 && b[s - 1].is_ascii_alphanumeric() {
+                    s -= 1;
+                }
+                let mut q = p + 1;
+                while q < b.len() && b[q].is_ascii_alphanumeric() {
+                    q += 1;
+                }
+                if s == p && tcy_eligible(b, s, q) {
+                    Special::Tcy(q - s)
+                } else {
+                    Special::Skip(q - p)
+                }
+            }
+        }
+    }
+
+    /// A run of text with nothing to change inside: settle the whitespace before its first
+    /// visible character, note its last one, and leave its trailing whitespace pending.
+    fn plain(&mut self, i: usize, t: &str, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        let s = &t[a..b];
+        let trimmed = s.trim_start_matches(is_ws);
+        let lead = s.len() - trimmed.len();
+        if trimmed.is_empty() {
+            self.pending.push(Ws::Space { ev: i, range: a..b });
+            return;
+        }
+        if lead > 0 {
+            self.pending.push(Ws::Space {
+                ev: i,
+                range: a..a + lead,
+            });
+        }
+        let first = trimmed.chars().next().unwrap_or(' ');
+        self.resolve(Some(first), false);
+        self.after_full = false;
+        let body = trimmed.trim_end_matches(is_ws);
+        let tail = trimmed.len() - body.len();
+        if let Some(c) = body.chars().rev().find(|&c| !is_neutral(c)) {
+            self.prev = Some(c);
+        }
+        if self.opts.punctuation {
+            // sentence context, for marks that follow Latin text
+            let ends_text = b == t.len();
+            match trimmed.char_indices().rev().find(|&(_, c)| is_cjk(c)) {
+                Some((k, c)) => {
+                    self.cjk_seen = true;
+                    self.latin_sentence =
+                        has_sentence_punct(&trimmed[k + c.len_utf8()..], ends_text);
+                }
+                None => {
+                    if has_sentence_punct(trimmed, ends_text) {
+                        self.latin_sentence = true;
+                    }
+                }
+            }
+        }
+        if tail > 0 {
+            self.pending.push(Ws::Space {
+                ev: i,
+                range: b - tail..b,
+            });
+        }
+    }
+
+    /// An ASCII mark `t[p]`: convert it or not.
+    fn mark(&mut self, i: usize, t: &str, p: usize) {
+        let m = t.as_bytes()[p];
+        let convert = self.decide(i, t, p, m);
+        if convert {
+            let full = full_width(m);
+            let fc = full.chars().next().unwrap_or(' ');
+            self.resolve(Some(fc), true);
+            self.push_edit(Edit {
+                ev: i,
+                range: p..p + 1,
+                repl: Repl::Str(full),
+                kind: Kind::Punctuation,
+            });
+            self.after_full = true;
+            self.saw(fc);
+        } else {
+            let c = m as char;
+            self.resolve(Some(c), false);
+            self.after_full = false;
+            self.prev = Some(c);
+            if !matches!(m, b'(' | b')') && t.as_bytes().get(p + 1).is_none_or(|&n| is_ws_byte(n)) {
+                self.latin_sentence = true;
+            }
+        }
+    }
+
+    /// The punctuation rule (see the module docs of `typeset`).
+    fn decide(&mut self, i: usize, t: &str, p: usize, m: u8) -> bool {
+        let before = t[..p]
+            .chars()
+            .next_back()
+            .or_else(|| self.touching(i, false));
+        let after = t[p + 1..].chars().next().or_else(|| self.touching(i, true));
+        let glued = glues(before) && glues(after);
+        match m {
+            b'(' => {
+                let d = if glued || in_url(t, p, after) {
+                    false
+                } else if self.prev.is_some_and(is_cjk) {
+                    true
+                } else {
+                    match self.paren_has_cjk(i, p + 1) {
+                        Some(has) => has,
+                        None => self.by_context(i, p + 1),
+                    }
+                };
+                self.parens.push(d);
+                d
+            }
+            b')' => match self.parens.pop() {
+                Some(d) => d,
+                None => !glued && !in_url(t, p, after) && self.by_context(i, p + 1),
+            },
+            _ => !glued && !in_url(t, p, after) && self.by_context(i, p + 1),
+        }
+    }
+
+    /// The character of the event right before (or after) `events[i]`, when that is text
+    /// (as after a tcy or no-break split): adjacency must not depend on event boundaries.
+    fn touching(&self, i: usize, forward: bool) -> Option<char> {
+        let j = if forward {
+            i.checked_add(1)?
+        } else {
+            i.checked_sub(1)?
+        };
+        match &self.events.get(j)?.ev {
+            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) => {
+                if forward {
+                    t.chars().next()
+                } else {
+                    t.chars().next_back()
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// After CJK: convert. After Latin (or at the start of the block): convert when the text
+    /// goes on in Chinese, or when the block ends and it was Chinese, unless the Latin text
+    /// since the last CJK character reads as an English sentence.
+    fn by_context(&self, i: usize, from: usize) -> bool {
+        if self.prev.is_some_and(is_cjk) {
+            return true;
+        }
+        if self.latin_sentence {
+            return false;
+        }
+        match self.next_visible(i, from) {
+            Some(n) => is_cjk(n),
+            None => self.cjk_seen,
+        }
+    }
+
+    /// Iterate the characters from `events[i]`'s text at `from` onwards, through the rest of
+    /// the block (transparent events skipped). `f` gets each character with the event it is
+    /// in and the byte offset after it, and returns `Some` to stop; inline code reads as the
+    /// Latin letter `a`. Ends with `None` at the end of the block.
+    fn scan<R>(
+        &self,
+        i: usize,
+        from: usize,
+        mut f: impl FnMut(char, usize, usize) -> Option<R>,
+    ) -> Option<R> {
+        if let Ev::Text(t) = &self.events[i].ev {
+            for (k, c) in t[from..].char_indices() {
+                if let Some(r) = f(c, i, from + k + c.len_utf8()) {
+                    return Some(r);
+                }
+            }
+        }
+        for (j, s) in self.events.iter().enumerate().skip(i + 1) {
+            match &s.ev {
+                Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) => {
+                    for (k, c) in t.char_indices() {
+                        if let Some(r) = f(c, j, k + c.len_utf8()) {
+                            return Some(r);
+                        }
+                    }
+                }
+                Ev::Code(_) => {
+                    if let Some(r) = f('a', j, 0) {
+                        return Some(r);
+                    }
+                }
+                Ev::SoftBreak | Ev::HardBreak => {
+                    if let Some(r) = f(' ', j, 0) {
+                        return Some(r);
+                    }
+                }
+                Ev::FootnoteRef(_) | Ev::Html { block: false, .. } => {}
+                Ev::Start(tag) | Ev::End(tag) if is_inline(tag) => {}
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The next visible character, for a mark's decision. Whitespace, neutral characters and
+    /// the marks `, : ; ? !` are skipped (they end up with the same decision); a `(` counts
+    /// as CJK when its contents hold CJK (it will become `（`), a `)` that closes a converted
+    /// `(` counts as CJK; other parentheses are skipped. This keeps `typeset` idempotent.
+    fn next_visible(&self, i: usize, from: usize) -> Option<char> {
+        let mut budget = LOOKAHEAD_CHARS;
+        let mut closed = 0;
+        self.scan(i, from, |c, ev, after| {
+            budget -= 1;
+            if budget == 0 {
+                // give up (as "end of block") on pathological runs of marks and spaces
+                return Some(None);
+            }
+            match c {
+                '(' => match self.paren_has_cjk(ev, after) {
+                    Some(true) => Some(Some('（')),
+                    Some(false) => Some(Some('(')),
+                    None => None,
+                },
+                ')' => {
+                    closed += 1;
+                    let open = self.parens.len().checked_sub(closed)?;
+                    self.parens[open].then_some(Some('）'))
+                }
+                c if is_ws(c) || is_mark(c) || is_neutral(c) => None,
+                c => Some(Some(c)),
+            }
+        })
+        .flatten()
+    }
+
+    /// Whether the parentheses opened just before `from` hold CJK text: `Some(true)` as soon
+    /// as a CJK letter (not punctuation) shows up, `Some(false)` at the matching `)`, `None` if unmatched.
+    fn paren_has_cjk(&self, i: usize, from: usize) -> Option<bool> {
+        let mut depth = 0usize;
+        let mut budget = PAREN_CHARS;
+        self.scan(i, from, |c, _, _| {
+            budget -= 1;
+            if budget == 0 {
+                return Some(None);
+            }
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => return Some(Some(false)),
+                ')' => depth -= 1,
+                // letters, not punctuation: a `:` inside that becomes `：` must not change this
+                c if is_cjk(c) && !is_cjk_punct(c) => return Some(Some(true)),
+                _ => {}
+            }
+            None
+        })
+        .flatten()
+    }
+}
+
+/// A superset of the interesting bytes: `!`–`?` (marks, digits), `0xE2`, and in vertical mode
+/// `A`–`Z`. Branch-free so that a fold over a block of bytes vectorises.
+#[inline(always)]
+fn coarse(x: u8, vertical: bool) -> bool {
+    (x.wrapping_sub(0x21) < 0x1F) | (x == 0xE2) | (vertical & (x.wrapping_sub(b'A') < 26))
+}
+
+/// A soft break vanishes between two CJK characters, and next to CJK punctuation (which
+/// carries its own space); a neutral character (curly quote) takes the other side's script.
+fn soft_break_vanishes(prev: Option<char>, next: Option<char>) -> bool {
+    let (Some(p), Some(n)) = (prev, next) else {
+        return false;
+    };
+    if is_cjk_punct(p) || is_cjk_punct(n) {
+        return true;
+    }
+    let next_cjk = if is_neutral(n) { is_cjk(p) } else { is_cjk(n) };
+    is_cjk(p) && next_cjk
+}
+
+/// Latin sentence punctuation followed by a space (or ending the text).
+fn has_sentence_punct(s: &str, ends_text: bool) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(k, &c)| {
+        matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?')
+            && match b.get(k + 1) {
+                Some(&n) => is_ws_byte(n),
+                None => ends_text,
+            }
+    })
+}
+
+/// Whether the mark at `t[p]` is inside a URL or e-mail token (and not its last character:
+/// trailing punctuation is not part of a URL, as with GFM autolinks; a mark followed by
+/// another convertible mark counts as trailing, whichever form that one ends up in).
+fn in_url(t: &str, p: usize, after: Option<char>) -> bool {
+    if !after.is_some_and(|a| !is_ws(a) && !is_cjk(a) && !is_mark(a)) {
+        return false;
+    }
+    let b = t.as_bytes();
+    let floor = p.saturating_sub(URL_BACK_BYTES);
+    let mut s = p;
+    // the token back to a space, a non-ASCII character or another convertible mark (whose
+    // own form must not change this decision)
+    while s > floor && b[s - 1].is_ascii() && !is_ws_byte(b[s - 1]) && !is_mark(b[s - 1] as char) {
+        s -= 1;
+    }
+    let tok = &b[s..p];
+    let starts = |pre: &[u8]| tok.len() >= pre.len() && tok[..pre.len()].eq_ignore_ascii_case(pre);
+    tok.windows(3).any(|w| w == b"://") || starts(b"www.") || starts(b"mailto:")
+}
+
+/// Tate-chu-yoko candidates: a token of exactly 2–3 ASCII digits, or 2–3 capital letters,
+/// not glued to a longer Latin token (`GPT-4o`, `x-12`) or to other digits (`3.14`, `10:30`,
+/// `1,000`).
+fn tcy_eligible(b: &[u8], s: usize, q: usize) -> bool {
+    let tok = &b[s..q];
+    if !(2..=3).contains(&tok.len())
+        || !(tok.iter().all(u8::is_ascii_digit) || tok.iter().all(u8::is_ascii_uppercase))
+    {
+        return false;
+    }
+    const JOINERS: &[u8] = b"-_/+$#@&'\\*^~=<>|";
+    let before = s.checked_sub(1).map(|k| b[k]);
+    let before2 = s.checked_sub(2).map(|k| b[k]);
+    let after = b.get(q).copied();
+    let after2 = b.get(q + 1).copied();
+    let joined = |c: Option<u8>, other: Option<u8>| match c {
+        Some(c) if JOINERS.contains(&c) => true,
+        Some(b'.' | b',' | b':') => other.is_some_and(|o| o.is_ascii_alphanumeric()),
+        _ => false,
+    };
+    !joined(before, before2) && !joined(after, after2)
+}

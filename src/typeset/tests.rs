@@ -1,0 +1,759 @@
+use super::*;
+use crate::model::{Ev, Spanned, Tag};
+
+const H: TypesetOptions = TypesetOptions {
+    punctuation: true,
+    vertical: false,
+};
+const V: TypesetOptions = TypesetOptions {
+    punctuation: true,
+    vertical: true,
+};
+const OFF: TypesetOptions = TypesetOptions {
+    punctuation: false,
+    vertical: false,
+};
+
+/// A paragraph with one text event spanning the whole string.
+fn para(s: &str) -> Vec<Spanned> {
+    vec![
+        Spanned::new(Ev::Start(Tag::Paragraph), 0..s.len()),
+        Spanned::new(Ev::Text(s.into()), 0..s.len()),
+        Spanned::new(Ev::End(Tag::Paragraph), 0..s.len()),
+    ]
+}
+
+/// Events from a tiny markup: `**…**` strong, `` `…` `` code, `\n` soft break, `|` paragraph
+/// break. Spans are byte offsets into `s` (markup characters are outside text spans).
+fn build(s: &str) -> Vec<Spanned> {
+    let mut out = vec![Spanned::new(Ev::Start(Tag::Paragraph), 0..0)];
+    let (mut strong, mut code) = (false, false);
+    let mut start = 0;
+    let mut i = 0;
+    let b = s.as_bytes();
+    let flush = |out: &mut Vec<Spanned>, a: usize, z: usize, code: bool| {
+        if a < z {
+            let t = s[a..z].to_string();
+            out.push(Spanned::new(
+                if code { Ev::Code(t) } else { Ev::Text(t) },
+                a..z,
+            ));
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'*' if b.get(i + 1) == Some(&b'*') && !code => {
+                flush(&mut out, start, i, false);
+                strong = !strong;
+                let tag = Tag::Strong;
+                out.push(Spanned::new(
+                    if strong { Ev::Start(tag) } else { Ev::End(tag) },
+                    i..i + 2,
+                ));
+                i += 2;
+                start = i;
+                continue;
+            }
+            b'`' => {
+                flush(&mut out, start, i, code);
+                code = !code;
+                start = i + 1;
+            }
+            b'\n' if !code => {
+                flush(&mut out, start, i, false);
+                out.push(Spanned::new(Ev::SoftBreak, i..i + 1));
+                start = i + 1;
+            }
+            b'|' if !code => {
+                flush(&mut out, start, i, false);
+                out.push(Spanned::new(Ev::End(Tag::Paragraph), i..i));
+                out.push(Spanned::new(Ev::Start(Tag::Paragraph), i + 1..i + 1));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    flush(&mut out, start, b.len(), false);
+    out.push(Spanned::new(Ev::End(Tag::Paragraph), b.len()..b.len()));
+    out
+}
+
+/// Flatten events for comparison: text as is, `[nb=…]`, `[tcy=…]`, `` `code` ``, `⏎` for a
+/// remaining soft break, `|` between paragraphs.
+fn show(events: &[Spanned]) -> String {
+    let mut s = String::new();
+    let mut first = true;
+    for e in events {
+        match &e.ev {
+            Ev::Text(t) => s.push_str(t),
+            Ev::Code(t) => {
+                s.push('`');
+                s.push_str(t);
+                s.push('`');
+            }
+            Ev::Tcy(t) => s.push_str(&format!("[tcy={t}]")),
+            Ev::NoBreak(t) => s.push_str(&format!("[nb={t}]")),
+            Ev::SoftBreak => s.push('⏎'),
+            Ev::Start(Tag::Paragraph) => {
+                if !first {
+                    s.push('|');
+                }
+                first = false;
+            }
+            Ev::Html { html, .. } => s.push_str(html),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn run(input: &str, opts: &TypesetOptions) -> String {
+    show(&typeset(build(input), opts))
+}
+
+#[test]
+fn punctuation_table() {
+    let cases: &[(&str, &str)] = &[
+        // the article's patterns
+        ("翁家翌:OpenAI 每一個模型", "翁家翌：OpenAI 每一個模型"),
+        ("來源: WhynotTV Podcast", "來源：WhynotTV Podcast"),
+        ("退學 online,到成為", "退學 online，到成為"),
+        (
+            "天授與 tuixue.online:做慈善的工程師",
+            "天授與 tuixue.online：做慈善的工程師",
+        ),
+        (
+            "第二個是 tuixue.online,一個簽證查詢系統",
+            "第二個是 tuixue.online，一個簽證查詢系統",
+        ),
+        (
+            "面試他的是 John Schulman(張書曼),看中的是",
+            "面試他的是 John Schulman（張書曼），看中的是",
+        ),
+        ("John Schulman (張書曼) 說", "John Schulman（張書曼）說"),
+        (
+            "第一個是天授(Tianshou),一個強化學習框架",
+            "第一個是天授（Tianshou），一個強化學習框架",
+        ),
+        ("這會不會產生衝突?", "這會不會產生衝突？"),
+        ("突然蹦出一個 idea:", "突然蹦出一個 idea："),
+        (
+            "從 GPT-4o 到 GPT-5,翁家翌的名字",
+            "從 GPT-4o 到 GPT-5，翁家翌的名字",
+        ),
+        ("完全 non-profit,然後", "完全 non-profit，然後"),
+        ("你喜歡 A,所以你應該做 A", "你喜歡 A，所以你應該做 A"),
+        ("他的邏輯是:很多人", "他的邏輯是：很多人"),
+        // other marks, runs of marks, spaces around converted marks
+        ("真的嗎!?", "真的嗎！？"),
+        ("第一;第二", "第一；第二"),
+        ("中文 , 中文", "中文，中文"),
+        ("中文, English", "中文，English"),
+        ("中文(English)中文", "中文（English）中文"),
+        ("使用 RL(強化學習)", "使用 RL（強化學習）"),
+        ("(注意)這很重要", "（注意）這很重要"),
+        ("他說“好”,然後", "他說“好”，然後"),
+        // numbers stay
+        (
+            "時間是 10:30,共 1,000 元,約 3.5 倍",
+            "時間是 10:30，共 1,000 元，約 3.5 倍",
+        ),
+        ("下午3:30開會", "下午3:30開會"),
+        // URLs, domains, e-mail stay
+        ("網址 https://x.y/a,b 很好", "網址 https://x.y/a,b 很好"),
+        (
+            "見 https://example.com/?q=a,b&c=d:e 吧",
+            "見 https://example.com/?q=a,b&c=d:e 吧",
+        ),
+        (
+            "見https://en.wikipedia.org/wiki/Foo_(bar)吧",
+            "見https://en.wikipedia.org/wiki/Foo_(bar)吧",
+        ),
+        ("網址:https://x.y", "網址：https://x.y"),
+        ("中文(https://x.y/a)中文", "中文（https://x.y/a）中文"),
+        ("寫信到 a@b.com,謝謝", "寫信到 a@b.com，謝謝"),
+        ("tuixue.online", "tuixue.online"),
+        // Latin phrases and English sentences stay
+        ("post-training", "post-training"),
+        ("GPT-4o", "GPT-4o"),
+        ("Hello, world!", "Hello, world!"),
+        ("他說:Hello, world!", "他說：Hello, world!"),
+        ("Hello (world) again", "Hello (world) again"),
+        ("f(x) = y", "f(x) = y"),
+        ("a!=b", "a!=b"),
+        ("Really?", "Really?"),
+        ("支援A,B兩種", "支援A,B兩種"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(run(input, &H), *want, "input: {input}");
+        // punctuation off: text unchanged
+        assert_eq!(run(input, &OFF), *input, "punctuation off, input: {input}");
+    }
+}
+
+#[test]
+fn context_crosses_inline_events() {
+    // `**翁家翌**:OpenAI`: the `:` is in the text after End(Strong)
+    let evs = build("**翁家翌**:OpenAI");
+    let out = typeset(evs, &H);
+    assert_eq!(show(&out), "翁家翌：OpenAI");
+    assert!(out.iter().any(|e| e.ev == Ev::Text("：OpenAI".into())));
+    // and spaces in the next event after a converted mark go too
+    assert_eq!(run("**來源:** WhynotTV", &H), "來源：WhynotTV");
+    assert_eq!(run("**來源** : WhynotTV", &H), "來源：WhynotTV");
+    // the text after decides when the text before is Latin
+    assert_eq!(run("**online**,到成為", &H), "online，到成為");
+    assert_eq!(run("online,**到成為**", &H), "online，到成為");
+}
+
+#[test]
+fn code_is_latin_context_and_untouched() {
+    assert_eq!(run("用 `a,b:c` 之後,就好", &H), "用 `a,b:c` 之後，就好");
+    assert_eq!(run("用`foo`,然後", &H), "用`foo`，然後");
+    assert_eq!(run("run `ls`, then `cd`", &H), "run `ls`, then `cd`");
+    // a code block's text is never touched
+    let evs = vec![
+        Spanned::new(Ev::Start(Tag::CodeBlock { lang: None }), 0..20),
+        Spanned::new(Ev::Text("中文,中文——\n中文?\n".into()), 0..20),
+        Spanned::new(Ev::End(Tag::CodeBlock { lang: None }), 0..20),
+    ];
+    assert_eq!(typeset(evs.clone(), &V), evs);
+    assert!(lint(&evs, &V).is_empty());
+    // nor raw HTML
+    let evs = vec![
+        Spanned::new(Ev::Start(Tag::Paragraph), 0..0),
+        Spanned::new(Ev::Text("中文".into()), 0..6),
+        Spanned::new(
+            Ev::Html {
+                html: "<span title=\"a,b\">".into(),
+                block: false,
+            },
+            6..24,
+        ),
+        Spanned::new(Ev::Text("好,".into()), 24..28),
+        Spanned::new(Ev::End(Tag::Paragraph), 28..28),
+    ];
+    let out = typeset(evs, &H);
+    assert_eq!(show(&out), "中文<span title=\"a,b\">好，");
+}
+
+#[test]
+fn blocks_reset_context() {
+    // the `,` starting the second paragraph has no Chinese before it and Latin after
+    assert_eq!(run("中文|,English", &H), "中文|,English");
+    assert_eq!(run("中文|English,", &H), "中文|English,");
+    // but a Chinese paragraph ending in Latin converts
+    assert_eq!(run("English|中文 idea:", &H), "English|中文 idea：");
+}
+
+#[test]
+fn soft_breaks() {
+    let cases: &[(&str, &str)] = &[
+        ("中文\n中文", "中文中文"),
+        ("中文。\n中文", "中文。中文"),
+        ("Hello\nworld", "Hello world"),
+        ("中文\nEnglish", "中文 English"),
+        ("English\n中文", "English 中文"),
+        ("中文。\nEnglish", "中文。English"),
+        ("**強調**\n中文", "強調中文"),
+        ("中文,\n中文", "中文，中文"),
+        ("中文,\nEnglish", "中文，English"),
+        ("中文\n(注意)", "中文（注意）"),
+        ("`code`\n中文", "`code` 中文"),
+        ("中文\n“引號”", "中文“引號”"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(run(input, &H), *want, "input: {input:?}");
+    }
+    // with punctuation off, soft breaks are still handled
+    assert_eq!(run("中文\n中文", &OFF), "中文中文");
+    // an ASCII comma is Latin context: the break after it stays a space
+    assert_eq!(run("中文,\n中文", &OFF), "中文, 中文");
+    // hard breaks are untouched
+    let evs = vec![
+        Spanned::new(Ev::Start(Tag::Paragraph), 0..0),
+        Spanned::new(Ev::Text("中文".into()), 0..6),
+        Spanned::new(Ev::HardBreak, 6..9),
+        Spanned::new(Ev::Text("中文".into()), 9..15),
+        Spanned::new(Ev::End(Tag::Paragraph), 15..15),
+    ];
+    assert_eq!(typeset(evs.clone(), &H), evs);
+}
+
+#[test]
+fn soft_break_events() {
+    // a vanishing soft break is removed; a Latin one becomes Text(" ") with its span
+    let out = typeset(build("中文\n中文"), &H);
+    assert!(
+        !out.iter()
+            .any(|e| e.ev == Ev::SoftBreak || e.ev == Ev::Text(" ".into()))
+    );
+    let out = typeset(build("Hello\nworld"), &H);
+    assert_eq!(out[2], Spanned::new(Ev::Text(" ".into()), 5..6));
+    assert!(!out.iter().any(|e| e.ev == Ev::SoftBreak));
+}
+
+#[test]
+fn dashes_and_ellipsis() {
+    let cases: &[(&str, &str)] = &[
+        ("故事——翁家翌", "故事[nb=——]翁家翌"),
+        ("等等……", "等等[nb=……]"),
+        ("長破折號————結束", "長破折號[nb=————]結束"),
+        ("橫線――結束", "橫線[nb=――]結束"),
+        ("單個—不變…也不變", "單個—不變…也不變"),
+        ("——開頭", "[nb=——]開頭"),
+        ("混合—…不變", "混合—…不變"),
+        ("“引號”不變", "“引號”不變"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(run(input, &H), *want, "input: {input}");
+        assert_eq!(run(input, &OFF), *want, "punctuation off, input: {input}");
+    }
+    // ellipsis then an ASCII comma: the comma follows CJK punctuation
+    assert_eq!(run("等等……,然後", &H), "等等[nb=……]，然後");
+    // exact spans for the split pieces
+    let out = typeset(para("故事——翁"), &H);
+    assert_eq!(out[1], Spanned::new(Ev::Text("故事".into()), 0..6));
+    assert_eq!(out[2], Spanned::new(Ev::NoBreak("——".into()), 6..12));
+    assert_eq!(out[3], Spanned::new(Ev::Text("翁".into()), 12..15));
+}
+
+#[test]
+fn tate_chu_yoko() {
+    let cases: &[(&str, &str)] = &[
+        ("第42屆", "第[tcy=42]屆"),
+        ("共 100 人", "共 [tcy=100] 人"),
+        ("2020 年", "2020 年"),
+        ("第1章", "第1章"),
+        ("約 3.14 倍", "約 3.14 倍"),
+        ("10:30 開會", "10:30 開會"),
+        ("1,000 元", "1,000 元"),
+        ("GPT 系列", "[tcy=GPT] 系列"),
+        ("GPT-4o 模型", "GPT-4o 模型"),
+        ("GPT-5", "GPT-5"),
+        ("AI 與 RL Infra", "[tcy=AI] 與 [tcy=RL] Infra"),
+        ("OpenAI 公司", "OpenAI 公司"),
+        ("NASA 與 iPhone", "NASA 與 iPhone"),
+        ("x86 與 4o", "x86 與 4o"),
+        ("50%", "[tcy=50]%"),
+        ("第12,然後", "第[tcy=12]，然後"),
+        ("GPT's", "GPT's"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(run(input, &V), *want, "input: {input}");
+        // horizontal: no tcy at all
+        assert!(
+            !run(input, &H).contains("[tcy="),
+            "horizontal, input: {input}"
+        );
+    }
+    let out = typeset(para("第42屆"), &V);
+    assert_eq!(out[2], Spanned::new(Ev::Tcy("42".into()), 3..5));
+}
+
+#[test]
+fn lint_spans_and_kinds() {
+    let src = "來源: WhynotTV\n第二行";
+    let fixes = lint(&build(src), &H);
+    assert_eq!(
+        fixes,
+        vec![Fix {
+            span: 6..8,
+            from: ": ".into(),
+            to: "：".into(),
+            kind: "punctuation"
+        },]
+    );
+    assert_eq!(&src[fixes[0].span.clone()], ": ");
+    let src = "中文,\n中文";
+    let fixes = lint(&build(src), &H);
+    assert_eq!(
+        fixes,
+        vec![
+            Fix {
+                span: 6..7,
+                from: ",".into(),
+                to: "，".into(),
+                kind: "punctuation"
+            },
+            Fix {
+                span: 7..8,
+                from: "\n".into(),
+                to: "".into(),
+                kind: "soft-break"
+            },
+        ]
+    );
+    // a Latin soft break turning into a space is not reported; nor tcy / no-break runs
+    assert!(lint(&build("Hello\nworld"), &H).is_empty());
+    assert!(lint(&para("第42屆——"), &V).is_empty());
+    // a text that is not byte-for-byte its source (escapes, entities) reports its whole span
+    let evs = vec![
+        Spanned::new(Ev::Start(Tag::Paragraph), 0..12),
+        Spanned::new(Ev::Text("中文,".into()), 0..12),
+        Spanned::new(Ev::End(Tag::Paragraph), 0..12),
+    ];
+    let fixes = lint(&evs, &H);
+    assert_eq!(
+        fixes,
+        vec![Fix {
+            span: 0..12,
+            from: ",".into(),
+            to: "，".into(),
+            kind: "punctuation"
+        }]
+    );
+    let out = typeset(evs, &H);
+    assert_eq!(out[1], Spanned::new(Ev::Text("中文，".into()), 0..12));
+    // separate spaces in another event are separate fixes, in source order
+    let src = "**來源** : X";
+    let fixes = lint(&build(src), &H);
+    let spans: Vec<_> = fixes.iter().map(|f| &src[f.span.clone()]).collect();
+    assert_eq!(spans, vec![" : "]);
+    let src = "**來源 **: X";
+    let fixes = lint(&build(src), &H);
+    let spans: Vec<_> = fixes.iter().map(|f| &src[f.span.clone()]).collect();
+    assert_eq!(spans, vec![" ", ": "]);
+    for f in &fixes {
+        assert_eq!(&src[f.span.clone()], f.from);
+    }
+}
+
+#[test]
+fn fast_path_moves_events_untouched() {
+    let evs = para("這是一個沒有任何需要修改的段落。「引號」也沒有。");
+    assert_eq!(typeset(evs.clone(), &V), evs);
+    assert!(lint(&evs, &V).is_empty());
+    let evs = para("Plain English text without marks");
+    assert_eq!(typeset(evs.clone(), &H), evs);
+}
+
+#[test]
+fn pure_and_idempotent() {
+    let inputs = [
+        "翁家翌:OpenAI|來源: WhynotTV\n中文, English\nmore|故事——第42屆 GPT 系列(注意)!",
+        "Hello, world!\n中文\n中文……,好?",
+    ];
+    for input in inputs {
+        for opts in [H, V, OFF] {
+            let once = typeset(build(input), &opts);
+            assert_eq!(once, typeset(build(input), &opts));
+            assert_eq!(typeset(once.clone(), &opts), once, "input: {input}");
+            assert!(lint(&once, &opts).is_empty(), "input: {input}");
+        }
+    }
+}
+
+/// Split the article into headings and paragraphs (one Text per line, SoftBreak between
+/// lines), with exact source spans.
+fn article_events(src: &str) -> Vec<Spanned> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for block in src.split("\n\n") {
+        let start = offset;
+        offset += block.len() + 2;
+        let trimmed = block.trim_matches('\n');
+        if trimmed.is_empty() {
+            continue;
+        }
+        let start = start + block.find(trimmed).unwrap_or(0);
+        let end = start + trimmed.len();
+        let hashes = trimmed.bytes().take_while(|&b| b == b'#').count();
+        let tag = if hashes > 0 {
+            Tag::Heading {
+                level: hashes as u8,
+                id: String::new(),
+                classes: Vec::new(),
+            }
+        } else {
+            Tag::Paragraph
+        };
+        out.push(Spanned::new(Ev::Start(tag.clone()), start..end));
+        let mut line_start = start;
+        for (n, line) in trimmed.split('\n').enumerate() {
+            if n > 0 {
+                out.push(Spanned::new(Ev::SoftBreak, line_start - 1..line_start));
+            }
+            let skip = if n == 0 && hashes > 0 { hashes + 1 } else { 0 };
+            let a = line_start + skip;
+            let b = line_start + line.len();
+            out.push(Spanned::new(Ev::Text(src[a..b].to_string()), a..b));
+            line_start = b + 1;
+        }
+        out.push(Spanned::new(Ev::End(tag), start..end));
+    }
+    out
+}
+
+#[test]
+fn the_article() {
+    let Ok(src) = std::fs::read_to_string("/work/main/book/article.md") else {
+        eprintln!("article not found; skipped");
+        return;
+    };
+    let evs = article_events(&src);
+    let fixes = lint(&evs, &H);
+    for f in &fixes {
+        assert_eq!(&src[f.span.clone()], f.from, "{f:?}");
+    }
+    let count = |to: &str| fixes.iter().filter(|f| f.to == to).count();
+    let (commas, colons, questions) = (count("，"), count("："), count("？"));
+    let (open, close) = (count("（"), count("）"));
+    eprintln!(
+        "article: {} fixes: {commas} ， + {colons} ： + {questions} ？ + {open} （ + {close} ）",
+        fixes.len()
+    );
+    assert_eq!((commas, colons, questions, open, close), (92, 17, 8, 2, 2));
+    assert_eq!(fixes.len(), 121);
+    assert!(fixes.iter().all(|f| f.kind == "punctuation"));
+
+    let out = typeset(evs, &H);
+    let text: String = out
+        .iter()
+        .map(|e| match &e.ev {
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) | Ev::Code(t) => t.as_str(),
+            Ev::End(_) => "\n",
+            _ => "",
+        })
+        .collect();
+    let chars: Vec<char> = text.chars().collect();
+    for (k, w) in chars.windows(2).enumerate() {
+        let han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+        let ascii = |c: char| matches!(c, ',' | ':' | '?' | ';' | '!' | '(' | ')');
+        assert!(
+            !(ascii(w[0]) && han(w[1]) || han(w[0]) && ascii(w[1])),
+            "ASCII mark next to Han at char {k}: {}",
+            chars[k.saturating_sub(10)..(k + 10).min(chars.len())]
+                .iter()
+                .collect::<String>()
+        );
+    }
+    assert!(!text.contains([',', ':', '?']), "an ASCII mark is left");
+    for intact in [
+        "post-training",
+        "tuixue.online",
+        "GPT-4o",
+        "WhynotTV Podcast",
+        "2020 年",
+    ] {
+        assert!(text.contains(intact), "{intact} changed");
+    }
+    assert!(text.contains("翁家翌：OpenAI"));
+    assert!(text.contains("來源：WhynotTV Podcast"));
+    assert!(text.contains("John Schulman（張書曼），"));
+    assert_eq!(
+        out.iter()
+            .filter(|e| matches!(e.ev, Ev::NoBreak(_)))
+            .count(),
+        src.matches("——").count()
+    );
+
+    // vertical: the same punctuation, plus tcy
+    let vout = typeset(article_events(&src), &V);
+    let tcy: Vec<&str> = vout
+        .iter()
+        .filter_map(|e| {
+            if let Ev::Tcy(t) = &e.ev {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    eprintln!("article, vertical tcy: {tcy:?}");
+    assert!(tcy.contains(&"RL") && tcy.contains(&"GPT") && !tcy.contains(&"2020"));
+}
+
+/// `cargo test --release -- --ignored --nocapture perf` : a ~20 MB chapter.
+#[test]
+#[ignore]
+fn perf() {
+    let src = std::fs::read_to_string("/work/main/book/article.md")
+        .unwrap_or_else(|_| "中文,English\n".repeat(100));
+    let one = article_events(&src);
+    let one_bytes: usize = one
+        .iter()
+        .map(|e| if let Ev::Text(t) = &e.ev { t.len() } else { 0 })
+        .sum();
+    let mut evs = Vec::new();
+    while evs.len() / one.len() * one_bytes < 20_000_000 {
+        evs.extend(one.iter().cloned());
+    }
+    let bytes = evs.len() / one.len() * one_bytes;
+    // a Chinese book with full-width punctuation already and no dashes: the fast path
+    let clean: Vec<Spanned> = evs
+        .iter()
+        .map(|e| match &e.ev {
+            Ev::Text(t) => Spanned::new(
+                Ev::Text(
+                    t.replace([',', ':', '?', '(', ')'], "，")
+                        .replace('—', "－"),
+                ),
+                e.span.clone(),
+            ),
+            _ => e.clone(),
+        })
+        .collect();
+    for (name, input) in [("article xN", evs), ("clean", clean)] {
+        for opts in [H, V] {
+            let t = std::time::Instant::now();
+            let edits = engine::analyze(&input, &opts);
+            let analyze = t.elapsed();
+            let copy = input.clone();
+            let t = std::time::Instant::now();
+            let out = typeset(copy, &opts);
+            let total = t.elapsed();
+            let t = std::time::Instant::now();
+            let again = input.clone();
+            let clone = t.elapsed();
+            drop(again);
+            // the same text as a book of article-sized chapters
+            let chapters: Vec<Vec<Spanned>> = input.chunks(one.len()).map(|c| c.to_vec()).collect();
+            let t = std::time::Instant::now();
+            let outs: Vec<Vec<Spanned>> = chapters.into_iter().map(|c| typeset(c, &opts)).collect();
+            let book = t.elapsed();
+            let n: usize = outs.iter().map(Vec::len).sum();
+            assert_eq!(n, out.len());
+            eprintln!(
+                "{name:10} vertical={:5}: {bytes} text bytes, {} events, {} edits: one chapter: analyze {analyze:?}, typeset {total:?} (a clone takes {clone:?}); {} chapters: {book:?}",
+                opts.vertical,
+                out.len(),
+                edits.len(),
+                input.len() / one.len(),
+            );
+        }
+    }
+}
+
+/// Typeset Markdown through (a copy of) hanpub's real parser.
+fn md(src: &str, opts: &TypesetOptions) -> (String, Vec<Fix>) {
+    let evs = crate::parse::parse(src, 0);
+    let fixes = lint(&evs, opts);
+    for f in &fixes {
+        if f.kind == "punctuation" && src.get(f.span.clone()) != Some(f.from.as_str()) {
+            // only allowed when the text is not the source byte for byte (escapes, entities)
+            let whole = evs.iter().any(|e| {
+                e.span == f.span && matches!(&e.ev, Ev::Text(t) if t.len() != e.span.len())
+            });
+            assert!(whole, "{f:?}");
+        }
+    }
+    (show(&typeset(evs, opts)), fixes)
+}
+
+#[test]
+fn real_parser_events() {
+    let cases: &[(&str, &str)] = &[
+        ("**翁家翌**:OpenAI", "翁家翌：OpenAI"),
+        ("# 翁家翌:OpenAI 每一個模型", "翁家翌：OpenAI 每一個模型"),
+        (
+            "來源: [WhynotTV](https://x.y/a,b) Podcast",
+            "來源：WhynotTV Podcast",
+        ),
+        (
+            "見 <https://x.y/a,b?c=1:2>,謝謝",
+            "見 https://x.y/a,b?c=1:2，謝謝",
+        ),
+        (
+            "這是一段\n被折行的\n中文, 還有 English\nwords 在內。",
+            "這是一段被折行的中文，還有 English words 在內。",
+        ),
+        ("用 `a, b` 之後,就好", "用 `a, b` 之後，就好"),
+        ("*強調*,然後", "強調，然後"),
+        ("中文[^1],後面\n\n[^1]: 註解:內容", "中文，後面|註解：內容"),
+        (
+            "- 項目一:說明\n- item two: text",
+            "項目一：說明item two: text",
+        ),
+        (
+            "| 欄 | 值 |\n|---|---|\n| 時間 | 10:30,下午 |",
+            "欄值時間10:30，下午",
+        ),
+        ("```\n中文,中文\n```\n\n中文,中文", "中文,中文\n中文，中文"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md(input, &H).0, *want, "input: {input:?}");
+    }
+    // an escaped comma: the text is not the source byte for byte, the fix spans the event
+    let (out, fixes) = md("中文\\,中文", &H);
+    assert_eq!(out, "中文，中文");
+    assert_eq!(fixes.len(), 1);
+    // soft-break fixes point at the line break
+    let src = "第一行\n第二行";
+    let (_, fixes) = md(src, &H);
+    assert_eq!(fixes.len(), 1);
+    assert_eq!(
+        (fixes[0].kind, &src[fixes[0].span.clone()]),
+        ("soft-break", "\n")
+    );
+}
+
+#[test]
+fn the_article_through_the_parser() {
+    let Ok(src) = std::fs::read_to_string("/work/main/book/article.md") else {
+        return;
+    };
+    let (out, fixes) = md(&src, &H);
+    let punct = fixes.iter().filter(|f| f.kind == "punctuation").count();
+    assert_eq!(punct, 121);
+    // the same fixes, spans and all, as with the hand-made events
+    assert_eq!(fixes, lint(&article_events(&src), &H));
+    if let Some(k) = out.find([',', ':', '?', '(', ')']) {
+        panic!("ASCII mark left: {}", &out[k..(k + 40).min(out.len())]);
+    }
+    let (vout, _) = md(&src, &V);
+    assert!(vout.contains("[tcy=GPT] 系列") && vout.contains("2020 年"));
+}
+
+/// Random inputs from an alphabet of the characters that matter: no panics, spans inside the
+/// source, lint agrees with typeset, typeset is idempotent.
+#[test]
+fn random_inputs() {
+    const ALPHABET: &[&str] = &[
+        "中", "文", "。", "「", "」", "，", "a", "B", "GPT", "1", "42", "2020", ".", ",", ":", ";",
+        "?", "!", "(", ")", " ", "\n", "**", "`", "|", "—", "——", "…", "……", "“", "”", "https://",
+        "-", "/", "é",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..5000 {
+        let n = (next() % 24) as usize;
+        let s: String = (0..n)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        for opts in [H, V, OFF] {
+            let evs = build(&s);
+            let fixes = lint(&evs, &opts);
+            for f in &fixes {
+                assert!(f.span.end <= s.len(), "{s:?} {f:?}");
+                if f.kind == "punctuation" {
+                    assert_eq!(&s[f.span.clone()], f.from, "{s:?}");
+                }
+            }
+            let once = typeset(evs.clone(), &opts);
+            for e in &once {
+                assert!(e.span.end <= s.len(), "{s:?} {e:?}");
+                if let Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) = &e.ev {
+                    assert!(!t.is_empty(), "{s:?}");
+                }
+            }
+            // with nothing to fix, typeset is the identity
+            if fixes.is_empty() && !evs.iter().any(|e| e.ev == Ev::SoftBreak) {
+                let layout_only = once
+                    .iter()
+                    .any(|e| matches!(e.ev, Ev::Tcy(_) | Ev::NoBreak(_)));
+                if !layout_only {
+                    assert_eq!(once, evs, "{s:?}");
+                }
+            }
+            let twice = typeset(once.clone(), &opts);
+            assert_eq!(twice, once, "not idempotent: {s:?} {opts:?}");
+        }
+    }
+}

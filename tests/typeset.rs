@@ -1,0 +1,239 @@
+//! What the typesetter and the stylesheets do to real books: punctuation, soft breaks,
+//! vertical layout, embedded fonts.
+
+mod common;
+
+use common::*;
+
+fn build(
+    cwd: &std::path::Path,
+    book: &str,
+    extra: &[&str],
+) -> std::collections::BTreeMap<String, String> {
+    let out_path = cwd.join("out.epub");
+    let mut args = vec!["build", book, "-o", out_path.to_str().unwrap(), "-q"];
+    args.extend_from_slice(extra);
+    let out = hanpub(cwd, &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    unzip_map(&std::fs::read(out_path).unwrap())
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+}
+
+/// The visible text of every chapter (markup stripped).
+fn texts(files: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter(|(k, _)| k.starts_with("EPUB/text/"))
+        .map(|(k, v)| {
+            let doc = parse_xml(v);
+            let body = doc.descendants().find(|n| n.has_tag_name("body")).unwrap();
+            let text: String = body
+                .descendants()
+                .filter(|n| n.is_text())
+                .map(|n| n.text().unwrap())
+                .collect();
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn shipped_book_has_no_latin_punctuation_between_chinese_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = build(dir.path(), root().join("book").to_str().unwrap(), &[]);
+    let mut all = String::new();
+    for (name, text) in texts(&files) {
+        let chars: Vec<char> = text.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if matches!(c, ',' | ':' | '?' | ';' | '!' | '(' | ')') {
+                let before = i.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(i + 1).copied();
+                assert!(
+                    !before.is_some_and(is_han) && !after.is_some_and(is_han),
+                    "{name}: ASCII {c:?} next to Chinese in …{}…",
+                    chars[i.saturating_sub(8)..(i + 8).min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                );
+            }
+        }
+        all.push_str(&text);
+    }
+    for kept in ["post-training", "tuixue.online", "GPT-4o"] {
+        assert!(all.contains(kept), "{kept} was changed");
+    }
+    assert_eq!(all.matches('，').count(), 92);
+    assert!(all.contains("翁家翌：OpenAI"));
+    assert!(all.contains("來源：WhynotTV Podcast"));
+    // the title in the package and the nav are typeset too
+    assert!(files["EPUB/content.opf"].contains("<dc:title id=\"title\">翁家翌：OpenAI"));
+    assert!(files["EPUB/nav.xhtml"].contains(">清華：打破資訊差</a>"));
+}
+
+#[test]
+fn no_punctuation_flag_keeps_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = build(
+        dir.path(),
+        root().join("book").to_str().unwrap(),
+        &["--no-punctuation"],
+    );
+    assert!(files["EPUB/text/c000.xhtml"].contains("來源: WhynotTV Podcast"));
+}
+
+#[test]
+fn soft_wrapped_chinese_paragraph_has_no_spaces_inside() {
+    let dir = fixture("ok", "full");
+    let files = build(dir.path(), "full", &[]);
+    let c000 = &files["EPUB/text/c000.xhtml"];
+    assert!(c000.contains("<p>另一段開場文字，跨了兩行。</p>"), "{c000}");
+    // across inline markup too
+    let c001 = &files["EPUB/text/c001.xhtml"];
+    assert!(c001.contains("外部網站</a>以及"), "{c001}");
+    // a soft break between Latin words stays a space
+    let c003 = &files["EPUB/text/c003.xhtml"];
+    assert!(
+        c003.contains("<p>An English sentence wrapped in the source.</p>"),
+        "{c003}"
+    );
+}
+
+#[test]
+fn emphasis_is_dots_and_dashes_do_not_break() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = build(dir.path(), root().join("book").to_str().unwrap(), &[]);
+    assert!(files["EPUB/text/c000.xhtml"].contains("<span class=\"nobr\">——</span>"));
+    let css = &files["EPUB/styles/hanpub.css"];
+    for needed in [
+        "text-emphasis-style",
+        "-webkit-text-emphasis",
+        "text-indent: 2em",
+        ".nobr",
+        "font-style: normal",
+    ] {
+        assert!(css.contains(needed), "css lacks {needed}");
+    }
+}
+
+#[test]
+fn vertical_layout_sets_short_digit_runs_upright() {
+    let dir = fixture("ok", "full");
+    let files = build(dir.path(), "full", &["--layout", "vertical"]);
+    let c003 = &files["EPUB/text/c003.xhtml"];
+    assert!(
+        c003.contains("2020 年 <span class=\"tcy\">10</span> 月"),
+        "{c003}"
+    );
+    assert!(c003.contains("<span class=\"tcy\">GPT</span>"), "{c003}");
+    assert!(c003.contains("<span class=\"tcy\">AI</span>"), "{c003}");
+    let css = &files["EPUB/styles/hanpub.css"];
+    for needed in [
+        "-epub-writing-mode: vertical-rl",
+        "-webkit-writing-mode: vertical-rl",
+        "writing-mode: vertical-rl",
+        "text-combine-upright: all",
+        "-webkit-text-combine: horizontal",
+        "-epub-text-combine: horizontal",
+    ] {
+        assert!(css.contains(needed), "css lacks {needed}");
+    }
+    assert!(files["EPUB/content.opf"].contains("page-progression-direction=\"rtl\""));
+    // horizontal books never get tcy spans
+    let h = build(dir.path(), "full", &[]);
+    assert!(!h["EPUB/text/c003.xhtml"].contains("tcy"));
+}
+
+const NOTO_TTC: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc";
+
+#[test]
+fn embedded_noto_subset_is_small_and_covers_every_han_character() {
+    let Ok(ttc) = std::fs::metadata(NOTO_TTC) else {
+        eprintln!("skipped: {NOTO_TTC} not installed (apt-get install fonts-noto-cjk)");
+        return;
+    };
+    assert!(ttc.len() > 10_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("font.epub");
+    let out = hanpub(
+        dir.path(),
+        &[
+            "build",
+            root().join("book").to_str().unwrap(),
+            "--font",
+            NOTO_TTC,
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("embedded font Noto Serif CJK TC: "),
+        "{}",
+        stderr(&out)
+    );
+    let bytes = std::fs::read(&out_path).unwrap();
+    keep_epub("book-font", &bytes);
+    let entries = unzip(&bytes);
+    let (_, font) = entries
+        .iter()
+        .find(|(n, _)| n.starts_with("EPUB/fonts/") && n.ends_with(".otf"))
+        .expect("a font");
+    assert!(font.len() < 1_000_000, "subset is {} bytes", font.len());
+    let files = unzip_map(&bytes);
+    let han: std::collections::BTreeSet<char> = texts(&files)
+        .iter()
+        .flat_map(|(_, t)| t.chars().filter(|&c| is_han(c)).collect::<Vec<_>>())
+        .collect();
+    assert!(han.len() > 400);
+    // the subset, asked again for the book's Han characters, lacks none
+    let again = hanpub::font::embed(&hanpub::font::FontRequest {
+        data: font,
+        name: "subset.otf",
+        lang: "zh-Hant",
+        chars: &han,
+    })
+    .unwrap();
+    assert_eq!(again.missing, Vec::<char>::new());
+    let opf = &files["EPUB/content.opf"];
+    assert!(opf.contains("<meta property=\"ibooks:specified-fonts\">true</meta>"));
+    assert!(opf.contains("media-type=\"font/otf\""));
+    assert!(files.contains_key("META-INF/com.apple.ibooks.display-options.xml"));
+    assert!(
+        files.keys().any(|k| k.ends_with(".LICENSE.txt")),
+        "the OFL text travels with the font"
+    );
+    assert!(files["EPUB/styles/hanpub.css"].contains("@font-face"));
+}
+
+#[test]
+fn a_latin_only_font_is_refused_for_a_chinese_book() {
+    let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    if !std::path::Path::new(dejavu).exists() {
+        eprintln!("skipped: {dejavu} not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = hanpub(
+        dir.path(),
+        &[
+            "build",
+            root().join("book").to_str().unwrap(),
+            "--font",
+            dejavu,
+            "-o",
+            "x.epub",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: DejaVuSans.ttf has no glyphs for Chinese text (0 of "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("x.epub").exists());
+}
