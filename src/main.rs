@@ -1,17 +1,14 @@
 //! CLI entry: parse arguments, do the I/O (files, environment, clock), print diagnostics, exit code.
 
 mod cli;
+mod cmd;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Parser;
-use hanpub::files::FsFiles;
-use hanpub::{BookEntry, Diagnostic, Error, Options};
+use hanpub::{Diagnostic, Error};
 
-use cli::{BuildArgs, Cli, Command};
+use cli::{Cli, Command};
 
 /// Exit codes (documented in README).
 const EXIT_BOOK: u8 = 1;
@@ -20,7 +17,7 @@ const EXIT_IO: u8 = 3;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Build(args) => build(args, cli.quiet),
+        Command::Build(args) => cmd::build::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,7 +45,7 @@ fn main() -> ExitCode {
     }
 }
 
-enum Failure {
+pub enum Failure {
     /// Problems in the book, with locations.
     Book(Vec<Diagnostic>),
     /// Anything else (writing the output, …).
@@ -67,190 +64,5 @@ impl From<Error> for Failure {
             Error::Book(d) => Failure::Book(d.0),
             other => Failure::Io(other.into()),
         }
-    }
-}
-
-/// Where a book lives on disk and how to read it.
-struct Located {
-    files: FsFiles,
-    entry: BookEntry,
-    /// Default output name (without `.epub`).
-    name: String,
-}
-
-fn locate(book: &Path) -> Result<Located, Failure> {
-    let shown = book.display().to_string();
-    let meta = std::fs::metadata(book).map_err(|_| {
-        Failure::Book(vec![Diagnostic::error(format!("no book at `{shown}`")).with_hint(
-            "give a folder with book.toml, or a Markdown file with front matter (run `hanpub build --help`)",
-        )])
-    })?;
-    let io = |e: std::io::Error| {
-        Failure::Io(anyhow::Error::new(e).context(format!("cannot open `{shown}`")))
-    };
-    if meta.is_dir() {
-        let name = book
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "book".into());
-        Ok(Located {
-            files: FsFiles::new(book, &shown).map_err(io)?,
-            entry: BookEntry::Dir,
-            name,
-        })
-    } else {
-        let parent = book
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file = book
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let shown_parent = parent.display().to_string();
-        let name = file
-            .rsplit_once('.')
-            .map_or(file.as_str(), |(s, _)| s)
-            .to_string();
-        Ok(Located {
-            files: FsFiles::new(parent, &shown_parent).map_err(io)?,
-            entry: BookEntry::File(file),
-            name,
-        })
-    }
-}
-
-fn source_date_epoch() -> Result<Option<i64>, Failure> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            Failure::Book(vec![
-                Diagnostic::error(format!(
-                    "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"
-                ))
-                .with_hint("set it to a Unix time such as 1700000000, or unset it"),
-            ])
-        }),
-        _ => Ok(None),
-    }
-}
-
-fn build(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
-    let started = Instant::now();
-    let located = locate(&args.book)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.epub", located.name)));
-    refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
-    let font = match &args.font {
-        Some(path) => Some(hanpub::FontFile {
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            data: std::fs::read(path).map_err(|e| {
-                Failure::Book(vec![Diagnostic::error(format!(
-                    "cannot read the font `{}`: {}",
-                    path.display(),
-                    hanpub::files::io_reason(&e)
-                ))])
-            })?,
-        }),
-        None => None,
-    };
-    let opts = Options {
-        layout: args.layout.map(Into::into),
-        source_date_epoch: source_date_epoch()?,
-        punctuation: args.no_punctuation.then_some(false),
-        font,
-    };
-    let project = hanpub::load(&located.files, &located.entry)?;
-    let out = hanpub::build(&project, &located.files, &opts)?;
-    if !quiet {
-        for w in &out.warnings {
-            eprintln!("{w}\n");
-        }
-    }
-    write_atomically(&output, &out.epub)?;
-    if !quiet {
-        if let Some(f) = &out.font {
-            eprintln!(
-                "embedded font {}: {} glyphs, {} (subset)",
-                f.face,
-                f.glyphs,
-                human_size(f.bytes)
-            );
-        }
-        let n = out.chapters.len();
-        eprintln!(
-            "built {} ({} chapter{}, {}) in {} ms",
-            output.display(),
-            n,
-            if n == 1 { "" } else { "s" },
-            human_size(out.epub.len()),
-            started.elapsed().as_millis()
-        );
-    }
-    Ok(())
-}
-
-/// An EPUB written into the book's own folder would be read back as part of the book.
-fn refuse_output_inside_book(output: &Path, root: &Path, entry: &BookEntry) -> Result<(), Failure> {
-    if matches!(entry, BookEntry::File(_)) {
-        return Ok(());
-    }
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(parent), Ok(root)) = (parent.canonicalize(), root.canonicalize()) else {
-        return Ok(());
-    };
-    if parent.starts_with(&root) {
-        return Err(Failure::Book(vec![
-            Diagnostic::error(format!(
-                "the output `{}` is inside the book folder",
-                output.display()
-            ))
-            .with_hint("write it elsewhere, e.g. -o out/book.epub"),
-        ]));
-    }
-    Ok(())
-}
-
-/// Write to a temporary file beside the target, then rename: the old EPUB stays until the new one is whole.
-fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let ctx = || format!("cannot write `{}`", path.display());
-    std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hanpub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    tmp.write_all(data)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
-    Ok(())
-}
-
-fn human_size(n: usize) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MB", n as f64 / (1 << 20) as f64)
-    } else {
-        format!("{:.1} KB", n as f64 / 1024.0)
     }
 }
