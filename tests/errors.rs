@@ -37,7 +37,7 @@ fn unknown_key() {
     fails_with(
         ("err", "unknown-key"),
         "unknown-key",
-        "error: unknown key `titel`\n --> unknown-key/book.toml:3:1\n  |\n3 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`? The keys here are `title`, `subtitle`, `kicker`, `author`, `authors`, `lang`, `date`, `modified`, `description`, `publisher`, `subjects`, `rights`, `identifier`, `source`\n\nerror: could not build the book (1 error)\n",
+        "error: unknown key `titel` in [book]\n --> unknown-key/book.toml:3:1\n  |\n3 | titel = \"x\"\n  | ^^^^^\n  = hint: did you mean `title`? The keys in [book] are `title`, `subtitle`, `kicker`, `authors`, `author`, `lang`, `date`, `modified`, `description`, `publisher`, `subjects`, `rights`, `identifier`, `source`\n\nerror: could not build the book (1 error)\n",
     );
 }
 
