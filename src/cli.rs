@@ -40,6 +40,30 @@ pub struct BuildArgs {
     /// Traditional Chinese face is chosen), subset to the characters the book uses.
     #[arg(long, value_name = "FILE")]
     pub font: Option<PathBuf>,
+    /// Which edition to build: the text as written (zh-Hant), or a Simplified Chinese edition
+    /// converted with OpenCC's Taiwan→mainland phrase tables (default output
+    /// out/<book>.zh-Hans.epub).
+    #[arg(long, value_enum, default_value = "zh-Hant")]
+    pub edition: EditionArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    /// Traditional Chinese, as written.
+    #[value(name = "zh-Hant")]
+    ZhHant,
+    /// Simplified Chinese, converted from the Traditional source.
+    #[value(name = "zh-Hans")]
+    ZhHans,
+}
+
+impl From<EditionArg> for hanpub::Edition {
+    fn from(e: EditionArg) -> Self {
+        match e {
+            EditionArg::ZhHant => hanpub::Edition::AsWritten,
+            EditionArg::ZhHans => hanpub::Edition::Simplified,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

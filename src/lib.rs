@@ -25,6 +25,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod files;
 pub mod font;
+pub mod hans;
 pub mod model;
 pub mod package;
 pub mod parse;
@@ -73,6 +74,19 @@ pub struct Options {
     pub punctuation: Option<bool>,
     /// A font given on the command line (overrides `[build] font`).
     pub font: Option<FontFile>,
+    /// Which edition to make from the source.
+    pub edition: Edition,
+}
+
+/// The edition of the text to build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Edition {
+    /// The text as written (`zh-Hant` for our books).
+    #[default]
+    AsWritten,
+    /// Simplified Chinese (`zh-Hans`) converted from a Traditional source with OpenCC's
+    /// Taiwan→mainland phrase tables; code, URLs and Latin text untouched.
+    Simplified,
 }
 
 /// A font file's name and bytes.
@@ -306,9 +320,35 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         &sources,
         &mut warnings,
     );
+    let source_is_traditional = {
+        let l = cfg.meta.lang.to_ascii_lowercase();
+        l.starts_with("zh-hant") || l == "zh-tw" || l == "zh-hk" || l == "zh-mo"
+    };
+    let converter = match opts.edition {
+        Edition::Simplified if source_is_traditional => {
+            Some(hans::Converter::new().map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot load the conversion tables: {e}"
+                ))]
+            })?)
+        }
+        _ => None,
+    };
+    let simplified = opts.edition == Edition::Simplified;
     chapters.par_iter_mut().for_each(|c| {
         let events = std::mem::take(&mut c.events);
         c.events = typeset::typeset(events, &ts);
+        if let Some(conv) = &converter {
+            c.events = to_simplified(std::mem::take(&mut c.events), conv, vertical);
+            if c.opening
+                && !matches!(
+                    c.events.first().map(|s| &s.ev),
+                    Some(Ev::Start(Tag::Heading { .. }))
+                )
+            {
+                c.title = simplify_line(&c.title, conv, vertical);
+            }
+        }
         if matches!(
             c.events.first().map(|s| &s.ev),
             Some(Ev::Start(Tag::Heading { .. }))
@@ -335,6 +375,42 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         .flatten()
     {
         *s = typeset_line(s, &ts);
+    }
+    let identifier = if simplified {
+        meta.lang = "zh-Hans".into();
+        // its own identifier: derived from the source's, stable
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_URL,
+                format!("hanpub:zh-Hans:{identifier}").as_bytes()
+            )
+        )
+    } else {
+        identifier
+    };
+    if let Some(conv) = &converter {
+        let title = meta.title.clone();
+        meta.title = simplify_line(&title, conv, vertical);
+        for s in [
+            &mut meta.subtitle,
+            &mut meta.kicker,
+            &mut meta.description,
+            &mut meta.rights,
+            &mut meta.source,
+            &mut meta.publisher,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *s = simplify_line(s, conv, vertical);
+        }
+        for s in meta.subjects.iter_mut().chain(meta.authors.iter_mut()) {
+            *s = convert_with_overrides(s, conv);
+        }
+        if let Some(series) = &mut meta.series {
+            series.name = convert_with_overrides(&series.name, conv);
+        }
     }
     let book = Book {
         meta,
@@ -448,6 +524,9 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             ));
         }
         font_entries.insert(0, (file, media_type, embedded.data));
+    }
+    if book.meta.lang.starts_with("zh-Hans") || book.meta.lang.eq_ignore_ascii_case("zh-CN") {
+        css = simplified_font_stacks(&css);
     }
     let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
     for (i, path) in cfg.build.css.iter().enumerate() {
@@ -789,6 +868,109 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
     });
     all.dedup();
     all
+}
+
+/// Merge neighbouring text and convert it to Simplified Chinese (never code, code blocks or
+/// raw HTML); quotes become mainland ones in horizontal text.
+fn to_simplified(events: Vec<Spanned>, conv: &hans::Converter, vertical: bool) -> Vec<Spanned> {
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    let mut in_code = 0usize;
+    for s in events {
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            _ => {}
+        }
+        if in_code == 0
+            && let Ev::Text(t) = &s.ev
+            && let Some(Spanned {
+                ev: Ev::Text(prev),
+                span,
+            }) = out.last_mut()
+        {
+            prev.push_str(t);
+            span.end = span.end.max(s.span.end);
+            continue;
+        }
+        out.push(s);
+    }
+    let mut in_code = 0usize;
+    for s in &mut out {
+        match &mut s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) if in_code == 0 => {
+                let converted = simplify_line(t, conv, vertical);
+                if converted != *t {
+                    *t = converted;
+                }
+            }
+            Ev::Start(Tag::Image { title, .. }) | Ev::Start(Tag::Link { title, .. })
+                if !title.is_empty() =>
+            {
+                *title = conv.convert(title).into_owned();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Corrections to OpenCC's Taiwan IT-vocabulary table where it is wrong in general prose
+/// (e.g. 核心 → 内核, 行程式碼 → 进程式码): these phrases are converted as given here.
+const HANS_OVERRIDES: &[(&str, &str)] = &[
+    ("行程式碼", "行代码"),
+    ("核心", "核心"),
+    ("指標", "指标"),
+    ("查詢", "查询"),
+];
+
+/// Convert with OpenCC, keeping the [`HANS_OVERRIDES`] phrases as given.
+fn convert_with_overrides(text: &str, conv: &hans::Converter) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = HANS_OVERRIDES
+            .iter()
+            .filter_map(|(from, to)| rest.find(from).map(|i| (i, *from, *to)))
+            .min_by_key(|&(i, from, _)| (i, std::cmp::Reverse(from.len())));
+        match next {
+            Some((i, from, to)) => {
+                out.push_str(&conv.convert(&rest[..i]));
+                out.push_str(to);
+                rest = &rest[i + from.len()..];
+            }
+            None => {
+                out.push_str(&conv.convert(rest));
+                return out;
+            }
+        }
+    }
+}
+
+/// OpenCC tw2sp, then mainland quotation marks in horizontal text (「」『』 → “”‘’).
+fn simplify_line(text: &str, conv: &hans::Converter, vertical: bool) -> String {
+    let s = convert_with_overrides(text, conv);
+    if vertical || !s.contains(['「', '」', '『', '』']) {
+        return s;
+    }
+    s.chars()
+        .map(|c| match c {
+            '「' => '“',
+            '」' => '”',
+            '『' => '‘',
+            '』' => '’',
+            c => c,
+        })
+        .collect()
+}
+
+/// The stylesheet's Traditional Chinese font families → their Simplified counterparts.
+fn simplified_font_stacks(css: &str) -> String {
+    css.replace(" TC\"", " SC\"")
+        .replace("PMingLiU", "SimSun")
+        .replace("\"Microsoft JhengHei\"", "\"Microsoft YaHei\"")
+        .replace("BiauKai, DFKai-SB, \"TW-Kai\"", "STKaiti, KaiTi")
 }
 
 /// Typeset a line of metadata (title, description) as a paragraph of its own.

@@ -80,10 +80,13 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.epub", located.name)));
+    let output = args.output.clone().unwrap_or_else(|| {
+        let suffix = match args.edition {
+            crate::cli::EditionArg::ZhHant => "",
+            crate::cli::EditionArg::ZhHans => ".zh-Hans",
+        };
+        PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
+    });
     refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
     let font = match &args.font {
         Some(path) => Some(hanpub::FontFile {
@@ -106,6 +109,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         source_date_epoch: source_date_epoch()?,
         punctuation: args.no_punctuation.then_some(false),
         font,
+        edition: args.edition.into(),
     };
     let project = hanpub::load(&located.files, &located.entry)?;
     let out = hanpub::build(&project, &located.files, &opts)?;
