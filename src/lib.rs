@@ -302,7 +302,6 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     };
 
     // parse → chapters → typeset
-    let sources: Vec<SourceFile> = project.sources.iter().map(|(_, f, _)| f.clone()).collect();
     let parsed: Vec<Parsed> = project
         .sources
         .iter()
@@ -310,14 +309,14 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         .map(|(i, (path, file, body))| Parsed {
             path: path.clone(),
             source: i,
-            events: parse::parse(&file.text, *body),
+            chunks: parse::parse_chunks(&file.text, *body, cfg.build.split_level),
         })
         .collect();
     let mut chapters = chapters::split(
         parsed,
         cfg.build.split_level,
         &cfg.meta.title,
-        &sources,
+        &project.sources,
         &mut warnings,
     );
     let source_is_traditional = {
@@ -412,11 +411,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             series.name = convert_with_overrides(&series.name, conv);
         }
     }
-    let book = Book {
-        meta,
-        chapters,
-        sources,
-    };
+    let book = Book { meta, chapters };
 
     // images
     let mut images = Images::default();
@@ -444,7 +439,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
                     }
                     Err((msg, hint)) => errors.push(
                         Diagnostic::error(msg)
-                            .at(&book.sources[c.source], s.span.clone())
+                            .at(&project.sources[c.source].1, s.span.clone())
                             .with_hint(hint),
                     ),
                 }
@@ -561,7 +556,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             let warnings = r
                 .warnings
                 .into_iter()
-                .map(|(msg, span)| Diagnostic::warning(msg).at(&book.sources[c.source], span))
+                .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
                 .collect();
             let svg = memchr_find(&r.xhtml, b"<svg");
             let prepared = package::prepare_data(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml)?;
