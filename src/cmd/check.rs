@@ -165,18 +165,23 @@ fn fix(project: &hanpub::Project, root: &Path, quiet: bool) -> Result<bool, Fail
     let mut total = 0;
     for (path, file, body) in &project.sources {
         let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
+        if !quiet {
+            for f in &fixed.skipped {
+                let (line, col) = file.line_col(f.span.start);
+                eprintln!(
+                    "not fixed {}:{line}:{col}: {} (inside a block quote or next to an escape): edit it by hand",
+                    file.name,
+                    describe(f)
+                );
+            }
+        }
         if fixed.applied.is_empty() {
             continue;
         }
         if !quiet {
             for f in &fixed.applied {
                 let (line, col) = file.line_col(f.span.start);
-                let what = if f.kind == "soft-break" {
-                    "joined the line break".to_string()
-                } else {
-                    format!("`{}` → `{}`", f.from.escape_debug(), f.to)
-                };
-                eprintln!("fixed {}:{line}:{col}: {what}", file.name);
+                eprintln!("fixed {}:{line}:{col}: {}", file.name, describe(f));
             }
         }
         total += fixed.applied.len();
@@ -194,6 +199,14 @@ fn fix(project: &hanpub::Project, root: &Path, quiet: bool) -> Result<bool, Fail
         }
     }
     Ok(changed)
+}
+
+fn describe(f: &hanpub::typeset::Fix) -> String {
+    if f.kind == "soft-break" {
+        "line break → joined".to_string()
+    } else {
+        format!("`{}` → `{}`", f.from.escape_debug(), f.to)
+    }
 }
 
 /// Replace a source file atomically (temp file beside it, then rename), keeping its
