@@ -43,7 +43,8 @@ pub fn structure(project: &Project) -> Vec<Diagnostic> {
             );
             continue;
         };
-        if !matches!(first.ev, Ev::Start(Tag::Heading { .. })) {
+        // the opening may be a title page: the title alone is fine there
+        if c.opening || !matches!(first.ev, Ev::Start(Tag::Heading { .. })) {
             continue;
         }
         let body = c
@@ -220,6 +221,7 @@ mod tests {
             ]
         );
         assert!(lint("開場。\n\n## 一\n\n文。\n").is_empty());
+        assert!(lint("# 書名\n\n## 一\n\n文。\n").is_empty());
     }
 
     #[test]

@@ -14,18 +14,19 @@ use crate::{EXIT_BOOK, Failure, term};
 /// `hanpub check`.
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
-    let is_epub = args
-        .book
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("epub"));
+    let is_epub = !args.book.is_dir()
+        && args
+            .book
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("epub"));
     let diags = if is_epub {
         if args.fix {
-            return Err(Failure::Book(vec![
+            let d =
                 Diagnostic::error("--fix rewrites Markdown sources; it cannot fix a built EPUB")
                     .with_hint(
                         "run `hanpub check --fix BOOK` on the book folder, then build again",
-                    ),
-            ]));
+                    );
+            return report(&[d], args.format, quiet, &args.book);
         }
         check_epub(&args.book)?
     } else {
