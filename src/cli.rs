@@ -26,7 +26,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Start a new book: a folder with a commented book.toml and a sample article.
     Init(InitArgs),
-    /// Print a shell completion script (e.g. `hanpub completions bash > ~/.local/share/bash-completion/completions/hanpub`).
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For example: `hanpub completions bash > ~/.local/share/bash-completion/completions/hanpub`.
     Completions(CompletionsArgs),
 }
 
@@ -44,6 +46,10 @@ pub struct CheckArgs {
     /// files in place, then report what changed and what problems remain.
     #[arg(long)]
     pub fix: bool,
+    /// Keep Latin punctuation as written, as `hanpub build --no-punctuation` does: no
+    /// punctuation warnings, and `--fix` only joins line breaks.
+    #[arg(long)]
+    pub no_punctuation: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -146,6 +146,29 @@ fn fix_rewrites_sources_once() {
         before,
         "check alone writes nothing"
     );
+    let out = hanpub(
+        dir.path(),
+        &[
+            "check",
+            "--no-punctuation",
+            "--format",
+            "json",
+            "fixme/book.md",
+        ],
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let messages: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        !messages.iter().any(|m| m.contains("becomes")),
+        "{messages:?}"
+    );
 
     let out = hanpub(dir.path(), &["check", "--fix", "fixme/book.md"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -127,6 +127,7 @@ fn check_book(args: &CheckArgs, quiet: bool) -> Result<Vec<Diagnostic>, Failure>
     };
     let opts = Options {
         source_date_epoch: source_date_epoch()?,
+        punctuation: args.no_punctuation.then_some(false),
         ..Options::default()
     };
     let t = Instant::now();
@@ -137,7 +138,7 @@ fn check_book(args: &CheckArgs, quiet: bool) -> Result<Vec<Diagnostic>, Failure>
     };
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     if args.fix {
-        let changed = fix(&project, located.files.root(), quiet)?;
+        let changed = fix(&project, &opts, located.files.root(), quiet)?;
         if changed {
             project = match hanpub::load(&located.files, &located.entry) {
                 Ok(p) => p,
@@ -157,9 +158,15 @@ fn check_book(args: &CheckArgs, quiet: bool) -> Result<Vec<Diagnostic>, Failure>
 
 /// Apply the typesetting fixes to every Markdown file; report them on stderr. True if any file
 /// changed.
-fn fix(project: &hanpub::Project, root: &Path, quiet: bool) -> Result<bool, Failure> {
+fn fix(
+    project: &hanpub::Project,
+    opts: &Options,
+    root: &Path,
+    quiet: bool,
+) -> Result<bool, Failure> {
     let ts = hanpub::typeset::TypesetOptions {
-        punctuation: project.config.build.punctuation && project.config.meta.lang.starts_with("zh"),
+        punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
+            && project.config.meta.lang.starts_with("zh"),
         vertical: false,
     };
     let mut changed = false;
