@@ -1,7 +1,7 @@
 //! Checking a built EPUB without Java: the zip layout (`mimetype` first and stored), the
-//! container → package document, manifest files present, spine idrefs declared, every XHTML
-//! document well-formed, and every internal `href`/`src` resolving to a manifest item (and its
-//! `#fragment` to an id in that document).
+//! container → package document, manifest files present, a navigation document, spine idrefs
+//! declared, every XHTML document well-formed with unique ids, and every internal `href`/`src`
+//! resolving to a manifest item (and its `#fragment` to an id in that document).
 //!
 //! A quick structural check for `hanpub check BOOK.epub`; EPUBCheck remains the reference.
 
@@ -161,6 +161,19 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
         let media = item.attribute("media-type").unwrap_or("").to_string();
         manifest.insert(path, (id.to_string(), media));
     }
+    let has_nav = opf.descendants().any(|n| {
+        n.has_tag_name("item")
+            && n.attribute("properties")
+                .is_some_and(|p| p.split_whitespace().any(|p| p == "nav"))
+    });
+    if !has_nav {
+        out.push(
+            Diagnostic::error(
+                "no manifest item has properties=\"nav\": an EPUB 3 needs a navigation document",
+            )
+            .in_file(opf_file.name.clone()),
+        );
+    }
     let spine: Vec<_> = opf
         .descendants()
         .filter(|n| n.has_tag_name("itemref"))
@@ -196,10 +209,19 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             continue;
         };
         let ids = parse(&file, &mut out).map(|d| {
-            d.descendants()
-                .filter_map(|n| n.attribute("id"))
-                .map(str::to_string)
-                .collect()
+            let mut ids = BTreeSet::new();
+            for n in d.descendants() {
+                let Some(a) = n.attribute_node("id") else {
+                    continue;
+                };
+                if !ids.insert(a.value().to_string()) {
+                    out.push(
+                        Diagnostic::error(format!("duplicate id `{}`", a.value()))
+                            .at(&file, a.range_value()),
+                    );
+                }
+            }
+            ids
         });
         doc_ids.insert(path.clone(), ids);
         docs.insert(path.clone(), file);
@@ -258,6 +280,12 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             }
         }
     }
+    // by file and position; the zip-level problems (no location) first
+    out.sort_by_key(|d| {
+        d.location
+            .as_ref()
+            .map(|l| (l.file.clone(), l.line, l.column))
+    });
     out
 }
 

@@ -272,7 +272,7 @@ const A: &str = r##"<?xml version="1.0"?>
 <html xmlns="http://www.w3.org/1999/xhtml"><head><title>a</title></head>
 <body><p id="top"><a href="b.xhtml#here">ok</a> <a href="b.xhtml#gone">gone</a></p>
 <p><a href="c.xhtml">c</a> <a href="#top">top</a> <a href="https://example.com/">web</a></p>
-<p><img src="images/pic.png" alt="pic"/> <a href="a.xhtml#nowhere">here</a></p>
+<p id="top"><img src="images/pic.png" alt="pic"/> <a href="a.xhtml#nowhere">here</a></p>
 </body></html>"##;
 
 const B: &str = r##"<?xml version="1.0"?>
@@ -296,7 +296,34 @@ fn check_a_broken_epub() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        r##"error: manifest item `pic`: `OEBPS/images/pic.png` is not in the zip
+        r##"error: `c.xhtml`: `OEBPS/c.xhtml` does not exist
+ --> bad.epub/OEBPS/a.xhtml:5:13
+  |
+5 | <p><a href="c.xhtml">c</a> <a href="#top">top</a> <a href="https://example.com/">web</a></p>
+  |             ^^^^^^^
+
+error: duplicate id `top`
+ --> bad.epub/OEBPS/a.xhtml:6:8
+  |
+6 | <p id="top"><img src="images/pic.png" alt="pic"/> <a href="a.xhtml#nowhere">here</a></p>
+  |        ^^^
+
+error: `a.xhtml#nowhere`: no id `nowhere` in `OEBPS/a.xhtml`
+ --> bad.epub/OEBPS/a.xhtml:6:60
+  |
+6 | <p id="top"><img src="images/pic.png" alt="pic"/> <a href="a.xhtml#nowhere">here</a></p>
+  |                                                            ^^^^^^^^^^^^^^^
+
+error: not well-formed XML: expected 'br' tag, not 'p' at 3:28
+ --> bad.epub/OEBPS/b.xhtml:3:28
+  |
+3 | <body><p id="here">text<br></p></body></html>
+  |                            ^
+
+error: no manifest item has properties="nav": an EPUB 3 needs a navigation document
+ --> bad.epub/OEBPS/content.opf
+
+error: manifest item `pic`: `OEBPS/images/pic.png` is not in the zip
  --> bad.epub/OEBPS/content.opf:6:26
   |
 6 |     <item id="pic" href="images/pic.png" media-type="image/png"/>
@@ -308,25 +335,7 @@ error: spine itemref `c` is not in the manifest
 8 |   <spine><itemref idref="a"/><itemref idref="b"/><itemref idref="c"/></spine>
   |                                                                  ^
 
-error: not well-formed XML: expected 'br' tag, not 'p' at 3:28
- --> bad.epub/OEBPS/b.xhtml:3:28
-  |
-3 | <body><p id="here">text<br></p></body></html>
-  |                            ^
-
-error: `c.xhtml`: `OEBPS/c.xhtml` does not exist
- --> bad.epub/OEBPS/a.xhtml:5:13
-  |
-5 | <p><a href="c.xhtml">c</a> <a href="#top">top</a> <a href="https://example.com/">web</a></p>
-  |             ^^^^^^^
-
-error: `a.xhtml#nowhere`: no id `nowhere` in `OEBPS/a.xhtml`
- --> bad.epub/OEBPS/a.xhtml:6:51
-  |
-6 | <p><img src="images/pic.png" alt="pic"/> <a href="a.xhtml#nowhere">here</a></p>
-  |                                                   ^^^^^^^^^^^^^^^
-
-error: `bad.epub` has 5 errors and 0 warnings
+error: `bad.epub` has 7 errors and 0 warnings
 "##
     );
 
