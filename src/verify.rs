@@ -323,3 +323,22 @@ fn parse<'a>(file: &'a SourceFile, out: &mut Vec<Diagnostic>) -> Option<roxmltre
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{BookEntry, MemFiles, Options, build, load};
+
+    #[test]
+    fn a_built_book_verifies_and_a_truncated_one_does_not() {
+        let files = MemFiles::from([(
+            "book.md",
+            "---\ntitle: 書\n---\n開場。\n\n## 一 {#one}\n\n見[二](#two)。[^1]\n\n[^1]: 注。\n\n## 二 {#two}\n\n回到[一](#one)。\n",
+        )]);
+        let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
+        let epub = build(&project, &files, &Options::default()).unwrap().epub;
+        assert_eq!(super::verify(&epub, "b.epub"), []);
+        let cut = super::verify(&epub[..epub.len() / 2], "b.epub");
+        assert_eq!(cut.len(), 1);
+        assert!(cut[0].message.starts_with("not a zip file"), "{}", cut[0]);
+    }
+}
