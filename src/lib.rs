@@ -26,6 +26,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod font;
 pub mod hans;
+pub mod lint;
 pub mod model;
 pub mod package;
 pub mod parse;
@@ -33,6 +34,7 @@ pub mod render;
 pub mod resources;
 pub mod source;
 pub mod typeset;
+pub mod verify;
 
 use std::collections::BTreeMap;
 
@@ -825,6 +827,7 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
         Err(Error::Book(d)) => all.extend(d.0),
         Err(e) => all.push(Diagnostic::error(e.to_string())),
     }
+    all.extend(lint::structure(project));
     let ts = typeset::TypesetOptions {
         punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
             && project.config.meta.lang.starts_with("zh"),

@@ -8,8 +8,8 @@ use std::time::Instant;
 use hanpub::files::FsFiles;
 use hanpub::{BookEntry, Diagnostic, Options};
 
-use crate::Failure;
 use crate::cli::BuildArgs;
+use crate::{Failure, term};
 
 /// Where a book lives on disk and how to read it.
 pub struct Located {
@@ -111,14 +111,25 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         font,
         edition: args.edition.into(),
     };
+    let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
+    term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
+    let t = Instant::now();
     let out = hanpub::build(&project, &located.files, &opts)?;
+    term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
         for w in &out.warnings {
-            eprintln!("{w}\n");
+            term::eprint_diag(w);
         }
     }
+    let t = Instant::now();
     write_atomically(&output, &out.epub)?;
+    if term::verbose() {
+        for (i, title) in out.chapters.iter().enumerate() {
+            eprintln!("chapter {}: {title}", i + 1);
+        }
+    }
+    term::note(format_args!("wrote in {} ms", t.elapsed().as_millis()));
     if !quiet {
         if let Some(f) = &out.font {
             eprintln!(
