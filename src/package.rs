@@ -14,8 +14,9 @@ pub struct Entry {
     pub data: Vec<u8>,
 }
 
-/// Deflate level: 6 is zlib's default; see README (Speed) for the size/speed trade-off.
-pub const LEVEL: i64 = 6;
+/// Deflate level 3: on the medium corpus 46.5 % of the XHTML size against 45.8 % at level 6,
+/// about 1.4× faster (zlib-rs); level 1 is faster still but 64 %. See README (Speed).
+pub const LEVEL: i64 = 3;
 
 fn options(method: CompressionMethod) -> SimpleFileOptions {
     SimpleFileOptions::default()

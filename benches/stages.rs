@@ -1,0 +1,102 @@
+//! Where the time goes, stage by stage, on a make-corpus book (set HANPUB_BENCH_BOOK to a
+//! single-file book; default: the medium corpus if present, else the shipped article).
+//!
+//! `cargo bench --bench stages`
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hanpub::{BookEntry, MemFiles, Options, parse, typeset};
+
+fn book_text() -> (String, String) {
+    let candidates = [
+        std::env::var("HANPUB_BENCH_BOOK").unwrap_or_default(),
+        "../corpus/medium/single/book.md".into(),
+        "book/article.md".into(),
+    ];
+    for c in candidates {
+        if !c.is_empty()
+            && let Ok(t) = std::fs::read_to_string(&c)
+        {
+            return (c, t);
+        }
+    }
+    panic!("no book to measure");
+}
+
+fn stages(c: &mut Criterion) {
+    let (name, text) = book_text();
+    let body = hanpub::config::split_front_matter(&text).map_or(0, |(_, _, b)| b);
+    let text = if body == 0 {
+        format!("---\ntitle: bench\nlang: zh-Hant\n---\n{text}")
+    } else {
+        text
+    };
+    let body = hanpub::config::split_front_matter(&text).map_or(0, |(_, _, b)| b);
+    eprintln!("book: {name} ({} bytes)", text.len());
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.sample_size(10);
+
+    g.bench_function("parse", |b| {
+        b.iter(|| parse::parse_chunks(black_box(&text), body, 2))
+    });
+    let chunks = parse::parse_chunks(&text, body, 2);
+    let ts = typeset::TypesetOptions::default();
+    g.bench_function("typeset", |b| {
+        b.iter(|| {
+            chunks
+                .iter()
+                .map(|c| typeset::typeset(c.clone(), &ts).len())
+                .sum::<usize>()
+        })
+    });
+    let files = MemFiles::from([("book.md", text.clone())]);
+    let project = hanpub::load(&files, &BookEntry::File("book.md".into())).unwrap();
+    g.bench_function("whole build (parallel)", |b| {
+        b.iter(|| {
+            hanpub::build(&project, &files, &Options::default())
+                .unwrap()
+                .epub
+                .len()
+        })
+    });
+
+    // the deflate trade-off: the same XHTML at several levels (zlib-rs via flate2)
+    let xhtml: Vec<u8> = {
+        let out = hanpub::build(&project, &files, &Options::default()).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(out.epub)).unwrap();
+        let mut all = Vec::new();
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            if f.name().unwrap().ends_with(".xhtml") {
+                std::io::copy(&mut f, &mut all).unwrap();
+            }
+        }
+        all
+    };
+    g.throughput(Throughput::Bytes(xhtml.len() as u64));
+    for level in [1, 3, 6, 9] {
+        let size = deflate(&xhtml, level).len();
+        eprintln!(
+            "deflate level {level}: {} → {} bytes ({:.1}%)",
+            xhtml.len(),
+            size,
+            100.0 * size as f64 / xhtml.len() as f64
+        );
+        g.bench_function(format!("deflate level {level}"), |b| {
+            b.iter(|| deflate(black_box(&xhtml), level).len())
+        });
+    }
+    g.finish();
+}
+
+fn deflate(data: &[u8], level: u32) -> Vec<u8> {
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
