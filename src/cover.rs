@@ -54,7 +54,9 @@ pub enum CoverError {
     Font(String),
     #[error("the cover font has no glyphs for {0:?}")]
     MissingGlyphs(String),
-    #[error("the {0} does not fit on the cover even in the smallest type; shorten it or give a cover image")]
+    #[error(
+        "the {0} does not fit on the cover even in the smallest type; shorten it or give a cover image"
+    )]
     DoesNotFit(&'static str),
     #[error("cannot encode the cover PNG: {0}")]
     Encode(String),
@@ -163,7 +165,10 @@ impl<'a> Face<'a> {
     }
     /// Horizontal advance of `c` in em.
     fn adv(&self, c: char) -> f32 {
-        self.font.as_scaled(self.scale(1000.0)).h_advance(self.id(c)) / 1000.0
+        self.font
+            .as_scaled(self.scale(1000.0))
+            .h_advance(self.id(c))
+            / 1000.0
     }
 }
 
@@ -482,7 +487,11 @@ fn fill(m: &[Measured], width: f32) -> Option<Vec<std::ops::Range<usize>>> {
         if s.width > width + 1e-4 {
             return None;
         }
-        let add = if i > start && s.space_before { SPACE } else { 0.0 } + s.width;
+        let add = if i > start && s.space_before {
+            SPACE
+        } else {
+            0.0
+        } + s.width;
         if i > start && cur + add > width + 1e-4 {
             lines.push(start..i);
             start = i;
@@ -614,7 +623,11 @@ fn place(
             .sum::<f32>()
             * size;
         let along = if style.vertical { area.h } else { area.w };
-        let mut pen = if style.center { (along - len) / 2.0 } else { 0.0 };
+        let mut pen = if style.center {
+            (along - len) / 2.0
+        } else {
+            0.0
+        };
         let mut glyphs = Vec::new();
         for ((p, word), g) in pieces.iter().zip(&gaps) {
             pen += g * size;
@@ -624,7 +637,12 @@ fn place(
                 let y = area.y + li as f32 * pitch;
                 glyphs.push(Placed {
                     ch: c,
-                    bbox: Rect { x, y, w: a * size, h: size },
+                    bbox: Rect {
+                        x,
+                        y,
+                        w: a * size,
+                        h: size,
+                    },
                     size,
                     origin: (x, y + ASCENT * size),
                     orientation: Orientation::Upright,
@@ -640,7 +658,12 @@ fn place(
                     let a = face.adv(c);
                     glyphs.push(Placed {
                         ch: c,
-                        bbox: Rect { x, y, w: size, h: size },
+                        bbox: Rect {
+                            x,
+                            y,
+                            w: size,
+                            h: size,
+                        },
                         size,
                         origin: (x + (1.0 - a) / 2.0 * size, y + ASCENT * size),
                         orientation: Orientation::Upright,
@@ -650,7 +673,12 @@ fn place(
                 Piece::Side(c, a) => {
                     glyphs.push(Placed {
                         ch: c,
-                        bbox: Rect { x, y, w: size, h: a * size },
+                        bbox: Rect {
+                            x,
+                            y,
+                            w: size,
+                            h: a * size,
+                        },
                         size,
                         origin: (x + size, y),
                         orientation: Orientation::Sideways,
@@ -666,7 +694,12 @@ fn place(
                         let a = face.adv(c) * s;
                         glyphs.push(Placed {
                             ch: c,
-                            bbox: Rect { x: gx, y, w: a, h: size },
+                            bbox: Rect {
+                                x: gx,
+                                y,
+                                w: a,
+                                h: size,
+                            },
                             size: s,
                             origin: (gx, base),
                             orientation: Orientation::Upright,
@@ -749,9 +782,9 @@ impl Canvas {
         }
         let a = cov.min(1.0);
         let i = ((y as u32 * WIDTH + x as u32) * 3) as usize;
-        for k in 0..3 {
-            let bg = self.px[i + k] as f32;
-            self.px[i + k] = (bg + (c[k] as f32 - bg) * a).round() as u8;
+        for (dst, &fg) in self.px[i..i + 3].iter_mut().zip(&c) {
+            let bg = *dst as f32;
+            *dst = (bg + (fg as f32 - bg) * a).round() as u8;
         }
     }
     fn glyph(&mut self, face: &Face, p: &Placed, c: Rgb) {
@@ -813,7 +846,12 @@ pub fn title_area(vertical: bool, has_kicker: bool, has_subtitle: bool) -> (Rect
         let right = WIDTH as f32 - MARGIN - if has_kicker { 130.0 } else { 0.0 };
         let left = MARGIN + if has_subtitle { 240.0 } else { 0.0 };
         (
-            Rect { x: left, y: 300.0, w: right - left, h: BAND_TOP - 300.0 - 180.0 },
+            Rect {
+                x: left,
+                y: 300.0,
+                w: right - left,
+                h: BAND_TOP - 300.0 - 180.0,
+            },
             Style {
                 max_size: 170.0,
                 min_size: 40.0,
@@ -828,7 +866,12 @@ pub fn title_area(vertical: bool, has_kicker: bool, has_subtitle: bool) -> (Rect
         let top = if has_kicker { 560.0 } else { 440.0 };
         let bottom = BAND_TOP - if has_subtitle { 420.0 } else { 200.0 };
         (
-            Rect { x: MARGIN, y: top, w: WIDTH as f32 - 2.0 * MARGIN, h: bottom - top },
+            Rect {
+                x: MARGIN,
+                y: top,
+                w: WIDTH as f32 - 2.0 * MARGIN,
+                h: bottom - top,
+            },
             Style {
                 max_size: 150.0,
                 min_size: 40.0,
@@ -859,11 +902,15 @@ fn small(max: f32, lines: usize, vertical: bool) -> Style {
 /// horizontal in the foot band.
 pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8>, CoverError> {
     let face = Face::new(font)?;
-    let missing: String = [text.title, text.subtitle.unwrap_or(""), text.kicker.unwrap_or("")]
-        .concat()
-        .chars()
-        .filter(|c| is_cjk(*c) && !face.has(*c))
-        .collect();
+    let missing: String = [
+        text.title,
+        text.subtitle.unwrap_or(""),
+        text.kicker.unwrap_or(""),
+    ]
+    .concat()
+    .chars()
+    .filter(|c| is_cjk(*c) && !face.has(*c))
+    .collect();
     if !missing.is_empty() {
         return Err(CoverError::MissingGlyphs(missing));
     }
@@ -879,19 +926,48 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
     if vertical {
         let right = WIDTH as f32 - MARGIN;
         if let Some(k) = kicker {
-            let area = Rect { x: right - 60.0, y: 300.0, w: 60.0, h: 900.0 };
+            let area = Rect {
+                x: right - 60.0,
+                y: 300.0,
+                w: 60.0,
+                h: 900.0,
+            };
             if let Some(b) = layout_with(&face, k, lang, area, &small(52.0, 1, true)) {
                 cv.block(&face, &b, VERMILION);
-                let len = b.lines[0].glyphs.last().map_or(0.0, |g| g.bbox.y + g.bbox.h);
-                cv.rect(Rect { x: right - 33.0, y: len + 50.0, w: 6.0, h: 140.0 }, VERMILION);
+                let len = b.lines[0]
+                    .glyphs
+                    .last()
+                    .map_or(0.0, |g| g.bbox.y + g.bbox.h);
+                cv.rect(
+                    Rect {
+                        x: right - 33.0,
+                        y: len + 50.0,
+                        w: 6.0,
+                        h: 140.0,
+                    },
+                    VERMILION,
+                );
             }
         } else {
-            cv.rect(Rect { x: right - 6.0, y: 300.0, w: 6.0, h: 140.0 }, VERMILION);
+            cv.rect(
+                Rect {
+                    x: right - 6.0,
+                    y: 300.0,
+                    w: 6.0,
+                    h: 140.0,
+                },
+                VERMILION,
+            );
         }
         cv.block(&face, &title, INK);
         if let Some(s) = subtitle {
             let left_of_title = tarea.x + tarea.w - title.extent - 90.0;
-            let area = Rect { x: MARGIN, y: 300.0 + title.size * 1.5, w: left_of_title - MARGIN, h: tarea.h - title.size * 1.5 };
+            let area = Rect {
+                x: MARGIN,
+                y: 300.0 + title.size * 1.5,
+                w: left_of_title - MARGIN,
+                h: tarea.h - title.size * 1.5,
+            };
             let b = layout_with(&face, s, lang, area, &small(64.0, 4, true))
                 .ok_or(CoverError::DoesNotFit("subtitle"))?;
             cv.block(&face, &b, GREY);
@@ -899,17 +975,35 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
     } else {
         let mut y = 300.0;
         if let Some(k) = kicker {
-            let area = Rect { x: MARGIN, y, w: inner_w, h: 60.0 };
+            let area = Rect {
+                x: MARGIN,
+                y,
+                w: inner_w,
+                h: 60.0,
+            };
             if let Some(b) = layout_with(&face, k, lang, area, &small(52.0, 1, false)) {
                 cv.block(&face, &b, VERMILION);
             }
             y += 52.0 + 60.0;
         }
-        cv.rect(Rect { x: MARGIN, y, w: 140.0, h: 7.0 }, VERMILION);
+        cv.rect(
+            Rect {
+                x: MARGIN,
+                y,
+                w: 140.0,
+                h: 7.0,
+            },
+            VERMILION,
+        );
         cv.block(&face, &title, INK);
         if let Some(s) = subtitle {
             let top = tarea.y + title.extent + 90.0;
-            let area = Rect { x: MARGIN, y: top, w: inner_w, h: BAND_TOP - 150.0 - top };
+            let area = Rect {
+                x: MARGIN,
+                y: top,
+                w: inner_w,
+                h: BAND_TOP - 150.0 - top,
+            };
             let b = layout_with(&face, s, lang, area, &small(66.0, 4, false))
                 .ok_or(CoverError::DoesNotFit("subtitle"))?;
             cv.block(&face, &b, GREY);
@@ -917,10 +1011,23 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
     }
 
     // The foot band: series line, then the authors.
-    cv.rect(Rect { x: 0.0, y: BAND_TOP, w: WIDTH as f32, h: HEIGHT as f32 - BAND_TOP }, BAND);
+    cv.rect(
+        Rect {
+            x: 0.0,
+            y: BAND_TOP,
+            w: WIDTH as f32,
+            h: HEIGHT as f32 - BAND_TOP,
+        },
+        BAND,
+    );
     let mut y = BAND_TOP + 130.0;
     if let Some(s) = text.series.filter(|s| !s.trim().is_empty()) {
-        let area = Rect { x: MARGIN, y, w: inner_w, h: 48.0 * 2.6 };
+        let area = Rect {
+            x: MARGIN,
+            y,
+            w: inner_w,
+            h: 48.0 * 2.6,
+        };
         if let Some(b) = layout_with(&face, s, lang, area, &small(48.0, 2, false)) {
             cv.block(&face, &b, GOLD);
             y += b.extent + 56.0;
@@ -928,7 +1035,12 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
     }
     let authors = text.authors.join("、");
     if !authors.trim().is_empty() {
-        let area = Rect { x: MARGIN, y, w: inner_w, h: HEIGHT as f32 - 150.0 - y };
+        let area = Rect {
+            x: MARGIN,
+            y,
+            w: inner_w,
+            h: HEIGHT as f32 - 150.0 - y,
+        };
         if let Some(b) = layout_with(&face, &authors, lang, area, &small(64.0, 2, false)) {
             cv.block(&face, &b, BAND_TEXT);
         }
@@ -972,7 +1084,8 @@ pub fn inspect_given(data: &[u8]) -> Result<GivenCover, String> {
         let be = |i: usize| u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
         ("image/png", be(16), be(20))
     } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = jpeg_size(data).ok_or("the cover image is a damaged JPEG (no frame header)")?;
+        let (w, h) =
+            jpeg_size(data).ok_or("the cover image is a damaged JPEG (no frame header)")?;
         ("image/jpeg", w, h)
     } else {
         let what = if data.starts_with(b"GIF8") {
@@ -991,7 +1104,9 @@ pub fn inspect_given(data: &[u8]) -> Result<GivenCover, String> {
         return Err(format!("the cover image is {what}; use a JPEG or PNG file"));
     };
     if width == 0 || height == 0 {
-        return Err(format!("the cover image says it is {width}×{height} px; it is damaged"));
+        return Err(format!(
+            "the cover image says it is {width}×{height} px; it is damaged"
+        ));
     }
     if width.min(height) < MIN_SIDE {
         return Err(format!(
@@ -1003,7 +1118,11 @@ pub fn inspect_given(data: &[u8]) -> Result<GivenCover, String> {
             "the cover image is {width}×{height} px; at most {MAX_SIDE}×{MAX_SIDE} px is allowed (1600×2560 is ideal)"
         ));
     }
-    Ok(GivenCover { media_type, width, height })
+    Ok(GivenCover {
+        media_type,
+        width,
+        height,
+    })
 }
 
 /// Width and height from a JPEG's first SOFn segment.
@@ -1081,7 +1200,13 @@ mod tests {
         let font = CoverFont { data: &data, index };
         let authors = vec!["WhynotTV".to_string()];
         for vertical in [false, true] {
+            let t = std::time::Instant::now();
             let a = draw(&text(SHIPPED, &authors), &font, vertical).unwrap();
+            eprintln!(
+                "draw (vertical: {vertical}): {:?}, {} bytes",
+                t.elapsed(),
+                a.len()
+            );
             let b = draw(&text(SHIPPED, &authors), &font, vertical).unwrap();
             assert!(a == b, "two draws differ (vertical: {vertical})");
             assert_eq!(decode(&a), (WIDTH, HEIGHT));
@@ -1110,10 +1235,23 @@ mod tests {
         for l in &b.lines {
             let first = l.text.trim_start().chars().next().unwrap();
             let last = l.text.trim_end().chars().last().unwrap();
-            assert!(!NO_START.contains(first), "line starts with {first}: {:?}", l.text);
-            assert!(!NO_END.contains(last), "line ends with {last}: {:?}", l.text);
+            assert!(
+                !NO_START.contains(first),
+                "line starts with {first}: {:?}",
+                l.text
+            );
+            assert!(
+                !NO_END.contains(last),
+                "line ends with {last}: {:?}",
+                l.text
+            );
             for g in &l.glyphs {
-                assert!(area.contains(&g.bbox), "{:?} of {:?} outside {area:?}", g, l.text);
+                assert!(
+                    area.contains(&g.bbox),
+                    "{:?} of {:?} outside {area:?}",
+                    g,
+                    l.text
+                );
             }
         }
     }
@@ -1121,16 +1259,26 @@ mod tests {
     #[test]
     fn cover_long_titles_wrap_inside_the_area() {
         let Some(data) = font_data() else { return };
-        let font = CoverFont { data: &data, index: choose_face(&data, "zh-Hant").unwrap() };
+        let font = CoverFont {
+            data: &data,
+            index: choose_face(&data, "zh-Hant").unwrap(),
+        };
         let long = "翁家翌：OpenAI 每一個模型背後的那個「賣鏟子的人」，以及他在清華、柏克萊與舊金山之間，如何把強化學習的基礎設施做成一門手藝。這是一個很長很長的標題，長得不像話，但是封面仍然必須把它完整地印出來！";
         let latin = "Supercalifragilisticexpialidocious-Antidisestablishmentarianism-Pneumonoultramicroscopicsilicovolcanoconiosis";
         for title in [SHIPPED, long, latin, "短", "「OpenAI」，，，。。。"] {
             for vertical in [false, true] {
                 for (kicker, sub) in [(true, true), (false, false)] {
                     let (area, style) = title_area(vertical, kicker, sub);
-                    let b = layout(&font, title, "zh-Hant", area, &style).unwrap().unwrap();
+                    let b = layout(&font, title, "zh-Hant", area, &style)
+                        .unwrap()
+                        .unwrap();
                     check_block(&b, area);
-                    let set: String = b.lines.iter().flat_map(|l| l.text.chars()).filter(|c| !c.is_whitespace()).collect();
+                    let set: String = b
+                        .lines
+                        .iter()
+                        .flat_map(|l| l.text.chars())
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
                     let want: String = title.chars().filter(|c| !c.is_whitespace()).collect();
                     assert_eq!(set, want, "the whole title is set");
                 }
@@ -1138,11 +1286,20 @@ mod tests {
         }
         // The shipped title: OpenAI stays whole, and lines are even.
         let (area, style) = title_area(false, true, true);
-        let b = layout(&font, SHIPPED, "zh-Hant", area, &style).unwrap().unwrap();
-        assert!(b.lines.iter().any(|l| l.text.contains("OpenAI")), "{:?}", b.lines);
+        let b = layout(&font, SHIPPED, "zh-Hant", area, &style)
+            .unwrap()
+            .unwrap();
+        assert!(
+            b.lines.iter().any(|l| l.text.contains("OpenAI")),
+            "{:?}",
+            b.lines
+        );
         assert!(b.lines.len() >= 2);
         let lens: Vec<usize> = b.lines.iter().map(|l| l.text.chars().count()).collect();
-        assert!(lens.iter().max().unwrap() - lens.iter().min().unwrap() <= 6, "{lens:?}");
+        assert!(
+            lens.iter().max().unwrap() - lens.iter().min().unwrap() <= 6,
+            "{lens:?}"
+        );
     }
 
     #[test]
@@ -1153,9 +1310,12 @@ mod tests {
             .map(|s| s.units.iter().map(|u| format!("{u:?}")).collect())
             .collect();
         // 「 sticks to 賣; 人 sticks to 」。
-        assert_eq!(segs.len(), 6, "{texts:?}");
+        assert_eq!(segs.len(), 7, "{texts:?}");
         assert_eq!(segs[2].units, vec![Unit::Char('「'), Unit::Char('賣')]);
-        assert_eq!(segs[5].units, vec![Unit::Char('人'), Unit::Char('」'), Unit::Char('。')]);
+        assert_eq!(
+            segs[6].units,
+            vec![Unit::Char('人'), Unit::Char('」'), Unit::Char('。')]
+        );
         let u = units("翁家翌：OpenAI 每", false);
         assert!(u.contains(&Unit::Word("OpenAI".into())));
     }
@@ -1181,16 +1341,28 @@ mod tests {
         jpg.extend_from_slice(&[1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
         assert_eq!(
             inspect_given(&jpg),
-            Ok(GivenCover { media_type: "image/jpeg", width: 1600, height: 2560 })
+            Ok(GivenCover {
+                media_type: "image/jpeg",
+                width: 1600,
+                height: 2560
+            })
         );
         // Huge.
         let mut huge = png_bytes.clone();
         huge[16..20].copy_from_slice(&5000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&8000u32.to_be_bytes());
-        assert!(inspect_given(&huge).unwrap_err().contains("at most 4096×4096"));
+        assert!(
+            inspect_given(&huge)
+                .unwrap_err()
+                .contains("at most 4096×4096")
+        );
         let e = inspect_given(&vec![0xFF; MAX_BYTES + 1]).unwrap_err();
         assert!(e.contains("10 MB"), "{e}");
         // Damaged JPEG.
-        assert!(inspect_given(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap_err().contains("damaged JPEG"));
+        assert!(
+            inspect_given(&[0xFF, 0xD8, 0xFF, 0xE0])
+                .unwrap_err()
+                .contains("damaged JPEG")
+        );
     }
 }
