@@ -1303,6 +1303,42 @@ mod tests {
     }
 
     #[test]
+    fn cover_long_title_and_vertical_forms() {
+        let Some(data) = font_data() else { return };
+        let font = CoverFont {
+            data: &data,
+            index: choose_face(&data, "zh-Hant").unwrap(),
+        };
+        let (area, style) = title_area(true, true, true);
+        let b = layout(&font, SHIPPED, "zh-Hant", area, &style)
+            .unwrap()
+            .unwrap();
+        let chars: String = b
+            .lines
+            .iter()
+            .flat_map(|l| l.glyphs.iter().map(|g| g.ch))
+            .collect();
+        assert!(
+            chars.contains('﹁') && chars.contains('﹂') && chars.contains('︓'),
+            "{chars}"
+        );
+        assert!(
+            b.lines
+                .iter()
+                .flat_map(|l| &l.glyphs)
+                .any(|g| g.orientation == Orientation::Sideways)
+        );
+        let long = "翁家翌：OpenAI 每一個模型背後的那個「賣鏟子的人」，以及他在清華、柏克萊與舊金山之間，如何把強化學習的基礎設施做成一門手藝。這是一個很長很長的標題，長得不像話，但是封面仍然必須把它完整地印出來！";
+        let authors = vec!["翁家翌".to_string(), "WhynotTV 編輯部".to_string()];
+        for vertical in [false, true] {
+            let png = draw(&text(long, &authors), &font, vertical).unwrap();
+            if let Ok(dir) = std::env::var("HANPUB_COVER_OUT") {
+                std::fs::write(format!("{dir}/long-{vertical}.png"), &png).unwrap();
+            }
+        }
+    }
+
+    #[test]
     fn cover_kinsoku_segments() {
         let segs = segments(&units("那個「賣鏟子的人」。", false));
         let texts: Vec<String> = segs
