@@ -828,7 +828,7 @@ impl Canvas {
         let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::High);
+        enc.set_compression(png::Compression::Balanced);
         enc.set_filter(png::Filter::Sub);
         let mut w = enc
             .write_header()
