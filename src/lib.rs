@@ -22,6 +22,7 @@
 
 pub mod chapters;
 pub mod config;
+pub mod cover;
 pub mod diagnostics;
 pub mod files;
 pub mod font;
