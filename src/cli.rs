@@ -98,6 +98,10 @@ pub struct BuildArgs {
     /// out/<book>.zh-Hans.epub).
     #[arg(long, value_enum, default_value = "zh-Hant")]
     pub edition: EditionArg,
+    /// Do not generate a cover when the book gives none (by default hanpub draws one with the
+    /// title, kicker and series, using --font or the system's Noto CJK font).
+    #[arg(long)]
+    pub no_cover: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -79,6 +79,11 @@ pub struct Options {
     pub font: Option<FontFile>,
     /// Which edition to make from the source.
     pub edition: Edition,
+    /// A CJK font to draw the generated cover with (the CLI finds one: `--font`, the book's
+    /// font, or the system's Noto CJK). Without one, a book with no cover image gets none.
+    pub cover_font: Option<FontFile>,
+    /// Never generate a cover.
+    pub no_cover: bool,
 }
 
 /// The edition of the text to build.
@@ -133,6 +138,8 @@ pub struct Output {
     pub identifier: String,
     /// The embedded font, if any.
     pub font: Option<FontReport>,
+    /// What the cover is (`generated 1600×2560 PNG` / the given file), if any.
+    pub cover: Option<String>,
 }
 
 /// Read the configuration and the Markdown files of a book.
@@ -467,6 +474,56 @@ fn build_with(
         return Err(warnings.into());
     }
 
+    // cover: given, or drawn from the metadata
+    let mut cover: Option<(Vec<u8>, &'static str, &'static str)> = None;
+    let mut cover_report = None;
+    if let Some(path) = &cfg.build.cover {
+        let data = files.read(path).map_err(|e| {
+            vec![point_at_key(
+                files::read_error(files, path, &e),
+                project.config_file.as_ref(),
+                path,
+            )]
+        })?;
+        match cover::inspect_given(&data) {
+            Ok(given) => {
+                let ext = if given.media_type == "image/png" {
+                    "png"
+                } else {
+                    "jpg"
+                };
+                cover_report = Some(format!("{path} ({}×{})", given.width, given.height));
+                cover = Some((data, given.media_type, ext));
+            }
+            Err(why) => {
+                let d = Diagnostic::error(format!("cover `{path}`: {why}"));
+                return Err(vec![point_at_key(d, project.config_file.as_ref(), path)].into());
+            }
+        }
+    } else if !opts.no_cover {
+        match &opts.cover_font {
+            Some(f) => match draw_cover(&book.meta, f, vertical) {
+                Ok(png) => {
+                    cover_report = Some(format!(
+                        "generated {}×{} PNG with {}",
+                        cover::WIDTH,
+                        cover::HEIGHT,
+                        f.name
+                    ));
+                    cover = Some((png, "image/png", "png"));
+                }
+                Err(why) => warnings.push(
+                    Diagnostic::warning(format!("no cover: {why}"))
+                        .with_hint("give one with `cover = \"cover.jpg\"` in [build], or pass --font with a CJK font"),
+                ),
+            },
+            None => warnings.push(
+                Diagnostic::warning("no CJK font found to draw a cover: the book has no cover")
+                    .with_hint("install fonts-noto-cjk, pass --font FILE, or give `cover = \"cover.jpg\"` in [build]"),
+            ),
+        }
+    }
+
     // styles
     let mut stylesheets = vec!["../styles/hanpub.css".to_string()];
     let mut items: Vec<ManifestItem> = Vec::new();
@@ -537,6 +594,9 @@ fn build_with(
     }
     if book.meta.lang.starts_with("zh-Hans") || book.meta.lang.eq_ignore_ascii_case("zh-CN") {
         css = simplified_font_stacks(&css);
+    }
+    if cover.is_some() {
+        css.push_str(COVER_CSS);
     }
     let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
     for (i, path) in cfg.build.css.iter().enumerate() {
@@ -626,10 +686,18 @@ fn build_with(
     } else {
         "Start"
     };
-    let landmarks = [
+    let cover_title = if lang.starts_with("zh") {
+        "封面"
+    } else {
+        "Cover"
+    };
+    let mut landmarks = vec![
         ("toc", toc_heading, "nav.xhtml#toc".to_string()),
         ("bodymatter", start_title, body_start),
     ];
+    if cover.is_some() {
+        landmarks.insert(0, ("cover", cover_title, "text/cover.xhtml".to_string()));
+    }
     let nav = render::nav::nav(&render::nav::NavContext {
         lang,
         vertical,
@@ -692,6 +760,45 @@ fn build_with(
             auxiliary: false,
         });
     }
+    let mut cover_entries = Vec::new();
+    if let Some((data, media_type, ext)) = cover.take() {
+        let href = format!("images/cover.{ext}");
+        let alt = format!("{cover_title}：{}", book.meta.title);
+        let page = render::xhtml::cover_page(
+            lang,
+            vertical,
+            &book.meta.title,
+            &format!("../{href}"),
+            &alt,
+        );
+        head_items.insert(
+            0,
+            ManifestItem {
+                id: "cover".into(),
+                href: "text/cover.xhtml".into(),
+                media_type: "application/xhtml+xml",
+                properties: None,
+                spine: true,
+                auxiliary: false,
+            },
+        );
+        head_items.push(ManifestItem {
+            id: "cover-image".into(),
+            href: href.clone(),
+            media_type,
+            properties: Some("cover-image".into()),
+            spine: false,
+            auxiliary: false,
+        });
+        cover_entries.push(package::Entry {
+            path: "EPUB/text/cover.xhtml".into(),
+            data: page,
+        });
+        cover_entries.push(package::Entry {
+            path: format!("EPUB/{href}"),
+            data,
+        });
+    }
     head_items.extend(items);
     let items = head_items;
     let summary = if lang.starts_with("zh") {
@@ -705,7 +812,7 @@ fn build_with(
         modified: &modified,
         layout,
         items: &items,
-        cover_image: None,
+        cover_image: cover_report.as_ref().map(|_| "cover-image"),
         specified_fonts: font_report.is_some(),
         images: images.list.len(),
         summary,
@@ -748,6 +855,7 @@ fn build_with(
             data,
         });
     }
+    all.extend(cover_entries);
     let images_at = all.len();
     for im in images.list {
         all.push(package::Entry {
@@ -774,6 +882,7 @@ fn build_with(
         chapters: book.chapters.iter().map(|c| c.title.clone()).collect(),
         identifier,
         font: font_report,
+        cover: cover_report,
     };
     Ok((out, hashes))
 }
@@ -804,6 +913,36 @@ fn book_chars(book: &Book) -> std::collections::BTreeSet<char> {
     }
     set.retain(|c| !c.is_control());
     set
+}
+
+/// Draw the cover from the (typeset, converted) metadata.
+fn draw_cover(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<u8>, String> {
+    let index = cover::choose_face(&font.data, &meta.lang)
+        .ok_or_else(|| format!("{} is not a font hanpub can draw Chinese with", font.name))?;
+    let series = meta
+        .series
+        .as_ref()
+        .map(|s| match (&s.position, meta.lang.starts_with("zh")) {
+            (Some(p), true) => format!("{} · 第 {p} 集", s.name),
+            (Some(p), false) => format!("{} · #{p}", s.name),
+            (None, _) => s.name.clone(),
+        });
+    cover::draw(
+        &cover::CoverText {
+            title: &meta.title,
+            subtitle: meta.subtitle.as_deref(),
+            kicker: meta.kicker.as_deref(),
+            series: series.as_deref(),
+            authors: &meta.authors,
+            lang: &meta.lang,
+        },
+        &cover::CoverFont {
+            data: &font.data,
+            index,
+        },
+        vertical,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// A file name for the embedded face: ASCII letters and digits.
@@ -845,6 +984,11 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
         errors: Vec::new(),
         warnings: Vec::new(),
         ..project.clone()
+    };
+    // the cover depends on installed fonts, not on the book: not a problem of the book
+    let opts = &Options {
+        no_cover: true,
+        ..opts.clone()
     };
     match build(&unchecked, files, opts) {
         Ok(out) => all.extend(out.warnings),
@@ -1075,6 +1219,9 @@ fn load_image(
     }
     Ok((data, media_type, ext))
 }
+
+/// The cover page: the image alone, as large as the screen allows.
+const COVER_CSS: &str = "\n/* cover page */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; height: 100%; text-indent: 0; }\nbody.cover img { max-width: 100%; max-height: 100%; height: auto; }\n";
 
 const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <display_options>

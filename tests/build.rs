@@ -164,7 +164,8 @@ fn fixture_books_match_their_snapshots() {
         ("metadata-yaml", "metadata-yaml"),
     ] {
         let dir = fixture("ok", name);
-        let epub = build_to_bytes(dir.path(), book, &[], &[]);
+        // covers depend on the fonts installed: snapshots are taken without one
+        let epub = build_to_bytes(dir.path(), book, &["--no-cover"], &[]);
         keep_epub(name, &epub);
         for (file, text) in unzip_map(&epub) {
             if file.ends_with(".xhtml") || file.ends_with(".opf") || file.ends_with(".ncx") {
@@ -248,7 +249,10 @@ fn corpus_shaped_single_file_book_gives_one_chapter_per_section() {
     let epub = build_to_bytes(dir.path(), "book.md", &[], &[]);
     keep_epub("corpus-shaped", &epub);
     let files = unzip_map(&epub);
-    let chapters = files.keys().filter(|k| k.starts_with("EPUB/text/")).count();
+    let chapters = files
+        .keys()
+        .filter(|k| k.starts_with("EPUB/text/c0"))
+        .count();
     assert_eq!(chapters, 20);
     assert!(
         files.contains_key("EPUB/text/c001.xhtml") && files.contains_key("EPUB/text/c020.xhtml")

@@ -422,8 +422,13 @@ fn init_then_build() {
     let out = hanpub(dir.path(), &["build", "new-book", "-o", "init.epub"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).starts_with("built init.epub (4 chapters"),
+        !stderr(&out).contains("warning"),
         "no warnings: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("built init.epub (4 chapters"),
+        "{}",
         stderr(&out)
     );
     let bytes = std::fs::read(dir.path().join("init.epub")).unwrap();

@@ -104,15 +104,20 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         }),
         None => None,
     };
-    let opts = Options {
+    let mut opts = Options {
         layout: args.layout.map(Into::into),
         source_date_epoch: source_date_epoch()?,
         punctuation: args.no_punctuation.then_some(false),
         font,
         edition: args.edition.into(),
+        cover_font: None,
+        no_cover: args.no_cover,
     };
     let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
+    if !opts.no_cover && project.config.build.cover.is_none() {
+        opts.cover_font = cover_font(opts.font.as_ref());
+    }
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let out = hanpub::build(&project, &located.files, &opts)?;
@@ -131,6 +136,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     }
     term::note(format_args!("wrote in {} ms", t.elapsed().as_millis()));
     if !quiet {
+        if let Some(c) = &out.cover {
+            eprintln!("cover: {c}");
+        }
         if let Some(f) = &out.font {
             eprintln!(
                 "embedded font {}: {} glyphs, {} (subset)",
@@ -150,6 +158,19 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The font a generated cover is drawn with: `--font` if given, else the first CJK font of
+/// the system's usual places (Debian's fonts-noto-cjk).
+pub fn cover_font(given: Option<&hanpub::FontFile>) -> Option<hanpub::FontFile> {
+    if let Some(f) = given {
+        return Some(f.clone());
+    }
+    hanpub::cover::FONT_CANDIDATES.iter().find_map(|path| {
+        let data = std::fs::read(path).ok()?;
+        let name = Path::new(path).file_name()?.to_string_lossy().into_owned();
+        Some(hanpub::FontFile { name, data })
+    })
 }
 
 /// An EPUB written into the book's own folder would be read back as part of the book.

@@ -75,6 +75,26 @@ pub fn close_document(x: &mut Xml) {
     x.end("html");
 }
 
+/// The cover page: one image, in the spine first.
+pub fn cover_page(lang: &str, vertical: bool, title: &str, src: &str, alt: &str) -> Vec<u8> {
+    let mut x = Xml::with_capacity(1024);
+    open_document(
+        &mut x,
+        lang,
+        vertical,
+        title,
+        &["../styles/hanpub.css".to_string()],
+    );
+    x.start("body", &[("class", "cover")]);
+    x.newline();
+    x.start("section", &[("epub:type", "cover"), ("aria-label", alt)]);
+    x.empty("img", &[("src", src), ("alt", alt), ("role", "doc-cover")]);
+    x.end("section");
+    x.newline();
+    close_document(&mut x);
+    x.finish()
+}
+
 /// Write one chapter.
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     let mut x =
