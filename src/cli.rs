@@ -1,4 +1,4 @@
-//! The command line (clap derive): `hanpub build`, and the options each command takes.
+//! The command line (clap derive): `hanpub build`, `watch`, `serve`, and the options each command takes.
 
 use std::path::PathBuf;
 
@@ -19,6 +19,26 @@ pub struct Cli {
 pub enum Command {
     /// Build a book into an EPUB.
     Build(BuildArgs),
+    /// Rebuild the EPUB on every save in the book folder (Ctrl-C to stop).
+    Watch(WatchArgs),
+    /// Rebuild on every save and preview the book in a browser at http://127.0.0.1:PORT/,
+    /// reloading the page after each rebuild.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The port to listen on, on 127.0.0.1 only (0: any free port).
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]

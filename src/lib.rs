@@ -28,6 +28,7 @@ pub mod font;
 pub mod model;
 pub mod package;
 pub mod parse;
+pub mod preview;
 pub mod render;
 pub mod resources;
 pub mod source;

@@ -18,6 +18,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(args, cli.quiet),
+        Command::Watch(args) => cmd::watch::run(args, cli.quiet),
+        Command::Serve(args) => cmd::serve::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
