@@ -36,6 +36,8 @@ pub struct Session {
     opts: Options,
     incremental: Incremental,
     quiet: bool,
+    /// `HANPUB_TIMINGS=1`: print load/build/write times of each build.
+    timings: bool,
 }
 
 impl Session {
@@ -54,6 +56,7 @@ impl Session {
             opts: options(args)?,
             incremental: Incremental::new(),
             quiet,
+            timings: std::env::var_os("HANPUB_TIMINGS").is_some_and(|v| v == "1"),
         })
     }
 
@@ -61,8 +64,10 @@ impl Session {
     /// Never stops the caller: failures are printed and returned.
     pub fn rebuild(&mut self, first: bool) -> BuildResult {
         let started = Instant::now();
+        let mut lap = [Duration::ZERO; 3];
         let result = hanpub::load(&self.located.files, &self.located.entry)
             .and_then(|project| {
+                lap[0] = started.elapsed();
                 self.incremental
                     .build(&project, &self.located.files, &self.opts)
             })
@@ -70,12 +75,24 @@ impl Session {
                 Failure::Book(d) => d,
                 Failure::Io(e) => vec![Diagnostic::error(format!("{e:#}"))],
             })
-            .and_then(|out| match write_atomically(&self.output, &out.epub) {
-                Ok(()) => Ok(out),
-                Err(Failure::Book(d)) => Err(d),
-                Err(Failure::Io(e)) => Err(vec![Diagnostic::error(format!("{e:#}"))]),
+            .and_then(|out| {
+                lap[1] = started.elapsed();
+                match write_atomically(&self.output, &out.epub) {
+                    Ok(()) => Ok(out),
+                    Err(Failure::Book(d)) => Err(d),
+                    Err(Failure::Io(e)) => Err(vec![Diagnostic::error(format!("{e:#}"))]),
+                }
             });
-        let ms = started.elapsed().as_millis();
+        lap[2] = started.elapsed();
+        let ms = lap[2].as_millis();
+        if self.timings {
+            eprintln!(
+                "timings: load {} ms, build {} ms, write {} ms",
+                lap[0].as_millis(),
+                lap[1].saturating_sub(lap[0]).as_millis(),
+                lap[2].saturating_sub(lap[1]).as_millis()
+            );
+        }
         match &result {
             Ok(out) => {
                 if !self.quiet {
@@ -209,10 +226,10 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Whether a change at `path` (absolute) can change the book: a file of a kind books are made
-/// of, not hidden, not an editor's temporary or backup file, not our own output. A folder that
-/// appears or goes away counts too (images may move with it).
+/// of, not hidden, not an editor's temporary or backup file, not our own output (nor its
+/// folder). A folder that appears or goes away counts too (images may move with it).
 pub fn relevant(path: &Path, root: &Path, output: &Path, removed: bool) -> bool {
-    if path == output {
+    if path == output || Some(path) == output.parent() {
         return false;
     }
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -266,6 +283,7 @@ mod tests {
             ("/b/notes.txt", false),
             ("/b/book.epub", false),
             ("/out/book.epub", false),
+            ("/out", false),
         ];
         for (p, want) in cases {
             assert_eq!(relevant(Path::new(p), root, out, true), want, "{p}");
