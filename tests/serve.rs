@@ -92,6 +92,18 @@ fn serve_lists_chapters_serves_xhtml_and_refuses_other_paths() {
         );
         assert!(!r.text().contains("[book]") && !r.text().contains("root:"));
     }
+    // only GET and HEAD
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    std::io::Write::write_all(
+        &mut s,
+        format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
     // another host name that resolves here (DNS rebinding) is refused
     assert_eq!(
         get_with_host(port, "/EPUB/text/c001.xhtml", "evil.example").status,
@@ -168,7 +180,9 @@ fn browser_reloads_and_shows_the_edit() {
     let dport: u16 = devtools.rsplit(':').next().unwrap().parse().unwrap();
     // the page's DevTools socket
     let ws_url = until(Duration::from_secs(30), "the page target", || {
-        let list = std::panic::catch_unwind(|| get(dport, "/json/list").text()).ok()?;
+        // DevTools may not answer HTTP yet: only try once it accepts connections
+        std::net::TcpStream::connect(("127.0.0.1", dport)).ok()?;
+        let list = get(dport, "/json/list").text();
         list.split("}, {")
             .filter(|entry| {
                 entry.contains("\"type\": \"page\"") && entry.contains("/EPUB/text/c001.xhtml")
