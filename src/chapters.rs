@@ -14,7 +14,8 @@ pub struct Parsed {
     pub path: String,
     /// Index into the book's sources.
     pub source: usize,
-    pub events: Vec<Spanned>,
+    /// The file's events, cut before each split heading ([`crate::parse::parse_chunks`]).
+    pub chunks: Vec<Vec<Spanned>>,
 }
 
 /// Split every file into chapters at headings of level ≤ `split_level` (0: one chapter per file).
@@ -24,7 +25,7 @@ pub fn split(
     mut files: Vec<Parsed>,
     split_level: u8,
     book_title: &str,
-    sources: &[SourceFile],
+    sources: &[(String, SourceFile, usize)],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
     let mut chapters: Vec<Chapter> = Vec::new();
@@ -33,47 +34,14 @@ pub fn split(
     for (file_index, file) in files.iter_mut().enumerate() {
         first_of_file.push((file.path.clone(), chapters.len()));
         let mut defs = BTreeMap::new();
-        let mut current: Vec<Spanned> = Vec::new();
-        let mut depth = 0usize;
-        let mut in_def: Option<(String, Vec<Spanned>)> = None;
-        for sp in std::mem::take(&mut file.events) {
-            if let Some((_, body)) = &mut in_def {
-                let end = matches!(&sp.ev, Ev::End(Tag::FootnoteDefinition(_)));
-                body.push(sp);
-                if end {
-                    let (label, body) = in_def.take().expect("in a definition");
-                    defs.entry(label).or_insert(body);
-                }
-                continue;
+        for chunk in std::mem::take(&mut file.chunks) {
+            let events = take_footnote_definitions(chunk, &mut defs);
+            if !events.is_empty() {
+                chapters.push(new_chapter(file.source, file_index, events));
             }
-            match &sp.ev {
-                Ev::Start(Tag::FootnoteDefinition(label)) if depth == 0 => {
-                    in_def = Some((label.clone(), vec![sp]));
-                    continue;
-                }
-                Ev::Start(Tag::Heading { level, .. })
-                    if depth == 0
-                        && split_level > 0
-                        && *level <= split_level
-                        && !current.is_empty() =>
-                {
-                    chapters.push(new_chapter(
-                        file.source,
-                        file_index,
-                        std::mem::take(&mut current),
-                    ));
-                }
-                _ => {}
-            }
-            match &sp.ev {
-                Ev::Start(_) => depth += 1,
-                Ev::End(_) => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            current.push(sp);
         }
-        if !current.is_empty() || chapters.len() == first_of_file[file_index].1 {
-            chapters.push(new_chapter(file.source, file_index, current));
+        if chapters.len() == first_of_file[file_index].1 {
+            chapters.push(new_chapter(file.source, file_index, Vec::new()));
         }
         footnotes.push(defs);
     }
@@ -179,7 +147,7 @@ pub fn split(
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
     for ci in 0..chapters.len() {
         let file_index = chapters[ci].source_file_index();
-        let source = &sources[chapters[ci].source];
+        let source = &sources[chapters[ci].source].1;
         let here = &files[file_index].path;
         for s in &mut chapters[ci].events {
             let Ev::Start(Tag::Link { dest, .. }) = &mut s.ev else {
@@ -236,6 +204,53 @@ pub fn split(
         }
     }
     chapters
+}
+
+/// Move top-level footnote definitions out of `events` into `defs` (first definition wins).
+fn take_footnote_definitions(
+    events: Vec<Spanned>,
+    defs: &mut BTreeMap<String, Vec<Spanned>>,
+) -> Vec<Spanned> {
+    if !events
+        .iter()
+        .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
+    {
+        return events;
+    }
+    let mut kept = Vec::with_capacity(events.len());
+    let mut depth = 0usize;
+    let mut def: Option<(String, Vec<Spanned>)> = None;
+    for sp in events {
+        if let Some((_, body)) = &mut def {
+            let end = matches!(&sp.ev, Ev::End(Tag::FootnoteDefinition(_))) && depth == 1;
+            match &sp.ev {
+                Ev::Start(_) => depth += 1,
+                Ev::End(_) => depth -= 1,
+                _ => {}
+            }
+            body.push(sp);
+            if end {
+                let (label, body) = def.take().expect("in a definition");
+                defs.entry(label).or_insert(body);
+            }
+            continue;
+        }
+        if let Ev::Start(Tag::FootnoteDefinition(label)) = &sp.ev
+            && depth == 0
+        {
+            def = Some((label.clone(), Vec::new()));
+            depth = 1;
+            def.as_mut().expect("just set").1.push(sp);
+            continue;
+        }
+        match &sp.ev {
+            Ev::Start(_) => depth += 1,
+            Ev::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        kept.push(sp);
+    }
+    kept
 }
 
 fn new_chapter(source: usize, file_index: usize, events: Vec<Spanned>) -> Chapter {

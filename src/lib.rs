@@ -25,6 +25,8 @@ pub mod config;
 pub mod diagnostics;
 pub mod files;
 pub mod font;
+pub mod hans;
+pub mod lint;
 pub mod model;
 pub mod package;
 pub mod parse;
@@ -33,6 +35,7 @@ pub mod render;
 pub mod resources;
 pub mod source;
 pub mod typeset;
+pub mod verify;
 
 use std::collections::BTreeMap;
 
@@ -74,6 +77,19 @@ pub struct Options {
     pub punctuation: Option<bool>,
     /// A font given on the command line (overrides `[build] font`).
     pub font: Option<FontFile>,
+    /// Which edition to make from the source.
+    pub edition: Edition,
+}
+
+/// The edition of the text to build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Edition {
+    /// The text as written (`zh-Hant` for our books).
+    #[default]
+    AsWritten,
+    /// Simplified Chinese (`zh-Hans`) converted from a Traditional source with OpenCC's
+    /// Taiwan→mainland phrase tables; code, URLs and Latin text untouched.
+    Simplified,
 }
 
 /// A font file's name and bytes.
@@ -289,7 +305,6 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     };
 
     // parse → chapters → typeset
-    let sources: Vec<SourceFile> = project.sources.iter().map(|(_, f, _)| f.clone()).collect();
     let parsed: Vec<Parsed> = project
         .sources
         .iter()
@@ -297,19 +312,45 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         .map(|(i, (path, file, body))| Parsed {
             path: path.clone(),
             source: i,
-            events: parse::parse(&file.text, *body),
+            chunks: parse::parse_chunks(&file.text, *body, cfg.build.split_level),
         })
         .collect();
     let mut chapters = chapters::split(
         parsed,
         cfg.build.split_level,
         &cfg.meta.title,
-        &sources,
+        &project.sources,
         &mut warnings,
     );
+    let source_is_traditional = {
+        let l = cfg.meta.lang.to_ascii_lowercase();
+        l.starts_with("zh-hant") || l == "zh-tw" || l == "zh-hk" || l == "zh-mo"
+    };
+    let converter = match opts.edition {
+        Edition::Simplified if source_is_traditional => {
+            Some(hans::Converter::new().map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot load the conversion tables: {e}"
+                ))]
+            })?)
+        }
+        _ => None,
+    };
+    let simplified = opts.edition == Edition::Simplified;
     chapters.par_iter_mut().for_each(|c| {
         let events = std::mem::take(&mut c.events);
         c.events = typeset::typeset(events, &ts);
+        if let Some(conv) = &converter {
+            c.events = to_simplified(std::mem::take(&mut c.events), conv, vertical);
+            if c.opening
+                && !matches!(
+                    c.events.first().map(|s| &s.ev),
+                    Some(Ev::Start(Tag::Heading { .. }))
+                )
+            {
+                c.title = simplify_line(&c.title, conv, vertical);
+            }
+        }
         if matches!(
             c.events.first().map(|s| &s.ev),
             Some(Ev::Start(Tag::Heading { .. }))
@@ -337,11 +378,43 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     {
         *s = typeset_line(s, &ts);
     }
-    let book = Book {
-        meta,
-        chapters,
-        sources,
+    let identifier = if simplified {
+        meta.lang = "zh-Hans".into();
+        // its own identifier: derived from the source's, stable
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(
+                &uuid::Uuid::NAMESPACE_URL,
+                format!("hanpub:zh-Hans:{identifier}").as_bytes()
+            )
+        )
+    } else {
+        identifier
     };
+    if let Some(conv) = &converter {
+        let title = meta.title.clone();
+        meta.title = simplify_line(&title, conv, vertical);
+        for s in [
+            &mut meta.subtitle,
+            &mut meta.kicker,
+            &mut meta.description,
+            &mut meta.rights,
+            &mut meta.source,
+            &mut meta.publisher,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *s = simplify_line(s, conv, vertical);
+        }
+        for s in meta.subjects.iter_mut().chain(meta.authors.iter_mut()) {
+            *s = convert_with_overrides(s, conv);
+        }
+        if let Some(series) = &mut meta.series {
+            series.name = convert_with_overrides(&series.name, conv);
+        }
+    }
+    let book = Book { meta, chapters };
 
     // images
     let mut images = Images::default();
@@ -369,7 +442,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
                     }
                     Err((msg, hint)) => errors.push(
                         Diagnostic::error(msg)
-                            .at(&book.sources[c.source], s.span.clone())
+                            .at(&project.sources[c.source].1, s.span.clone())
                             .with_hint(hint),
                     ),
                 }
@@ -450,6 +523,9 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
         }
         font_entries.insert(0, (file, media_type, embedded.data));
     }
+    if book.meta.lang.starts_with("zh-Hans") || book.meta.lang.eq_ignore_ascii_case("zh-CN") {
+        css = simplified_font_stacks(&css);
+    }
     let mut style_entries = vec![("styles/hanpub.css".to_string(), css.into_bytes())];
     for (i, path) in cfg.build.css.iter().enumerate() {
         let data = files
@@ -483,7 +559,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
             let warnings = r
                 .warnings
                 .into_iter()
-                .map(|(msg, span)| Diagnostic::warning(msg).at(&book.sources[c.source], span))
+                .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
                 .collect();
             let svg = memchr_find(&r.xhtml, b"<svg");
             let prepared = package::prepare_data(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml)?;
@@ -752,6 +828,7 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
         Err(Error::Book(d)) => all.extend(d.0),
         Err(e) => all.push(Diagnostic::error(e.to_string())),
     }
+    all.extend(lint::structure(project));
     let ts = typeset::TypesetOptions {
         punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
             && project.config.meta.lang.starts_with("zh"),
@@ -790,6 +867,109 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
     });
     all.dedup();
     all
+}
+
+/// Merge neighbouring text and convert it to Simplified Chinese (never code, code blocks or
+/// raw HTML); quotes become mainland ones in horizontal text.
+fn to_simplified(events: Vec<Spanned>, conv: &hans::Converter, vertical: bool) -> Vec<Spanned> {
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    let mut in_code = 0usize;
+    for s in events {
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            _ => {}
+        }
+        if in_code == 0
+            && let Ev::Text(t) = &s.ev
+            && let Some(Spanned {
+                ev: Ev::Text(prev),
+                span,
+            }) = out.last_mut()
+        {
+            prev.push_str(t);
+            span.end = span.end.max(s.span.end);
+            continue;
+        }
+        out.push(s);
+    }
+    let mut in_code = 0usize;
+    for s in &mut out {
+        match &mut s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) if in_code == 0 => {
+                let converted = simplify_line(t, conv, vertical);
+                if converted != *t {
+                    *t = converted;
+                }
+            }
+            Ev::Start(Tag::Image { title, .. }) | Ev::Start(Tag::Link { title, .. })
+                if !title.is_empty() =>
+            {
+                *title = conv.convert(title).into_owned();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Corrections to OpenCC's Taiwan IT-vocabulary table where it is wrong in general prose
+/// (e.g. 核心 → 内核, 行程式碼 → 进程式码): these phrases are converted as given here.
+const HANS_OVERRIDES: &[(&str, &str)] = &[
+    ("行程式碼", "行代码"),
+    ("核心", "核心"),
+    ("指標", "指标"),
+    ("查詢", "查询"),
+];
+
+/// Convert with OpenCC, keeping the [`HANS_OVERRIDES`] phrases as given.
+fn convert_with_overrides(text: &str, conv: &hans::Converter) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = HANS_OVERRIDES
+            .iter()
+            .filter_map(|(from, to)| rest.find(from).map(|i| (i, *from, *to)))
+            .min_by_key(|&(i, from, _)| (i, std::cmp::Reverse(from.len())));
+        match next {
+            Some((i, from, to)) => {
+                out.push_str(&conv.convert(&rest[..i]));
+                out.push_str(to);
+                rest = &rest[i + from.len()..];
+            }
+            None => {
+                out.push_str(&conv.convert(rest));
+                return out;
+            }
+        }
+    }
+}
+
+/// OpenCC tw2sp, then mainland quotation marks in horizontal text (「」『』 → “”‘’).
+fn simplify_line(text: &str, conv: &hans::Converter, vertical: bool) -> String {
+    let s = convert_with_overrides(text, conv);
+    if vertical || !s.contains(['「', '」', '『', '』']) {
+        return s;
+    }
+    s.chars()
+        .map(|c| match c {
+            '「' => '“',
+            '」' => '”',
+            '『' => '‘',
+            '』' => '’',
+            c => c,
+        })
+        .collect()
+}
+
+/// The stylesheet's Traditional Chinese font families → their Simplified counterparts.
+fn simplified_font_stacks(css: &str) -> String {
+    css.replace(" TC\"", " SC\"")
+        .replace("PMingLiU", "SimSun")
+        .replace("\"Microsoft JhengHei\"", "\"Microsoft YaHei\"")
+        .replace("BiauKai, DFKai-SB, \"TW-Kai\"", "STKaiti, KaiTi")
 }
 
 /// Typeset a line of metadata (title, description) as a paragraph of its own.

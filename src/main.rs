@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd;
+mod term;
 
 use std::process::ExitCode;
 
@@ -16,26 +17,34 @@ const EXIT_IO: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    term::set_verbose(cli.verbose);
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(args, cli.quiet),
+        Command::Check(args) => cmd::check::run(args, cli.quiet),
+        Command::Init(args) => cmd::init::run(args, cli.quiet),
+        Command::Completions(args) => cmd::completions::run(args),
         Command::Watch(args) => cmd::watch::run(args, cli.quiet),
         Command::Serve(args) => cmd::serve::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Exit(code)) => ExitCode::from(code),
         Err(Failure::Book(diags)) => {
             let n = diags.iter().filter(|d| d.is_error()).count();
             for d in &diags {
-                eprintln!("{d}\n");
+                term::eprint_diag(d);
             }
             eprintln!(
-                "error: could not build the book ({n} error{})",
-                if n == 1 { "" } else { "s" }
+                "{}",
+                term::paint(&format!(
+                    "error: could not build the book ({n} error{})",
+                    if n == 1 { "" } else { "s" }
+                ))
             );
             ExitCode::from(EXIT_BOOK)
         }
         Err(Failure::Io(e)) => {
-            eprint!("error: {e}");
+            eprint!("{}", term::paint(&format!("error: {e}")));
             let mut source = e.source();
             while let Some(s) = source {
                 eprint!(": {s}");
@@ -52,6 +61,8 @@ pub enum Failure {
     Book(Vec<Diagnostic>),
     /// Anything else (writing the output, …).
     Io(anyhow::Error),
+    /// Already reported (e.g. by `check`): exit with this code.
+    Exit(u8),
 }
 
 impl From<anyhow::Error> for Failure {

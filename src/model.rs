@@ -14,8 +14,6 @@ use crate::config::Metadata;
 pub struct Book {
     pub meta: Metadata,
     pub chapters: Vec<Chapter>,
-    /// Source files, indexed by [`Chapter::source`]; used for diagnostics.
-    pub sources: Vec<crate::source::SourceFile>,
 }
 
 /// One XHTML document of the EPUB.
@@ -29,7 +27,7 @@ pub struct Chapter {
     pub anchor: Option<String>,
     /// True for the text before the first split heading of the first file.
     pub opening: bool,
-    /// Index into [`Book::sources`].
+    /// Index of the source file (in [`crate::Project::sources`]).
     pub source: usize,
     pub events: Vec<Spanned>,
     /// Index of the Markdown file (in reading order) the chapter comes from.

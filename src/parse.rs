@@ -15,10 +15,25 @@ pub fn options() -> Options {
 
 /// Parse `text[body..]` (the part after any front matter); spans are offsets into `text`.
 pub fn parse(text: &str, body: usize) -> Vec<Spanned> {
+    parse_chunks(text, body, 0).into_iter().flatten().collect()
+}
+
+/// Parse, cutting the events into chunks before every top-level heading of level ≤
+/// `split_level` (0: one chunk), so chapters never need a second copy of the whole file.
+pub fn parse_chunks(text: &str, body: usize, split_level: u8) -> Vec<Vec<Spanned>> {
     let parser = Parser::new_ext(&text[body..], options()).into_offset_iter();
+    let mut chunks: Vec<Vec<Spanned>> = Vec::new();
     let mut out: Vec<Spanned> = Vec::new();
     let mut stack: Vec<Tag> = Vec::new();
     for (event, range) in parser {
+        if let Event::Start(MdTag::Heading { level, .. }) = &event
+            && stack.is_empty()
+            && split_level > 0
+            && heading_level(*level) <= split_level
+            && !out.is_empty()
+        {
+            chunks.push(std::mem::take(&mut out));
+        }
         let span = range.start + body..range.end + body;
         let ev = match event {
             Event::Start(tag) => {
@@ -60,7 +75,10 @@ pub fn parse(text: &str, body: usize) -> Vec<Spanned> {
         };
         out.push(Spanned::new(ev, span));
     }
-    out
+    if !out.is_empty() || chunks.is_empty() {
+        chunks.push(out);
+    }
+    chunks
 }
 
 fn convert_tag(tag: MdTag<'_>) -> Tag {

@@ -8,8 +8,8 @@ use std::time::Instant;
 use hanpub::files::FsFiles;
 use hanpub::{BookEntry, Diagnostic, Options};
 
-use crate::Failure;
 use crate::cli::BuildArgs;
+use crate::{Failure, term};
 
 /// Where a book lives on disk and how to read it.
 pub struct Located {
@@ -80,10 +80,13 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.epub", located.name)));
+    let output = args.output.clone().unwrap_or_else(|| {
+        let suffix = match args.edition {
+            crate::cli::EditionArg::ZhHant => "",
+            crate::cli::EditionArg::ZhHans => ".zh-Hans",
+        };
+        PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
+    });
     refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
     let font = match &args.font {
         Some(path) => Some(hanpub::FontFile {
@@ -106,15 +109,27 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         source_date_epoch: source_date_epoch()?,
         punctuation: args.no_punctuation.then_some(false),
         font,
+        edition: args.edition.into(),
     };
+    let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
+    term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
+    let t = Instant::now();
     let out = hanpub::build(&project, &located.files, &opts)?;
+    term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
         for w in &out.warnings {
-            eprintln!("{w}\n");
+            term::eprint_diag(w);
         }
     }
+    let t = Instant::now();
     write_atomically(&output, &out.epub)?;
+    if term::verbose() {
+        for (i, title) in out.chapters.iter().enumerate() {
+            eprintln!("chapter {}: {title}", i + 1);
+        }
+    }
+    term::note(format_args!("wrote in {} ms", t.elapsed().as_millis()));
     if !quiet {
         if let Some(f) = &out.font {
             eprintln!(

@@ -1,5 +1,8 @@
 //! One module per subcommand; each does its own I/O and calls the library.
 
 pub mod build;
+pub mod check;
+pub mod completions;
+pub mod init;
 pub mod serve;
 pub mod watch;

@@ -9,11 +9,11 @@ use hanpub::{Diagnostic, Incremental, Options, Output};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-use crate::Failure;
 use crate::cli::{BuildArgs, WatchArgs};
 use crate::cmd::build::{
     Located, human_size, locate, refuse_output_inside_book, source_date_epoch, write_atomically,
 };
+use crate::{Failure, term};
 
 /// How long a path must be quiet before its changes are acted on.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -36,17 +36,19 @@ pub struct Session {
     opts: Options,
     incremental: Incremental,
     quiet: bool,
-    /// `HANPUB_TIMINGS=1`: print load/build/write times of each build.
-    timings: bool,
 }
 
 impl Session {
     pub fn new(args: &BuildArgs, quiet: bool) -> Result<Self, Failure> {
         let located = locate(&args.book)?;
-        let output = args
-            .output
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.epub", located.name)));
+        // the same default as `hanpub build`
+        let output = args.output.clone().unwrap_or_else(|| {
+            let suffix = match args.edition {
+                crate::cli::EditionArg::ZhHant => "",
+                crate::cli::EditionArg::ZhHans => ".zh-Hans",
+            };
+            PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
+        });
         refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
         let root = located.files.root().to_path_buf();
         Ok(Session {
@@ -56,7 +58,6 @@ impl Session {
             opts: options(args)?,
             incremental: Incremental::new(),
             quiet,
-            timings: std::env::var_os("HANPUB_TIMINGS").is_some_and(|v| v == "1"),
         })
     }
 
@@ -74,6 +75,7 @@ impl Session {
             .map_err(|e| match Failure::from(e) {
                 Failure::Book(d) => d,
                 Failure::Io(e) => vec![Diagnostic::error(format!("{e:#}"))],
+                Failure::Exit(code) => vec![Diagnostic::error(format!("failed ({code})"))],
             })
             .and_then(|out| {
                 lap[1] = started.elapsed();
@@ -81,11 +83,14 @@ impl Session {
                     Ok(()) => Ok(out),
                     Err(Failure::Book(d)) => Err(d),
                     Err(Failure::Io(e)) => Err(vec![Diagnostic::error(format!("{e:#}"))]),
+                    Err(Failure::Exit(code)) => {
+                        Err(vec![Diagnostic::error(format!("failed ({code})"))])
+                    }
                 }
             });
         lap[2] = started.elapsed();
         let ms = lap[2].as_millis();
-        if self.timings {
+        if term::verbose() {
             eprintln!(
                 "timings: load {} ms, build {} ms, write {} ms",
                 lap[0].as_millis(),
@@ -97,7 +102,7 @@ impl Session {
             Ok(out) => {
                 if !self.quiet {
                     for w in &out.warnings {
-                        eprintln!("{w}\n");
+                        term::eprint_diag(w);
                     }
                     let n = out.chapters.len();
                     eprintln!(
@@ -111,7 +116,7 @@ impl Session {
             }
             Err(diags) => {
                 for d in diags {
-                    eprintln!("{d}\n");
+                    term::eprint_diag(d);
                 }
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 let kept = if self.output.exists() {
@@ -120,8 +125,11 @@ impl Session {
                     String::new()
                 };
                 eprintln!(
-                    "error: could not build the book ({n} error{}) in {ms} ms{kept}; watching for changes",
-                    if n == 1 { "" } else { "s" }
+                    "{}",
+                    term::paint(&format!(
+                        "error: could not build the book ({n} error{}) in {ms} ms{kept}; watching for changes",
+                        if n == 1 { "" } else { "s" }
+                    ))
                 );
             }
         }
@@ -217,6 +225,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
         source_date_epoch: source_date_epoch()?,
         punctuation: args.no_punctuation.then_some(false),
         font,
+        edition: args.edition.into(),
     })
 }
 

@@ -1,0 +1,252 @@
+//! Source checks that do not stop a build but that `hanpub check` reports: an explicit heading
+//! id (`{#id}`) used twice, and chapters with nothing but their heading.
+
+use std::collections::BTreeMap;
+
+use crate::Project;
+use crate::chapters::{self, Parsed};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Ev, Tag};
+use crate::parse;
+use crate::source::SourceFile;
+use crate::typeset::{self, Fix, TypesetOptions};
+
+/// Duplicate explicit anchors and empty chapters, in source order.
+pub fn structure(project: &Project) -> Vec<Diagnostic> {
+    let sources: Vec<&SourceFile> = project.sources.iter().map(|(_, f, _)| f).collect();
+    let parsed: Vec<Parsed> = project
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, (path, file, body))| Parsed {
+            path: path.clone(),
+            source: i,
+            chunks: parse::parse_chunks(&file.text, *body, project.config.build.split_level),
+        })
+        .collect();
+    let mut out = duplicate_anchors(&parsed, &sources);
+    let mut ignored = Vec::new();
+    let chapters = chapters::split(
+        parsed,
+        project.config.build.split_level,
+        &project.config.meta.title,
+        &project.sources,
+        &mut ignored,
+    );
+    for c in &chapters {
+        let file = &sources[c.source];
+        let Some(first) = c.events.first() else {
+            out.push(
+                Diagnostic::warning("the file has no text")
+                    .in_file(file.name.clone())
+                    .with_hint("write something in it, or remove it from [build] chapters"),
+            );
+            continue;
+        };
+        // the opening may be a title page: the title alone is fine there
+        if c.opening || !matches!(first.ev, Ev::Start(Tag::Heading { .. })) {
+            continue;
+        }
+        let body = c
+            .events
+            .iter()
+            .skip_while(|s| !matches!(s.ev, Ev::End(Tag::Heading { .. })))
+            .skip(1)
+            .any(|s| !matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))));
+        if !body {
+            let span = first.span.clone();
+            let end = file.text[span.clone()]
+                .find('\n')
+                .map_or(span.end, |n| span.start + n);
+            out.push(
+                Diagnostic::warning(format!(
+                    "empty chapter `{}`: it has only its heading",
+                    chapters::heading_text(&c.events)
+                ))
+                .at(file, span.start..end)
+                .with_hint(
+                    "write its text, or make the heading deeper so it does not start a chapter",
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// An explicit `{#id}` given to two headings: links reach only the first.
+fn duplicate_anchors(parsed: &[Parsed], sources: &[&SourceFile]) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for p in parsed {
+        let file = &sources[p.source];
+        for s in p.chunks.iter().flatten() {
+            let Ev::Start(Tag::Heading { id, .. }) = &s.ev else {
+                continue;
+            };
+            if id.is_empty() {
+                continue;
+            }
+            let heading = &file.text[s.span.clone()];
+            let span = match heading.rfind(&format!("#{id}")) {
+                Some(at) => s.span.start + at..s.span.start + at + id.len() + 1,
+                None => s.span.clone(),
+            };
+            match seen.get(id.as_str()) {
+                Some(&(src, off)) => {
+                    let first = &sources[src];
+                    let (line, col) = first.line_col(off);
+                    out.push(
+                        Diagnostic::warning(format!("duplicate anchor `#{id}`"))
+                            .at(file, span)
+                            .with_hint(format!(
+                                "first used at {}:{line}:{col}; links to #{id} go there, so give this heading another id",
+                                first.name
+                            )),
+                    );
+                }
+                None => {
+                    seen.insert(id, (p.source, span.start));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The result of [`fix_source`]: the new text and what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub text: String,
+    /// Applied changes, with spans in the *original* text.
+    pub applied: Vec<Fix>,
+    /// Changes the typesetter makes but that cannot be written back safely (a line break
+    /// inside a block quote, text with entities or escapes): left for the reader to do.
+    pub skipped: Vec<Fix>,
+}
+
+/// Apply the typesetting changes ([`typeset::lint`]) to a Markdown source. Code spans, code
+/// blocks and URLs are never touched (the lint does not see them); applying the result again
+/// changes nothing.
+pub fn fix_source(text: &str, body: usize, ts: &TypesetOptions) -> Fixed {
+    let events = parse::parse(text, body);
+    // where the text after each line break starts, so a join removes the indentation too
+    let next_start: BTreeMap<usize, usize> = events
+        .windows(2)
+        .filter(|w| matches!(w[0].ev, Ev::SoftBreak))
+        .map(|w| (w[0].span.start, w[1].span.start))
+        .collect();
+    let mut applied = Vec::new();
+    let mut skipped = Vec::new();
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut last_end = 0;
+    for fix in typeset::lint(&events, ts) {
+        let range = if fix.kind == "soft-break" {
+            join_range(text, &fix.span, next_start.get(&fix.span.start).copied())
+        } else {
+            (text.get(fix.span.clone()) == Some(fix.from.as_str())).then(|| fix.span.clone())
+        };
+        match range {
+            Some(r) if r.start >= last_end => {
+                last_end = r.end;
+                edits.push((r, fix.to.clone()));
+                applied.push(fix);
+            }
+            _ => skipped.push(fix),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (r, to) in &edits {
+        out.push_str(&text[pos..r.start]);
+        out.push_str(to);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    Fixed {
+        text: out,
+        applied,
+        skipped,
+    }
+}
+
+/// The bytes to remove to join two lines: spaces, the line break, and the next line's
+/// indentation — only when nothing else (a `>` of a block quote) stands between them.
+fn join_range(
+    text: &str,
+    span: &std::ops::Range<usize>,
+    next: Option<usize>,
+) -> Option<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut a = span.start;
+    while a > 0 && matches!(bytes[a - 1], b' ' | b'\t') {
+        a -= 1;
+    }
+    let mut b = span.end.max(a);
+    while b < bytes.len() && matches!(bytes[b], b' ' | b'\t') {
+        b += 1;
+    }
+    let gap = text.get(a..b)?.trim_matches([' ', '\t']);
+    let ok = (gap == "\n" || gap == "\r\n") && next.is_none_or(|n| n == b);
+    ok.then_some(a..b)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{BookEntry, MemFiles, load};
+
+    fn lint(md: &str) -> Vec<String> {
+        let text = format!("---\ntitle: 書\n---\n{md}");
+        let files = MemFiles::from([("a.md", text.as_str())]);
+        let project = load(&files, &BookEntry::File("a.md".into())).unwrap();
+        super::structure(&project)
+            .iter()
+            .map(|d| {
+                let l = d.location.as_ref().unwrap();
+                format!("{}:{}: {}", l.line, l.column, d.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_anchors_and_empty_chapters() {
+        assert_eq!(
+            lint("## 一 {#a}\n\n文。\n\n## 二 {#a}\n\n### 三 {#b}\n\n字。\n"),
+            ["8:7: duplicate anchor `#a`"]
+        );
+        assert_eq!(
+            lint("## 一\n\n文。\n\n## 二\n\n## 三\n\n字。[^1]\n\n[^1]: 注。\n\n## 四\n"),
+            [
+                "8:1: empty chapter `二`: it has only its heading",
+                "16:1: empty chapter `四`: it has only its heading"
+            ]
+        );
+        assert!(lint("開場。\n\n## 一\n\n文。\n").is_empty());
+        assert!(lint("# 書名\n\n## 一\n\n文。\n").is_empty());
+    }
+
+    #[test]
+    fn fixes_are_exact_and_idempotent() {
+        let ts = crate::typeset::TypesetOptions::default();
+        let cases = [
+            ("你好,世界。`a,b`\n", "你好，世界。`a,b`\n"),
+            ("中文\n接著\n", "中文接著\n"),
+            ("- 清單\n  續行,完\n", "- 清單續行，完\n"),
+            ("> 引文\n> 續行\n", "> 引文\n> 續行\n"),
+            (
+                "見[連結](http://a.b/c,d)吧,好\n\n```\n程式,碼\n```\n",
+                "見[連結](http://a.b/c,d)吧，好\n\n```\n程式,碼\n```\n",
+            ),
+        ];
+        for (src, want) in cases {
+            let once = super::fix_source(src, 0, &ts);
+            assert_eq!(once.text, want, "{src:?}");
+            let twice = super::fix_source(&once.text, 0, &ts);
+            assert_eq!(twice.text, once.text, "{src:?}");
+            assert!(twice.applied.is_empty(), "{src:?}");
+        }
+        assert_eq!(
+            super::fix_source("> 引文\n> 續行\n", 0, &ts).skipped.len(),
+            1
+        );
+    }
+}
