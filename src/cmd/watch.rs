@@ -72,21 +72,12 @@ impl Session {
                 self.incremental
                     .build(&project, &self.located.files, &self.opts)
             })
-            .map_err(|e| match Failure::from(e) {
-                Failure::Book(d) => d,
-                Failure::Io(e) => vec![Diagnostic::error(format!("{e:#}"))],
-                Failure::Exit(code) => vec![Diagnostic::error(format!("failed ({code})"))],
-            })
+            .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
                 lap[1] = started.elapsed();
-                match write_atomically(&self.output, &out.epub) {
-                    Ok(()) => Ok(out),
-                    Err(Failure::Book(d)) => Err(d),
-                    Err(Failure::Io(e)) => Err(vec![Diagnostic::error(format!("{e:#}"))]),
-                    Err(Failure::Exit(code)) => {
-                        Err(vec![Diagnostic::error(format!("failed ({code})"))])
-                    }
-                }
+                write_atomically(&self.output, &out.epub)
+                    .map(|()| out)
+                    .map_err(diagnostics)
             });
         lap[2] = started.elapsed();
         let ms = lap[2].as_millis();
@@ -196,6 +187,15 @@ impl Session {
 /// `hanpub watch`.
 pub fn run(args: &WatchArgs, quiet: bool) -> Result<(), Failure> {
     Session::new(&args.build, quiet)?.watch(|_| {})
+}
+
+/// A failure as diagnostics, to print and to hand on.
+fn diagnostics(f: Failure) -> Vec<Diagnostic> {
+    match f {
+        Failure::Book(d) => d,
+        Failure::Io(e) => vec![Diagnostic::error(format!("{e:#}"))],
+        Failure::Exit(code) => vec![Diagnostic::error(format!("failed (exit code {code})"))],
+    }
 }
 
 fn watch_error(e: notify_debouncer_full::notify::Error) -> Failure {
