@@ -291,6 +291,18 @@ fn stem(path: &str) -> String {
 ///
 /// Fails with every error of the book (and the warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
+    build_with(project, files, opts, None).map(|(out, _)| out)
+}
+
+/// Chapter entry name → hash of its XHTML, from an earlier build whose bytes are at hand.
+type EntryHashes = BTreeMap<String, u64>;
+
+fn build_with(
+    project: &Project,
+    files: &dyn Files,
+    opts: &Options,
+    previous: Option<(&[u8], &EntryHashes)>,
+) -> Result<(Output, EntryHashes), Error> {
     if !project.errors.is_empty() {
         return Err(project.errors.clone().into());
     }
@@ -540,7 +552,7 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     let lang = book.meta.lang.as_str();
     let mut toc = Vec::new();
     // render and compress every chapter in parallel; the order of the results is the book's
-    let rendered: Vec<(Vec<Diagnostic>, bool, zip::write::PreparedZipFile)> = book
+    let rendered: Vec<(Vec<Diagnostic>, bool, package::Part, u64)> = book
         .chapters
         .par_iter()
         .zip(&image_maps)
@@ -562,13 +574,21 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
                 .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
                 .collect();
             let svg = memchr_find(&r.xhtml, b"<svg");
-            let prepared = package::prepare_data(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml)?;
-            Ok((warnings, svg, prepared))
+            let name = format!("EPUB/text/{}.xhtml", c.id);
+            let hash = content_hash(&r.xhtml);
+            // an unchanged chapter's compressed entry is copied from the previous EPUB
+            let part = match previous {
+                Some((_, hashes)) if hashes.get(&name) == Some(&hash) => package::Part::Reuse(name),
+                _ => package::Part::Prepared(package::prepare_data(&name, &r.xhtml)?),
+            };
+            Ok((warnings, svg, part, hash))
         })
         .collect::<Result<_, zip::result::ZipError>>()?;
     let mut chapter_entries = Vec::with_capacity(rendered.len());
-    for (c, (w, svg, prepared)) in book.chapters.iter().zip(rendered) {
+    let mut hashes = EntryHashes::new();
+    for (c, (w, svg, prepared, hash)) in book.chapters.iter().zip(rendered) {
         warnings.extend(w);
+        hashes.insert(format!("EPUB/text/{}.xhtml", c.id), hash);
         let href = format!("text/{}.xhtml", c.id);
         toc.push(TocEntry {
             title: c.title.clone(),
@@ -743,16 +763,19 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     let epub = package::package(
         prepared
             .into_iter()
+            .map(package::Part::Prepared)
             .chain(chapter_entries)
-            .chain(image_entries),
+            .chain(image_entries.into_iter().map(package::Part::Prepared)),
+        previous.map(|(bytes, _)| bytes),
     )?;
-    Ok(Output {
+    let out = Output {
         epub,
         warnings,
         chapters: book.chapters.iter().map(|c| c.title.clone()).collect(),
         identifier,
         font: font_report,
-    })
+    };
+    Ok((out, hashes))
 }
 
 /// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
@@ -1078,7 +1101,8 @@ pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
 /// [`build`], faster after a small edit.
 #[derive(Debug, Default)]
 pub struct Incremental {
-    _private: (),
+    /// The last good EPUB and its chapter hashes.
+    previous: Option<(Vec<u8>, EntryHashes)>,
 }
 
 impl Incremental {
@@ -1093,6 +1117,24 @@ impl Incremental {
         files: &dyn Files,
         opts: &Options,
     ) -> Result<Output, Error> {
-        build(project, files, opts)
+        let previous = self.previous.as_ref().map(|(b, h)| (b.as_slice(), h));
+        let (out, hashes) = build_with(project, files, opts, previous)?;
+        self.previous = Some((out.epub.clone(), hashes));
+        Ok(out)
     }
+}
+
+/// A fast 64-bit hash of a chapter's bytes (FNV-1a over 8-byte words).
+fn content_hash(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ data.len() as u64;
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        h = (h ^ u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .wrapping_mul(0x0000_0100_0000_01B3);
+        h ^= h >> 29;
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    h
 }

@@ -52,15 +52,36 @@ fn stored(path: &str) -> bool {
         .any(|ext| path.ends_with(ext))
 }
 
-/// Assemble the EPUB from entries already prepared, in the given order.
+/// An entry of the EPUB being assembled.
+pub enum Part {
+    /// Compressed now.
+    Prepared(PreparedZipFile),
+    /// Unchanged since the previous EPUB: its compressed bytes are copied as they are.
+    Reuse(String),
+}
+
+/// Assemble the EPUB from its parts, in the given order; `previous` is the EPUB that
+/// [`Part::Reuse`] entries are copied from.
 pub fn package(
-    prepared: impl IntoIterator<Item = PreparedZipFile>,
+    parts: impl IntoIterator<Item = Part>,
+    previous: Option<&[u8]>,
 ) -> zip::result::ZipResult<Vec<u8>> {
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let capacity = previous.map_or(1 << 16, <[u8]>::len);
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
     zip.start_file("mimetype", options(CompressionMethod::Stored))?;
     zip.write_all(b"application/epub+zip")?;
-    for p in prepared {
-        zip.add_prepared_file(p)?;
+    let mut old = match previous {
+        Some(bytes) => Some(zip::ZipArchive::new(Cursor::new(bytes))?),
+        None => None,
+    };
+    for p in parts {
+        match p {
+            Part::Prepared(p) => zip.add_prepared_file(p)?,
+            Part::Reuse(name) => {
+                let old = old.as_mut().ok_or(zip::result::ZipError::FileNotFound)?;
+                zip.raw_copy_file(old.by_name(&name)?)?;
+            }
+        }
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -75,11 +96,23 @@ mod tests {
             path: "EPUB/a.xhtml".into(),
             data: b"<a/>".repeat(100),
         }];
-        let build = || package(entries.iter().map(|e| prepare(e).unwrap())).unwrap();
+        let build = || {
+            package(
+                entries.iter().map(|e| Part::Prepared(prepare(e).unwrap())),
+                None,
+            )
+            .unwrap()
+        };
         let a = build();
         assert_eq!(a, build());
         assert_eq!(&a[30..38], b"mimetype");
         assert_eq!(&a[38..58], b"application/epub+zip");
         assert_eq!(a[8], 0, "stored");
+        // copying an unchanged entry from the previous EPUB gives the same bytes
+        let reused = package([Part::Reuse("EPUB/a.xhtml".into())], Some(&a)).unwrap();
+        assert_eq!(reused, a);
+        // copying an unchanged entry from the previous EPUB gives the same bytes
+        let reused = package([Part::Reuse("EPUB/a.xhtml".into())], Some(&a)).unwrap();
+        assert_eq!(reused, a);
     }
 }
