@@ -1,4 +1,4 @@
-//! The command line (clap derive): `hanpub build`, `check`, `init`, `completions`, and the options each command takes.
+//! The command line (clap derive): `hanpub build`, `check`, `init`, `completions`, `watch`, `serve`, and the options each command takes.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,26 @@ pub enum Command {
     ///
     /// For example: `hanpub completions bash > ~/.local/share/bash-completion/completions/hanpub`.
     Completions(CompletionsArgs),
+    /// Rebuild the EPUB on every save in the book folder (Ctrl-C to stop).
+    Watch(WatchArgs),
+    /// Rebuild on every save and preview the book in a browser at http://127.0.0.1:PORT/,
+    /// reloading the page after each rebuild.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The port to listen on, on 127.0.0.1 only (0: any free port).
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]

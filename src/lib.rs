@@ -31,6 +31,7 @@ pub mod lint;
 pub mod model;
 pub mod package;
 pub mod parse;
+pub mod preview;
 pub mod render;
 pub mod resources;
 pub mod source;

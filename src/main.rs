@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, cli.quiet),
         Command::Init(args) => cmd::init::run(args, cli.quiet),
         Command::Completions(args) => cmd::completions::run(args),
+        Command::Watch(args) => cmd::watch::run(args, cli.quiet),
+        Command::Serve(args) => cmd::serve::run(args, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -88,36 +88,9 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
     });
     refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
-    let font = match &args.font {
-        Some(path) => Some(hanpub::FontFile {
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            data: std::fs::read(path).map_err(|e| {
-                Failure::Book(vec![Diagnostic::error(format!(
-                    "cannot read the font `{}`: {}",
-                    path.display(),
-                    hanpub::files::io_reason(&e)
-                ))])
-            })?,
-        }),
-        None => None,
-    };
-    let mut opts = Options {
-        layout: args.layout.map(Into::into),
-        source_date_epoch: source_date_epoch()?,
-        punctuation: args.no_punctuation.then_some(false),
-        font,
-        edition: args.edition.into(),
-        cover_font: None,
-        no_cover: args.no_cover,
-    };
+    let opts = options(args)?;
     let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
-    if !opts.no_cover && project.config.build.cover.is_none() {
-        opts.cover_font = cover_font(opts.font.as_ref());
-    }
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let out = hanpub::build(&project, &located.files, &opts)?;
@@ -158,6 +131,40 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The build options of the command line (shared by build, watch and serve).
+pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
+    let font = match &args.font {
+        Some(path) => Some(hanpub::FontFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            data: std::fs::read(path).map_err(|e| {
+                Failure::Book(vec![Diagnostic::error(format!(
+                    "cannot read the font `{}`: {}",
+                    path.display(),
+                    hanpub::files::io_reason(&e)
+                ))])
+            })?,
+        }),
+        None => None,
+    };
+    let cover_font = if args.no_cover {
+        None
+    } else {
+        cover_font(font.as_ref())
+    };
+    Ok(Options {
+        layout: args.layout.map(Into::into),
+        source_date_epoch: source_date_epoch()?,
+        punctuation: args.no_punctuation.then_some(false),
+        font,
+        edition: args.edition.into(),
+        cover_font,
+        no_cover: args.no_cover,
+    })
 }
 
 /// The font a generated cover is drawn with: `--font` if given, else the first CJK font of

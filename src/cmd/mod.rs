@@ -4,3 +4,5 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod init;
+pub mod serve;
+pub mod watch;

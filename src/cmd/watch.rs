@@ -1,0 +1,273 @@
+//! `hanpub watch`: rebuild the EPUB on every save in the book folder, keeping the last good
+//! EPUB in place until a new one is whole; also the build loop `hanpub serve` runs.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use hanpub::{Diagnostic, Incremental, Options, Output};
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+
+use crate::cli::{BuildArgs, WatchArgs};
+use crate::cmd::build::{Located, human_size, locate, refuse_output_inside_book, write_atomically};
+use crate::{Failure, term};
+
+/// How long a path must be quiet before its changes are acted on.
+const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Extensions of the files a book is made of; saves of anything else are ignored.
+const BOOK_EXTENSIONS: &[&str] = &[
+    "toml", "md", "markdown", "yaml", "yml", "css", "ttf", "otf", "ttc", "otc", "woff", "woff2",
+    "jpg", "jpeg", "png", "gif", "webp", "svg",
+];
+
+/// The result of one build, as the watch loop hands it on.
+pub type BuildResult = Result<Output, Vec<Diagnostic>>;
+
+/// A book being rebuilt: where it is, where it goes, and the incremental state.
+pub struct Session {
+    located: Located,
+    /// The folder watched (the book folder, or the folder of a single Markdown file).
+    root: PathBuf,
+    output: PathBuf,
+    opts: Options,
+    incremental: Incremental,
+    quiet: bool,
+}
+
+impl Session {
+    pub fn new(args: &BuildArgs, quiet: bool) -> Result<Self, Failure> {
+        let located = locate(&args.book)?;
+        // the same default as `hanpub build`
+        let output = args.output.clone().unwrap_or_else(|| {
+            let suffix = match args.edition {
+                crate::cli::EditionArg::ZhHant => "",
+                crate::cli::EditionArg::ZhHans => ".zh-Hans",
+            };
+            PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
+        });
+        refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+        let root = located.files.root().to_path_buf();
+        Ok(Session {
+            located,
+            root,
+            output,
+            opts: super::build::options(args)?,
+            incremental: Incremental::new(),
+            quiet,
+        })
+    }
+
+    /// Reload the book, build it, write the EPUB atomically, and print one line about it.
+    /// Never stops the caller: failures are printed and returned.
+    pub fn rebuild(&mut self, first: bool) -> BuildResult {
+        let started = Instant::now();
+        let mut lap = [Duration::ZERO; 3];
+        let result = hanpub::load(&self.located.files, &self.located.entry)
+            .and_then(|project| {
+                lap[0] = started.elapsed();
+                self.incremental
+                    .build(&project, &self.located.files, &self.opts)
+            })
+            .map_err(|e| diagnostics(e.into()))
+            .and_then(|out| {
+                lap[1] = started.elapsed();
+                write_atomically(&self.output, &out.epub)
+                    .map(|()| out)
+                    .map_err(diagnostics)
+            });
+        lap[2] = started.elapsed();
+        let ms = lap[2].as_millis();
+        if term::verbose() {
+            eprintln!(
+                "timings: load {} ms, build {} ms, write {} ms",
+                lap[0].as_millis(),
+                lap[1].saturating_sub(lap[0]).as_millis(),
+                lap[2].saturating_sub(lap[1]).as_millis()
+            );
+        }
+        match &result {
+            Ok(out) => {
+                if !self.quiet {
+                    for w in &out.warnings {
+                        term::eprint_diag(w);
+                    }
+                    let n = out.chapters.len();
+                    eprintln!(
+                        "{} {} in {ms} ms ({n} chapter{}, {})",
+                        if first { "built" } else { "rebuilt" },
+                        self.output.display(),
+                        if n == 1 { "" } else { "s" },
+                        human_size(out.epub.len()),
+                    );
+                }
+            }
+            Err(diags) => {
+                for d in diags {
+                    term::eprint_diag(d);
+                }
+                let n = diags.iter().filter(|d| d.is_error()).count();
+                let kept = if self.output.exists() {
+                    format!("; {} is unchanged", self.output.display())
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "{}",
+                    term::paint(&format!(
+                        "error: could not build the book ({n} error{}) in {ms} ms{kept}; watching for changes",
+                        if n == 1 { "" } else { "s" }
+                    ))
+                );
+            }
+        }
+        result
+    }
+
+    /// Build once, then rebuild after every relevant change, calling `after` with each result.
+    /// Returns only if the watcher cannot be set up or stops.
+    pub fn watch(&mut self, mut after: impl FnMut(&BuildResult)) -> Result<(), Failure> {
+        let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+        let mut debouncer = new_debouncer(DEBOUNCE, None, tx).map_err(watch_error)?;
+        // watch the folder, not single files: editors that save by rename replace the file
+        debouncer
+            .watch(&self.root, RecursiveMode::Recursive)
+            .map_err(watch_error)?;
+        let first = self.rebuild(true);
+        after(&first);
+        if !self.quiet {
+            eprintln!(
+                "watching {} for changes (Ctrl-C to stop)",
+                self.root.display()
+            );
+        }
+        let output = absolute(&self.output);
+        let root = absolute(&self.root);
+        while let Ok(batch) = rx.recv() {
+            let mut changed = self.changed(&batch, &root, &output);
+            // coalesce whatever else is already queued
+            while let Ok(more) = rx.try_recv() {
+                changed |= self.changed(&more, &root, &output);
+            }
+            if changed {
+                let r = self.rebuild(false);
+                after(&r);
+            }
+        }
+        Ok(())
+    }
+
+    fn changed(&self, batch: &DebounceEventResult, root: &Path, output: &Path) -> bool {
+        match batch {
+            Ok(events) => events.iter().any(|e| {
+                e.need_rescan()
+                    || (!matches!(e.kind, EventKind::Access(_))
+                        && e.paths.iter().any(|p| {
+                            relevant(
+                                &absolute(p),
+                                root,
+                                output,
+                                matches!(e.kind, EventKind::Remove(_)),
+                            )
+                        }))
+            }),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("warning: watching: {e}");
+                }
+                false
+            }
+        }
+    }
+}
+
+/// `hanpub watch`.
+pub fn run(args: &WatchArgs, quiet: bool) -> Result<(), Failure> {
+    Session::new(&args.build, quiet)?.watch(|_| {})
+}
+
+/// A failure as diagnostics, to print and to hand on.
+fn diagnostics(f: Failure) -> Vec<Diagnostic> {
+    match f {
+        Failure::Book(d) => d,
+        Failure::Io(e) => vec![Diagnostic::error(format!("{e:#}"))],
+        Failure::Exit(code) => vec![Diagnostic::error(format!("failed (exit code {code})"))],
+    }
+}
+
+fn watch_error(e: notify_debouncer_full::notify::Error) -> Failure {
+    Failure::Io(anyhow::Error::new(e).context("cannot watch the book folder"))
+}
+
+/// `path` made absolute against the current folder, without touching the disk.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Whether a change at `path` (absolute) can change the book: a file of a kind books are made
+/// of, not hidden, not an editor's temporary or backup file, not our own output (nor its
+/// folder). A folder that appears or goes away counts too (images may move with it).
+pub fn relevant(path: &Path, root: &Path, output: &Path, removed: bool) -> bool {
+    if path == output || Some(path) == output.parent() {
+        return false;
+    }
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let hidden = rel.components().any(|c| match c {
+        Component::Normal(n) => {
+            let n = n.to_string_lossy();
+            n.starts_with('.') || n.starts_with('#') || n == "target" || n == "node_modules"
+        }
+        _ => false,
+    });
+    if hidden {
+        return false;
+    }
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.ends_with('~') || name == "4913" {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        Some((_, ext)) => BOOK_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()),
+        None => removed || path.is_dir(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_changes_rebuild() {
+        let root = Path::new("/b");
+        let out = Path::new("/out/book.epub");
+        let cases = [
+            ("/b/article.md", true),
+            ("/b/book.toml", true),
+            ("/b/metadata.yaml", true),
+            ("/b/extra.css", true),
+            ("/b/img/圖.PNG", true),
+            ("/b/fonts/a.otf", true),
+            ("/b/gone", true),
+            ("/b/.article.md.swp", false),
+            ("/b/article.md~", false),
+            ("/b/#article.md#", false),
+            ("/b/.#article.md", false),
+            ("/b/4913", false),
+            ("/b/.hanpub-abc.tmp", false),
+            ("/b/.git/index", false),
+            ("/b/article.md___jb_tmp___", false),
+            ("/b/notes.txt", false),
+            ("/b/book.epub", false),
+            ("/out/book.epub", false),
+            ("/out", false),
+        ];
+        for (p, want) in cases {
+            assert_eq!(relevant(Path::new(p), root, out, true), want, "{p}");
+        }
+        assert!(!relevant(Path::new("/b/README"), root, out, false));
+    }
+}
