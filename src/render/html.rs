@@ -121,6 +121,8 @@ pub struct HtmlContext<'a> {
     pub image: &'a dyn Fn(&str) -> Option<String>,
     /// Map a link `href` to its final form (None: drop the link).
     pub link: &'a dyn Fn(&str) -> Option<String>,
+    /// Whether the HTML sits inside a Markdown link (a raw `<a>` would nest).
+    pub in_link: bool,
     pub warnings: &'a mut Vec<String>,
 }
 
@@ -132,12 +134,62 @@ pub struct RawHtml {
     /// Nesting depth inside a dropped element (0: not dropping).
     dropping: usize,
     dropping_name: String,
+    /// Whether the too-deep warning was given.
+    too_deep: bool,
 }
+
+/// Raw HTML elements nested deeper than this are unwrapped (see [`crate::chapters::MAX_NESTING`]).
+const MAX_RAW_NESTING: usize = 32;
 
 impl RawHtml {
     /// True while inside a dropped element (`<script>` …): Markdown text is dropped too.
     pub fn dropping(&self) -> bool {
         self.dropping > 0
+    }
+
+    /// Close what opening `out` implies, as an HTML parser would: an open `<p>` before a
+    /// block, the previous `<li>`, `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`, table section.
+    fn close_implied(&mut self, out: &str, depth: usize, x: &mut Xml) {
+        let (closes, stops): (&[&str], &[&str]) = match out {
+            "li" => (&["li"], &["ul", "ol"]),
+            "dt" | "dd" => (&["dt", "dd"], &["dl"]),
+            "tr" => (&["tr"], &["table", "thead", "tbody", "tfoot"]),
+            "td" | "th" => (&["td", "th"], &["tr", "table"]),
+            "thead" | "tbody" | "tfoot" => (&["thead", "tbody", "tfoot"], &["table"]),
+            "col" | "colgroup" | "caption" => (&[], &[]),
+            _ if FLOW.contains(&out) => (
+                &["p"],
+                &[
+                    "div",
+                    "blockquote",
+                    "li",
+                    "td",
+                    "th",
+                    "dd",
+                    "section",
+                    "article",
+                    "aside",
+                    "figure",
+                ],
+            ),
+            _ => (&[], &[]),
+        };
+        let mut pos = None;
+        for (i, &(n, d)) in self.open.iter().enumerate().rev() {
+            if d < depth || stops.contains(&n) {
+                break;
+            }
+            if closes.contains(&n) {
+                pos = Some(i);
+                break;
+            }
+        }
+        if let Some(pos) = pos {
+            while self.open.len() > pos {
+                let (n, _) = self.open.pop().expect("non-empty");
+                x.end(n);
+            }
+        }
     }
 
     /// Sanitise one chunk of raw HTML (a tag, a line of an HTML block, …).
@@ -227,9 +279,54 @@ impl RawHtml {
                                 if !attrs.iter().any(|(k, _)| k == "src") {
                                     continue;
                                 }
+                                if !attrs
+                                    .iter()
+                                    .any(|(k, v)| k == "alt" && !v.trim().is_empty())
+                                {
+                                    let src = t
+                                        .attributes
+                                        .get(b"src".as_slice())
+                                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                                        .unwrap_or_default();
+                                    cx.warnings.push(format!(
+                                        "image `{src}` has no alt text: add alt=\"what it shows\", so screen readers can describe it"
+                                    ));
+                                }
                                 if !attrs.iter().any(|(k, _)| k == "alt") {
                                     attrs.push(("alt".into(), String::new()));
                                 }
+                            }
+                            if !VOID.contains(&out) && !t.self_closing {
+                                // implied end tags, as an HTML parser would close them
+                                self.close_implied(out, depth, x);
+                                // a block inside an open phrasing element, or a link in a
+                                // link, breaks the content model: leave the tag out
+                                let top = self.open.last().map(|&(n, _)| n);
+                                let block_in_phrasing = FLOW.contains(&out)
+                                    && top.is_some_and(|n| PHRASING.contains(&n));
+                                let link_in_link = out == "a"
+                                    && (cx.in_link || self.open.iter().any(|&(n, _)| n == "a"));
+                                if block_in_phrasing
+                                    || link_in_link
+                                    || self.open.len() >= MAX_RAW_NESTING
+                                {
+                                    if self.open.len() >= MAX_RAW_NESTING && !self.too_deep {
+                                        self.too_deep = true;
+                                        cx.warnings.push(format!(
+                                            "raw HTML nested more than {MAX_RAW_NESTING} elements deep: the deeper tags are left out, their text kept"
+                                        ));
+                                    } else if block_in_phrasing {
+                                        cx.warnings.push(format!(
+                                            "<{name}> inside <{}>: its tag is left out, its text kept",
+                                            top.unwrap_or_default()
+                                        ));
+                                    } else if link_in_link {
+                                        cx.warnings.push("a link inside a link: the inner link is left out, its text kept".to_string());
+                                    }
+                                    continue;
+                                }
+                            } else if FLOW.contains(&out) {
+                                self.close_implied(out, depth, x);
                             }
                             let refs: Vec<(&str, &str)> = attrs
                                 .iter()
@@ -330,6 +427,7 @@ mod tests {
                 ids: &mut ids,
                 image: &image,
                 link: &link,
+                in_link: false,
                 warnings: &mut warnings,
             };
             raw.feed(html, *inline, 1, &mut x, &mut cx);
