@@ -227,6 +227,7 @@ fn raw_html_is_sanitised() {
         "warning: attributes onclick, onmouseover, style on <p> left out\n --> b/a.md:9:1\n",
         "warning: <style> is not allowed in an EPUB: left out with its content\n",
         "warning: <iframe> is not allowed in an EPUB: left out with its content\n",
+        "warning: link `javascript:alert(1)` is not allowed in an EPUB: left out, its text kept\n  --> b/a.md:11:1\n",
     ] {
         assert!(err.contains(w), "missing {w:?} in\n{err}");
     }
@@ -649,4 +650,19 @@ fn chapter_outside_the_book_is_refused() {
         err.contains("error: chapter `/etc/passwd` is an absolute path: it must be inside the book folder\n --> b/book.toml:7:29\n"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------- fuzz regressions
+
+/// Found by the `markdown` fuzz target: a YAML error whose column falls on a CJK character
+/// made the diagnostic slice a string inside a character (panic).
+#[test]
+fn front_matter_error_on_a_cjk_character() {
+    let md = "---\ntitle: 單檔書\u{1}\u{0}\nauthor: 某人\n---\n\n文。\n";
+    let dir = book(&[("a.md", md.as_bytes())]);
+    let out = hanpub(dir.path(), &["build", "b/a.md", "-o", "out.epub"], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: invalid front matter: "), "{err}");
+    assert!(err.contains(" --> b/a.md:2:"), "{err}");
 }

@@ -248,7 +248,13 @@ impl RawHtml {
                                     }
                                     "href" => match (cx.link)(&v) {
                                         Some(h) => h,
-                                        None => continue,
+                                        None => {
+                                            cx.warnings.push(format!(
+                                                "link `{}` is not allowed in an EPUB: left out, its text kept",
+                                                v.chars().take(40).collect::<String>()
+                                            ));
+                                            continue;
+                                        }
                                     },
                                     "src" => match (cx.image)(&v) {
                                         Some(h) => h,
