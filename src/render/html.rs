@@ -477,6 +477,32 @@ mod tests {
             ),
             ("<x-custom>t</x-custom>", false, "t"),
             ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
+            (
+                "<ul><li>a<li>b</ul>",
+                false,
+                "<ul><li>a</li><li>b</li></ul>",
+            ),
+            (
+                "<p>a<p>b<div>c</div>",
+                false,
+                "<p>a</p><p>b</p><div>c</div>",
+            ),
+            ("<b>a<div>b</div></b>", false, "<b>ab</b>"),
+            (
+                "<a href=\"x\">a<a href=\"y\">b</a></a>",
+                false,
+                "<a href=\"x\">ab</a>",
+            ),
+            (
+                "<table><tr><td>a<td>b<tr><td>c</table>",
+                false,
+                "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+            ),
+            (
+                "<dl><dt>a<dd>b<dt>c</dl>",
+                false,
+                "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>",
+            ),
         ] {
             assert_eq!(run(&[(input, inline)]).0, want, "{input}");
         }
