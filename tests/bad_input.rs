@@ -437,14 +437,13 @@ fn big_book(target_bytes: usize) -> tempfile::TempDir {
         md.push_str(&section.replace("{n}", &n.to_string()));
         n += 1;
     }
-    let dir = book(&[
+    book(&[
         (
             "book.toml",
             format!("{TOML}\n[build]\nsplit-level = 1\n").as_bytes(),
         ),
         ("a.md", md.as_bytes()),
-    ]);
-    dir
+    ])
 }
 
 #[test]
