@@ -310,6 +310,20 @@ impl RawHtml {
                                 let top = self.open.last().map(|&(n, _)| n);
                                 let block_in_phrasing = FLOW.contains(&out)
                                     && top.is_some_and(|n| PHRASING.contains(&n));
+                                // list items, table parts, terms need their container
+                                let parents: &[&str] = match out {
+                                    "li" => &["ul", "ol"],
+                                    "dt" | "dd" => &["dl"],
+                                    "tr" => &["table", "thead", "tbody", "tfoot"],
+                                    "td" | "th" => &["tr"],
+                                    "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
+                                        &["table"]
+                                    }
+                                    _ => &[],
+                                };
+                                let orphan = !parents.is_empty()
+                                    && !top.is_some_and(|n| parents.contains(&n));
+                                let block_in_phrasing = block_in_phrasing || orphan;
                                 let link_in_link = out == "a"
                                     && (cx.in_link || self.open.iter().any(|&(n, _)| n == "a"));
                                 if block_in_phrasing
@@ -320,6 +334,11 @@ impl RawHtml {
                                         self.too_deep = true;
                                         cx.warnings.push(format!(
                                             "raw HTML nested more than {MAX_RAW_NESTING} elements deep: the deeper tags are left out, their text kept"
+                                        ));
+                                    } else if orphan {
+                                        cx.warnings.push(format!(
+                                            "<{name}> outside <{}>: its tag is left out, its text kept",
+                                            parents[0]
                                         ));
                                     } else if block_in_phrasing {
                                         cx.warnings.push(format!(
