@@ -665,3 +665,11 @@ fn front_matter_error_on_a_cjk_character() {
     assert!(err.starts_with("error: invalid front matter: "), "{err}");
     assert!(err.contains(" --> b/a.md:2:"), "{err}");
 }
+
+#[test]
+fn odd_heading_attributes() {
+    let md = "## A {#1}\n\n## B {#中文}\n\n## C {#a\"b}\n\n## D {#x}\n\n## E {#x}\n\n## F {.cls #-y}\n\n[to](#x)\n";
+    let dir = book(&[("a.md", md.as_bytes())]);
+    let (entries, _) = builds("heading-attributes", dir.path());
+    ids_are_unique(&entries);
+}
