@@ -430,7 +430,7 @@ fn deeply_nested_inline_and_html() {
 }
 
 fn big_book(target_bytes: usize) -> tempfile::TempDir {
-    let section = "## 第{n}節\n\n這是一個很長的段落,用來測試 hanpub 在大量輸入時的表現。It mixes English, **粗體**、*斜體*、`code` 與[連結](#top)。\n\n- 清單一\n- 清單二\n\n> 引文。\n\n";
+    let section = "## 第{n}節\n\n這是一個很長的段落,用來測試 hanpub 在大量輸入時的表現。It mixes English, **粗體**、*斜體*、`code` 與[連結](https://example.com/)。\n\n- 清單一\n- 清單二\n\n> 引文。\n\n";
     let mut md = String::with_capacity(target_bytes + 1024);
     let mut n = 0;
     while md.len() < target_bytes {
