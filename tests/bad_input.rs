@@ -673,3 +673,16 @@ fn odd_heading_attributes() {
     let (entries, _) = builds("heading-attributes", dir.path());
     ids_are_unique(&entries);
 }
+
+/// Found by the `markdown` fuzz target: an inline `<script>` left unclosed in a paragraph
+/// dropped the paragraph's end tag too (not well-formed).
+#[test]
+fn unclosed_inline_script_ends_with_its_paragraph() {
+    let md = "## 一\n\n回到<script>x\n\n之後。\n\n- 項<script>\n  - 深</script>\n\n尾。\n";
+    let dir = book(&[("a.md", md.as_bytes())]);
+    let (entries, _) = builds("unclosed-inline-script", dir.path());
+    let all = chapters_text(&entries);
+    assert!(all.contains("<p>回到</p>"), "{all}");
+    assert!(all.contains("之後。") && all.contains("尾。"), "{all}");
+    assert!(!all.contains("深"), "{all}");
+}

@@ -134,6 +134,10 @@ pub struct RawHtml {
     /// Nesting depth inside a dropped element (0: not dropping).
     dropping: usize,
     dropping_name: String,
+    /// The Markdown depth the dropped element was opened at: it ends with that container,
+    /// and only an end tag at that depth closes it (else the Markdown tags skipped while
+    /// dropping would not balance).
+    dropping_depth: usize,
     /// Whether the too-deep warning was given.
     too_deep: bool,
 }
@@ -206,7 +210,10 @@ impl RawHtml {
                 Token::StartTag(t) => {
                     let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
                     if self.dropping > 0 {
-                        if name == self.dropping_name && !t.self_closing {
+                        if name == self.dropping_name
+                            && !t.self_closing
+                            && depth == self.dropping_depth
+                        {
                             self.dropping += 1;
                         }
                         continue;
@@ -219,6 +226,7 @@ impl RawHtml {
                             if !t.self_closing && !VOID.contains(&name.as_str()) {
                                 self.dropping = 1;
                                 self.dropping_name = name;
+                                self.dropping_depth = depth;
                             }
                         }
                         Action::Unwrap => {
@@ -373,7 +381,7 @@ impl RawHtml {
                 Token::EndTag(t) => {
                     let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
                     if self.dropping > 0 {
-                        if name == self.dropping_name {
+                        if name == self.dropping_name && depth == self.dropping_depth {
                             self.dropping -= 1;
                         }
                         continue;
@@ -410,7 +418,7 @@ impl RawHtml {
             self.open.pop();
             x.end(n);
         }
-        if depth == 0 {
+        if depth <= self.dropping_depth {
             self.dropping = 0;
         }
     }
