@@ -18,6 +18,72 @@ pub struct Parsed {
     pub chunks: Vec<Vec<Spanned>>,
 }
 
+/// Quotes, lists, emphasis and links nested deeper than this are flattened (their content kept):
+/// XML parsers in reading systems refuse documents deeper than 256 elements (libxml2's default).
+pub const MAX_NESTING: usize = 32;
+
+/// Drop the tags of quotes, lists (with their items), emphasis and links opened more than
+/// [`MAX_NESTING`] levels deep, keeping their content; a dropped list item ends with a line
+/// break. Returns the events and the span of the first dropped tag, if any.
+pub fn flatten_nesting(events: Vec<Spanned>) -> (Vec<Spanned>, Option<std::ops::Range<usize>>) {
+    // fast path: most documents never come near the limit
+    let mut d = 0usize;
+    let mut max = 0usize;
+    for sp in &events {
+        match sp.ev {
+            Ev::Start(_) => {
+                d += 1;
+                max = max.max(d);
+            }
+            Ev::End(_) => d = d.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if max <= MAX_NESTING {
+        return (events, None);
+    }
+    let mut out = Vec::with_capacity(events.len());
+    // for each open tag: kept or dropped
+    let mut open: Vec<bool> = Vec::new();
+    let mut depth = 0usize;
+    let mut first = None;
+    for sp in events {
+        match &sp.ev {
+            Ev::Start(tag) => {
+                let keep = match tag {
+                    // an item goes with its list
+                    Tag::Item => open.last().copied().unwrap_or(true),
+                    Tag::BlockQuote
+                    | Tag::List { .. }
+                    | Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough
+                    | Tag::Link { .. } => depth < MAX_NESTING,
+                    _ => true,
+                };
+                open.push(keep);
+                if keep {
+                    depth += 1;
+                    out.push(sp);
+                } else if first.is_none() {
+                    first = Some(sp.span.clone());
+                }
+            }
+            Ev::End(tag) => {
+                if open.pop().unwrap_or(true) {
+                    depth = depth.saturating_sub(1);
+                    out.push(sp);
+                } else if matches!(tag, Tag::Item) {
+                    let at = sp.span.end;
+                    out.push(Spanned::new(Ev::HardBreak, at..at));
+                }
+            }
+            _ => out.push(sp),
+        }
+    }
+    (out, first)
+}
+
 /// Split every file into chapters at headings of level ≤ `split_level` (0: one chapter per file).
 ///
 /// `book_title` names the opening chapter when it has no heading of its own.
@@ -33,6 +99,22 @@ pub fn split(
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
     for (file_index, file) in files.iter_mut().enumerate() {
         first_of_file.push((file.path.clone(), chapters.len()));
+        // chunks start at top-level headings, so each is nested on its own
+        let mut flattened = None;
+        for chunk in &mut file.chunks {
+            let (events, f) = flatten_nesting(std::mem::take(chunk));
+            *chunk = events;
+            flattened = flattened.or(f);
+        }
+        if let Some(span) = flattened {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "Markdown nested more than {MAX_NESTING} levels deep: the deeper quotes, lists, emphasis and links are flattened"
+                ))
+                .at(&sources[file.source].1, span.start..span.start)
+                .with_hint("reading systems refuse very deep documents; restructure the text"),
+            );
+        }
         let mut defs = BTreeMap::new();
         for chunk in std::mem::take(&mut file.chunks) {
             let events = take_footnote_definitions(chunk, &mut defs);

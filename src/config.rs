@@ -541,10 +541,32 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
         },
         None => None,
     };
-    if let Some(id) = &b.identifier
-        && id.trim().is_empty()
-    {
-        err("identifier", "the identifier is empty".into(), None);
+    if let Some(id) = &b.identifier {
+        if id.trim().is_empty() {
+            err("identifier", "the identifier is empty".into(), None);
+        } else if id
+            .chars()
+            .any(|c| c.is_control() || !crate::render::xml::is_xml_char(c))
+        {
+            err(
+                "identifier",
+                "the identifier contains control characters".into(),
+                Some("use a URN such as urn:uuid:…, urn:isbn:… or a URL"),
+            );
+        } else if let Some(uuid) = id
+            .get(..9)
+            .filter(|p| p.eq_ignore_ascii_case("urn:uuid:"))
+            .map(|_| &id[9..])
+            && uuid::Uuid::try_parse(uuid).is_err()
+        {
+            err(
+                "identifier",
+                format!("`{id}` is not a valid UUID URN"),
+                Some(
+                    "write urn:uuid: and 32 hex digits (8-4-4-4-12), or leave identifier out to derive one",
+                ),
+            );
+        }
     }
     let authors: Vec<String> = b.authors.into_vec();
     for text in [Some(&title), b.subtitle.as_ref(), b.kicker.as_ref()]

@@ -50,7 +50,20 @@ impl Diagnostic {
     }
 
     /// Point at a byte range of a source file.
+    ///
+    /// The range is clamped to the file and widened to character boundaries, so a location
+    /// computed by another library (a byte off inside a CJK character) never panics.
     pub fn at(mut self, file: &SourceFile, span: std::ops::Range<usize>) -> Self {
+        let t = &file.text;
+        let mut start = span.start.min(t.len());
+        while !t.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, t.len());
+        while !t.is_char_boundary(end) {
+            end += 1;
+        }
+        let span = start..end;
         let (line, column) = file.line_col(span.start);
         let text = file.line(line).to_string();
         let end = span.end.min(file.offset(line + 1, 1)).max(span.start);

@@ -121,6 +121,8 @@ pub struct HtmlContext<'a> {
     pub image: &'a dyn Fn(&str) -> Option<String>,
     /// Map a link `href` to its final form (None: drop the link).
     pub link: &'a dyn Fn(&str) -> Option<String>,
+    /// Whether the HTML sits inside a Markdown link (a raw `<a>` would nest).
+    pub in_link: bool,
     pub warnings: &'a mut Vec<String>,
 }
 
@@ -132,12 +134,66 @@ pub struct RawHtml {
     /// Nesting depth inside a dropped element (0: not dropping).
     dropping: usize,
     dropping_name: String,
+    /// The Markdown depth the dropped element was opened at: it ends with that container,
+    /// and only an end tag at that depth closes it (else the Markdown tags skipped while
+    /// dropping would not balance).
+    dropping_depth: usize,
+    /// Whether the too-deep warning was given.
+    too_deep: bool,
 }
+
+/// Raw HTML elements nested deeper than this are unwrapped (see [`crate::chapters::MAX_NESTING`]).
+const MAX_RAW_NESTING: usize = 32;
 
 impl RawHtml {
     /// True while inside a dropped element (`<script>` …): Markdown text is dropped too.
     pub fn dropping(&self) -> bool {
         self.dropping > 0
+    }
+
+    /// Close what opening `out` implies, as an HTML parser would: an open `<p>` before a
+    /// block, the previous `<li>`, `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`, table section.
+    fn close_implied(&mut self, out: &str, depth: usize, x: &mut Xml) {
+        let (closes, stops): (&[&str], &[&str]) = match out {
+            "li" => (&["li"], &["ul", "ol"]),
+            "dt" | "dd" => (&["dt", "dd"], &["dl"]),
+            "tr" => (&["tr"], &["table", "thead", "tbody", "tfoot"]),
+            "td" | "th" => (&["td", "th"], &["tr", "table"]),
+            "thead" | "tbody" | "tfoot" => (&["thead", "tbody", "tfoot"], &["table"]),
+            "col" | "colgroup" | "caption" => (&[], &[]),
+            _ if FLOW.contains(&out) => (
+                &["p"],
+                &[
+                    "div",
+                    "blockquote",
+                    "li",
+                    "td",
+                    "th",
+                    "dd",
+                    "section",
+                    "article",
+                    "aside",
+                    "figure",
+                ],
+            ),
+            _ => (&[], &[]),
+        };
+        let mut pos = None;
+        for (i, &(n, d)) in self.open.iter().enumerate().rev() {
+            if d < depth || stops.contains(&n) {
+                break;
+            }
+            if closes.contains(&n) {
+                pos = Some(i);
+                break;
+            }
+        }
+        if let Some(pos) = pos {
+            while self.open.len() > pos {
+                let (n, _) = self.open.pop().expect("non-empty");
+                x.end(n);
+            }
+        }
     }
 
     /// Sanitise one chunk of raw HTML (a tag, a line of an HTML block, …).
@@ -154,7 +210,10 @@ impl RawHtml {
                 Token::StartTag(t) => {
                     let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
                     if self.dropping > 0 {
-                        if name == self.dropping_name && !t.self_closing {
+                        if name == self.dropping_name
+                            && !t.self_closing
+                            && depth == self.dropping_depth
+                        {
                             self.dropping += 1;
                         }
                         continue;
@@ -167,6 +226,7 @@ impl RawHtml {
                             if !t.self_closing && !VOID.contains(&name.as_str()) {
                                 self.dropping = 1;
                                 self.dropping_name = name;
+                                self.dropping_depth = depth;
                             }
                         }
                         Action::Unwrap => {
@@ -196,7 +256,13 @@ impl RawHtml {
                                     }
                                     "href" => match (cx.link)(&v) {
                                         Some(h) => h,
-                                        None => continue,
+                                        None => {
+                                            cx.warnings.push(format!(
+                                                "link `{}` is not allowed in an EPUB: left out, its text kept",
+                                                v.chars().take(40).collect::<String>()
+                                            ));
+                                            continue;
+                                        }
                                     },
                                     "src" => match (cx.image)(&v) {
                                         Some(h) => h,
@@ -227,9 +293,73 @@ impl RawHtml {
                                 if !attrs.iter().any(|(k, _)| k == "src") {
                                     continue;
                                 }
+                                if !attrs
+                                    .iter()
+                                    .any(|(k, v)| k == "alt" && !v.trim().is_empty())
+                                {
+                                    let src = t
+                                        .attributes
+                                        .get(b"src".as_slice())
+                                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                                        .unwrap_or_default();
+                                    cx.warnings.push(format!(
+                                        "image `{src}` has no alt text: add alt=\"what it shows\", so screen readers can describe it"
+                                    ));
+                                }
                                 if !attrs.iter().any(|(k, _)| k == "alt") {
                                     attrs.push(("alt".into(), String::new()));
                                 }
+                            }
+                            if !VOID.contains(&out) && !t.self_closing {
+                                // implied end tags, as an HTML parser would close them
+                                self.close_implied(out, depth, x);
+                                // a block inside an open phrasing element, or a link in a
+                                // link, breaks the content model: leave the tag out
+                                let top = self.open.last().map(|&(n, _)| n);
+                                let block_in_phrasing = FLOW.contains(&out)
+                                    && top.is_some_and(|n| PHRASING.contains(&n));
+                                // list items, table parts, terms need their container
+                                let parents: &[&str] = match out {
+                                    "li" => &["ul", "ol"],
+                                    "dt" | "dd" => &["dl"],
+                                    "tr" => &["table", "thead", "tbody", "tfoot"],
+                                    "td" | "th" => &["tr"],
+                                    "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
+                                        &["table"]
+                                    }
+                                    _ => &[],
+                                };
+                                let orphan = !parents.is_empty()
+                                    && !top.is_some_and(|n| parents.contains(&n));
+                                let block_in_phrasing = block_in_phrasing || orphan;
+                                let link_in_link = out == "a"
+                                    && (cx.in_link || self.open.iter().any(|&(n, _)| n == "a"));
+                                if block_in_phrasing
+                                    || link_in_link
+                                    || self.open.len() >= MAX_RAW_NESTING
+                                {
+                                    if self.open.len() >= MAX_RAW_NESTING && !self.too_deep {
+                                        self.too_deep = true;
+                                        cx.warnings.push(format!(
+                                            "raw HTML nested more than {MAX_RAW_NESTING} elements deep: the deeper tags are left out, their text kept"
+                                        ));
+                                    } else if orphan {
+                                        cx.warnings.push(format!(
+                                            "<{name}> outside <{}>: its tag is left out, its text kept",
+                                            parents[0]
+                                        ));
+                                    } else if block_in_phrasing {
+                                        cx.warnings.push(format!(
+                                            "<{name}> inside <{}>: its tag is left out, its text kept",
+                                            top.unwrap_or_default()
+                                        ));
+                                    } else if link_in_link {
+                                        cx.warnings.push("a link inside a link: the inner link is left out, its text kept".to_string());
+                                    }
+                                    continue;
+                                }
+                            } else if FLOW.contains(&out) {
+                                self.close_implied(out, depth, x);
                             }
                             let refs: Vec<(&str, &str)> = attrs
                                 .iter()
@@ -251,7 +381,7 @@ impl RawHtml {
                 Token::EndTag(t) => {
                     let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
                     if self.dropping > 0 {
-                        if name == self.dropping_name {
+                        if name == self.dropping_name && depth == self.dropping_depth {
                             self.dropping -= 1;
                         }
                         continue;
@@ -288,7 +418,7 @@ impl RawHtml {
             self.open.pop();
             x.end(n);
         }
-        if depth == 0 {
+        if depth <= self.dropping_depth {
             self.dropping = 0;
         }
     }
@@ -330,6 +460,7 @@ mod tests {
                 ids: &mut ids,
                 image: &image,
                 link: &link,
+                in_link: false,
                 warnings: &mut warnings,
             };
             raw.feed(html, *inline, 1, &mut x, &mut cx);
@@ -373,6 +504,32 @@ mod tests {
             ),
             ("<x-custom>t</x-custom>", false, "t"),
             ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
+            (
+                "<ul><li>a<li>b</ul>",
+                false,
+                "<ul><li>a</li><li>b</li></ul>",
+            ),
+            (
+                "<p>a<p>b<div>c</div>",
+                false,
+                "<p>a</p><p>b</p><div>c</div>",
+            ),
+            ("<b>a<div>b</div></b>", false, "<b>ab</b>"),
+            (
+                "<a href=\"x\">a<a href=\"y\">b</a></a>",
+                false,
+                "<a href=\"x\">ab</a>",
+            ),
+            (
+                "<table><tr><td>a<td>b<tr><td>c</table>",
+                false,
+                "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+            ),
+            (
+                "<dl><dt>a<dd>b<dt>c</dl>",
+                false,
+                "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>",
+            ),
         ] {
             assert_eq!(run(&[(input, inline)]).0, want, "{input}");
         }

@@ -247,6 +247,12 @@ impl<'a, 'x> Writer<'a, 'x> {
         }
         match (self.cx.image)(dest) {
             Some(href) => {
+                if alt.trim().is_empty() {
+                    self.warnings.push((
+                        format!("image `{dest}` has no alt text: write ![what it shows]({dest}), so screen readers can describe it"),
+                        span,
+                    ));
+                }
                 let mut attrs = vec![("src", href.as_str()), ("alt", alt)];
                 if !title.is_empty() {
                     attrs.push(("title", title));
@@ -332,6 +338,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                     ids: &mut self.ids,
                     image,
                     link: &link,
+                    in_link: self.links.iter().any(|&a| a),
                     warnings: &mut warnings,
                 };
                 self.raw.feed(html, !*block, self.depth, self.x, &mut hcx);
