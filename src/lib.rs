@@ -1222,7 +1222,7 @@ fn load_image(
 }
 
 /// The cover page: the image alone, as large as the screen allows.
-const COVER_CSS: &str = "\n/* cover page */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; height: 100%; text-indent: 0; }\nbody.cover img { max-width: 100%; max-height: 100%; height: auto; }\n";
+const COVER_CSS: &str = "\n/* cover page: the image alone, whole, on one screen */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; text-indent: 0; }\nbody.cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 95vh; width: auto; height: auto; }\n";
 
 const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <display_options>
