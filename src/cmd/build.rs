@@ -80,14 +80,7 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
-    let output = args.output.clone().unwrap_or_else(|| {
-        let suffix = match args.edition {
-            crate::cli::EditionArg::ZhHant => "",
-            crate::cli::EditionArg::ZhHans => ".zh-Hans",
-        };
-        PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
-    });
-    refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+    let output = output_path(args, &located)?;
     let opts = options(args)?;
     let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
@@ -131,6 +124,20 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// `-o FILE`, or `out/<book>.epub` (`out/<book>.zh-Hans.epub` for the Simplified edition);
+/// never inside the book's own folder.
+pub fn output_path(args: &BuildArgs, located: &Located) -> Result<PathBuf, Failure> {
+    let output = args.output.clone().unwrap_or_else(|| {
+        let suffix = match args.edition {
+            crate::cli::EditionArg::ZhHant => "",
+            crate::cli::EditionArg::ZhHans => ".zh-Hans",
+        };
+        PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
+    });
+    refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+    Ok(output)
 }
 
 /// The build options of the command line (shared by build, watch and serve).

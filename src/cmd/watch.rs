@@ -10,7 +10,7 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::cli::{BuildArgs, WatchArgs};
-use crate::cmd::build::{Located, human_size, locate, refuse_output_inside_book, write_atomically};
+use crate::cmd::build::{Located, human_size, locate, write_atomically};
 use crate::{Failure, term};
 
 /// How long a path must be quiet before its changes are acted on.
@@ -39,15 +39,7 @@ pub struct Session {
 impl Session {
     pub fn new(args: &BuildArgs, quiet: bool) -> Result<Self, Failure> {
         let located = locate(&args.book)?;
-        // the same default as `hanpub build`
-        let output = args.output.clone().unwrap_or_else(|| {
-            let suffix = match args.edition {
-                crate::cli::EditionArg::ZhHant => "",
-                crate::cli::EditionArg::ZhHans => ".zh-Hans",
-            };
-            PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
-        });
-        refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+        let output = super::build::output_path(args, &located)?;
         let root = located.files.root().to_path_buf();
         Ok(Session {
             located,
