@@ -129,6 +129,21 @@ pub struct Project {
     pub errors: Vec<Diagnostic>,
 }
 
+impl Project {
+    /// Parse every source into chapter-sized chunks (at the configured split level).
+    pub fn parse(&self) -> Vec<Parsed> {
+        self.sources
+            .iter()
+            .enumerate()
+            .map(|(i, (path, file, body))| Parsed {
+                path: path.clone(),
+                source: i,
+                chunks: parse::parse_chunks(&file.text, *body, self.config.build.split_level),
+            })
+            .collect()
+    }
+}
+
 /// The result of a build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -325,16 +340,7 @@ fn build_with(
     };
 
     // parse → chapters → typeset
-    let parsed: Vec<Parsed> = project
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, (path, file, body))| Parsed {
-            path: path.clone(),
-            source: i,
-            chunks: parse::parse_chunks(&file.text, *body, cfg.build.split_level),
-        })
-        .collect();
+    let parsed = project.parse();
     let mut chapters = chapters::split(
         parsed,
         cfg.build.split_level,

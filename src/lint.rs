@@ -14,16 +14,7 @@ use crate::typeset::{self, Fix, TypesetOptions};
 /// Duplicate explicit anchors and empty chapters, in source order.
 pub fn structure(project: &Project) -> Vec<Diagnostic> {
     let sources: Vec<&SourceFile> = project.sources.iter().map(|(_, f, _)| f).collect();
-    let parsed: Vec<Parsed> = project
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, (path, file, body))| Parsed {
-            path: path.clone(),
-            source: i,
-            chunks: parse::parse_chunks(&file.text, *body, project.config.build.split_level),
-        })
-        .collect();
+    let parsed = project.parse();
     let mut out = duplicate_anchors(&parsed, &sources);
     let mut ignored = Vec::new();
     let chapters = chapters::split(

@@ -362,16 +362,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                     x.start("p", &[]);
                 }
                 if let Some(n) = self.backlink.take() {
-                    let href = format!("#fnref-{n}");
-                    x.element(
-                        "a",
-                        &[
-                            ("href", &href),
-                            ("role", "doc-backlink"),
-                            ("class", "backlink"),
-                        ],
-                        &n.to_string(),
-                    );
+                    backlink(x, n);
                     x.text(" ");
                 }
             }
@@ -552,17 +543,8 @@ impl<'a, 'x> Writer<'a, 'x> {
             Tag::Image { .. } => {}
             Tag::FootnoteDefinition(_) => {
                 if let Some(n) = self.backlink.take() {
-                    let href = format!("#fnref-{n}");
                     x.start("p", &[]);
-                    x.element(
-                        "a",
-                        &[
-                            ("href", &href),
-                            ("role", "doc-backlink"),
-                            ("class", "backlink"),
-                        ],
-                        &n.to_string(),
-                    );
+                    backlink(x, n);
                     x.end("p");
                 }
                 x.end("aside");
@@ -571,6 +553,20 @@ impl<'a, 'x> Writer<'a, 'x> {
             Tag::HtmlBlock => {}
         }
     }
+}
+
+/// The link from footnote `n` back to where it is cited.
+fn backlink(x: &mut Xml, n: usize) {
+    let href = format!("#fnref-{n}");
+    x.element(
+        "a",
+        &[
+            ("href", &href),
+            ("role", "doc-backlink"),
+            ("class", "backlink"),
+        ],
+        &n.to_string(),
+    );
 }
 
 fn heading_name(level: u8) -> &'static str {
