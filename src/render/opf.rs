@@ -61,6 +61,11 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     );
     x.newline();
     let line = |x: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str| {
+        // Dublin Core elements must not be empty: a value made only of characters XML
+        // forbids (dropped by the writer) or of spaces is left out
+        if name.starts_with("dc:") && super::xml::xml_chars(text).trim().is_empty() {
+            return;
+        }
         x.text("  ");
         if text.is_empty() {
             x.empty(name, attrs);
