@@ -419,30 +419,11 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 }
 
 fn toml_error(file: &SourceFile, e: &toml::de::Error, base: usize) -> Diagnostic {
-    let message = e.message().trim_end().to_string();
-    let (message, hint) = match unknown_field(&message) {
-        Some((key, expected)) => {
-            let names: Vec<&str> = expected.split(", ").map(|n| n.trim_matches('`')).collect();
-            let hint = match closest(key, &names) {
-                Some(n) => format!("did you mean `{n}`? The keys here are {expected}"),
-                None => format!("the keys here are {expected}"),
-            };
-            (format!("unknown key `{key}`"), Some(hint))
-        }
-        None => (message, None),
-    };
-    let d = Diagnostic::error(if e.span().is_some() && hint.is_none() {
-        format!("invalid TOML: {message}")
-    } else {
-        message
-    });
-    let d = match e.span() {
-        Some(span) => d.at(file, base + span.start..base + span.end),
-        None => d.in_file(file.name.clone()),
-    };
-    match hint {
-        Some(h) => d.with_hint(h),
-        None => d,
+    let message = e.message().trim_end();
+    match e.span() {
+        Some(span) => Diagnostic::error(format!("invalid TOML: {message}"))
+            .at(file, base + span.start..base + span.end),
+        None => Diagnostic::error(message).in_file(file.name.clone()),
     }
 }
 
@@ -469,17 +450,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
-}
-
-/// serde's "unknown field `x`, expected one of `a`, `b`" → (x, "`a`, `b`").
-fn unknown_field(message: &str) -> Option<(&str, &str)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (key, rest) = rest.split_once('`')?;
-    let expected = rest
-        .strip_prefix(", expected one of ")
-        .or_else(|| rest.strip_prefix(", expected "))
-        .unwrap_or("");
-    Some((key, expected))
 }
 
 fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<Diagnostic>> {
