@@ -58,7 +58,7 @@ pub enum Error {
     #[error("{0}")]
     Book(Diagnostics),
     #[error("cannot write the EPUB")]
-    Zip(#[from] zip::result::ZipError),
+    Package(#[from] package::PackageError),
 }
 
 impl From<Vec<Diagnostic>> for Error {
@@ -317,15 +317,15 @@ pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Out
     build_with(project, files, opts, None).map(|(out, _)| out)
 }
 
-/// Chapter entry name → hash of its XHTML, from an earlier build whose bytes are at hand.
-type EntryHashes = BTreeMap<String, u64>;
+/// Chapter entry name → hash of its XHTML and its compressed entry, from an earlier build.
+type EntryCache = BTreeMap<String, (u64, package::Prepared)>;
 
 fn build_with(
     project: &Project,
     files: &dyn Files,
     opts: &Options,
-    previous: Option<(&[u8], &EntryHashes)>,
-) -> Result<(Output, EntryHashes), Error> {
+    previous: Option<&EntryCache>,
+) -> Result<(Output, EntryCache), Error> {
     if !project.errors.is_empty() {
         return Err(project.errors.clone().into());
     }
@@ -619,7 +619,7 @@ fn build_with(
     let lang = book.meta.lang.as_str();
     let mut toc = Vec::new();
     // render and compress every chapter in parallel; the order of the results is the book's
-    let rendered: Vec<(Vec<Diagnostic>, bool, package::Part, u64)> = book
+    let rendered: Vec<(Vec<Diagnostic>, bool, package::Prepared, u64)> = book
         .chapters
         .par_iter()
         .zip(&image_maps)
@@ -643,19 +643,19 @@ fn build_with(
             let svg = memchr_find(&r.xhtml, b"<svg");
             let name = format!("EPUB/text/{}.xhtml", c.id);
             let hash = content_hash(&r.xhtml);
-            // an unchanged chapter's compressed entry is copied from the previous EPUB
-            let part = match previous {
-                Some((_, hashes)) if hashes.get(&name) == Some(&hash) => package::Part::Reuse(name),
-                _ => package::Part::Prepared(package::prepare_data(&name, &r.xhtml)?),
+            // an unchanged chapter's compressed entry is taken from the previous build
+            let part = match previous.and_then(|p| p.get(&name)) {
+                Some((h, part)) if *h == hash => part.clone(),
+                _ => package::prepare_data(&name, &r.xhtml),
             };
-            Ok((warnings, svg, part, hash))
+            (warnings, svg, part, hash)
         })
-        .collect::<Result<_, zip::result::ZipError>>()?;
+        .collect();
     let mut chapter_entries = Vec::with_capacity(rendered.len());
-    let mut hashes = EntryHashes::new();
+    let mut cache = EntryCache::new();
     for (c, (w, svg, prepared, hash)) in book.chapters.iter().zip(rendered) {
         warnings.extend(w);
-        hashes.insert(format!("EPUB/text/{}.xhtml", c.id), hash);
+        cache.insert(prepared.path().to_string(), (hash, prepared.clone()));
         let href = format!("text/{}.xhtml", c.id);
         toc.push(TocEntry {
             title: c.title.clone(),
@@ -870,18 +870,13 @@ fn build_with(
             data: im.data,
         });
     }
-    let mut prepared: Vec<_> = all
-        .par_iter()
-        .map(package::prepare)
-        .collect::<Result<_, _>>()?;
+    let mut prepared: Vec<_> = all.par_iter().map(package::prepare).collect();
     let image_entries = prepared.split_off(images_at);
     let epub = package::package(
         prepared
-            .into_iter()
-            .map(package::Part::Prepared)
-            .chain(chapter_entries)
-            .chain(image_entries.into_iter().map(package::Part::Prepared)),
-        previous.map(|(bytes, _)| bytes),
+            .iter()
+            .chain(&chapter_entries)
+            .chain(&image_entries),
     )?;
     let out = Output {
         epub,
@@ -891,7 +886,7 @@ fn build_with(
         font: font_report,
         cover: cover_report,
     };
-    Ok((out, hashes))
+    Ok((out, cache))
 }
 
 /// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
@@ -979,7 +974,7 @@ fn point_at_key(d: Diagnostic, config: Option<&SourceFile>, value: &str) -> Diag
 }
 
 fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Every problem of a book at once: loading errors, build errors and warnings, and the
@@ -1255,8 +1250,8 @@ pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
 /// [`build`], faster after a small edit.
 #[derive(Debug, Default)]
 pub struct Incremental {
-    /// The last good EPUB and its chapter hashes.
-    previous: Option<(Vec<u8>, EntryHashes)>,
+    /// The compressed chapters of the last good build, with the hashes of their XHTML.
+    previous: Option<EntryCache>,
 }
 
 impl Incremental {
@@ -1271,9 +1266,8 @@ impl Incremental {
         files: &dyn Files,
         opts: &Options,
     ) -> Result<Output, Error> {
-        let previous = self.previous.as_ref().map(|(b, h)| (b.as_slice(), h));
-        let (out, hashes) = build_with(project, files, opts, previous)?;
-        self.previous = Some((out.epub.clone(), hashes));
+        let (out, cache) = build_with(project, files, opts, self.previous.as_ref())?;
+        self.previous = Some(cache);
         Ok(out)
     }
 }

@@ -18,10 +18,183 @@ pub fn parse(text: &str, body: usize) -> Vec<Spanned> {
     parse_chunks(text, body, 0).into_iter().flatten().collect()
 }
 
+/// Files at least this large are parsed in pieces on every core (see [`pieces`]).
+pub const PARALLEL_MIN: usize = 256 * 1024;
+
 /// Parse, cutting the events into chunks before every top-level heading of level ≤
 /// `split_level` (0: one chunk), so chapters never need a second copy of the whole file.
+///
+/// A large file is cut into [`pieces`] that parse on their own, parsed in parallel: the events
+/// are the same as from one parse of the whole file, and so are their spans but for trailing
+/// blank lines at the end of a piece (tested on the fuzz corpus).
 pub fn parse_chunks(text: &str, body: usize, split_level: u8) -> Vec<Vec<Spanned>> {
-    let parser = Parser::new_ext(&text[body..], options()).into_offset_iter();
+    parse_chunks_from(text, body, split_level, PARALLEL_MIN)
+}
+
+/// [`parse_chunks`], parsing in pieces when the body is at least `parallel_min` bytes.
+pub fn parse_chunks_from(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    parallel_min: usize,
+) -> Vec<Vec<Spanned>> {
+    if split_level == 0 || text.len() - body < parallel_min {
+        return parse_range(text, body..text.len(), split_level);
+    }
+    let cuts = pieces(text, body, split_level);
+    if cuts.len() < 2 {
+        return parse_range(text, body..text.len(), split_level);
+    }
+    use rayon::prelude::*;
+    let parsed: Vec<Vec<Vec<Spanned>>> = cuts
+        .par_iter()
+        .map(|r| parse_range(text, r.clone(), split_level))
+        .collect();
+    let mut chunks: Vec<Vec<Spanned>> = parsed.into_iter().flatten().collect();
+    chunks.retain(|c| !c.is_empty());
+    if chunks.is_empty() {
+        chunks.push(Vec::new());
+    }
+    chunks
+}
+
+/// Cut `text[body..]` before split headings where CommonMark guarantees that nothing before the
+/// cut reaches past it: a `#`…`#` heading at column 0 after a blank line, outside fenced code.
+///
+/// Anything that could carry state across such a line makes this give up (one piece): link
+/// reference definitions, footnotes defined in one piece and cited in another, HTML blocks
+/// that end only at a marker (`<!--`, `<?`, `<!X`, `<script`, `<pre`, `<style`, `<textarea`),
+/// fences indented by 1–3 spaces (inside a list item or not, a line alone cannot tell), and
+/// lines ended by a lone CR.
+pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<usize>> {
+    let whole = vec![body..text.len()];
+    let b = text.as_bytes();
+    // a lone CR ends a line too: leave such text to the whole parse
+    let lone_cr =
+        memchr::memchr_iter(b'\r', &b[body..]).any(|i| b.get(body + i + 1) != Some(&b'\n'));
+    if lone_cr || html_block_with_end_marker(&b[body..]) {
+        return whole;
+    }
+    let mut starts = vec![body];
+    // footnote label (lowercased) → piece of its definition
+    let mut notes: Vec<(String, usize)> = Vec::new();
+    let mut fence: Option<(u8, usize)> = None;
+    let mut blank_before = true;
+    let mut at = body;
+    while at < b.len() {
+        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
+        let line = &text[at..end];
+        let content = line.trim_end_matches(['\n', '\r']);
+        let blank = content.trim_matches([' ', '\t']).is_empty();
+        if let Some((ch, len)) = fence {
+            let t = content.trim_start_matches(' ');
+            let run = t.bytes().take_while(|&c| c == ch).count();
+            if content.len() - t.len() <= 3
+                && run >= len
+                && t[run..].trim_matches([' ', '\t']).is_empty()
+            {
+                fence = None;
+            }
+        } else if let Some(f) = fence_open(content) {
+            if !content.starts_with(['`', '~']) {
+                return whole; // indented fence: inside a list item or not?
+            }
+            fence = Some(f);
+        } else if blank_before && is_split_heading(content, split_level) && at > body {
+            starts.push(at);
+        } else if content.contains("]:") {
+            // a footnote definition at column 0 is safe if its citations share its piece
+            match footnote_definition(content) {
+                Some(label) => notes.push((label, starts.len() - 1)),
+                None => return whole,
+            }
+        }
+        blank_before = blank && fence.is_none();
+        at = end;
+    }
+    if !notes.is_empty() && !citations_stay_in_piece(text, &starts, &notes) {
+        return whole;
+    }
+    let mut ranges: Vec<std::ops::Range<usize>> = starts.windows(2).map(|w| w[0]..w[1]).collect();
+    ranges.push(*starts.last().expect("one start")..text.len());
+    ranges
+}
+
+/// `` ``` `` or `~~~` (3 or more) after at most 3 spaces: the fence character and length.
+fn fence_open(line: &str) -> Option<(u8, usize)> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let ch = *t.as_bytes().first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let run = t.bytes().take_while(|&c| c == ch).count();
+    if run < 3 || (ch == b'`' && t[run..].contains('`')) {
+        return None;
+    }
+    Some((ch, run))
+}
+
+fn is_split_heading(line: &str, split_level: u8) -> bool {
+    let hashes = line.bytes().take_while(|&c| c == b'#').count();
+    hashes >= 1
+        && hashes <= usize::from(split_level)
+        && matches!(line.as_bytes().get(hashes), None | Some(b' ' | b'\t'))
+}
+
+/// `[^label]: …` at column 0: the label, lowercased.
+fn footnote_definition(line: &str) -> Option<String> {
+    let rest = line.strip_prefix("[^")?;
+    let close = rest.find("]:")?;
+    let label = &rest[..close];
+    (!label.is_empty() && !label.contains(['[', ']'])).then(|| label.to_lowercase())
+}
+
+/// Every `[^label` in the text lies in the piece that defines `label` (when it is defined).
+fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize)]) -> bool {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for (label, piece) in notes {
+        if seen.iter().any(|(l, p)| l == label && p != piece) {
+            return false;
+        }
+        seen.push((label, *piece));
+    }
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"[^") {
+        let rest = &text[at + 2..];
+        let Some(close) = rest.find(']') else {
+            continue;
+        };
+        let label = rest[..close].to_lowercase();
+        let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
+        if seen.iter().any(|(l, p)| *l == label && *p != piece) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `<!…`, `<?…` or a `script`/`pre`/`style`/`textarea` tag anywhere: HTML that may run past a
+/// blank line.
+fn html_block_with_end_marker(b: &[u8]) -> bool {
+    memchr::memchr_iter(b'<', b).any(|i| {
+        let rest = &b[i + 1..];
+        let starts =
+            |tag: &[u8]| rest.len() >= tag.len() && rest[..tag.len()].eq_ignore_ascii_case(tag);
+        starts(b"!")
+            || starts(b"?")
+            || starts(b"script")
+            || starts(b"pre")
+            || starts(b"style")
+            || starts(b"textarea")
+    })
+}
+
+/// Parse `text[range]` on its own (spans are offsets into `text`), cut at split headings.
+fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Vec<Vec<Spanned>> {
+    let body = range.start;
+    let parser = Parser::new_ext(&text[range], options()).into_offset_iter();
     let mut chunks: Vec<Vec<Spanned>> = Vec::new();
     let mut out: Vec<Spanned> = Vec::new();
     let mut stack: Vec<Tag> = Vec::new();
@@ -156,9 +329,58 @@ fn matches_end(tag: &Tag, end: TagEnd) -> bool {
     )
 }
 
+/// Spans without the whitespace they end with: how pieces compare with a whole parse.
+pub fn trim_spans(text: &str, chunks: Vec<Vec<Spanned>>) -> Vec<Vec<Spanned>> {
+    let mut chunks = chunks;
+    for s in chunks.iter_mut().flatten() {
+        let t = text[s.span.clone()].trim_end_matches([' ', '\t', '\r', '\n']);
+        s.span.end = s.span.start + t.len();
+    }
+    chunks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parsing in pieces gives the events of one whole parse.
+    fn same_in_pieces(text: &str) -> usize {
+        let whole = parse_chunks_from(text, 0, 2, usize::MAX);
+        let pieces_ = parse_chunks_from(text, 0, 2, 0);
+        assert_eq!(
+            trim_spans(text, pieces_),
+            trim_spans(text, whole),
+            "{text:?}"
+        );
+        pieces(text, 0, 2).len()
+    }
+
+    #[test]
+    fn pieces_parse_like_the_whole() {
+        let ch = |n: usize| format!("## 第{n}章\n\n正文，*強調*。[^{n}]\n\n[^{n}]: 註{n}。\n\n");
+        let book: String = (1..=5).map(ch).collect();
+        assert_eq!(same_in_pieces(&book), 5);
+        // fenced code hides a heading
+        assert_eq!(same_in_pieces("## a\n\n```\n\n## b\n```\n\n## c\n"), 2);
+        assert_eq!(
+            same_in_pieces("## a\n\n~~~~\n~~~\n\n## b\n~~~~\n\n## c\n"),
+            2
+        );
+        // a heading right after a paragraph, in a list item, after a quote
+        assert_eq!(
+            same_in_pieces("## a\ntext\n## b\n- x\n\n## c\n> q\n\n## d\n"),
+            3
+        );
+        // give up: reference definitions, a note cited across pieces, comments, indented fences
+        assert_eq!(same_in_pieces("## a\n[x]\n\n## b\n\n[x]: /u\n"), 1);
+        assert_eq!(same_in_pieces("## a\n[^1]\n\n## b\n\n[^1]: n\n"), 1);
+        assert_eq!(same_in_pieces("## a\n<!--\n\n## b\n-->\n"), 1);
+        assert_eq!(
+            same_in_pieces("- a\n\n  ```\n\n## b\n  ```\n\n```\n\n## c\n```\n"),
+            1
+        );
+        assert_eq!(same_in_pieces("# only\n\ntext\n"), 1);
+    }
 
     #[test]
     fn heading_with_id_and_spans() {

@@ -175,3 +175,20 @@ proptest! {
         prop_assert_eq!(no_space(&visible_text(&epub)), no_space(&markdown_text(&md)), "{}", md);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Parsing in pieces (as for large files, on every core) gives the events of one parse.
+    #[test]
+    fn parsing_in_pieces_gives_the_whole_parse(md in markdown()) {
+        use hanpub::parse::{parse_chunks_from, trim_spans};
+        for level in 1..=3 {
+            prop_assert_eq!(
+                trim_spans(&md, parse_chunks_from(&md, 0, level, 0)),
+                trim_spans(&md, parse_chunks_from(&md, 0, level, usize::MAX)),
+                "{}", md
+            );
+        }
+    }
+}
