@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::{Chapter, Ev, Spanned, Tag};
 use crate::source::SourceFile;
@@ -100,12 +102,18 @@ pub fn split(
     for (file_index, file) in files.iter_mut().enumerate() {
         first_of_file.push((file.path.clone(), chapters.len()));
         // chunks start at top-level headings, so each is nested on its own
-        let mut flattened = None;
-        for chunk in &mut file.chunks {
-            let (events, f) = flatten_nesting(std::mem::take(chunk));
-            *chunk = events;
-            flattened = flattened.or(f);
-        }
+        let flattened = file
+            .chunks
+            .par_iter_mut()
+            .map(|chunk| {
+                let (events, f) = flatten_nesting(std::mem::take(chunk));
+                *chunk = events;
+                f
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .next();
         if let Some(span) = flattened {
             warnings.push(
                 Diagnostic::warning(format!(
@@ -208,7 +216,7 @@ pub fn split(
     }
 
     // footnotes follow their first reference in each chapter
-    for c in &mut chapters {
+    chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
         let mut cited: Vec<String> = Vec::new();
         for s in &c.events {
@@ -223,15 +231,16 @@ pub fn split(
                 c.events.extend(body.iter().cloned());
             }
         }
-    }
+    });
 
     // internal links
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
-    for ci in 0..chapters.len() {
-        let file_index = chapters[ci].source_file_index();
-        let source = &sources[chapters[ci].source].1;
+    let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
+        let mut warnings = Vec::new();
+        let file_index = chapter.source_file_index();
+        let source = &sources[chapter.source].1;
         let here = &files[file_index].path;
-        for s in &mut chapters[ci].events {
+        for s in &mut chapter.events {
             let Ev::Start(Tag::Link { dest, .. }) = &mut s.ev else {
                 continue;
             };
@@ -284,7 +293,9 @@ pub fn split(
                 }
             }
         }
-    }
+        warnings
+    }).collect();
+    warnings.extend(broken.into_iter().flatten());
     chapters
 }
 

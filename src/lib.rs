@@ -168,6 +168,8 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
             .map_err(|e| files::read_error(files, path, &e))?;
         files::decode(files.name(path), bytes)
     };
+    // the single-file form's Markdown, read once for its front matter and its text
+    let mut single: Option<SourceFile> = None;
     let (config, config_file, md_paths) = match entry {
         BookEntry::File(path) => {
             let file = read_text(path).map_err(|d| vec![d])?;
@@ -193,6 +195,7 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                     }
                 }
             };
+            single = Some(file);
             (config, None, vec![path.clone()])
         }
         BookEntry::Dir => {
@@ -252,7 +255,7 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                 continue;
             }
         }
-        match read_text(&path) {
+        match single.take().map_or_else(|| read_text(&path), Ok) {
             Ok(file) => {
                 // front matter of chapter files is metadata of the single-file form: skip it
                 let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
@@ -314,7 +317,7 @@ fn stem(path: &str) -> String {
 ///
 /// Fails with every error of the book (and the warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
-    build_with(project, files, opts, None).map(|(out, _)| out)
+    build_with(project, files, opts, None, false).map(|(out, _)| out)
 }
 
 /// Chapter entry name → hash of its XHTML and its compressed entry, from an earlier build.
@@ -325,6 +328,7 @@ fn build_with(
     files: &dyn Files,
     opts: &Options,
     previous: Option<&EntryCache>,
+    keep: bool,
 ) -> Result<(Output, EntryCache), Error> {
     if !project.errors.is_empty() {
         return Err(project.errors.clone().into());
@@ -440,7 +444,7 @@ fn build_with(
             series.name = convert_with_overrides(&series.name, conv);
         }
     }
-    let book = Book { meta, chapters };
+    let mut book = Book { meta, chapters };
 
     // images
     let mut images = Images::default();
@@ -618,44 +622,56 @@ fn build_with(
     // chapters
     let lang = book.meta.lang.as_str();
     let mut toc = Vec::new();
-    // render and compress every chapter in parallel; the order of the results is the book's
-    let rendered: Vec<(Vec<Diagnostic>, bool, package::Prepared, u64)> = book
-        .chapters
-        .par_iter()
-        .zip(&image_maps)
-        .map(|(c, map)| {
-            let image = |dest: &str| map.get(dest).cloned();
-            let cx = render::xhtml::ChapterContext {
-                lang,
-                vertical,
-                book_title: &book.meta.title,
-                kicker: book.meta.kicker.as_deref(),
-                subtitle: book.meta.subtitle.as_deref(),
-                stylesheets: &stylesheets,
-                image: &image,
-            };
-            let r = render::xhtml::chapter(c, &cx);
-            let warnings = r
-                .warnings
-                .into_iter()
-                .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
-                .collect();
-            let svg = memchr_find(&r.xhtml, b"<svg");
-            let name = format!("EPUB/text/{}.xhtml", c.id);
-            let hash = content_hash(&r.xhtml);
-            // an unchanged chapter's compressed entry is taken from the previous build
-            let part = match previous.and_then(|p| p.get(&name)) {
-                Some((h, part)) if *h == hash => part.clone(),
-                _ => package::prepare_data(&name, &r.xhtml),
-            };
-            (warnings, svg, part, hash)
-        })
-        .collect();
+    // render and compress every chapter in parallel; the order of the results is the book's.
+    // A chapter's events are dropped once it is compressed: they are the largest data.
+    let rendered: Vec<(Vec<Diagnostic>, bool, package::Prepared, u64, Heading)> =
+        std::mem::take(&mut book.chapters)
+            .into_par_iter()
+            .zip(image_maps)
+            .map(|(c, map)| {
+                let image = |dest: &str| map.get(dest).cloned();
+                let cx = render::xhtml::ChapterContext {
+                    lang,
+                    vertical,
+                    book_title: &book.meta.title,
+                    kicker: book.meta.kicker.as_deref(),
+                    subtitle: book.meta.subtitle.as_deref(),
+                    stylesheets: &stylesheets,
+                    image: &image,
+                };
+                let r = render::xhtml::chapter(&c, &cx);
+                let warnings = r
+                    .warnings
+                    .into_iter()
+                    .map(|(msg, span)| {
+                        Diagnostic::warning(msg).at(&project.sources[c.source].1, span)
+                    })
+                    .collect();
+                let svg = memchr_find(&r.xhtml, b"<svg");
+                let name = format!("EPUB/text/{}.xhtml", c.id);
+                // hashed only for incremental builds, which compare them with the next build's
+                let hash = if keep { content_hash(&r.xhtml) } else { 0 };
+                // an unchanged chapter's compressed entry is taken from the previous build
+                let part = match previous.and_then(|p| p.get(&name)) {
+                    Some((h, part)) if *h == hash => part.clone(),
+                    _ => package::prepare_data(&name, &r.xhtml),
+                };
+                let heading = Heading {
+                    id: c.id,
+                    title: c.title,
+                    opening: c.opening,
+                };
+                (warnings, svg, part, hash, heading)
+            })
+            .collect();
     let mut chapter_entries = Vec::with_capacity(rendered.len());
     let mut cache = EntryCache::new();
-    for (c, (w, svg, prepared, hash)) in book.chapters.iter().zip(rendered) {
+    let mut headings = Vec::with_capacity(rendered.len());
+    for (w, svg, prepared, hash, c) in rendered {
         warnings.extend(w);
-        cache.insert(prepared.path().to_string(), (hash, prepared.clone()));
+        if keep {
+            cache.insert(prepared.path().to_string(), (hash, prepared.clone()));
+        }
         let href = format!("text/{}.xhtml", c.id);
         toc.push(TocEntry {
             title: c.title.clone(),
@@ -670,6 +686,7 @@ fn build_with(
             auxiliary: false,
         });
         chapter_entries.push(prepared);
+        headings.push(c);
     }
 
     // navigation
@@ -681,11 +698,10 @@ fn build_with(
     } else {
         "Contents"
     };
-    let body_start = book
-        .chapters
+    let body_start = headings
         .iter()
         .find(|c| !c.opening)
-        .or(book.chapters.first())
+        .or(headings.first())
         .map(|c| format!("text/{}.xhtml", c.id))
         .unwrap_or_default();
     let start_title = if lang.starts_with("zh") {
@@ -881,12 +897,19 @@ fn build_with(
     let out = Output {
         epub,
         warnings,
-        chapters: book.chapters.iter().map(|c| c.title.clone()).collect(),
+        chapters: headings.into_iter().map(|c| c.title).collect(),
         identifier,
         font: font_report,
         cover: cover_report,
     };
     Ok((out, cache))
+}
+
+/// What is left of a chapter once it is rendered.
+struct Heading {
+    id: String,
+    title: String,
+    opening: bool,
 }
 
 /// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
@@ -1266,7 +1289,7 @@ impl Incremental {
         files: &dyn Files,
         opts: &Options,
     ) -> Result<Output, Error> {
-        let (out, cache) = build_with(project, files, opts, self.previous.as_ref())?;
+        let (out, cache) = build_with(project, files, opts, self.previous.as_ref(), true)?;
         self.previous = Some(cache);
         Ok(out)
     }

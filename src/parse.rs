@@ -81,12 +81,20 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
     let mut notes: Vec<(String, usize)> = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
     let mut blank_before = true;
+    // `]:` (a reference or footnote definition?) is rare: find them all at once
+    let mut colons = memchr::memmem::find_iter(&b[body..], b"]:")
+        .map(|i| body + i)
+        .peekable();
     let mut at = body;
     while at < b.len() {
         let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
         let line = &text[at..end];
         let content = line.trim_end_matches(['\n', '\r']);
         let blank = content.trim_matches([' ', '\t']).is_empty();
+        let mut has_colon = false;
+        while colons.next_if(|&c| c < end).is_some() {
+            has_colon = true;
+        }
         if let Some((ch, len)) = fence {
             let t = content.trim_start_matches(' ');
             let run = t.bytes().take_while(|&c| c == ch).count();
@@ -103,7 +111,7 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
             fence = Some(f);
         } else if blank_before && is_split_heading(content, split_level) && at > body {
             starts.push(at);
-        } else if content.contains("]:") {
+        } else if has_colon {
             // a footnote definition at column 0 is safe if its citations share its piece
             match footnote_definition(content) {
                 Some(label) => notes.push((label, starts.len() - 1)),
