@@ -28,6 +28,7 @@ pub mod files;
 pub mod font;
 pub mod hans;
 pub mod lint;
+mod memo;
 pub mod model;
 pub mod package;
 pub mod parse;
@@ -317,23 +318,28 @@ fn stem(path: &str) -> String {
 ///
 /// Fails with every error of the book (and the warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
-    build_with(project, files, opts, None, false).map(|(out, _)| out)
+    build_with(project, files, opts, None, None).map(|r| r.expect("no memo, no restart").0)
 }
 
 /// Chapter entry name → hash of its XHTML and its compressed entry, from an earlier build.
 type EntryCache = BTreeMap<String, (u64, package::Prepared)>;
 
+/// Build; with a `memo`, reuse the chapters of unchanged files it holds (see [`memo`]) and keep
+/// this build's. `Ok(None)`: a kept chapter no longer fits the book, build again without reuse.
 fn build_with(
     project: &Project,
     files: &dyn Files,
     opts: &Options,
     previous: Option<&EntryCache>,
-    keep: bool,
-) -> Result<(Output, EntryCache), Error> {
+    mut memo: Option<(&mut memo::Memo, bool)>,
+) -> Result<Option<(Output, EntryCache)>, Error> {
     if !project.errors.is_empty() {
         return Err(project.errors.clone().into());
     }
+    let keep = memo.is_some();
     let cfg = &project.config;
+    // an embedded font is subset to every character of the book: no file may stand in by outline
+    let font_wanted = opts.font.is_some() || cfg.build.font.is_some();
     let mut warnings = project.warnings.clone();
     let layout = opts.layout.unwrap_or(cfg.build.layout);
     let vertical = layout == Layout::Vertical;
@@ -343,8 +349,43 @@ fn build_with(
         vertical,
     };
 
-    // parse → chapters → typeset
-    let parsed = project.parse();
+    // parse → chapters → typeset; an unchanged file stands in by its outline
+    let standing: Vec<bool> = project
+        .sources
+        .iter()
+        .map(|(path, file, body)| match &memo {
+            Some((m, true)) if !font_wanted => m
+                .files
+                .get(path)
+                .is_some_and(|f| f.body == *body && f.text == file.text),
+            _ => false,
+        })
+        .collect();
+    let parsed: Vec<chapters::Parsed> = project
+        .sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, (path, file, body))| chapters::Parsed {
+            path: path.clone(),
+            source: i,
+            chunks: match &memo {
+                Some((m, _)) if standing[i] => m.files[path].outline.clone(),
+                _ => parse::parse_chunks(&file.text, *body, cfg.build.split_level),
+            },
+        })
+        .collect();
+    let fresh_outlines: Vec<Option<Vec<Vec<Spanned>>>> = if keep {
+        parsed
+            .par_iter()
+            .map(|p| {
+                (!standing[p.source])
+                    .then(|| memo::outline(&p.chunks))
+                    .flatten()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut chapters = chapters::split(
         parsed,
         cfg.build.split_level,
@@ -367,7 +408,16 @@ fn build_with(
         _ => None,
     };
     let simplified = opts.edition == Edition::Simplified;
+    // what each chapter takes from the rest of the book, to know when a kept one still fits
+    let plans: Vec<String> = if keep {
+        chapters.par_iter().map(memo::plan).collect()
+    } else {
+        Vec::new()
+    };
     chapters.par_iter_mut().for_each(|c| {
+        if standing[c.source] {
+            return; // an outline: its chapter is kept
+        }
         let events = std::mem::take(&mut c.events);
         c.events = typeset::typeset(events, &ts);
         if let Some(conv) = &converter {
@@ -513,7 +563,7 @@ fn build_with(
         }
     } else if !opts.no_cover {
         match &opts.cover_font {
-            Some(f) => match draw_cover(&book.meta, f, vertical) {
+            Some(f) => match draw_cover_kept(&book.meta, f, vertical, memo.as_mut().map(|(m, _)| &mut **m)) {
                 Ok(png) => {
                     cover_report = Some(format!(
                         "generated {}×{} PNG with {}",
@@ -624,50 +674,154 @@ fn build_with(
     let mut toc = Vec::new();
     // render and compress every chapter in parallel; the order of the results is the book's.
     // A chapter's events are dropped once it is compressed: they are the largest data.
-    let rendered: Vec<(Vec<Diagnostic>, bool, package::Prepared, u64, Heading)> =
-        std::mem::take(&mut book.chapters)
-            .into_par_iter()
-            .zip(image_maps)
-            .map(|(c, map)| {
-                let image = |dest: &str| map.get(dest).cloned();
-                let cx = render::xhtml::ChapterContext {
-                    lang,
-                    vertical,
-                    book_title: &book.meta.title,
-                    kicker: book.meta.kicker.as_deref(),
-                    subtitle: book.meta.subtitle.as_deref(),
-                    stylesheets: &stylesheets,
-                    image: &image,
+    // the render context of every chapter, for the keys of kept chapters
+    let context = if keep {
+        format!(
+            "{lang}\u{1f}{vertical}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{stylesheets:?}\u{1f}{ts:?}\u{1f}{:?}",
+            book.meta.title, book.meta.kicker, book.meta.subtitle, opts.edition
+        )
+    } else {
+        String::new()
+    };
+    // each chapter's place in its file
+    let chapter_sources: Vec<usize> = book.chapters.iter().map(|c| c.source).collect();
+    let mut place = Vec::with_capacity(book.chapters.len());
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for c in &book.chapters {
+        let n = counts.entry(c.source).or_default();
+        place.push(*n);
+        *n += 1;
+    }
+    let kept = memo.as_ref().map(|(m, _)| &**m);
+    let rendered: Vec<RenderedChapter> = std::mem::take(&mut book.chapters)
+        .into_par_iter()
+        .zip(image_maps)
+        .enumerate()
+        .map(|(i, (c, map))| {
+            let key = keep.then(|| {
+                content_hash(format!("{}\u{1d}{context}\u{1d}{map:?}", plans[i]).as_bytes())
+            });
+            let heading = Heading {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                opening: c.opening,
+            };
+            if standing[c.source] {
+                let path = &project.sources[c.source].0;
+                let found = kept
+                    .and_then(|m| m.files.get(path))
+                    .and_then(|f| f.chapters.get(place[i]))
+                    .filter(|m| Some(m.key) == key);
+                return match found {
+                    Some(m) => RenderedChapter {
+                        warnings: m.warnings.clone(),
+                        svg: m.svg,
+                        part: Some(m.part.clone()),
+                        hash: m.hash,
+                        heading: Heading {
+                            title: m.title.clone(),
+                            ..heading
+                        },
+                        key,
+                    },
+                    None => RenderedChapter {
+                        warnings: Vec::new(),
+                        svg: false,
+                        part: None,
+                        hash: 0,
+                        heading,
+                        key,
+                    },
                 };
-                let r = render::xhtml::chapter(&c, &cx);
-                let warnings = r
-                    .warnings
-                    .into_iter()
-                    .map(|(msg, span)| {
-                        Diagnostic::warning(msg).at(&project.sources[c.source].1, span)
-                    })
-                    .collect();
-                let svg = memchr_find(&r.xhtml, b"<svg");
-                let name = format!("EPUB/text/{}.xhtml", c.id);
-                // hashed only for incremental builds, which compare them with the next build's
-                let hash = if keep { content_hash(&r.xhtml) } else { 0 };
-                // an unchanged chapter's compressed entry is taken from the previous build
-                let part = match previous.and_then(|p| p.get(&name)) {
-                    Some((h, part)) if *h == hash => part.clone(),
-                    _ => package::prepare_data(&name, &r.xhtml),
-                };
-                let heading = Heading {
-                    id: c.id,
+            }
+            let image = |dest: &str| map.get(dest).cloned();
+            let cx = render::xhtml::ChapterContext {
+                lang,
+                vertical,
+                book_title: &book.meta.title,
+                kicker: book.meta.kicker.as_deref(),
+                subtitle: book.meta.subtitle.as_deref(),
+                stylesheets: &stylesheets,
+                image: &image,
+            };
+            let r = render::xhtml::chapter(&c, &cx);
+            let warnings = r
+                .warnings
+                .into_iter()
+                .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
+                .collect();
+            let svg = memchr_find(&r.xhtml, b"<svg");
+            let name = format!("EPUB/text/{}.xhtml", c.id);
+            // hashed only for incremental builds, which compare them with the next build's
+            let hash = if keep { content_hash(&r.xhtml) } else { 0 };
+            // an unchanged chapter's compressed entry is taken from the previous build
+            let part = match previous.and_then(|p| p.get(&name)) {
+                Some((h, part)) if *h == hash => part.clone(),
+                _ => package::prepare_data(&name, &r.xhtml),
+            };
+            RenderedChapter {
+                warnings,
+                svg,
+                part: Some(part),
+                hash,
+                heading: Heading {
                     title: c.title,
-                    opening: c.opening,
-                };
-                (warnings, svg, part, hash, heading)
-            })
-            .collect();
+                    ..heading
+                },
+                key,
+            }
+        })
+        .collect();
+    if rendered.iter().any(|r| r.part.is_none()) {
+        return Ok(None); // a kept chapter no longer fits: build again from every file's text
+    }
+    // keep what this build made, for the next
+    if let Some((m, _)) = memo.as_mut() {
+        m.reused = chapter_sources.iter().filter(|&&c| standing[c]).count();
+        let mut by_file: Vec<Vec<memo::ChapterMemo>> = vec![Vec::new(); project.sources.len()];
+        for (r, c) in rendered.iter().zip(&chapter_sources) {
+            by_file[*c].push(memo::ChapterMemo {
+                key: r.key.unwrap_or_default(),
+                title: r.heading.title.clone(),
+                svg: r.svg,
+                warnings: r.warnings.clone(),
+                part: r.part.clone().expect("every part is there"),
+                hash: r.hash,
+            });
+        }
+        let mut files_kept = std::collections::HashMap::new();
+        for (i, ((path, file, body), chapters)) in project.sources.iter().zip(by_file).enumerate() {
+            let kept = if standing[i] {
+                m.files
+                    .remove(path)
+                    .map(|f| memo::FileMemo { chapters, ..f })
+            } else {
+                fresh_outlines[i].clone().map(|outline| memo::FileMemo {
+                    text: file.text.clone(),
+                    body: *body,
+                    outline,
+                    chapters,
+                })
+            };
+            if let Some(f) = kept {
+                files_kept.insert(path.clone(), f);
+            }
+        }
+        m.files = files_kept;
+    }
     let mut chapter_entries = Vec::with_capacity(rendered.len());
     let mut cache = EntryCache::new();
     let mut headings = Vec::with_capacity(rendered.len());
-    for (w, svg, prepared, hash, c) in rendered {
+    for RenderedChapter {
+        warnings: w,
+        svg,
+        part: prepared,
+        hash,
+        heading: c,
+        ..
+    } in rendered
+    {
+        let prepared = prepared.expect("every part is there");
         warnings.extend(w);
         if keep {
             cache.insert(prepared.path().to_string(), (hash, prepared.clone()));
@@ -902,7 +1056,18 @@ fn build_with(
         font: font_report,
         cover: cover_report,
     };
-    Ok((out, cache))
+    Ok(Some((out, cache)))
+}
+
+/// A chapter rendered and compressed, or taken from the memo (`part: None`: the kept one does
+/// not fit any more).
+struct RenderedChapter {
+    warnings: Vec<Diagnostic>,
+    svg: bool,
+    part: Option<package::Prepared>,
+    hash: u64,
+    heading: Heading,
+    key: Option<u64>,
 }
 
 /// What is left of a chapter once it is rendered.
@@ -938,6 +1103,35 @@ fn book_chars(book: &Book) -> std::collections::BTreeSet<char> {
     }
     set.retain(|c| !c.is_control());
     set
+}
+
+/// [`draw_cover`], or the cover an incremental build drew last from the same metadata and font
+/// (drawing takes about 0.1 s).
+fn draw_cover_kept(
+    meta: &Metadata,
+    font: &FontFile,
+    vertical: bool,
+    memo: Option<&mut memo::Memo>,
+) -> Result<Vec<u8>, String> {
+    let Some(m) = memo else {
+        return draw_cover(meta, font, vertical);
+    };
+    let key = content_hash(
+        format!(
+            "{meta:?}\u{1f}{}\u{1f}{}\u{1f}{vertical}",
+            font.name,
+            font.data.len()
+        )
+        .as_bytes(),
+    );
+    match &m.cover {
+        Some((k, png)) if *k == key => Ok(png.clone()),
+        _ => {
+            let png = draw_cover(meta, font, vertical)?;
+            m.cover = Some((key, png.clone()));
+            Ok(png)
+        }
+    }
 }
 
 /// Draw the cover from the (typeset, converted) metadata.
@@ -1275,6 +1469,10 @@ pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
 pub struct Incremental {
     /// The compressed chapters of the last good build, with the hashes of their XHTML.
     previous: Option<EntryCache>,
+    /// Chapters of unchanged files, kept with what they were made from.
+    memo: memo::Memo,
+    /// The book as last loaded by [`Incremental::rebuild`].
+    project: Option<Project>,
 }
 
 impl Incremental {
@@ -1289,10 +1487,94 @@ impl Incremental {
         files: &dyn Files,
         opts: &Options,
     ) -> Result<Output, Error> {
-        let (out, cache) = build_with(project, files, opts, self.previous.as_ref(), true)?;
+        let previous = self.previous.as_ref();
+        let (out, cache) =
+            match build_with(project, files, opts, previous, Some((&mut self.memo, true)))? {
+                Some(built) => built,
+                None => build_with(
+                    project,
+                    files,
+                    opts,
+                    previous,
+                    Some((&mut self.memo, false)),
+                )?
+                .expect("a build that reuses nothing never starts again"),
+            };
         self.previous = Some(cache);
         Ok(out)
     }
+
+    /// How many chapters the last build took as they were, without parsing their files.
+    pub fn reused(&self) -> usize {
+        self.memo.reused
+    }
+
+    /// Load the book and build it. With `changed` (paths relative to the book, `/`-separated,
+    /// as a watcher reports them), only those Markdown files are read again when the last load
+    /// is at hand and none of them is the configuration or a new file; `None` reads everything.
+    /// The result is byte-identical to [`build`]'s after a fresh [`load`].
+    pub fn rebuild(
+        &mut self,
+        files: &dyn Files,
+        entry: &BookEntry,
+        changed: Option<&[String]>,
+        opts: &Options,
+    ) -> Result<Output, Error> {
+        let patched = match (self.project.take(), changed) {
+            (Some(mut p), Some(changed)) => {
+                reload_sources(&mut p, files, entry, changed).then_some(p)
+            }
+            _ => None,
+        };
+        let project = match patched {
+            Some(p) => p,
+            None => load(files, entry)?,
+        };
+        let out = self.build(&project, files, opts);
+        self.project = Some(project);
+        out
+    }
+}
+
+/// Read the `changed` Markdown files of `project` again, in place. False when the change needs
+/// a whole load: the configuration changed, a file is new or unreadable, or loading had errors.
+fn reload_sources(
+    project: &mut Project,
+    files: &dyn Files,
+    entry: &BookEntry,
+    changed: &[String],
+) -> bool {
+    if !project.errors.is_empty() || matches!(entry, BookEntry::File(_)) {
+        return false;
+    }
+    for path in changed {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        if matches!(path, "book.toml" | "metadata.yaml" | "metadata.yml") {
+            return false;
+        }
+        if !(path.ends_with(".md") || path.ends_with(".markdown")) {
+            continue; // images, styles, fonts: every build reads them
+        }
+        let Some(i) = project.sources.iter().position(|(p, ..)| p == path) else {
+            return false;
+        };
+        match read_source(files, path) {
+            Ok((file, body)) => project.sources[i] = (path.to_string(), file, body),
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// A Markdown file of the book and where its body starts (after any front matter).
+fn read_source(files: &dyn Files, path: &str) -> Result<(SourceFile, usize), Diagnostic> {
+    let bytes = files
+        .read(path)
+        .map_err(|e| files::read_error(files, path, &e))?;
+    let file = files::decode(files.name(path), bytes)?;
+    // front matter of chapter files is metadata of the single-file form: skip it
+    let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
+    Ok((file, body))
 }
 
 /// A fast 64-bit hash of a chapter's bytes (FNV-1a over 8-byte words).

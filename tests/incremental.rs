@@ -34,3 +34,138 @@ fn rebuilds_after_edits_are_byte_identical_to_full_builds() {
         );
     }
 }
+
+/// A book whose files reach into each other: links across files, footnotes, headings whose ids
+/// depend on earlier files, an image, a broken link.
+fn linked_book() -> MemFiles {
+    let png = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+    )
+    .unwrap();
+    let mut files = MemFiles::from([
+        (
+            "book.toml",
+            "[book]\ntitle = \"連結\"\nlang = \"zh-Hant\"\n[build]\nchapters = [\"a.md\", \"b.md\", \"c.md\"]\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "a.md",
+            "# 連結\n\n開場。\n\n## 一\n\n見[二](b.md#x)與[三](c.md)。[^n]\n\n[^n]: 註，見[一](#一)。\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "b.md",
+            "## 二 {#x}\n\n第二章。\n\n### 小節\n\n![圖](img/圖.png)\n".as_bytes().to_vec(),
+        ),
+        (
+            "c.md",
+            "## 三\n\n[壞](#nowhere)[回](a.md#一)。\n\n### 小節\n\n末。\n".as_bytes().to_vec(),
+        ),
+    ]);
+    files.0.insert("img/圖.png".into(), png);
+    files
+}
+
+/// Every edit, rebuilt incrementally (both from a loaded project and by reloading only the
+/// changed file), gives the bytes and the warnings of a full build.
+#[test]
+fn edits_that_reach_other_files_rebuild_like_full_builds() {
+    for opts in [
+        Options::default(),
+        Options {
+            layout: Some(hanpub::Layout::Vertical),
+            ..Options::default()
+        },
+        Options {
+            edition: hanpub::Edition::Simplified,
+            ..Options::default()
+        },
+    ] {
+        edits_rebuild_like_full_builds(&opts);
+    }
+}
+
+fn edits_rebuild_like_full_builds(opts: &Options) {
+    // (file, from, to, chapters reused: the other files' when nothing else moves; a.md has 2
+    // chapters, then 3)
+    let edits: &[(&str, &str, &str, usize)] = &[
+        ("b.md", "第二章。", "第二章，改了。", 3),
+        // a heading whose id the later `### 小節` headings must now step around
+        ("a.md", "開場。", "開場。\n\n### 小節", 0),
+        // a new chapter: every later file name moves
+        ("a.md", "## 一", "## 零\n\n新章。\n\n## 一", 0),
+        // the link target goes away: c.md's link breaks
+        ("b.md", "## 二 {#x}", "## 二", 0),
+        ("c.md", "末。", "末了。", 4),
+        // a footnote cited from another file's text is not a footnote of that file
+        ("c.md", "末了。", "末了。[^n]", 4),
+        // metadata every chapter shows
+        ("book.toml", "title = \"連結\"", "title = \"新書名\"", 0),
+        ("b.md", "第二章，改了。", "第二章，又改了。", 4),
+    ];
+    let mut files = linked_book();
+    let mut inc = Incremental::new();
+    let mut reloading = Incremental::new();
+    let entry = BookEntry::Dir;
+    let first = reloading.rebuild(&files, &entry, None, opts).unwrap();
+    let project = load(&files, &entry).unwrap();
+    assert_eq!(first.epub, build(&project, &files, opts).unwrap().epub);
+    inc.build(&project, &files, opts).unwrap();
+    for (i, (path, from, to, reused)) in edits.iter().enumerate() {
+        let text = String::from_utf8(files.0[*path].clone()).unwrap();
+        assert!(text.contains(from), "edit {i}: {from} not in {path}");
+        files
+            .0
+            .insert(path.to_string(), text.replacen(from, to, 1).into_bytes());
+        let project = load(&files, &entry).unwrap();
+        let full = build(&project, &files, opts).unwrap();
+        let again = inc.build(&project, &files, opts).unwrap();
+        let reloaded = reloading
+            .rebuild(&files, &entry, Some(&[path.to_string()]), opts)
+            .unwrap();
+        for (how, out) in [("build", &again), ("rebuild", &reloaded)] {
+            assert!(
+                full.epub == out.epub,
+                "edit {i} ({path}): {how} differs from a full build"
+            );
+            assert_eq!(full.warnings, out.warnings, "edit {i} ({path}): {how}");
+            assert_eq!(full.chapters, out.chapters, "edit {i} ({path}): {how}");
+        }
+        assert_eq!(inc.reused(), *reused, "edit {i} ({path}): chapters reused");
+        assert_eq!(
+            reloading.reused(),
+            *reused,
+            "edit {i} ({path}): chapters reused"
+        );
+    }
+}
+
+/// Reloading only the changed files notices what a whole load would: a file that went away.
+#[test]
+fn a_removed_chapter_is_reported_after_a_partial_reload() {
+    let opts = Options::default();
+    let mut files = linked_book();
+    let mut inc = Incremental::new();
+    inc.rebuild(&files, &BookEntry::Dir, None, &opts).unwrap();
+    files.0.remove("c.md");
+    let err = inc
+        .rebuild(&files, &BookEntry::Dir, Some(&["c.md".to_string()]), &opts)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("c.md") || format!("{err:?}").contains("c.md"),
+        "{err:?}"
+    );
+    // and it builds again once the file is back
+    files.0.insert(
+        "c.md".into(),
+        b"## \xe4\xb8\x89\n\n\xe5\x9b\x9e\xe4\xbe\x86\xe4\xba\x86\n".to_vec(),
+    );
+    let out = inc
+        .rebuild(&files, &BookEntry::Dir, Some(&["c.md".to_string()]), &opts)
+        .unwrap();
+    let project = load(&files, &BookEntry::Dir).unwrap();
+    assert_eq!(out.epub, build(&project, &files, &opts).unwrap().epub);
+}

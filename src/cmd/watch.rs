@@ -51,32 +51,34 @@ impl Session {
         })
     }
 
-    /// Reload the book, build it, write the EPUB atomically, and print one line about it.
-    /// Never stops the caller: failures are printed and returned.
-    pub fn rebuild(&mut self, first: bool) -> BuildResult {
+    /// Reload the book (only the `changed` files, when known), build it, write the EPUB
+    /// atomically, and print one line about it. Never stops the caller: failures are printed
+    /// and returned.
+    pub fn rebuild(&mut self, first: bool, changed: Option<&[String]>) -> BuildResult {
         let started = Instant::now();
-        let mut lap = [Duration::ZERO; 3];
-        let result = hanpub::load(&self.located.files, &self.located.entry)
-            .and_then(|project| {
-                lap[0] = started.elapsed();
-                self.incremental
-                    .build(&project, &self.located.files, &self.opts)
-            })
+        let mut built_at = Duration::ZERO;
+        let result = self
+            .incremental
+            .rebuild(
+                &self.located.files,
+                &self.located.entry,
+                changed,
+                &self.opts,
+            )
             .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
-                lap[1] = started.elapsed();
+                built_at = started.elapsed();
                 write_atomically(&self.output, &out.epub)
                     .map(|()| out)
                     .map_err(diagnostics)
             });
-        lap[2] = started.elapsed();
-        let ms = lap[2].as_millis();
+        let done = started.elapsed();
+        let ms = done.as_millis();
         if term::verbose() {
             eprintln!(
-                "timings: load {} ms, build {} ms, write {} ms",
-                lap[0].as_millis(),
-                lap[1].saturating_sub(lap[0]).as_millis(),
-                lap[2].saturating_sub(lap[1]).as_millis()
+                "timings: load and build {} ms, write {} ms",
+                built_at.as_millis(),
+                done.saturating_sub(built_at).as_millis()
             );
         }
         match &result {
@@ -126,7 +128,7 @@ impl Session {
         debouncer
             .watch(&self.root, RecursiveMode::Recursive)
             .map_err(watch_error)?;
-        let first = self.rebuild(true);
+        let first = self.rebuild(true, None);
         after(&first);
         if !self.quiet {
             eprintln!(
@@ -137,41 +139,87 @@ impl Session {
         let output = absolute(&self.output);
         let root = absolute(&self.root);
         while let Ok(batch) = rx.recv() {
-            let mut changed = self.changed(&batch, &root, &output);
+            let mut changes = Changes::default();
+            changes.add(&batch, &root, &output);
             // coalesce whatever else is already queued
             while let Ok(more) = rx.try_recv() {
-                changed |= self.changed(&more, &root, &output);
+                changes.add(&more, &root, &output);
             }
-            if changed {
-                let r = self.rebuild(false);
+            if changes.any {
+                let r = self.rebuild(false, changes.paths.as_deref());
                 after(&r);
             }
         }
         Ok(())
     }
+}
 
-    fn changed(&self, batch: &DebounceEventResult, root: &Path, output: &Path) -> bool {
-        match batch {
-            Ok(events) => events.iter().any(|e| {
-                e.need_rescan()
-                    || (!matches!(e.kind, EventKind::Access(_))
-                        && e.paths.iter().any(|p| {
-                            relevant(
-                                &absolute(p),
-                                root,
-                                output,
-                                matches!(e.kind, EventKind::Remove(_)),
-                            )
-                        }))
-            }),
+/// What a batch of file events changed in the book.
+#[derive(Debug, Default)]
+struct Changes {
+    /// Anything that can change the book.
+    any: bool,
+    /// The files, relative to the book folder; `None` when not known (a rescan, a folder).
+    paths: Option<Vec<String>>,
+    /// Set once `paths` is not known any more.
+    unknown: bool,
+}
+
+impl Changes {
+    fn add(&mut self, batch: &DebounceEventResult, root: &Path, output: &Path) {
+        let events = match batch {
+            Ok(events) => events,
             Err(errors) => {
                 for e in errors {
                     eprintln!("warning: watching: {e}");
                 }
-                false
+                return;
+            }
+        };
+        for e in events {
+            if e.need_rescan() {
+                self.any = true;
+                self.unknown = true;
+                continue;
+            }
+            if matches!(e.kind, EventKind::Access(_)) {
+                continue;
+            }
+            for p in &e.paths {
+                let p = absolute(p);
+                if !relevant(&p, root, output, matches!(e.kind, EventKind::Remove(_))) {
+                    continue;
+                }
+                self.any = true;
+                match relative(&p, root) {
+                    Some(rel) if !self.unknown => {
+                        let paths = self.paths.get_or_insert_with(Vec::new);
+                        if !paths.contains(&rel) {
+                            paths.push(rel);
+                        }
+                    }
+                    _ => self.unknown = true,
+                }
             }
         }
+        if self.unknown {
+            self.paths = None;
+        }
     }
+}
+
+/// `path` relative to `root`, `/`-separated, when it is a file inside it.
+fn relative(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect();
+    let parts = parts?;
+    (!parts.is_empty() && !path.is_dir()).then(|| parts.join("/"))
 }
 
 /// `hanpub watch`.
