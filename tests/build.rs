@@ -258,3 +258,41 @@ fn corpus_shaped_single_file_book_gives_one_chapter_per_section() {
         files.contains_key("EPUB/text/c001.xhtml") && files.contains_key("EPUB/text/c020.xhtml")
     );
 }
+
+/// On a terminal, a build that takes longer than the threshold shows a spinner, then clears
+/// it; a quick one (the default threshold: 1 s) and `-q` show none. Runs under `script` for
+/// a terminal.
+#[test]
+fn a_slow_build_on_a_terminal_shows_a_spinner() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("`script` (util-linux) is needed to give the build a terminal");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_hanpub");
+    let book = common::root().join("book");
+    let run = |after: &str, quiet: bool| {
+        let cmd = format!(
+            "HANPUB_PROGRESS_AFTER_MS={after} {bin}{} build '{}' -o '{}' --no-cover",
+            if quiet { " -q" } else { "" },
+            book.display(),
+            dir.path().join("b.epub").display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("0", false).contains("building the EPUB"));
+    assert!(!run("1000", false).contains("building the EPUB"));
+    assert!(!run("0", true).contains("building the EPUB"));
+}

@@ -1,7 +1,7 @@
 //! `hanpub build`, and the disk-side helpers other commands share: locating a book, the
 //! environment, atomic output.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -86,7 +86,10 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let project = hanpub::load(&located.files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
-    let out = hanpub::build(&project, &located.files, &opts)?;
+    let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
+    let out = hanpub::build(&project, &located.files, &opts);
+    progress.finish();
+    let out = out?;
     term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
         for w in &out.warnings {
@@ -217,6 +220,12 @@ pub fn refuse_output_inside_book(
 
 /// Write to a temporary file beside the target, then rename: the old EPUB stays until the new one is whole.
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
+    write_atomically_with(path, data, true)
+}
+
+/// [`write_atomically`]; `durable`: flush to the disk before the rename (`build`). `watch`
+/// skips it: it writes again after every save, and a reader still never sees half a file.
+pub fn write_atomically_with(path: &Path, data: &[u8], durable: bool) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -229,7 +238,13 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
         .tempfile_in(dir)
         .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
     tmp.write_all(data)
-        .and_then(|_| tmp.as_file().sync_all())
+        .and_then(|_| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
     #[cfg(unix)]
     {
@@ -241,6 +256,61 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
     tmp.persist(path)
         .map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
     Ok(())
+}
+
+/// Builds that take longer than this show a spinner (on a terminal); the tests shorten it with
+/// `HANPUB_PROGRESS_AFTER_MS`.
+fn progress_after() -> std::time::Duration {
+    let ms = std::env::var("HANPUB_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    std::time::Duration::from_millis(ms)
+}
+
+/// A spinner with the elapsed time on stderr, shown only once a build has taken `after`.
+pub struct Progress {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Start timing; `show`: whether a spinner may be drawn at all (a terminal, not `-q`).
+    pub fn after(after: std::time::Duration, show: bool) -> Self {
+        if !show {
+            return Progress {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            if stopped.recv_timeout(after).is_ok() {
+                return; // done in time: nothing drawn
+            }
+            let bar = indicatif::ProgressBar::new_spinner().with_message("building the EPUB");
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .expect("a valid template"),
+            );
+            bar.tick();
+            bar.enable_steady_tick(std::time::Duration::from_millis(100));
+            let _ = stopped.recv();
+            bar.finish_and_clear();
+        });
+        Progress {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Stop, clearing the spinner if it was drawn.
+    pub fn finish(mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 pub fn human_size(n: usize) -> String {

@@ -10,11 +10,12 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::cli::{BuildArgs, WatchArgs};
-use crate::cmd::build::{Located, human_size, locate, write_atomically};
+use crate::cmd::build::{Located, human_size, locate, write_atomically_with};
 use crate::{Failure, term};
 
-/// How long a path must be quiet before its changes are acted on.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long a path must be quiet before its changes are acted on: long enough for an editor's
+/// save (write, rename, attributes) to arrive as one change.
+const DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// Extensions of the files a book is made of; saves of anything else are ignored.
 const BOOK_EXTENSIONS: &[&str] = &[
@@ -68,7 +69,7 @@ impl Session {
             .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
                 built_at = started.elapsed();
-                write_atomically(&self.output, &out.epub)
+                write_atomically_with(&self.output, &out.epub, false)
                     .map(|()| out)
                     .map_err(diagnostics)
             });
@@ -76,8 +77,9 @@ impl Session {
         let ms = done.as_millis();
         if term::verbose() {
             eprintln!(
-                "timings: load and build {} ms, write {} ms",
+                "timings: load and build {} ms ({} chapters reused), write {} ms",
                 built_at.as_millis(),
+                self.incremental.reused(),
                 done.saturating_sub(built_at).as_millis()
             );
         }
