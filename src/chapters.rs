@@ -124,7 +124,21 @@ pub fn split(
             );
         }
         let mut defs = BTreeMap::new();
-        for chunk in std::mem::take(&mut file.chunks) {
+        let with_notes: Vec<bool> = file
+            .chunks
+            .par_iter()
+            .map(|c| {
+                c.iter()
+                    .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
+            })
+            .collect();
+        for (chunk, notes) in std::mem::take(&mut file.chunks).into_iter().zip(with_notes) {
+            if !notes {
+                if !chunk.is_empty() {
+                    chapters.push(new_chapter(file.source, file_index, chunk));
+                }
+                continue;
+            }
             let events = take_footnote_definitions(chunk, &mut defs);
             if !events.is_empty() {
                 chapters.push(new_chapter(file.source, file_index, events));
@@ -165,10 +179,21 @@ pub fn split(
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut counter = 0usize;
-    for (ci, c) in chapters.iter_mut().enumerate() {
+    // where the headings are: found in parallel, named in order
+    let headings: Vec<Vec<usize>> = chapters
+        .par_iter()
+        .map(|c| {
+            c.events
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s.ev, Ev::Start(Tag::Heading { .. })))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    for ((ci, c), at) in chapters.iter_mut().enumerate().zip(headings) {
         let file_index = c.source_file_index();
-        let len = c.events.len();
-        for i in 0..len {
+        for i in at {
             let Ev::Start(Tag::Heading { id, .. }) = &c.events[i].ev else {
                 continue;
             };

@@ -86,15 +86,25 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
         .map(|i| body + i)
         .peekable();
     let mut at = body;
-    while at < b.len() {
-        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i + 1);
-        let line = &text[at..end];
-        let content = line.trim_end_matches(['\n', '\r']);
-        let blank = content.trim_matches([' ', '\t']).is_empty();
+    let last = (b.len() > body && b.last() != Some(&b'\n')).then_some(b.len());
+    let ends = memchr::memchr_iter(b'\n', &b[body..])
+        .map(|i| body + i + 1)
+        .chain(last);
+    for end in ends {
         let mut has_colon = false;
         while colons.next_if(|&c| c < end).is_some() {
             has_colon = true;
         }
+        // most lines are prose: not blank, no marker at column 0, nothing to look at
+        let first = b[at];
+        let empty = first == b'\n' || (first == b'\r' && end - at <= 2);
+        if !empty && !has_colon && !matches!(first, b'`' | b'~' | b' ' | b'\t' | b'#') {
+            blank_before = false;
+            at = end;
+            continue;
+        }
+        let content = text[at..end].trim_end_matches(['\n', '\r']);
+        let blank = content.trim_matches([' ', '\t']).is_empty();
         if let Some((ch, len)) = fence {
             let t = content.trim_start_matches(' ');
             let run = t.bytes().take_while(|&c| c == ch).count();

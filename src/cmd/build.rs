@@ -218,14 +218,10 @@ pub fn refuse_output_inside_book(
     Ok(())
 }
 
-/// Write to a temporary file beside the target, then rename: the old EPUB stays until the new one is whole.
+/// The EPUB is written to a temporary file beside `path` and renamed over it: a reader never
+/// sees half an EPUB, and a failed write leaves the old one. It is not flushed to the disk
+/// first (a 13 MB EPUB's flush costs 10–20 ms; the sources stay the truth).
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    write_atomically_with(path, data, true)
-}
-
-/// [`write_atomically`]; `durable`: flush to the disk before the rename (`build`). `watch`
-/// skips it: it writes again after every save, and a reader still never sees half a file.
-pub fn write_atomically_with(path: &Path, data: &[u8], durable: bool) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -238,13 +234,6 @@ pub fn write_atomically_with(path: &Path, data: &[u8], durable: bool) -> Result<
         .tempfile_in(dir)
         .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
     tmp.write_all(data)
-        .and_then(|_| {
-            if durable {
-                tmp.as_file().sync_all()
-            } else {
-                Ok(())
-            }
-        })
         .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
     #[cfg(unix)]
     {
@@ -285,7 +274,10 @@ impl Progress {
         }
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
-            if stopped.recv_timeout(after).is_ok() {
+            if !matches!(
+                stopped.recv_timeout(after),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            ) {
                 return; // done in time: nothing drawn
             }
             let bar = indicatif::ProgressBar::new_spinner().with_message("building the EPUB");

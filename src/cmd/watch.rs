@@ -10,7 +10,7 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::cli::{BuildArgs, WatchArgs};
-use crate::cmd::build::{Located, human_size, locate, write_atomically_with};
+use crate::cmd::build::{Located, human_size, locate, write_atomically};
 use crate::{Failure, term};
 
 /// How long a path must be quiet before its changes are acted on: long enough for an editor's
@@ -69,7 +69,7 @@ impl Session {
             .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
                 built_at = started.elapsed();
-                write_atomically_with(&self.output, &out.epub, false)
+                write_atomically(&self.output, &out.epub)
                     .map(|()| out)
                     .map_err(diagnostics)
             });

@@ -100,7 +100,19 @@ pub fn is_xml_char(c: char) -> bool {
 
 /// `text` without the characters XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF).
 pub fn xml_chars(text: &str) -> Cow<'_, str> {
-    if text.chars().all(is_xml_char) {
+    // bytes, not chars: C0 controls are single bytes, U+FFFE/U+FFFF are EF BF BE/BF
+    static NONCHARACTER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\xEF\xBF"));
+    let b = text.as_bytes();
+    // a fold without early exit: the compiler vectorises it
+    let controls = b.iter().fold(0usize, |n, &c| {
+        n + usize::from(c < 0x20 && c != b'\t' && c != b'\n' && c != b'\r')
+    });
+    let clean = controls == 0
+        && NONCHARACTER
+            .find_iter(b)
+            .all(|i| !matches!(b.get(i + 2), Some(0xBE | 0xBF)));
+    if clean {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
