@@ -63,39 +63,59 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    // the deflate trade-off: the same XHTML at several levels (zlib-rs via flate2)
-    let xhtml: Vec<u8> = {
+    // the deflate trade-off: the book's XHTML entries, compressed one by one as in the EPUB,
+    // by zlib-rs (flate2) and by libdeflate (hanpub's choice) at several levels
+    let entries: Vec<Vec<u8>> = {
         let out = hanpub::build(&project, &files, &Options::default()).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(out.epub)).unwrap();
         let mut all = Vec::new();
         for i in 0..z.len() {
             let mut f = z.by_index(i).unwrap();
             if f.name().unwrap().ends_with(".xhtml") {
-                std::io::copy(&mut f, &mut all).unwrap();
+                let mut v = Vec::new();
+                std::io::copy(&mut f, &mut v).unwrap();
+                all.push(v);
             }
         }
         all
     };
-    g.throughput(Throughput::Bytes(xhtml.len() as u64));
-    for level in [1, 3, 6, 9] {
-        let size = deflate(&xhtml, level).len();
-        eprintln!(
-            "deflate level {level}: {} → {} bytes ({:.1}%)",
-            xhtml.len(),
-            size,
-            100.0 * size as f64 / xhtml.len() as f64
-        );
-        g.bench_function(format!("deflate level {level}"), |b| {
-            b.iter(|| deflate(black_box(&xhtml), level).len())
-        });
+    let total: usize = entries.iter().map(Vec::len).sum();
+    g.throughput(Throughput::Bytes(total as u64));
+    let backends: [(&str, Compress); 2] = [("zlib-rs", zlib_rs), ("libdeflate", libdeflate)];
+    for (name, compress) in backends {
+        for level in [1, 3, 6, 9] {
+            let size: usize = entries.iter().map(|e| compress(e, level)).sum();
+            eprintln!(
+                "{name} level {level}: {total} → {size} bytes ({:.1}%)",
+                100.0 * size as f64 / total as f64
+            );
+            g.bench_function(format!("deflate {name} level {level}"), |b| {
+                b.iter(|| {
+                    entries
+                        .iter()
+                        .map(|e| compress(black_box(e), level))
+                        .sum::<usize>()
+                })
+            });
+        }
     }
     g.finish();
 }
 
-fn deflate(data: &[u8], level: u32) -> Vec<u8> {
-    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
+/// Compress one entry at a level; the compressed size.
+type Compress = fn(&[u8], i32) -> usize;
+
+fn zlib_rs(data: &[u8], level: i32) -> usize {
+    let mut e =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level as u32));
     e.write_all(data).unwrap();
-    e.finish().unwrap()
+    e.finish().unwrap().len()
+}
+
+fn libdeflate(data: &[u8], level: i32) -> usize {
+    let mut c = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level).unwrap());
+    let mut out = vec![0; c.deflate_compress_bound(data.len())];
+    c.deflate_compress(data, &mut out).unwrap()
 }
 
 criterion_group!(benches, stages);
