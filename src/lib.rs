@@ -354,10 +354,9 @@ fn build_with(
         .sources
         .iter()
         .map(|(path, file, body)| match &memo {
-            Some((m, true)) if !font_wanted => m
-                .files
-                .get(path)
-                .is_some_and(|f| f.body == *body && f.text == file.text),
+            Some((m, true)) if !font_wanted => m.files.get(path).is_some_and(|f| {
+                f.body == *body && f.split_level == cfg.build.split_level && f.text == file.text
+            }),
             _ => false,
         })
         .collect();
@@ -799,6 +798,7 @@ fn build_with(
                 fresh_outlines[i].clone().map(|outline| memo::FileMemo {
                     text: file.text.clone(),
                     body: *body,
+                    split_level: cfg.build.split_level,
                     outline,
                     chapters,
                 })

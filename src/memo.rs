@@ -31,6 +31,8 @@ pub(crate) struct Memo {
 pub(crate) struct FileMemo {
     pub text: String,
     pub body: usize,
+    /// The level the file was cut into chapters at.
+    pub split_level: u8,
     /// The file's outline, cut into chunks as the whole text is.
     pub outline: Vec<Vec<Spanned>>,
     /// Its chapters, in order, once rendered.

@@ -104,7 +104,10 @@ fn edits_rebuild_like_full_builds(opts: &Options) {
         ("c.md", "末了。", "末了。[^n]", 4),
         // metadata every chapter shows
         ("book.toml", "title = \"連結\"", "title = \"新書名\"", 0),
-        ("b.md", "第二章，改了。", "第二章，又改了。", 4),
+        // the files are cut into chapters at another level: `### 小節` become chapters
+        ("book.toml", "[build]\n", "[build]\nsplit-level = 3\n", 0),
+        ("b.md", "第二章，改了。", "第二章，再改。", 6),
+        ("b.md", "第二章，再改。", "第二章，又改了。", 6),
     ];
     let mut files = linked_book();
     let mut inc = Incremental::new();
