@@ -126,35 +126,17 @@ pub fn package<'a>(parts: impl IntoIterator<Item = &'a Prepared>) -> Result<Vec<
         let offset =
             u32::try_from(out.len()).map_err(|_| PackageError::TooLarge(p.path.clone()))?;
         offsets.push(offset);
-        let (csize, usize_) = sizes(p)?;
         put32(&mut out, 0x0403_4b50);
-        put16(&mut out, version_needed(p));
-        put16(&mut out, 0); // flags: ASCII names, sizes known up front
-        put16(&mut out, method(p));
-        put16(&mut out, DOS_TIME);
-        put16(&mut out, DOS_DATE);
-        put32(&mut out, p.crc);
-        put32(&mut out, csize);
-        put32(&mut out, usize_);
-        put16(&mut out, name_len(p)?);
+        put_fields(&mut out, p)?;
         put16(&mut out, 0); // no extra field
         out.extend_from_slice(p.path.as_bytes());
         out.extend_from_slice(&p.data);
     }
     let directory_at = out.len();
     for (p, offset) in parts.iter().zip(offsets) {
-        let (csize, usize_) = sizes(p)?;
         put32(&mut out, 0x0201_4b50);
         put16(&mut out, MADE_BY);
-        put16(&mut out, version_needed(p));
-        put16(&mut out, 0);
-        put16(&mut out, method(p));
-        put16(&mut out, DOS_TIME);
-        put16(&mut out, DOS_DATE);
-        put32(&mut out, p.crc);
-        put32(&mut out, csize);
-        put32(&mut out, usize_);
-        put16(&mut out, name_len(p)?);
+        put_fields(&mut out, p)?;
         put16(&mut out, 0); // extra field
         put16(&mut out, 0); // comment
         put16(&mut out, 0); // disk
@@ -188,16 +170,20 @@ fn prepare_stored(path: &str, data: &[u8]) -> Prepared {
     }))
 }
 
-fn sizes(p: &PreparedData) -> Result<(u32, u32), PackageError> {
+/// The fields a local header and a central directory entry share, from "version needed" to
+/// the name's length.
+fn put_fields(out: &mut Vec<u8>, p: &PreparedData) -> Result<(), PackageError> {
     let too_large = || PackageError::TooLarge(p.path.clone());
-    Ok((
-        u32::try_from(p.data.len()).map_err(|_| too_large())?,
-        u32::try_from(p.size).map_err(|_| too_large())?,
-    ))
-}
-
-fn name_len(p: &PreparedData) -> Result<u16, PackageError> {
-    u16::try_from(p.path.len()).map_err(|_| PackageError::TooLarge(p.path.clone()))
+    put16(out, version_needed(p));
+    put16(out, 0); // flags: ASCII names, sizes known up front
+    put16(out, method(p));
+    put16(out, DOS_TIME);
+    put16(out, DOS_DATE);
+    put32(out, p.crc);
+    put32(out, u32::try_from(p.data.len()).map_err(|_| too_large())?);
+    put32(out, u32::try_from(p.size).map_err(|_| too_large())?);
+    put16(out, u16::try_from(p.path.len()).map_err(|_| too_large())?);
+    Ok(())
 }
 
 fn method(p: &PreparedData) -> u16 {
