@@ -296,3 +296,43 @@ fn a_slow_build_on_a_terminal_shows_a_spinner() {
     assert!(!run("60000", false).contains("building the EPUB"));
     assert!(!run("0", true).contains("building the EPUB"));
 }
+
+/// The EPUB does not depend on how many threads built it: one thread against four, on a book
+/// large enough to be parsed in pieces (≥ 256 KB in one file) and on the shipped article.
+#[test]
+fn one_thread_and_four_give_identical_bytes() {
+    use hanpub::{BookEntry, MemFiles, Options, build, load};
+    let article = std::fs::read_to_string(root().join("book/article.md")).unwrap();
+    let body = article.split_once("\n## ").map_or("", |(_, rest)| rest);
+    let mut big = String::from("---\ntitle: 大書\nlang: zh-Hant\ndate: 2024-01-01\n---\n");
+    for i in 0..40 {
+        big.push_str(&format!("## 第{i}部　{body}\n\n"));
+    }
+    assert!(
+        big.len() >= hanpub::parse::PARALLEL_MIN,
+        "{} bytes",
+        big.len()
+    );
+    assert!(
+        hanpub::parse::pieces(&big, 0, 2).len() > 40,
+        "the big book is cut into pieces"
+    );
+    for files in [
+        MemFiles::from([("book.md", big.clone())]),
+        MemFiles::from([(
+            "book.md",
+            format!("---\ntitle: 文\nlang: zh-Hant\n---\n{article}"),
+        )]),
+    ] {
+        let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
+        let with = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| build(&project, &files, &Options::default()).unwrap().epub)
+        };
+        let one = with(1);
+        assert!(one == with(4), "1 and 4 threads give different EPUBs");
+    }
+}
