@@ -131,15 +131,23 @@ pub struct Project {
 }
 
 impl Project {
-    /// Parse every source into chapter-sized chunks (at the configured split level).
+    /// Parse every source into chapter-sized chunks (at the configured split level), the files
+    /// in parallel.
     pub fn parse(&self) -> Vec<Parsed> {
+        self.parse_with(|_| None)
+    }
+
+    /// [`Project::parse`], taking the chunks of source `i` from `given(i)` when it has them.
+    fn parse_with(&self, given: impl Fn(usize) -> Option<Vec<Vec<Spanned>>> + Sync) -> Vec<Parsed> {
         self.sources
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(i, (path, file, body))| Parsed {
                 path: path.clone(),
                 source: i,
-                chunks: parse::parse_chunks(&file.text, *body, self.config.build.split_level),
+                chunks: given(i).unwrap_or_else(|| {
+                    parse::parse_chunks(&file.text, *body, self.config.build.split_level)
+                }),
             })
             .collect()
     }
@@ -163,17 +171,11 @@ pub struct Output {
 pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
     let mut warnings = Vec::new();
     let mut recoverable = Vec::new();
-    let read_text = |path: &str| -> Result<SourceFile, Diagnostic> {
-        let bytes = files
-            .read(path)
-            .map_err(|e| files::read_error(files, path, &e))?;
-        files::decode(files.name(path), bytes)
-    };
     // the single-file form's Markdown, read once for its front matter and its text
     let mut single: Option<SourceFile> = None;
     let (config, config_file, md_paths) = match entry {
         BookEntry::File(path) => {
-            let file = read_text(path).map_err(|d| vec![d])?;
+            let file = read_text(files, path).map_err(|d| vec![d])?;
             let config = match config::split_front_matter(&file.text) {
                 Some((kind, range, _)) => {
                     let (config, errs) = config::parse_front_matter(&file, kind, range)?;
@@ -209,7 +211,7 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                 .cloned()
                 .collect();
             if listing.iter().any(|p| p == "book.toml") {
-                let file = read_text("book.toml").map_err(|d| vec![d])?;
+                let file = read_text(files, "book.toml").map_err(|d| vec![d])?;
                 let (config, errs) = config::parse_book_toml(&file)?;
                 recoverable.extend(errs);
                 let chapters = if config.build.chapters.is_empty() {
@@ -228,7 +230,7 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                 .iter()
                 .find(|p| *p == "metadata.yaml" || *p == "metadata.yml")
             {
-                let file = read_text(meta).map_err(|d| vec![d])?;
+                let file = read_text(files, meta).map_err(|d| vec![d])?;
                 let range = 0..file.text.len();
                 let (config, errs) =
                     config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
@@ -256,10 +258,9 @@ pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
                 continue;
             }
         }
-        match single.take().map_or_else(|| read_text(&path), Ok) {
+        match single.take().map_or_else(|| read_text(files, &path), Ok) {
             Ok(file) => {
-                // front matter of chapter files is metadata of the single-file form: skip it
-                let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
+                let body = body_start(&file);
                 sources.push((path, file, body));
             }
             Err(mut d) => {
@@ -360,20 +361,11 @@ fn build_with(
             _ => false,
         })
         .collect();
-    let parsed: Vec<chapters::Parsed> = project
-        .sources
-        .par_iter()
-        .enumerate()
-        .map(|(i, (path, file, body))| chapters::Parsed {
-            path: path.clone(),
-            source: i,
-            chunks: match &memo {
-                Some((m, _)) if standing[i] => m.files[path].outline.clone(),
-                _ => parse::parse_chunks(&file.text, *body, cfg.build.split_level),
-            },
-        })
-        .collect();
-    let fresh_outlines: Vec<Option<Vec<Vec<Spanned>>>> = if keep {
+    let parsed = project.parse_with(|i| match &memo {
+        Some((m, _)) if standing[i] => Some(m.files[&project.sources[i].0].outline.clone()),
+        _ => None,
+    });
+    let mut fresh_outlines: Vec<Option<Vec<Vec<Spanned>>>> = if keep {
         parsed
             .par_iter()
             .map(|p| {
@@ -671,8 +663,6 @@ fn build_with(
     // chapters
     let lang = book.meta.lang.as_str();
     let mut toc = Vec::new();
-    // render and compress every chapter in parallel; the order of the results is the book's.
-    // A chapter's events are dropped once it is compressed: they are the largest data.
     // the render context of every chapter, for the keys of kept chapters
     let context = if keep {
         format!(
@@ -692,6 +682,8 @@ fn build_with(
         *n += 1;
     }
     let kept = memo.as_ref().map(|(m, _)| &**m);
+    // render and compress every chapter in parallel; the order of the results is the book's.
+    // A chapter's events are dropped once it is compressed: they are the largest data.
     let rendered: Vec<RenderedChapter> = std::mem::take(&mut book.chapters)
         .into_par_iter()
         .zip(image_maps)
@@ -795,7 +787,7 @@ fn build_with(
                     .remove(path)
                     .map(|f| memo::FileMemo { chapters, ..f })
             } else {
-                fresh_outlines[i].clone().map(|outline| memo::FileMemo {
+                fresh_outlines[i].take().map(|outline| memo::FileMemo {
                     text: file.text.clone(),
                     body: *body,
                     split_level: cfg.build.split_level,
@@ -1558,23 +1550,29 @@ fn reload_sources(
         let Some(i) = project.sources.iter().position(|(p, ..)| p == path) else {
             return false;
         };
-        match read_source(files, path) {
-            Ok((file, body)) => project.sources[i] = (path.to_string(), file, body),
+        match read_text(files, path) {
+            Ok(file) => {
+                let body = body_start(&file);
+                project.sources[i] = (path.to_string(), file, body);
+            }
             Err(_) => return false,
         }
     }
     true
 }
 
-/// A Markdown file of the book and where its body starts (after any front matter).
-fn read_source(files: &dyn Files, path: &str) -> Result<(SourceFile, usize), Diagnostic> {
+/// A text file of the book, decoded.
+fn read_text(files: &dyn Files, path: &str) -> Result<SourceFile, Diagnostic> {
     let bytes = files
         .read(path)
         .map_err(|e| files::read_error(files, path, &e))?;
-    let file = files::decode(files.name(path), bytes)?;
-    // front matter of chapter files is metadata of the single-file form: skip it
-    let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
-    Ok((file, body))
+    files::decode(files.name(path), bytes)
+}
+
+/// Where a Markdown file's body starts: front matter of chapter files is metadata of the
+/// single-file form, skipped.
+fn body_start(file: &SourceFile) -> usize {
+    config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body)
 }
 
 /// A fast 64-bit hash of a chapter's bytes (FNV-1a over 8-byte words).

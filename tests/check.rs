@@ -6,6 +6,16 @@ use std::io::Write;
 
 use common::*;
 
+/// The `message` of every diagnostic of `check --format json`.
+fn json_messages(out: &std::process::Output) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -157,13 +167,7 @@ fn fix_rewrites_sources_once() {
         ],
         &[],
     );
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let messages: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = json_messages(&out);
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(
         !messages.iter().any(|m| m.contains("becomes")),
@@ -351,13 +355,7 @@ error: `bad.epub` has 7 errors and 0 warnings
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let messages: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = json_messages(&out);
     assert_eq!(
         messages,
         [

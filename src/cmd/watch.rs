@@ -157,14 +157,21 @@ impl Session {
 }
 
 /// What a batch of file events changed in the book.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Changes {
     /// Anything that can change the book.
     any: bool,
-    /// The files, relative to the book folder; `None` when not known (a rescan, a folder).
+    /// The files, relative to the book folder; `None` once not known (a rescan, a folder).
     paths: Option<Vec<String>>,
-    /// Set once `paths` is not known any more.
-    unknown: bool,
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Changes {
+            any: false,
+            paths: Some(Vec::new()),
+        }
+    }
 }
 
 impl Changes {
@@ -181,7 +188,7 @@ impl Changes {
         for e in events {
             if e.need_rescan() {
                 self.any = true;
-                self.unknown = true;
+                self.paths = None;
                 continue;
             }
             if matches!(e.kind, EventKind::Access(_)) {
@@ -193,19 +200,15 @@ impl Changes {
                     continue;
                 }
                 self.any = true;
-                match relative(&p, root) {
-                    Some(rel) if !self.unknown => {
-                        let paths = self.paths.get_or_insert_with(Vec::new);
+                match (relative(&p, root), &mut self.paths) {
+                    (Some(rel), Some(paths)) => {
                         if !paths.contains(&rel) {
                             paths.push(rel);
                         }
                     }
-                    _ => self.unknown = true,
+                    _ => self.paths = None,
                 }
             }
-        }
-        if self.unknown {
-            self.paths = None;
         }
     }
 }
