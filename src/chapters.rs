@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Chapter, Ev, Spanned, Tag};
 use crate::project::Source;
+use crate::source::SourceFile;
 
 /// One Markdown file after parsing.
 #[derive(Debug, Clone)]
@@ -90,33 +91,22 @@ pub fn flatten_nesting(events: Vec<Spanned>) -> (Vec<Spanned>, Option<std::ops::
 /// Split every file into chapters at headings of level ≤ `[build] split-level` (0: one chapter
 /// per file).
 ///
-/// The book's title names the opening chapter when it has no heading of its own.
+/// The book's title names the opening chapter when it has no heading of its own; an article
+/// opens with a chapter of its own, titled by its front matter; text before the first heading
+/// of a later file goes with that heading's chapter. Each chapter gets its place in the
+/// navigation ([`crate::tree`]).
 pub fn split(
     mut files: Vec<Parsed>,
     config: &Config,
     sources: &[Source],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
-    let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut first_of_file: Vec<(String, usize)> = Vec::new();
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
     for (file_index, file) in files.iter_mut().enumerate() {
         first_of_file.push((file.path.clone(), chapters.len()));
-        // chunks start at top-level headings, so each is nested on its own
-        let flattened = file
-            .chunks
-            .par_iter_mut()
-            .map(|chunk| {
-                let (events, f) = flatten_nesting(std::mem::take(chunk));
-                *chunk = events;
-                f
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
-            .next();
-        if let Some(span) = flattened {
+        if let Some(span) = flatten_file(file) {
             warnings.push(
                 Diagnostic::warning(format!(
                     "Markdown nested more than {MAX_NESTING} levels deep: the deeper quotes, lists, emphasis and links are flattened"
@@ -126,57 +116,163 @@ pub fn split(
             );
         }
         let mut defs = BTreeMap::new();
-        let with_notes: Vec<bool> = file
-            .chunks
-            .par_iter()
-            .map(|c| {
-                c.iter()
-                    .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
-            })
-            .collect();
-        for (chunk, notes) in std::mem::take(&mut file.chunks).into_iter().zip(with_notes) {
-            if !notes {
-                if !chunk.is_empty() {
-                    chapters.push(new_chapter(file.source, file_index, chunk));
-                }
-                continue;
-            }
-            let events = take_footnote_definitions(chunk, &mut defs);
-            if !events.is_empty() {
-                chapters.push(new_chapter(file.source, file_index, events));
-            }
-        }
-        if chapters.len() == first_of_file[file_index].1 {
-            chapters.push(new_chapter(file.source, file_index, Vec::new()));
-        }
+        let mut own = file_chapters(file, file_index, &mut defs);
+        shape_file(&mut own, &sources[file.source], file_index);
+        chapters.extend(own);
         footnotes.push(defs);
     }
+    name_chapters(&mut chapters, config, sources, &first_of_file);
+    crate::tree::place(&mut chapters, sources);
+    let (anchors, global) = heading_ids(&mut chapters);
+    move_footnotes(&mut chapters, &footnotes);
+    let targets = Targets {
+        files: &first_of_file,
+        anchors,
+        global,
+        ids: chapters.iter().map(|c| c.id.clone()).collect(),
+        site_root: config.build.site_root.as_deref().unwrap_or(""),
+        permalinks: sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((trim_permalink(s.place.permalink.as_deref()?), i)))
+            .collect(),
+    };
+    let broken: Vec<Vec<Diagnostic>> = chapters
+        .par_iter_mut()
+        .enumerate()
+        .map(|(ci, chapter)| {
+            let source = &sources[chapter.source].file;
+            let here = &files[chapter.file_index].path;
+            targets.resolve_links(ci, chapter, here, source)
+        })
+        .collect();
+    warnings.extend(broken.into_iter().flatten());
+    chapters
+}
 
-    // titles, the opening chapter, file ids
+/// Flatten each chunk of a file nested too deep; the span of the first tag dropped.
+fn flatten_file(file: &mut Parsed) -> Option<std::ops::Range<usize>> {
+    // chunks start at top-level headings, so each is nested on its own
+    file.chunks
+        .par_iter_mut()
+        .map(|chunk| {
+            let (events, f) = flatten_nesting(std::mem::take(chunk));
+            *chunk = events;
+            f
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .next()
+}
+
+/// The chapters of one file, its footnote definitions moved into `defs`.
+fn file_chapters(
+    file: &mut Parsed,
+    file_index: usize,
+    defs: &mut BTreeMap<String, Vec<Spanned>>,
+) -> Vec<Chapter> {
+    let with_notes: Vec<bool> = file
+        .chunks
+        .par_iter()
+        .map(|c| {
+            c.iter()
+                .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
+        })
+        .collect();
+    let mut own = Vec::new();
+    for (chunk, notes) in std::mem::take(&mut file.chunks).into_iter().zip(with_notes) {
+        let events = if notes {
+            take_footnote_definitions(chunk, defs)
+        } else {
+            chunk
+        };
+        if !events.is_empty() {
+            own.push(new_chapter(file.source, file_index, events));
+        }
+    }
+    if own.is_empty() {
+        own.push(new_chapter(file.source, file_index, Vec::new()));
+    }
+    own
+}
+
+/// An article opens with a chapter of its own (its text before the first heading, maybe
+/// none); text before the first heading of a later file goes with that heading's chapter, so
+/// it never stands alone without a title.
+fn shape_file(own: &mut Vec<Chapter>, source: &Source, file_index: usize) {
+    let starts_with_heading = |c: &Chapter| {
+        matches!(
+            c.events.first().map(|s| &s.ev),
+            Some(Ev::Start(Tag::Heading { .. }))
+        )
+    };
+    if source.article.is_some() {
+        if starts_with_heading(&own[0]) {
+            let empty = new_chapter(own[0].source, file_index, Vec::new());
+            own.insert(0, empty);
+        }
+        own[0].article = true;
+    } else if file_index > 0 && own.len() > 1 && !starts_with_heading(&own[0]) {
+        let before = own.remove(0);
+        own[0].events.splice(0..0, before.events);
+    }
+}
+
+/// File ids (`c000`, …), the opening, and titles: the form's title for a file it titles (a
+/// summary's link, an article's front matter), else the chapter's heading.
+fn name_chapters(
+    chapters: &mut [Chapter],
+    config: &Config,
+    sources: &[Source],
+    first_of_file: &[(String, usize)],
+) {
+    let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
     let first_is_opening = chapters.first().is_some_and(|c| {
-        !matches!(c.events.first().map(|s| &s.ev),
+        !c.article
+            && !matches!(c.events.first().map(|s| &s.ev),
             Some(Ev::Start(Tag::Heading { level, .. })) if *level >= 2 && split_level >= *level)
     });
     let width = chapters.len().to_string().len().max(3);
     let offset = usize::from(!first_is_opening);
+    let chinese = config.meta.lang.starts_with("zh");
     for (i, c) in chapters.iter_mut().enumerate() {
         c.id = format!("c{:0width$}", i + offset);
         c.opening = i == 0 && first_is_opening;
-        c.title = match c.events.first().map(|s| &s.ev) {
-            Some(Ev::Start(Tag::Heading { .. })) => heading_text(&c.events),
+        let source = &sources[c.source];
+        let first = first_of_file[c.file_index].1 == i;
+        let given = match (&source.article, &source.place.title) {
+            (Some(a), _) if c.article => Some(a.title.clone()),
+            (_, Some(t)) if first => Some(t.clone()),
+            _ => None,
+        };
+        c.named = given.as_deref().is_some_and(|t| !t.trim().is_empty());
+        c.title = match (given, c.events.first().map(|s| &s.ev)) {
+            (Some(t), _) if !t.trim().is_empty() => t,
+            (_, Some(Ev::Start(Tag::Heading { .. }))) => heading_text(&c.events),
             _ if c.opening => first_h1(&c.events).unwrap_or_else(|| book_title.to_string()),
-            _ => String::new(),
+            _ => first_heading(&c.events).unwrap_or_default(),
         };
         if c.title.trim().is_empty() {
             c.title = if c.opening {
                 book_title.to_string()
             } else {
-                format!("{}", i + offset)
+                untitled(&source.path, i + offset, chinese)
             };
         }
     }
+}
 
-    // unique heading ids, and the anchors a link may use to reach them
+/// Unique heading ids, and the anchors a link may use to reach them (the explicit id, the
+/// unique one, the text's slug as GitHub and mdBook make it), per file and book-wide; raw HTML
+/// `<a id>`/`<a name>` anchors too.
+#[allow(clippy::type_complexity)]
+fn heading_ids(
+    chapters: &mut [Chapter],
+) -> (
+    BTreeMap<(usize, String), (usize, String)>,
+    BTreeMap<String, (usize, String)>,
+) {
     let mut used: BTreeMap<String, ()> = BTreeMap::new();
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
@@ -240,9 +336,25 @@ pub fn split(
                 *id = unique;
             }
         }
+        // raw `<a id>` / `<a name>` anchors keep their names
+        for s in &c.events {
+            if let Ev::Html { html, .. } = &s.ev
+                && (html.contains("id=") || html.contains("name=") || html.contains("ID="))
+            {
+                for id in crate::render::html::anchor_ids(html) {
+                    anchors
+                        .entry((file_index, id.clone()))
+                        .or_insert((ci, id.clone()));
+                    global.entry(id.clone()).or_insert((ci, id));
+                }
+            }
+        }
     }
+    (anchors, global)
+}
 
-    // footnotes follow their first reference in each chapter
+/// Footnotes follow their first reference in each chapter.
+fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Spanned>>]) {
     chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
         let mut cited: Vec<String> = Vec::new();
@@ -259,71 +371,200 @@ pub fn split(
             }
         }
     });
+}
 
-    // internal links
-    let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
-    let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
+/// Where internal links can point: the files, their anchors, the chapters' file names, the
+/// site's root and the posts' permalinks.
+struct Targets<'a> {
+    files: &'a [(String, usize)],
+    anchors: BTreeMap<(usize, String), (usize, String)>,
+    global: BTreeMap<String, (usize, String)>,
+    ids: Vec<String>,
+    site_root: &'a str,
+    /// A post's permalink (as [`trim_permalink`] writes it) → its file.
+    permalinks: BTreeMap<String, usize>,
+}
+
+/// Why a link reaches nothing.
+enum Broken {
+    /// No heading or anchor of that name in the file.
+    Anchor,
+    /// No chapter file at that path.
+    File,
+    /// A path from the site's root that names no post or file of the book.
+    Site,
+}
+
+impl Targets<'_> {
+    /// Point the chapter's Markdown links and raw HTML `<a href>`s at their chapter file; each
+    /// link that reaches nothing is a warning, and its text is kept without the link.
+    fn resolve_links(
+        &self,
+        ci: usize,
+        chapter: &mut Chapter,
+        here: &str,
+        source: &SourceFile,
+    ) -> Vec<Diagnostic> {
         let mut warnings = Vec::new();
         let file_index = chapter.source_file_index();
-        let source = &sources[chapter.source].file;
-        let here = &files[file_index].path;
+        let mut raw: Vec<(String, std::ops::Range<usize>)> = Vec::new();
         for s in &mut chapter.events {
-            let Ev::Start(Tag::Link { dest, .. }) = &mut s.ev else {
-                continue;
-            };
-            if is_external(dest) {
-                continue;
-            }
-            let (path, frag) = match dest.split_once('#') {
-                Some((p, f)) => (p.to_string(), Some(f.to_string())),
-                None => (dest.clone(), None),
-            };
-            let target_file = if path.is_empty() {
-                Some(file_index)
-            } else {
-                let wanted = join_relative(here, &percent_decode(&path));
-                first_of_file.iter().position(|(p, _)| *p == wanted)
-            };
-            let resolved = match (target_file, frag) {
-                (Some(f), Some(frag)) => {
-                    let frag = percent_decode(&frag);
-                    anchors
-                        .get(&(f, frag.clone()))
-                        .or_else(|| anchors.get(&(f, unicode_slug(&frag))))
-                        .or_else(|| {
-                            if path.is_empty() {
-                                global.get(&frag)
-                            } else {
-                                None
-                            }
-                        })
-                        .map(|(c, id)| (*c, Some(id.clone())))
+            match &mut s.ev {
+                Ev::Start(Tag::Link { dest, .. }) => {
+                    if is_external(dest) {
+                        continue;
+                    }
+                    match self.resolve(dest, ci, file_index, here) {
+                        Ok(to) => *dest = to,
+                        Err(why) => {
+                            warnings.push(broken_link(dest, why, false, source, s.span.clone()));
+                            dest.clear();
+                        }
+                    }
                 }
-                (Some(f), None) => Some((first_of_file[f].1, None)),
-                (None, _) => None,
-            };
-            match resolved {
-                Some((c, id)) => {
-                    *dest = match (c == ci, id) {
-                        (true, Some(id)) => format!("#{id}"),
-                        (false, Some(id)) => format!("{}.xhtml#{id}", ids[c]),
-                        (_, None) => format!("{}.xhtml", ids[c]),
-                    };
+                Ev::Html { html, .. } if html.contains("href") || html.contains("HREF") => {
+                    for href in crate::render::html::link_targets(html) {
+                        raw.push((href, s.span.clone()));
+                    }
                 }
-                None => {
-                    warnings.push(
-                        Diagnostic::warning(format!("broken link `{dest}`: no such heading or chapter"))
-                            .at(source, s.span.clone())
-                            .with_hint("link to a heading as #id or to a chapter file as other.md#id; the text is kept without the link"),
-                    );
-                    dest.clear();
-                }
+                _ => {}
             }
         }
+        for (href, span) in raw {
+            if is_external(&href) || href.trim().is_empty() || chapter.links.contains_key(&href) {
+                continue;
+            }
+            let to = match self.resolve(&href, ci, file_index, here) {
+                Ok(to) => to,
+                Err(why) => {
+                    warnings.push(broken_link(&href, why, true, source, span));
+                    String::new()
+                }
+            };
+            chapter.links.insert(href, to);
+        }
         warnings
-    }).collect();
-    warnings.extend(broken.into_iter().flatten());
-    chapters
+    }
+
+    /// The href of the chapter (and heading) a link reaches.
+    fn resolve(&self, dest: &str, ci: usize, file_index: usize, here: &str) -> Result<String, Broken> {
+        let (path, frag) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        let target_file = if path.is_empty() {
+            file_index
+        } else {
+            self.file_of(path, here)?
+        };
+        let (c, id) = match frag.filter(|f| !f.is_empty()) {
+            Some(frag) => {
+                let frag = percent_decode(frag);
+                self.anchors
+                    .get(&(target_file, frag.clone()))
+                    .or_else(|| self.anchors.get(&(target_file, unicode_slug(&frag))))
+                    .or_else(|| path.is_empty().then(|| self.global.get(&frag)).flatten())
+                    .map(|(c, id)| (*c, Some(id.clone())))
+                    .ok_or(Broken::Anchor)?
+            }
+            None => (self.files[target_file].1, None),
+        };
+        Ok(match (c == ci, id) {
+            (true, Some(id)) => format!("#{id}"),
+            (false, Some(id)) => format!("{}.xhtml#{id}", self.ids[c]),
+            (_, None) => format!("{}.xhtml", self.ids[c]),
+        })
+    }
+
+    /// The chapter file a link's path names: a Markdown file of the book, as written or as the
+    /// HTML page a site makes of it (`x.html` for `x.md`, a folder for its README or index, a
+    /// name without extension), or a post by its permalink.
+    fn file_of(&self, path: &str, here: &str) -> Result<usize, Broken> {
+        let path = percent_decode(path.split('?').next().unwrap_or(path));
+        if path.starts_with('/')
+            && let Some(&f) = self.permalinks.get(&trim_permalink(&path))
+        {
+            return Ok(f);
+        }
+        let missing = if path.starts_with('/') {
+            Broken::Site
+        } else {
+            Broken::File
+        };
+        let Ok(wanted) = crate::files::resolve(here, &path, self.site_root) else {
+            return Err(missing);
+        };
+        let find = |p: &str| self.files.iter().position(|(f, _)| f == p);
+        if let Some(f) = find(&wanted) {
+            return Ok(f);
+        }
+        let stem = wanted
+            .strip_suffix(".html")
+            .or_else(|| wanted.strip_suffix(".htm"));
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some(stem) = stem {
+            candidates.extend([format!("{stem}.md"), format!("{stem}.markdown")]);
+        } else {
+            let dir = wanted.trim_end_matches('/');
+            let last = dir.rsplit('/').next().unwrap_or(dir);
+            if !last.contains('.') && !dir.is_empty() {
+                candidates.push(format!("{dir}.md"));
+            }
+            for index in ["README.md", "index.md", "_index.md"] {
+                candidates.push(crate::sources::join(dir, index));
+            }
+        }
+        candidates.iter().find_map(|c| find(c)).ok_or(missing)
+    }
+}
+
+/// The warning for a link that reaches nothing.
+fn broken_link(
+    dest: &str,
+    why: Broken,
+    raw: bool,
+    source: &SourceFile,
+    span: std::ops::Range<usize>,
+) -> Diagnostic {
+    let what = if raw { "broken raw HTML link" } else { "broken link" };
+    let (reason, hint) = match why {
+        Broken::Anchor => (
+            "no such heading or anchor",
+            "link to a heading as #id or to a chapter file as other.md#id; the text is kept without the link",
+        ),
+        Broken::File => (
+            "no such heading or chapter",
+            "link to a heading as #id or to a chapter file as other.md#id; the text is kept without the link",
+        ),
+        Broken::Site => (
+            "it leaves the book (no chapter of the book is published there)",
+            "a path from the site's root reaches a post by its permalink or a chapter file; the text is kept without the link",
+        ),
+    };
+    Diagnostic::warning(format!("{what} `{dest}`: {reason}"))
+        .at(source, span)
+        .with_hint(hint)
+}
+
+/// A permalink as links are compared with it: no `index.html`, `.html` or trailing `/`.
+fn trim_permalink(p: &str) -> String {
+    let p = p.split(['#', '?']).next().unwrap_or(p);
+    let p = p.strip_suffix("index.html").unwrap_or(p);
+    let p = p.strip_suffix(".html").unwrap_or(p);
+    p.trim_end_matches('/').to_string()
+}
+
+/// The title of a chapter with no heading and no title from the book's form: its file's name,
+/// or `第 n 章` / `Chapter n` when the name is only a number.
+fn untitled(path: &str, n: usize, chinese: bool) -> String {
+    let stem = crate::sources::hanpub::stem(path);
+    if stem.chars().any(|c| c.is_alphabetic()) {
+        stem
+    } else if chinese {
+        format!("第 {n} 章")
+    } else {
+        format!("Chapter {n}")
+    }
 }
 
 /// Move top-level footnote definitions out of `events` into `defs` (first definition wins).
@@ -382,6 +623,11 @@ fn new_chapter(source: usize, file_index: usize, events: Vec<Spanned>) -> Chapte
         source,
         events,
         file_index,
+        named: false,
+        article: false,
+        depth: 0,
+        parts: Vec::new(),
+        links: BTreeMap::new(),
     }
 }
 
@@ -403,6 +649,14 @@ pub fn heading_text(events: &[Spanned]) -> String {
         }
     }
     text.trim().to_string()
+}
+
+/// The text of the first heading in `events`, if any has text.
+fn first_heading(events: &[Spanned]) -> Option<String> {
+    let i = events
+        .iter()
+        .position(|s| matches!(s.ev, Ev::Start(Tag::Heading { .. })))?;
+    Some(heading_text(&events[i..])).filter(|t| !t.is_empty())
 }
 
 fn first_h1(events: &[Spanned]) -> Option<String> {

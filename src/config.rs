@@ -30,6 +30,8 @@ pub struct Metadata {
     /// What the text is based on (`dc:source`).
     pub source: Option<String>,
     pub series: Option<Series>,
+    /// The article's number in its series (`episode`/`position` in an article's front matter).
+    pub episode: Option<Number>,
 }
 
 /// The collection a book belongs to (`belongs-to-collection`), e.g. a podcast and its episode.
@@ -90,6 +92,27 @@ pub struct BuildConfig {
     pub cover: Option<String>,
     /// Latin punctuation in Chinese context becomes full-width.
     pub punctuation: bool,
+    /// The folder a path starting with `/` is taken from (a static site's root: `source` for
+    /// Hexo, `static` for Hugo); `None`: the book folder.
+    pub site_root: Option<String>,
+    /// What to do with an image on the web.
+    pub remote_images: RemoteImages,
+    /// Lines of Rust code blocks starting with `# ` are hidden (rustdoc's and mdBook's
+    /// convention), set for mdBooks.
+    pub hide_lines: bool,
+}
+
+/// What becomes of an image whose source is on the web (hanpub never downloads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemoteImages {
+    /// The image is an error.
+    Error,
+    /// A link to the image, its alt text as the link's text (a warning).
+    #[default]
+    Link,
+    /// Its alt text only (a warning).
+    Drop,
 }
 
 impl Default for BuildConfig {
@@ -102,6 +125,9 @@ impl Default for BuildConfig {
             font: None,
             cover: None,
             punctuation: true,
+            site_root: None,
+            remote_images: RemoteImages::default(),
+            hide_lines: false,
         }
     }
 }
@@ -111,6 +137,11 @@ impl Default for BuildConfig {
 pub struct Config {
     pub meta: Metadata,
     pub build: BuildConfig,
+    /// A front matter's `draft: true` (or `published: false`).
+    pub draft: bool,
+    /// Keys of other tools (Hugo, Hexo, Jekyll, Zola, Astro, their themes) that a front
+    /// matter carries and hanpub ignores.
+    pub ignored: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +172,9 @@ struct BookSection {
     rights: Option<String>,
     identifier: Option<String>,
     source: Option<String>,
+    /// Only from an article's front matter.
+    #[serde(skip)]
+    episode: Option<Number>,
 }
 
 /// `[build]` in book.toml.
@@ -156,13 +190,18 @@ struct BuildSection {
     font: Option<String>,
     cover: Option<String>,
     punctuation: Option<bool>,
+    site_root: Option<String>,
+    remote_images: Option<RemoteImages>,
 }
 
-/// Front matter of a single-file book: the `[book]` keys at top level, plus `series` and `build`.
-#[derive(Deserialize)]
+/// Front matter of a single-file book: the `[book]` keys at top level, plus `series` and `build`
+/// (also an article's front matter, and `[output.hanpub]` of an mdBook). Other tools' names for
+/// the same things are read too: Hugo, Hexo, Jekyll, Zola and Astro write posts with them.
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 struct FrontMatter {
-    title: String,
+    #[serde(default)]
+    title: Option<String>,
     subtitle: Option<String>,
     kicker: Option<String>,
     #[serde(default, alias = "author")]
@@ -177,16 +216,127 @@ struct FrontMatter {
     rights: Option<String>,
     identifier: Option<String>,
     source: Option<String>,
-    series: Option<Series>,
+    series: Option<SeriesValue>,
+    #[serde(default, alias = "position")]
+    episode: Option<Number>,
     #[serde(default)]
     build: BuildSection,
+    // other tools' names
+    #[serde(default)]
+    tags: Terms,
+    #[serde(default)]
+    categories: Terms,
+    #[serde(default)]
+    keywords: Terms,
+    #[serde(default)]
+    taxonomies: std::collections::BTreeMap<String, Terms>,
+    lastmod: Option<DateValue>,
+    updated: Option<DateValue>,
+    #[serde(rename = "updatedDate")]
+    updated_date: Option<DateValue>,
+    #[serde(rename = "last_modified_at")]
+    last_modified_at: Option<DateValue>,
+    #[serde(rename = "pubDate")]
+    pub_date: Option<DateValue>,
+    #[serde(rename = "publishDate")]
+    publish_date: Option<DateValue>,
+    summary: Option<String>,
+    excerpt: Option<String>,
+    draft: Option<bool>,
+    published: Option<bool>,
+}
+
+/// `series:` of a front matter: hanpub's collection, or a Hugo taxonomy (a list of names).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeriesValue {
+    Collection(Series),
+    Terms(Terms),
+}
+
+/// Tags or categories: one, a list, or Hexo's lists of lists (a category path).
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum Terms {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<Terms>),
+}
+
+impl Terms {
+    fn push_into(self, out: &mut Vec<String>) {
+        match self {
+            Terms::None => {}
+            Terms::One(s) => {
+                let s = s.trim().to_string();
+                if !s.is_empty() && !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+            Terms::Many(v) => v.into_iter().for_each(|t| t.push_into(out)),
+        }
+    }
+}
+
+impl FrontMatter {
+    /// Fold other tools' names into hanpub's: tags, categories, keywords and taxonomies into
+    /// `subjects`; `lastmod`/`updated` into `modified`; `summary`/`excerpt` into
+    /// `description`; `pubDate`/`publishDate` into `date`; a Hugo `series` list into
+    /// `subjects`.
+    fn fold_foreign(mut self) -> (FrontMatter, bool) {
+        let mut subjects = Vec::new();
+        std::mem::take(&mut self.subjects)
+            .into_vec()
+            .into_iter()
+            .for_each(|s| Terms::One(s).push_into(&mut subjects));
+        for t in [
+            std::mem::take(&mut self.tags),
+            std::mem::take(&mut self.categories),
+            std::mem::take(&mut self.keywords),
+        ] {
+            t.push_into(&mut subjects);
+        }
+        for (_, t) in std::mem::take(&mut self.taxonomies) {
+            t.push_into(&mut subjects);
+        }
+        if let Some(SeriesValue::Terms(t)) = self.series.take() {
+            t.push_into(&mut subjects);
+        } else if let Some(SeriesValue::Collection(c)) = self.series.take() {
+            self.series = Some(SeriesValue::Collection(c));
+        }
+        self.subjects = OneOrMany::Many(subjects);
+        self.modified = self
+            .modified
+            .take()
+            .or(self.lastmod.take())
+            .or(self.updated.take())
+            .or(self.updated_date.take())
+            .or(self.last_modified_at.take());
+        self.date = self
+            .date
+            .take()
+            .or(self.pub_date.take())
+            .or(self.publish_date.take());
+        self.description = self
+            .description
+            .take()
+            .or(self.summary.take())
+            .or(self.excerpt.take());
+        let draft = self.draft == Some(true) || self.published == Some(false);
+        (self, draft)
+    }
 }
 
 impl From<FrontMatter> for BookToml {
     fn from(f: FrontMatter) -> Self {
+        let series = match f.series {
+            Some(SeriesValue::Collection(s)) => Some(s),
+            _ => None,
+        };
         BookToml {
             book: BookSection {
-                title: f.title,
+                title: f.title.unwrap_or_default(),
                 subtitle: f.subtitle,
                 kicker: f.kicker,
                 authors: f.authors,
@@ -199,8 +349,9 @@ impl From<FrontMatter> for BookToml {
                 rights: f.rights,
                 identifier: f.identifier,
                 source: f.source,
+                episode: f.episode,
             },
-            series: f.series,
+            series,
             build: f.build,
         }
     }
@@ -255,6 +406,140 @@ pub fn parse_book_toml(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     Ok((config, unknown_keys(file, 0, &unknown, false)))
 }
 
+/// An mdBook's `book.toml`: mdBook's `[book]` (title, authors, description, language, src),
+/// hanpub's settings under `[output.hanpub]` (the keys of front matter), and the rest of
+/// mdBook's keys (`[output.*]`, `[preprocessor.*]`, `[rust]`, its `[build]`) left to mdBook.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct MdBookToml {
+    #[serde(default)]
+    book: MdBookSection,
+    #[serde(default)]
+    output: MdBookOutput,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+struct MdBookSection {
+    title: Option<String>,
+    #[serde(default, alias = "author")]
+    authors: OneOrMany,
+    description: Option<String>,
+    language: Option<String>,
+    src: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct MdBookOutput {
+    hanpub: Option<FrontMatter>,
+}
+
+/// mdBook's own keys, which hanpub reads past.
+pub const MDBOOK_BOOK_KEYS: &[&str] = &[
+    "title",
+    "authors",
+    "author",
+    "description",
+    "language",
+    "src",
+    "multilingual",
+    "text-direction",
+];
+pub const MDBOOK_BUILD_KEYS: &[&str] = &[
+    "build-dir",
+    "create-missing",
+    "use-default-preprocessors",
+    "extra-watch-dirs",
+];
+
+/// What an mdBook's book.toml says, beside the configuration.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MdBookInfo {
+    /// `[book] src`: the folder of SUMMARY.md and the chapters (default `src`).
+    pub src: String,
+}
+
+/// Parse an mdBook's `book.toml`. `title`: the title to use when neither `[book]` nor
+/// `[output.hanpub]` gives one (mdBook does not need one).
+pub fn parse_mdbook_toml(
+    file: &SourceFile,
+    title: &str,
+) -> Result<(Config, Vec<Diagnostic>, MdBookInfo), Vec<Diagnostic>> {
+    let mut unknown = Vec::new();
+    let raw: MdBookToml = toml::de::Deserializer::parse(&file.text)
+        .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(path.to_string())))
+        .map_err(|e| vec![toml_error(file, &e, 0)])?;
+    let mut errors = Vec::new();
+    let mut hanpub_unknown = Vec::new();
+    for path in unknown {
+        let mut parts = path.splitn(2, '.');
+        let (top, rest) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        match top {
+            "output" => {
+                if let Some(k) = rest.strip_prefix("hanpub.") {
+                    hanpub_unknown.push(k.to_string());
+                }
+            }
+            "preprocessor" | "rust" => {}
+            "build" if MDBOOK_BUILD_KEYS.contains(&rest.split('.').next().unwrap_or("")) => {}
+            "book" if MDBOOK_BOOK_KEYS.contains(&rest.split('.').next().unwrap_or("")) => {}
+            _ => {
+                let key = path.rsplit('.').next().unwrap_or(&path);
+                let d = Diagnostic::error(format!("unknown key `{key}` in an mdBook's book.toml"))
+                    .with_hint(format!(
+                        "mdBook's [book] keys are {}; hanpub's settings go under [output.hanpub] (see README)",
+                        MDBOOK_BOOK_KEYS.join(", ")
+                    ));
+                errors.push(match find_key(&file.text, key) {
+                    Some(off) => d.at(file, off..off + key.len()),
+                    None => d.in_file(file.name.clone()),
+                });
+            }
+        }
+    }
+    let (hanpub, _) = raw.output.hanpub.unwrap_or_default().fold_foreign();
+    let mut front = hanpub;
+    let b = raw.book;
+    front.title = front
+        .title
+        .or(b.title)
+        .or_else(|| Some(title.to_string()));
+    if matches!(front.authors, OneOrMany::None) {
+        front.authors = b.authors;
+    }
+    front.description = front.description.or(b.description);
+    front.lang = front
+        .lang
+        .or_else(|| b.language.as_deref().map(crate::sources::language_tag));
+    let config = finish(front.into(), file, 0).map_err(|mut e| {
+        e.extend(errors.clone());
+        e
+    })?;
+    for d in unknown_keys(file, 0, &hanpub_unknown, true) {
+        let mut d = d;
+        d.message = d
+            .message
+            .replace(" in the front matter", " in [output.hanpub]")
+            .replace(" in `series`", " in [output.hanpub.series]")
+            .replace(" in `build`", " in [output.hanpub.build]");
+        if let Some(h) = &mut d.hint {
+            *h = h
+                .replace(" in the front matter", " in [output.hanpub]")
+                .replace(" in `series`", " in [output.hanpub.series]")
+                .replace(" in `build`", " in [output.hanpub.build]");
+        }
+        errors.push(d);
+    }
+    let info = MdBookInfo {
+        src: b
+            .src
+            .unwrap_or_else(|| "src".into())
+            .trim_matches('/')
+            .to_string(),
+    };
+    Ok((config, errors, info))
+}
+
 const TOP_KEYS: &[&str] = &["book", "series", "build"];
 const BOOK_KEYS: &[&str] = &[
     "title",
@@ -281,7 +566,35 @@ const BUILD_KEYS: &[&str] = &[
     "font",
     "cover",
     "punctuation",
+    "site-root",
+    "remote-images",
 ];
+
+/// Unknown front-matter keys → (other tools' keys, ignored; keys to report). A key near one of
+/// hanpub's is always reported (with its "did you mean"); a key of Hugo, Hexo, Jekyll, Zola,
+/// Astro or a common theme is ignored; any other key is ignored in a post (`post`) or in a
+/// front matter that has other tools' keys, and reported otherwise.
+fn sort_foreign_keys(unknown: Vec<String>, post: bool) -> (Vec<String>, Vec<String>) {
+    let mut hanpub: Vec<&str> = BOOK_KEYS.to_vec();
+    hanpub.extend(["series", "build", "episode"]);
+    let top = |p: &str| p.split('.').next().unwrap_or(p).to_string();
+    let foreign = |p: &str| crate::sources::posts::FOREIGN_KEYS.contains(&top(p).as_str());
+    let near = |p: &str| {
+        let t = top(p);
+        !p.contains('.') && !foreign(p) && closest(&t, &hanpub).is_some()
+    };
+    let lenient = post || unknown.iter().any(|p| foreign(p));
+    let (mut ignored, mut report) = (Vec::new(), Vec::new());
+    for p in unknown {
+        let hanpub_table = matches!(top(&p).as_str(), "series" | "build") && p.contains('.');
+        if near(&p) || hanpub_table || !(foreign(&p) || lenient) {
+            report.push(p);
+        } else if !ignored.contains(&top(&p)) {
+            ignored.push(top(&p));
+        }
+    }
+    (ignored, report)
+}
 
 /// One error per unknown key: `book.titel` → "unknown key `titel` in [book]", at its line.
 fn unknown_keys(
@@ -376,10 +689,26 @@ pub fn split_front_matter(text: &str) -> Option<(FrontMatterKind, std::ops::Rang
 }
 
 /// Parse front matter of a single-file book. `range` is its byte range in `file`.
+///
+/// Other tools' keys are read ([`FrontMatter`]) or ignored (listed in [`Config::ignored`]); a
+/// key near one of hanpub's is an error with its "did you mean"; any other unknown key is an
+/// error too, unless the front matter is recognisably another tool's (it has one of their
+/// keys), where it is a theme's and ignored.
 pub fn parse_front_matter(
     file: &SourceFile,
     kind: FrontMatterKind,
     range: std::ops::Range<usize>,
+) -> Result<Parsed, Vec<Diagnostic>> {
+    parse_front_matter_as(file, kind, range, false)
+}
+
+/// [`parse_front_matter`]; `post`: the file is a post of a static site, whose theme may add
+/// keys of its own (they are ignored unless they look like a misspelt hanpub key).
+pub fn parse_front_matter_as(
+    file: &SourceFile,
+    kind: FrontMatterKind,
+    range: std::ops::Range<usize>,
+    post: bool,
 ) -> Result<Parsed, Vec<Diagnostic>> {
     let src = &file.text[range.clone()];
     let mut unknown = Vec::new();
@@ -404,7 +733,11 @@ pub fn parse_front_matter(
             }]
         })?,
     };
-    let config = finish(raw.into(), file, range.start)?;
+    let (raw, draft) = raw.fold_foreign();
+    let (ignored, unknown) = sort_foreign_keys(unknown, post);
+    let mut config = finish(raw.into(), file, range.start)?;
+    config.draft = draft;
+    config.ignored = ignored;
     Ok((config, unknown_keys(file, range.start, &unknown, true)))
 }
 
@@ -453,6 +786,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<Diagnostic>> {
+    let mut raw = raw;
+    for d in [&mut raw.book.date, &mut raw.book.modified].into_iter().flatten() {
+        if let DateValue::Text(t) = d
+            && let Some(n) = crate::dates::normalize(t)
+        {
+            *t = n;
+        }
+    }
     let mut errors = Vec::new();
     let find = |key: &str| -> Diagnostic {
         let d = Diagnostic::error(String::new());
@@ -591,6 +932,7 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
             identifier: b.identifier,
             source: b.source,
             series: raw.series,
+            episode: b.episode,
         },
         build: BuildConfig {
             chapters: build.chapters,
@@ -600,7 +942,12 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
             font: build.font,
             cover: build.cover,
             punctuation: build.punctuation.unwrap_or(true),
+            site_root: build.site_root,
+            remote_images: build.remote_images.unwrap_or_default(),
+            hide_lines: false,
         },
+        draft: false,
+        ignored: Vec::new(),
     })
 }
 
@@ -693,21 +1040,12 @@ fn days_in_month(y: u32, m: u32) -> u32 {
     }
 }
 
-/// A date or date-time → `YYYY-MM-DDThh:mm:ssZ` (dates at midnight UTC).
+/// A date or date-time → `YYYY-MM-DDThh:mm:ssZ` (dates at midnight UTC, offsets applied).
 pub fn normalize_modified(s: &str) -> Option<String> {
     if !valid_date(s) {
         return None;
     }
-    match s.len() {
-        4 => Some(format!("{s}-01-01T00:00:00Z")),
-        7 => Some(format!("{s}-01T00:00:00Z")),
-        10 => Some(format!("{s}T00:00:00Z")),
-        _ if s.len() >= 19 && s.ends_with(['Z', 'z']) => {
-            Some(format!("{}Z", &s[..19].replace(' ', "T")))
-        }
-        _ if s.len() == 19 => Some(format!("{}Z", s.replace(' ', "T"))),
-        _ => None, // offsets other than Z: ask for UTC
-    }
+    crate::dates::to_utc(s)
 }
 
 /// The package's modification date: the book's `modified`, else `SOURCE_DATE_EPOCH`, else its

@@ -67,7 +67,7 @@ impl Diagnostic {
         let span = start..end;
         let (line, column) = file.line_col(span.start);
         let text = file.line(line).to_string();
-        let end = span.end.min(file.offset(line + 1, 1)).max(span.start);
+        let end = span.end.min(file.line_end(span.start)).max(span.start);
         let width = file.text[span.start.min(file.text.len())..end.min(file.text.len())]
             .trim_end_matches(['\n', '\r'])
             .chars()

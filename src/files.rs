@@ -22,6 +22,9 @@ pub trait Files: Sync {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// The files directly in the book folder, sorted by name.
     fn list(&self) -> io::Result<Vec<String>>;
+    /// What a folder of the book holds (`""`: the book folder), sorted by name: files by name,
+    /// folders by name and a trailing `/`. Hidden entries (`.git`) are left out.
+    fn list_dir(&self, dir: &str) -> io::Result<Vec<String>>;
     /// The path as shown to the user (`book/article.md`).
     fn name(&self, path: &str) -> String;
 }
@@ -50,6 +53,30 @@ impl Files for MemFiles {
             .filter(|k| !k.contains('/'))
             .cloned()
             .collect())
+    }
+    fn list_dir(&self, dir: &str) -> io::Result<Vec<String>> {
+        let prefix = match dir.trim_end_matches('/') {
+            "" => String::new(),
+            d => format!("{d}/"),
+        };
+        let mut out: Vec<String> = Vec::new();
+        for k in self.0.keys() {
+            let Some(rest) = k.strip_prefix(&prefix) else {
+                continue;
+            };
+            let entry = match rest.split_once('/') {
+                Some((d, _)) => format!("{d}/"),
+                None => rest.to_string(),
+            };
+            if !entry.starts_with('.') && out.last() != Some(&entry) && !out.contains(&entry) {
+                out.push(entry);
+            }
+        }
+        if out.is_empty() && !prefix.is_empty() {
+            return Err(io::Error::from(io::ErrorKind::NotFound));
+        }
+        out.sort();
+        Ok(out)
     }
     fn name(&self, path: &str) -> String {
         path.to_string()
@@ -114,6 +141,28 @@ impl Files for FsFiles {
         names.sort();
         Ok(names)
     }
+    fn list_dir(&self, dir: &str) -> io::Result<Vec<String>> {
+        let p = if dir.is_empty() {
+            self.canonical.clone()
+        } else {
+            self.resolve(dir)?
+        };
+        let mut names = Vec::new();
+        for e in std::fs::read_dir(p)? {
+            let e = e?;
+            let Some(n) = e.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if n.starts_with('.') {
+                continue;
+            }
+            // a symbolic link counts as what it points at
+            let is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+            names.push(if is_dir { format!("{n}/") } else { n });
+        }
+        names.sort();
+        Ok(names)
+    }
     fn name(&self, path: &str) -> String {
         match (self.shown.as_str(), path) {
             ("" | ".", p) => p.to_string(),
@@ -140,6 +189,37 @@ pub fn check_relative(path: &str) -> Result<(), &'static str> {
         }
     }
     Ok(())
+}
+
+/// Resolve `rel` (as written in the file `here`; both relative to the book folder,
+/// `/`-separated) to a path in the book: `..` is fine while the result stays inside the book
+/// folder. A path starting with `/` is taken from `site_root` (the folder a static site
+/// publishes at its root: `source/` for Hexo, `static/` for Hugo, `""` for the book folder).
+pub fn resolve(here: &str, rel: &str, site_root: &str) -> Result<String, &'static str> {
+    if rel.starts_with('\\') || rel.get(1..2) == Some(":") || rel.starts_with("//") {
+        return Err("is an absolute path: it must be inside the book folder");
+    }
+    let (mut parts, rel): (Vec<&str>, &str) = match rel.strip_prefix('/') {
+        Some(r) => (site_root.split('/').filter(|p| !p.is_empty()).collect(), r),
+        None => {
+            let mut p: Vec<&str> = here.split('/').collect();
+            p.pop();
+            (p, rel)
+        }
+    };
+    parts.retain(|p| !p.is_empty() && *p != ".");
+    for p in rel.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err("is outside the book folder");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
 }
 
 /// A short reason for an I/O error, without the OS error number.
@@ -207,6 +287,24 @@ mod tests {
         assert!(check_relative("a/../../b.png").is_err());
         assert!(check_relative("/etc/passwd").is_err());
         assert!(check_relative("C:\\x").is_err());
+    }
+
+    #[test]
+    fn paths_resolve_inside_the_book() {
+        assert_eq!(resolve("ch/a.md", "../assets/f.png", ""), Ok("assets/f.png".into()));
+        assert_eq!(resolve("a.md", "./img/x.png", ""), Ok("img/x.png".into()));
+        assert!(resolve("ch/a.md", "../../f.png", "").is_err());
+        assert_eq!(
+            resolve("source/_posts/p.md", "/img/cors/a.png", "source"),
+            Ok("source/img/cors/a.png".into())
+        );
+        assert_eq!(resolve("p.md", "/img/a.png", ""), Ok("img/a.png".into()));
+        assert!(resolve("p.md", "/../x", "").is_err());
+        assert!(resolve("p.md", "C:\\x", "").is_err());
+        let m = MemFiles::from([("a.md", ""), ("d/b.md", ""), ("d/e/c.md", ""), (".git/x", "")]);
+        assert_eq!(m.list_dir("").unwrap(), ["a.md", "d/"]);
+        assert_eq!(m.list_dir("d").unwrap(), ["b.md", "e/"]);
+        assert!(m.list_dir("nope").is_err());
     }
 
     #[test]

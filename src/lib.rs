@@ -30,6 +30,7 @@ pub mod assets;
 pub mod chapters;
 pub mod config;
 pub mod cover;
+pub mod dates;
 pub mod diagnostics;
 pub mod files;
 pub mod font;
@@ -46,8 +47,10 @@ pub mod project;
 pub mod render;
 pub mod resources;
 pub mod source;
+pub mod sources;
 pub mod style;
 pub mod transform;
+pub mod tree;
 pub mod typeset;
 pub mod verify;
 
@@ -98,12 +101,20 @@ fn run(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
     let mut book = Book {
         meta: transform.metadata(&cfg.meta),
         chapters,
+        articles: project.articles(|a| transform.metadata(a)),
     };
-    let images = resources::collect(&book.chapters, &project.sources, input.files)
-        .map_err(|e| [warnings.clone(), e].concat())?;
+    let images = resources::collect(
+        &book.chapters,
+        &project.sources,
+        input.files,
+        &cfg.build,
+        &mut warnings,
+    )
+    .map_err(|e| [warnings.clone(), e].concat())?;
     // the chapters an incremental build takes as they were, by key
     let stylesheets = style::links(&cfg.build.css);
-    let cx = render::BookContext::new(&book.meta, settings.vertical, &stylesheets);
+    let cx = render::BookContext::new(&book.meta, settings.vertical, &stylesheets)
+        .with_articles(&book.articles);
     let context = format!("{cx:?}\u{1f}{settings:?}");
     let Some(kept) = memo.kept(project, &book.chapters, &images.maps, &context) else {
         return run(input, memo.reparse()); // a kept chapter no longer fits: parse every file

@@ -14,6 +14,8 @@ use crate::config::Metadata;
 pub struct Book {
     pub meta: Metadata,
     pub chapters: Vec<Chapter>,
+    /// Per source: the metadata of the article it is, in a book of articles.
+    pub articles: Vec<Option<Metadata>>,
 }
 
 /// One XHTML document of the EPUB.
@@ -32,6 +34,19 @@ pub struct Chapter {
     pub events: Vec<Spanned>,
     /// Index of the Markdown file (in reading order) the chapter comes from.
     pub file_index: usize,
+    /// The title comes from the book's form (a SUMMARY.md link, an article's front matter),
+    /// not from a heading.
+    pub named: bool,
+    /// The opening of an article: its own kicker, title and source line
+    /// ([`crate::project::Source::article`]).
+    pub article: bool,
+    /// Nesting depth in the navigation (0: the top level).
+    pub depth: u8,
+    /// Parts (or groups) that open before the chapter in the navigation: depth and title.
+    pub parts: Vec<(u8, String)>,
+    /// Raw HTML `<a href>`s as written → where they point in the EPUB (`""`: nowhere, the
+    /// link is left out and its text kept).
+    pub links: std::collections::BTreeMap<String, String>,
 }
 
 /// An event with the byte range of the source text it came from.

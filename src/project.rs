@@ -1,8 +1,9 @@
 //! The load stage: a book's files → a [`Project`] (its configuration and its Markdown sources in
-//! reading order), read through [`Files`] only. Each form a book can take has its reader
-//! (`book.toml`, `metadata.yaml`, one Markdown file with front matter); every reader gives a
-//! [`Found`], which [`load`] reads the chapters of. Also the partial reload of `watch`
-//! ([`Project::reload`]) and the parse of every source ([`Project::parse`]).
+//! reading order, each with its place in the book's tree and, in a book of articles, its own
+//! metadata), read through [`Files`] only. Each form a book can take has its reader in
+//! [`crate::sources`]; every reader gives a [`Found`], which [`load`] reads the chapters of
+//! (expanding mdBook's includes). Also the partial reload of `watch` ([`Project::reload`]) and
+//! the parse of every source ([`Project::parse`]).
 
 use rayon::prelude::*;
 
@@ -10,13 +11,16 @@ use crate::chapters::Parsed;
 use crate::config::{self, Config, Metadata};
 use crate::diagnostics::{Diagnostic, Error};
 use crate::files::{self, BookEntry, Files};
-use crate::model::Spanned;
+use crate::model::{Ev, Spanned, Tag};
 use crate::parse;
 use crate::source::SourceFile;
+use crate::sources::{self, Entry, Form, Found, Place, include};
 
 /// A book read from its files: configuration and Markdown sources, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
+    /// The form the book was found in.
+    pub form: Form,
     pub config: Config,
     /// The configuration file (book.toml or metadata.yaml), if any.
     pub config_file: Option<SourceFile>,
@@ -27,6 +31,10 @@ pub struct Project {
     /// Errors that did not stop loading (unknown keys, missing chapters); `build` refuses to
     /// build while there are any, `check` reports them with everything else.
     pub errors: Vec<Diagnostic>,
+    /// What loading did that a user may want to know (drafts left out).
+    pub notes: Vec<String>,
+    /// Details for `-v`: the form found, other tools' keys ignored.
+    pub details: Vec<String>,
 }
 
 /// A Markdown file of the book.
@@ -34,143 +42,55 @@ pub struct Project {
 pub struct Source {
     /// Path relative to the book folder, `/`-separated (`article.md`).
     pub path: String,
+    /// The text to build (mdBook's includes expanded; [`SourceFile::on_disk`] is the file).
     pub file: SourceFile,
     /// Where the body starts: the front matter of a chapter file is skipped.
     pub body: usize,
+    /// Where the file sits in the book's tree.
+    pub place: Place,
+    /// The article the file is (its front matter's metadata), in a book of articles.
+    pub article: Option<Box<Metadata>>,
 }
 
 impl Source {
     pub fn new(path: String, file: SourceFile) -> Self {
         let body = config::split_front_matter(&file.text).map_or(0, |(_, _, body)| body);
-        Source { path, file, body }
+        Source {
+            path,
+            file,
+            body,
+            place: Place::default(),
+            article: None,
+        }
     }
-}
-
-/// What a reader of one form of book finds before the chapters are read.
-#[derive(Debug, Default)]
-pub struct Found {
-    pub config: Config,
-    pub config_file: Option<SourceFile>,
-    /// The Markdown files in reading order, relative to the book folder.
-    pub chapters: Vec<String>,
-    /// A chapter the reader has read already (the single file of a one-file book).
-    pub read: Option<SourceFile>,
-    pub warnings: Vec<Diagnostic>,
-    /// Problems that do not stop loading (unknown keys).
-    pub errors: Vec<Diagnostic>,
 }
 
 /// Read the configuration and the Markdown files of a book.
 pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
-    let found = match entry {
-        BookEntry::File(path) => single_file(files, path)?,
-        BookEntry::Dir => folder(files)?,
-    };
+    let found = sources::find(files, entry)?;
     Ok(read_chapters(files, found))
-}
-
-/// A Markdown file whose front matter (or first heading) gives the metadata.
-fn single_file(files: &dyn Files, path: &str) -> Result<Found, Error> {
-    let file = read_text(files, path)?;
-    let mut found = Found::default();
-    found.config = match config::split_front_matter(&file.text) {
-        Some((kind, range, _)) => {
-            let (config, errs) = config::parse_front_matter(&file, kind, range)?;
-            found.errors = errs;
-            config
-        }
-        None => {
-            found.warnings.push(
-                Diagnostic::warning("no front matter: the title comes from the first heading")
-                    .in_file(file.name.clone())
-                    .with_hint("start the file with ---, then title:, author:, lang: and date: lines, then ---"),
-            );
-            Config {
-                meta: Metadata {
-                    title: first_heading(&file.text).unwrap_or_else(|| stem(path)),
-                    lang: "zh-Hant".into(),
-                    ..Metadata::default()
-                },
-                ..Config::default()
-            }
-        }
-    };
-    found.chapters = vec![path.to_string()];
-    found.read = Some(file);
-    Ok(found)
-}
-
-/// A book folder: `book.toml`, else `metadata.yaml` with the Markdown files beside it, else
-/// its one Markdown file.
-fn folder(files: &dyn Files) -> Result<Found, Error> {
-    let listing = files.list().map_err(|e| files::read_error(files, "", &e))?;
-    let mds: Vec<String> = listing
-        .iter()
-        .filter(|p| p.ends_with(".md") || p.ends_with(".markdown"))
-        .cloned()
-        .collect();
-    if listing.iter().any(|p| p == "book.toml") {
-        let file = read_text(files, "book.toml")?;
-        let (config, errors) = config::parse_book_toml(&file)?;
-        let chapters = if config.build.chapters.is_empty() {
-            mds
-        } else {
-            config.build.chapters.clone()
-        };
-        if chapters.is_empty() {
-            return Err(Diagnostic::error("the book has no Markdown files")
-                .in_file(file.name.clone())
-                .with_hint("list them in [build] chapters = [\"article.md\"], or put .md files beside book.toml")
-                .into());
-        }
-        Ok(Found {
-            config,
-            config_file: Some(file),
-            chapters,
-            errors,
-            ..Found::default()
-        })
-    } else if let Some(meta) = listing
-        .iter()
-        .find(|p| *p == "metadata.yaml" || *p == "metadata.yml")
-    {
-        let file = read_text(files, meta)?;
-        let range = 0..file.text.len();
-        let (config, errors) =
-            config::parse_front_matter(&file, config::FrontMatterKind::Yaml, range)?;
-        Ok(Found {
-            config,
-            config_file: Some(file),
-            chapters: mds,
-            errors,
-            ..Found::default()
-        })
-    } else if mds.len() == 1 {
-        single_file(files, &mds[0])
-    } else {
-        Err(
-            Diagnostic::error(format!("no book.toml in `{}`", files.name("")))
-                .with_hint(
-                    "add a book.toml (see README), or build one Markdown file with front matter",
-                )
-                .into(),
-        )
-    }
 }
 
 /// Read the chapters a reader found; a chapter that cannot be read is an error of the project,
 /// pointed at where the configuration names it.
 fn read_chapters(files: &dyn Files, found: Found) -> Project {
     let Found {
+        form,
         config,
         config_file,
-        chapters,
+        entries,
         mut read,
+        articles,
+        includes,
         warnings,
         mut errors,
+        mut notes,
+        mut details,
     } = found;
+    details.insert(0, format!("found {form}"));
     let mut sources = Vec::new();
-    for path in chapters {
+    let mut missing = Missing::default();
+    for Entry { path, place } in entries {
         if let Err(why) = files::check_relative(&path) {
             errors.push(point_at_chapter(
                 Diagnostic::error(format!("chapter `{path}` {why}")),
@@ -179,22 +99,119 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
             ));
             continue;
         }
-        match read.take().map_or_else(|| read_text(files, &path), Ok) {
-            Ok(file) => sources.push(Source::new(path, file)),
-            Err(d) => errors.push(match &config_file {
-                Some(cf) if cf.text.contains(&format!("\"{path}\"")) => {
-                    point_at_chapter(d, Some(cf), &path)
+        let file = match read.remove(&path).map_or_else(|| read_text(files, &path), Ok) {
+            Ok(file) => file,
+            Err(d) => {
+                errors.push(match &config_file {
+                    Some(cf) if cf.text.contains(&format!("\"{path}\"")) => {
+                        point_at_chapter(d, Some(cf), &path)
+                    }
+                    _ => d,
+                });
+                continue;
+            }
+        };
+        let file = if includes {
+            let (file, w) = include::expand(files, &path, file);
+            missing.add(w);
+            file
+        } else {
+            file
+        };
+        let mut source = Source::new(path, file);
+        source.place = place;
+        if articles {
+            match article(&source) {
+                Ok(Some((meta, draft, ignored))) if draft && form != Form::SingleFile => {
+                    notes.push(format!("left out the draft `{}`", source.file.name));
+                    let _ = (meta, ignored);
+                    continue;
                 }
-                _ => d,
-            }),
+                Ok(Some((meta, _, ignored))) => {
+                    if !ignored.is_empty() {
+                        details.push(sources::hanpub::ignored_note(&source.file.name, &ignored));
+                    }
+                    source.article = Some(Box::new(meta));
+                }
+                Ok(None) => {}
+                Err(e) => errors.extend(e),
+            }
         }
+        sources.push(source);
     }
+    let mut warnings = warnings;
+    warnings.extend(missing.finish());
     Project {
+        form,
         config,
         config_file,
         sources,
         warnings,
         errors,
+        notes,
+        details,
+    }
+}
+
+/// The front matter of a file in a book of several, when it makes the file an article (it
+/// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
+type ArticleFront = (Metadata, bool, Vec<String>);
+
+fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
+    let Some((kind, range, _)) = config::split_front_matter(&source.file.text) else {
+        return Ok(None);
+    };
+    let has_title = source.file.text[range.clone()]
+        .lines()
+        .any(|l| l.starts_with("title:") || l.starts_with("title ") || l.starts_with("title="));
+    if !has_title {
+        return Ok(None);
+    }
+    let (config, errors) = config::parse_front_matter_as(&source.file, kind, range, true)?;
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Some((config.meta, config.draft, config.ignored)))
+}
+
+/// `{{#include}}`s whose file is missing: the first few as they are, the rest summed up (a book
+/// whose `listings/` folder was not copied has hundreds).
+#[derive(Default)]
+struct Missing {
+    shown: Vec<Diagnostic>,
+    more: usize,
+    files: std::collections::BTreeSet<String>,
+}
+
+impl Missing {
+    const SHOWN: usize = 10;
+
+    fn add(&mut self, warnings: Vec<Diagnostic>) {
+        for w in warnings {
+            if let Some(l) = &w.location {
+                self.files.insert(l.file.clone());
+            }
+            if self.shown.len() < Self::SHOWN {
+                self.shown.push(w);
+            } else {
+                self.more += 1;
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<Diagnostic> {
+        let mut out = self.shown;
+        if self.more > 0 {
+            out.push(
+                Diagnostic::warning(format!(
+                    "{} more {{{{#include}}}} directives were left out (in {} files in all)",
+                    self.more,
+                    self.files.len()
+                ))
+                .with_hint("the files they name are not in the book folder; the text around them is kept"),
+            );
+        }
+        out
     }
 }
 
@@ -209,26 +226,9 @@ fn point_at_chapter(d: Diagnostic, config_file: Option<&SourceFile>, path: &str)
     }
 }
 
-fn first_heading(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| {
-            l.strip_prefix('#')
-                .map(|r| r.trim_start_matches('#').trim().to_string())
-        })
-        .filter(|t| !t.is_empty())
-}
-
-fn stem(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
-}
-
 /// A text file of the book, decoded.
 pub fn read_text(files: &dyn Files, path: &str) -> Result<SourceFile, Diagnostic> {
-    let bytes = files
-        .read(path)
-        .map_err(|e| files::read_error(files, path, &e))?;
-    files::decode(files.name(path), bytes)
+    sources::read_text(files, path)
 }
 
 impl Project {
@@ -240,6 +240,14 @@ impl Project {
         } else {
             Err(self.errors.clone().into())
         }
+    }
+
+    /// Per source: its article's metadata made by `f` (typeset, converted for the edition).
+    pub fn articles(&self, f: impl Fn(&Metadata) -> Metadata) -> Vec<Option<Metadata>> {
+        self.sources
+            .iter()
+            .map(|s| s.article.as_deref().map(&f))
+            .collect()
     }
 
     /// Parse every source into chapter-sized chunks (at the configured split level), the files
@@ -260,7 +268,12 @@ impl Project {
                 path: s.path.clone(),
                 source: i,
                 chunks: given(i).unwrap_or_else(|| {
-                    parse::parse_chunks(&s.file.text, s.body, self.config.build.split_level)
+                    let mut chunks =
+                        parse::parse_chunks(&s.file.text, s.body, self.config.build.split_level);
+                    if self.config.build.hide_lines {
+                        chunks.iter_mut().for_each(|c| hide_rust_lines(c));
+                    }
+                    chunks
                 }),
             })
             .collect()
@@ -270,7 +283,12 @@ impl Project {
     /// `/`-separated, as a watcher reports them). False when the change needs a whole
     /// [`load`]: the configuration changed, a file is new or unreadable, or loading had errors.
     pub fn reload(&mut self, files: &dyn Files, entry: &BookEntry, changed: &[String]) -> bool {
-        if !self.errors.is_empty() || matches!(entry, BookEntry::File(_)) {
+        // only hanpub's own forms: another form's files (a summary, an included listing)
+        // decide more than one source
+        if !self.errors.is_empty()
+            || matches!(entry, BookEntry::File(_))
+            || !matches!(self.form, Form::BookToml | Form::MetadataYaml)
+        {
             return false;
         }
         for path in changed {
@@ -285,10 +303,39 @@ impl Project {
                 return false;
             };
             match read_text(files, path) {
-                Ok(file) => self.sources[i] = Source::new(path.to_string(), file),
-                Err(_) => return false,
+                // a front matter may make an article: read the book again
+                Ok(file)
+                    if self.sources[i].article.is_none()
+                        && config::split_front_matter(&file.text).is_none() =>
+                {
+                    let place = std::mem::take(&mut self.sources[i].place);
+                    self.sources[i] = Source::new(path.to_string(), file);
+                    self.sources[i].place = place;
+                }
+                _ => return false,
             }
         }
         true
+    }
+}
+
+/// Hide the `# ` lines of the Rust code blocks of a chunk (mdBook's convention).
+fn hide_rust_lines(chunk: &mut [Spanned]) {
+    let mut rust = false;
+    for s in chunk {
+        match &mut s.ev {
+            Ev::Start(Tag::CodeBlock { lang }) => {
+                rust = lang
+                    .as_deref()
+                    .is_some_and(|l| l.split(',').next() == Some("rust"));
+            }
+            Ev::End(Tag::CodeBlock { .. }) => rust = false,
+            Ev::Text(t) if rust => {
+                if let Some(shown) = include::hide_rust_lines(t) {
+                    *t = shown;
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 
 use crate::chapters;
+use crate::config::{BuildConfig, RemoteImages};
 use crate::diagnostics::Diagnostic;
 use crate::files::{self, Files};
 use crate::model::{Chapter, Ev, Tag};
 use crate::project::Source;
 use crate::render;
 
-/// Image `dest` as written in a chapter → href relative to the chapter (`../images/img001.png`).
+/// Image `dest` as written in a chapter → href relative to the chapter (`../images/img001.png`),
+/// or, for an image on the web that becomes a link (`--remote-images link`), its URL.
 pub type ImageMap = BTreeMap<String, String>;
 
 /// The images of the book, and for each chapter where its images went.
@@ -23,14 +25,19 @@ pub struct BookImages {
 }
 
 /// Load every image the chapters show (Markdown images and `<img>` in raw HTML), in the order
-/// of the book. Every image that cannot be used is an error at its place in the source.
+/// of the book. Every image that cannot be used is an error at its place in the source; an
+/// image on the web is what `[build] remote-images` says (a warning unless `error`); a `data:`
+/// image is decoded and carried like a file.
 pub fn collect(
     chapters: &[Chapter],
     sources: &[Source],
     files: &dyn Files,
+    build: &BuildConfig,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<BookImages, Vec<Diagnostic>> {
     let mut out = BookImages::default();
     let mut errors = Vec::new();
+    let site_root = build.site_root.as_deref().unwrap_or("");
     for c in chapters {
         let source = &sources[c.source];
         let mut map = ImageMap::new();
@@ -46,11 +53,43 @@ pub fn collect(
                 if map.contains_key(&dest) {
                     continue;
                 }
-                match load_image(files, &source.path, &dest) {
+                let remote = chapters::is_external(&dest) && !is_data(&dest);
+                if remote && build.remote_images != RemoteImages::Error {
+                    let (what, hint) = match build.remote_images {
+                        RemoteImages::Link => (
+                            "becomes a link to it",
+                            "hanpub never downloads files; save the image into the book folder to carry it, or set --remote-images drop",
+                        ),
+                        _ => (
+                            "is left out, its alt text kept",
+                            "hanpub never downloads files; save the image into the book folder to carry it",
+                        ),
+                    };
+                    warnings.push(
+                        Diagnostic::warning(format!("remote image `{dest}` {what}"))
+                            .at(&source.file, s.span.clone())
+                            .with_hint(hint),
+                    );
+                    if build.remote_images == RemoteImages::Link {
+                        map.insert(dest.clone(), dest);
+                    }
+                    continue;
+                }
+                let loaded = if is_data(&dest) {
+                    data_image(&dest)
+                } else {
+                    load_image(files, &source.path, &dest, site_root)
+                };
+                match loaded {
                     Ok((data, media_type, ext)) => {
                         let href = out.images.add(data, media_type, ext);
                         map.insert(dest, format!("../{href}"));
                     }
+                    Err((msg, hint)) if is_data(&dest) => warnings.push(
+                        Diagnostic::warning(msg)
+                            .at(&source.file, s.span.clone())
+                            .with_hint(hint),
+                    ),
                     Err((msg, hint)) => errors.push(
                         Diagnostic::error(msg)
                             .at(&source.file, s.span.clone())
@@ -68,29 +107,31 @@ pub fn collect(
     }
 }
 
-/// Read the image `dest` that the Markdown file `here` links, and check it: inside the book,
-/// an image by its bytes, of the type its name says. The error is a message and a hint.
+/// An image read and checked: its bytes, media type and extension.
+pub type Loaded = (Vec<u8>, &'static str, &'static str);
+
+/// Read the image `dest` that the Markdown file `here` links, and check it: inside the book
+/// (`..` is fine while the path stays in it; `/…` is taken from `site_root`), an image by its
+/// bytes, of the type its name says. The error is a message and a hint.
 pub fn load_image(
     files: &dyn Files,
     here: &str,
     dest: &str,
-) -> Result<(Vec<u8>, &'static str, &'static str), (String, String)> {
+    site_root: &str,
+) -> Result<Loaded, (String, String)> {
     if chapters::is_external(dest) {
         return Err((
             format!("remote image `{dest}`: hanpub never downloads files"),
             "save the image into the book folder and link it by a relative path".into(),
         ));
     }
-    let path = chapters::join_relative(
-        here,
-        &chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or("")),
-    );
-    if let Err(why) = files::check_relative(dest).and(files::check_relative(&path)) {
-        return Err((
+    let written = chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or(""));
+    let path = files::resolve(here, &written, site_root).map_err(|why| {
+        (
             format!("image `{dest}` {why}"),
-            "keep images inside the book folder".into(),
-        ));
-    }
+            "keep images inside the book folder".to_string(),
+        )
+    })?;
     let data = files.read(&path).map_err(|e| {
         (
             format!("image `{dest}` not found ({})", files::io_reason(&e)),
@@ -115,6 +156,38 @@ pub fn load_image(
             "rename the file to match its content".into(),
         ));
     }
+    Ok((data, media_type, ext))
+}
+
+fn is_data(dest: &str) -> bool {
+    dest.trim_start()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+}
+
+/// A `data:` URL's image (base64 or percent-encoded), checked like a file.
+pub fn data_image(dest: &str) -> Result<Loaded, (String, String)> {
+    use base64::Engine;
+    let short: String = dest.chars().take(40).collect();
+    let fail = |why: &str| {
+        (
+            format!("`data:` image `{short}…` {why}: left out"),
+            "save the image as a file in the book folder and link it".to_string(),
+        )
+    };
+    let rest = &dest.trim_start()[5..];
+    let (head, payload) = rest.split_once(',').ok_or_else(|| fail("has no data"))?;
+    let data = if head.to_ascii_lowercase().ends_with(";base64") {
+        let clean: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(clean.as_bytes())
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(clean.as_bytes()))
+            .map_err(|_| fail("is not valid base64"))?
+    } else {
+        chapters::percent_decode(payload).into_bytes()
+    };
+    let (media_type, ext) = sniff_image(&data)
+        .ok_or_else(|| fail("is not a JPEG, PNG, GIF, WebP or SVG image"))?;
     Ok((data, media_type, ext))
 }
 

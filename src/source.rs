@@ -1,4 +1,8 @@
-//! A source file of the book (Markdown or book.toml) and byte offset → line:column.
+//! A source file of the book (Markdown or book.toml) and byte offset → line:column; for a
+//! text whose includes were expanded (mdBook's `{{#include}}`), the way back to the file as it
+//! is on disk.
+
+use std::sync::Arc;
 
 /// A text file of the book, with the path shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,6 +12,17 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// For an expanded text: the file on disk, and where each line of `text` comes from.
+    origin: Option<Arc<Origin>>,
+}
+
+/// The file on disk behind an expanded text.
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    file: SourceFile,
+    /// For each line of the expanded text, the 1-based line on disk it comes from (an included
+    /// line: the line of its directive), and whether it was included.
+    lines: Vec<(u32, bool)>,
 }
 
 impl SourceFile {
@@ -20,11 +35,58 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            origin: None,
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// `text`, made from the file `on_disk` by expanding includes; `lines` gives, for each line
+    /// of `text`, the 1-based line on disk it comes from and whether it was included. Messages
+    /// about the text then point at the file on disk.
+    pub fn expanded(on_disk: SourceFile, text: String, lines: Vec<(u32, bool)>) -> Self {
+        let mut f = SourceFile::new(on_disk.name.clone(), text);
+        f.origin = Some(Arc::new(Origin {
+            file: on_disk,
+            lines,
+        }));
+        f
+    }
+
+    /// The file as it is on disk (itself, unless its includes were expanded).
+    pub fn on_disk(&self) -> &SourceFile {
+        self.origin.as_ref().map_or(self, |o| &o.file)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset; for an expanded text, the
+    /// line on disk (an included line: its directive's line, column 1).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let (line, col) = self.own_line_col(offset);
+        match &self.origin {
+            Some(o) => match o.lines.get(line - 1) {
+                Some(&(l, false)) => (l as usize, col),
+                Some(&(l, true)) => (l as usize, 1),
+                None => (line, col),
+            },
+            None => (line, col),
+        }
+    }
+
+    /// Byte offset of the end of the line `offset` is on (before its line break).
+    pub fn line_end(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let t = &self.text[self.line_starts[line]..end];
+        self.line_starts[line] + t.trim_end_matches(['\n', '\r']).len()
+    }
+
+    fn own_line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
@@ -37,8 +99,11 @@ impl SourceFile {
         (line + 1, col + 1)
     }
 
-    /// The text of a 1-based line, without its line break.
+    /// The text of a 1-based line (of the file on disk), without its line break.
     pub fn line(&self, line: usize) -> &str {
+        if let Some(o) = &self.origin {
+            return o.file.line(line);
+        }
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
@@ -50,12 +115,17 @@ impl SourceFile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
-    /// Byte offset of a 1-based line and column (columns in characters).
+    /// Byte offset of a 1-based line and column (columns in characters) of this text.
     pub fn offset(&self, line: usize, col: usize) -> usize {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return self.text.len();
         };
-        let text = self.line(line);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = self.text[start..end].trim_end_matches(['\n', '\r']);
         start
             + text
                 .char_indices()
@@ -88,5 +158,20 @@ mod tests {
         assert_eq!(f.line(2), "中文x");
         assert_eq!(f.offset(2, 3), 9);
         assert_eq!(f.line(9), "");
+    }
+
+    #[test]
+    fn expanded_text_points_at_the_file_on_disk() {
+        let disk = SourceFile::new("a.md", "x\n{{#include b}}\ny\n");
+        let f = SourceFile::expanded(
+            disk,
+            "x\nb1\nb2\ny\n".into(),
+            vec![(1, false), (2, true), (2, true), (3, false)],
+        );
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line(3), "y");
+        assert_eq!(f.on_disk().text, "x\n{{#include b}}\ny\n");
+        assert_eq!(f.line_end(3), 5);
     }
 }

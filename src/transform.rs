@@ -64,16 +64,18 @@ impl Transform {
                 Some(Ev::Start(Tag::Heading { .. }))
             )
         };
+        // a title the book's form gives (or the opening's) is a line of its own
+        let own_title = c.named || !starts_with_heading(c);
         if let Some(conv) = &self.converter {
             c.events = hans::to_simplified(std::mem::take(&mut c.events), conv, self.vertical);
-            if c.opening && !starts_with_heading(c) {
+            if own_title {
                 c.title = hans::simplify_line(&c.title, conv, self.vertical);
             }
         }
-        if starts_with_heading(c) {
-            c.title = chapters::heading_text(&c.events);
-        } else if c.opening {
+        if own_title {
             c.title = typeset_line(&c.title, &self.typeset);
+        } else {
+            c.title = chapters::heading_text(&c.events);
         }
     }
 

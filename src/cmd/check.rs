@@ -167,7 +167,12 @@ fn fix(
     let ts = hanpub::options::typesetting(&project.config, opts, false);
     let mut changed = false;
     let mut total = 0;
-    for hanpub::project::Source { path, file, body } in &project.sources {
+    for hanpub::project::Source {
+        path, file, body, ..
+    } in &project.sources
+    {
+        // the file on disk, not its text with mdBook's includes expanded
+        let file = file.on_disk();
         let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
         if !quiet {
             for f in &fixed.skipped {

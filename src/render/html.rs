@@ -237,8 +237,14 @@ impl RawHtml {
                         Action::Keep(out, class) => {
                             let mut attrs: Vec<(String, String)> = Vec::new();
                             let mut dropped: Vec<String> = Vec::new();
+                            // `<a name>` is an anchor links reach: written as its id
+                            let named = out == "a"
+                                && !t.attributes.contains_key(b"id".as_slice());
                             for (k, v) in &t.attributes {
-                                let k = String::from_utf8_lossy(k).to_ascii_lowercase();
+                                let mut k = String::from_utf8_lossy(k).to_ascii_lowercase();
+                                if named && k == "name" {
+                                    k = "id".into();
+                                }
                                 let v = String::from_utf8_lossy(v).into_owned();
                                 if !allowed_attr(out, &k) {
                                     dropped.push(k);
@@ -431,6 +437,45 @@ fn valid_id(s: &str) -> bool {
 }
 
 /// The `src` of every `<img>` in a chunk of raw HTML (to collect images before rendering).
+/// The `href` of every `<a>` in a piece of raw HTML, as written (entities decoded).
+pub fn link_targets(html: &str) -> Vec<String> {
+    start_tags(html, b"a")
+        .filter_map(|t| t.attributes.get(b"href".as_slice()).map(|v| text(v)))
+        .collect()
+}
+
+/// The anchors a piece of raw HTML names for links: `<a id>` and `<a name>` (written as `id`),
+/// and the `id` of any other element.
+pub fn anchor_ids(html: &str) -> Vec<String> {
+    Tokenizer::new(html)
+        .flatten()
+        .filter_map(|t| match t {
+            Token::StartTag(t) => {
+                let a = t.name.eq_ignore_ascii_case(b"a");
+                let id = t.attributes.get(b"id".as_slice()).or_else(|| {
+                    a.then(|| t.attributes.get(b"name".as_slice()))
+                        .flatten()
+                })?;
+                Some(text(id)).filter(|v| valid_id(v))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn start_tags<'a>(html: &'a str, name: &'a [u8]) -> impl Iterator<Item = StartTag> + 'a {
+    Tokenizer::new(html).flatten().filter_map(move |t| match t {
+        Token::StartTag(t) if t.name.eq_ignore_ascii_case(name) => Some(t),
+        _ => None,
+    })
+}
+
+type StartTag = html5gum::StartTag<()>;
+
+fn text(v: &[u8]) -> String {
+    String::from_utf8_lossy(v).into_owned()
+}
+
 pub fn image_sources(html: &str) -> Vec<String> {
     Tokenizer::new(html)
         .flatten()

@@ -30,6 +30,10 @@ pub struct BookContext<'a> {
     pub subtitle: Option<&'a str>,
     /// Stylesheet hrefs, relative to the chapter.
     pub stylesheets: &'a [String],
+    /// The series the book belongs to (an article's kicker names it with its episode).
+    pub series: Option<&'a str>,
+    /// Per source: its article's metadata (as shown), in a book of articles.
+    pub articles: &'a [Option<Metadata>],
 }
 
 impl<'a> BookContext<'a> {
@@ -42,7 +46,54 @@ impl<'a> BookContext<'a> {
             kicker: meta.kicker.as_deref(),
             subtitle: meta.subtitle.as_deref(),
             stylesheets,
+            series: meta.series.as_ref().map(|s| s.name.as_str()),
+            articles: &[],
         }
+    }
+
+    /// The same context, with the metadata of the book's articles.
+    pub fn with_articles(self, articles: &'a [Option<Metadata>]) -> Self {
+        BookContext { articles, ..self }
+    }
+}
+
+/// What an article's opening shows: its kicker (or its series and episode), its title,
+/// subtitle, and a line with its authors, date and source.
+fn article_opening(cx: &BookContext<'_>, a: &Metadata) -> (Option<String>, Option<String>) {
+    let zh = cx.lang.starts_with("zh");
+    let kicker = a.kicker.clone().or_else(|| {
+        let n = a.episode.as_ref()?;
+        Some(match (cx.series, zh) {
+            (Some(s), true) => format!("{s} 第 {n} 集"),
+            (Some(s), false) => format!("{s} #{n}"),
+            (None, true) => format!("第 {n} 集"),
+            (None, false) => format!("#{n}"),
+        })
+    });
+    let mut parts: Vec<String> = Vec::new();
+    if !a.authors.is_empty() {
+        parts.push(a.authors.join(if zh { "、" } else { ", " }));
+    }
+    if let Some(d) = &a.date {
+        parts.push(show_date(d, zh));
+    }
+    if let Some(s) = &a.source {
+        parts.push(s.clone());
+    }
+    let byline = (!parts.is_empty()).then(|| parts.join(" · "));
+    (kicker, byline)
+}
+
+/// `2021-02-19` → `2021年2月19日` in Chinese (the date part of a date-time).
+fn show_date(d: &str, zh: bool) -> String {
+    let day = d.get(..10).unwrap_or(d);
+    let p: Vec<&str> = day.split('-').collect();
+    let n = |s: &str| s.trim_start_matches('0').to_string();
+    match (zh, p.as_slice()) {
+        (true, [y, m, d]) => format!("{y}年{}月{}日", n(m), n(d)),
+        (true, [y, m]) => format!("{y}年{}月", n(m)),
+        (true, [y]) => format!("{y}年"),
+        _ => day.to_string(),
     }
 }
 
@@ -61,6 +112,10 @@ pub struct RenderedChapter {
     pub entry: Prepared,
     /// Hash of its XHTML, when an incremental build compares it with the next build's (else 0).
     pub hash: u64,
+    /// Nesting depth in the navigation.
+    pub depth: u8,
+    /// Parts that open before it in the navigation.
+    pub parts: Vec<(u8, String)>,
 }
 
 /// Compress the zip entry at a path: `(hash of the bytes, entry)`. An incremental build takes
@@ -86,6 +141,8 @@ pub fn chapters(
             Some(k) => RenderedChapter {
                 id: c.id,
                 opening: c.opening,
+                depth: c.depth,
+                parts: c.parts,
                 ..k
             },
             None => chapter(&c, map, cx, &sources[c.source], compress),
@@ -102,14 +159,23 @@ pub fn chapter(
     compress: &Compress<'_>,
 ) -> RenderedChapter {
     let image = |dest: &str| images.get(dest).cloned();
+    let article = c
+        .article
+        .then(|| cx.articles.get(c.source).and_then(Option::as_ref))
+        .flatten();
+    let (kicker, byline) = match article {
+        Some(a) => article_opening(cx, a),
+        None => (cx.kicker.map(str::to_string), None),
+    };
     let r = xhtml::chapter(
         c,
         &xhtml::ChapterContext {
             lang: cx.lang,
             vertical: cx.vertical,
-            book_title: cx.title,
-            kicker: cx.kicker,
-            subtitle: cx.subtitle,
+            book_title: article.map_or(cx.title, |a| a.title.as_str()),
+            kicker: kicker.as_deref(),
+            subtitle: article.map_or(cx.subtitle, |a| a.subtitle.as_deref()),
+            byline: byline.as_deref(),
             stylesheets: cx.stylesheets,
             image: &image,
         },
@@ -128,6 +194,8 @@ pub fn chapter(
         warnings,
         entry,
         hash,
+        depth: c.depth,
+        parts: c.parts.clone(),
     }
 }
 
@@ -153,13 +221,23 @@ pub fn documents(
     let lang = meta.lang.as_str();
     let vertical = layout == Layout::Vertical;
     let labels = nav::Labels::of(lang);
-    let toc: Vec<nav::TocEntry> = chapters
-        .iter()
-        .map(|c| nav::TocEntry {
+    let mut toc: Vec<nav::TocEntry> = Vec::with_capacity(chapters.len());
+    for c in chapters {
+        let href = format!("text/{}.xhtml", c.id);
+        // a part is reached at its first chapter
+        for (depth, title) in &c.parts {
+            toc.push(nav::TocEntry {
+                title: title.clone(),
+                href: href.clone(),
+                depth: *depth,
+            });
+        }
+        toc.push(nav::TocEntry {
             title: c.title.clone(),
-            href: format!("text/{}.xhtml", c.id),
-        })
-        .collect();
+            href,
+            depth: c.depth,
+        });
+    }
     let body_start = chapters
         .iter()
         .find(|c| !c.opening)

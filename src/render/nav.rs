@@ -9,6 +9,25 @@ pub struct TocEntry {
     pub title: String,
     /// href relative to the package folder (`text/c001.xhtml`).
     pub href: String,
+    /// Nesting depth (0: the top level); an entry is at most one level deeper than the one
+    /// before it.
+    pub depth: u8,
+}
+
+/// The depth each entry is written at: at most one deeper than the entry before it (the
+/// first at 0).
+fn depths(toc: &[TocEntry]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(toc.len());
+    let mut prev: Option<usize> = None;
+    for e in toc {
+        let d = match prev {
+            None => 0,
+            Some(p) => usize::from(e.depth).min(p + 1),
+        };
+        out.push(d);
+        prev = Some(d);
+    }
+    out
 }
 
 /// The words of the navigation in the book's language.
@@ -72,11 +91,26 @@ pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
     x.newline();
     x.start("ol", &[]);
     x.newline();
-    for e in cx.toc {
+    let depths = depths(cx.toc);
+    for (i, e) in cx.toc.iter().enumerate() {
+        let d = depths[i];
         x.start("li", &[]);
         x.element("a", &[("href", &e.href)], &e.title);
+        let next = depths.get(i + 1).copied().unwrap_or(0);
+        if next > d {
+            x.newline();
+            x.start("ol", &[]);
+            x.newline();
+            continue;
+        }
         x.end("li");
         x.newline();
+        for _ in next..d {
+            x.end("ol");
+            x.newline();
+            x.end("li");
+            x.newline();
+        }
     }
     x.end("ol");
     x.newline();
@@ -130,9 +164,11 @@ pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
     x.newline();
     x.start("head", &[]);
     x.newline();
+    let depths = depths(toc);
+    let depth = (depths.iter().max().copied().unwrap_or(0) + 1).to_string();
     for (name, content) in [
         ("dtb:uid", uid),
-        ("dtb:depth", "1"),
+        ("dtb:depth", depth.as_str()),
         ("dtb:totalPageCount", "0"),
         ("dtb:maxPageNumber", "0"),
     ] {
@@ -147,16 +183,30 @@ pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
     x.newline();
     x.start("navMap", &[]);
     x.newline();
+    // entries that point at the same place share their play order
+    let mut orders: Vec<&str> = Vec::new();
     for (i, e) in toc.iter().enumerate() {
         let id = format!("np{}", i + 1);
-        let order = (i + 1).to_string();
+        if orders.last() != Some(&e.href.as_str()) {
+            orders.push(&e.href);
+        }
+        let order = orders.len().to_string();
         x.start("navPoint", &[("id", &id), ("playOrder", &order)]);
         x.start("navLabel", &[]);
         x.element("text", &[], &e.title);
         x.end("navLabel");
         x.empty("content", &[("src", &e.href)]);
+        let next = depths.get(i + 1).copied().unwrap_or(0);
+        if next > depths[i] {
+            x.newline();
+            continue;
+        }
         x.end("navPoint");
         x.newline();
+        for _ in next..depths[i] {
+            x.end("navPoint");
+            x.newline();
+        }
     }
     x.end("navMap");
     x.newline();

@@ -14,6 +14,8 @@ pub struct ChapterContext<'a> {
     pub book_title: &'a str,
     pub kicker: Option<&'a str>,
     pub subtitle: Option<&'a str>,
+    /// An article's line of authors, date and source, under its title.
+    pub byline: Option<&'a str>,
     /// Stylesheet hrefs, relative to the chapter.
     pub stylesheets: &'a [String],
     /// Image `dest` (as written in this chapter's Markdown) → href relative to the chapter.
@@ -95,6 +97,18 @@ pub fn cover_page(lang: &str, vertical: bool, title: &str, src: &str, alt: &str)
     x.finish()
 }
 
+/// The subtitle and the byline under an opening's title.
+fn opening_lines(x: &mut Xml, subtitle: Option<&str>, byline: Option<&str>) {
+    if let Some(sub) = subtitle {
+        x.element("p", &[("class", "subtitle")], sub);
+        x.newline();
+    }
+    if let Some(b) = byline {
+        x.element("p", &[("class", "byline")], b);
+        x.newline();
+    }
+}
+
 /// Write one chapter.
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     let mut x =
@@ -104,7 +118,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     x.newline();
     let label: Vec<(&str, &str)>;
     let anchor = c.anchor.as_deref();
-    if c.opening {
+    if c.opening || c.article {
         label = match anchor {
             Some(a) => vec![("class", "opening"), ("aria-labelledby", a)],
             None => vec![("class", "opening"), ("aria-label", c.title.as_str())],
@@ -122,6 +136,9 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         if !has_h1 {
             x.element("h1", &[("class", "title")], cx.book_title);
             x.newline();
+            if c.article {
+                opening_lines(&mut x, cx.subtitle, cx.byline);
+            }
         }
     } else {
         label = match anchor {
@@ -154,6 +171,8 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
 struct Writer<'a, 'x> {
     x: &'x mut Xml,
     cx: &'a ChapterContext<'a>,
+    /// Raw `<a href>`s resolved by the split ([`Chapter::links`]).
+    raw_links: &'a BTreeMap<String, String>,
     opening: bool,
     subtitle_pending: bool,
     lede_pending: bool,
@@ -173,7 +192,7 @@ struct Writer<'a, 'x> {
 }
 
 impl<'a, 'x> Writer<'a, 'x> {
-    fn new(c: &Chapter, cx: &'a ChapterContext<'a>, x: &'x mut Xml) -> Self {
+    fn new(c: &'a Chapter, cx: &'a ChapterContext<'a>, x: &'x mut Xml) -> Self {
         let mut notes = BTreeMap::new();
         let mut ids = BTreeSet::new();
         for s in &c.events {
@@ -190,9 +209,11 @@ impl<'a, 'x> Writer<'a, 'x> {
         Writer {
             x,
             cx,
-            opening: c.opening,
-            subtitle_pending: c.opening && cx.subtitle.is_some(),
-            lede_pending: c.opening,
+            opening: c.opening || c.article,
+            subtitle_pending: (c.opening || c.article)
+                && (cx.subtitle.is_some() || cx.byline.is_some()),
+            lede_pending: c.opening || c.article,
+            raw_links: &c.links,
             raw: RawHtml::default(),
             ids,
             notes,
@@ -246,6 +267,11 @@ impl<'a, 'x> Writer<'a, 'x> {
             return;
         }
         match (self.cx.image)(dest) {
+            // an image on the web, as a link to it (`--remote-images link`)
+            Some(url) if crate::chapters::is_external(&url) => {
+                let text = if alt.trim().is_empty() { url.as_str() } else { alt };
+                self.x.element("a", &[("href", url.as_str())], text);
+            }
             Some(href) => {
                 if alt.trim().is_empty() {
                     self.warnings.push((
@@ -260,10 +286,13 @@ impl<'a, 'x> Writer<'a, 'x> {
                 self.x.empty("img", &attrs);
             }
             None => {
-                self.warnings.push((
-                    format!("image `{dest}` is not in the book: its alt text is kept"),
-                    span,
-                ));
+                // the images stage said why an image on the web or in a `data:` URL is left out
+                if !crate::chapters::is_external(dest) {
+                    self.warnings.push((
+                        format!("image `{dest}` is not in the book: its alt text is kept"),
+                        span,
+                    ));
+                }
                 self.x.text(alt);
             }
         }
@@ -322,8 +351,16 @@ impl<'a, 'x> Writer<'a, 'x> {
             }
             Ev::Html { html, block } => {
                 let mut warnings = Vec::new();
-                let image = self.cx.image;
+                let given = self.cx.image;
+                // raw `<img>` of the web cannot be a link where it stands: left out
+                let image = &|src: &str| {
+                    given(src).filter(|h| !crate::chapters::is_external(h))
+                };
+                let raw_links = self.raw_links;
                 let link = |h: &str| -> Option<String> {
+                    if let Some(to) = raw_links.get(h) {
+                        return (!to.is_empty()).then(|| to.clone());
+                    }
                     let lower = h.trim().to_ascii_lowercase();
                     if lower.starts_with("javascript:")
                         || lower.starts_with("vbscript:")
@@ -489,10 +526,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
                 if self.subtitle_pending && *level == 1 {
                     self.subtitle_pending = false;
-                    if let Some(sub) = self.cx.subtitle {
-                        x.element("p", &[("class", "subtitle")], sub);
-                        x.newline();
-                    }
+                    opening_lines(x, self.cx.subtitle, self.cx.byline);
                 }
             }
             Tag::BlockQuote => {

@@ -1,0 +1,215 @@
+//! Sources are readers: each form a book can take on disk has a module that turns what it
+//! finds into the same [`Found`] — the configuration, and the Markdown files in reading order
+//! with their place in the book's tree (parts, nesting, the title the form gives them, the URL
+//! a site published them at). The load stage ([`crate::project`]) reads the files it names;
+//! no later stage knows which form the book came in.
+//!
+//! Forms are tried in this order ([`find`]): a `book.toml` (mdBook's [`mdbook`] or hanpub's
+//! [`hanpub`]; a mix, or neither, is one error saying which key belongs to which tool); a
+//! GitBook (`book.json`/`SUMMARY.md`, [`gitbook`]); a docsify site (`_sidebar.md`,
+//! [`docsify`]); hanpub's `metadata.yaml`; a static site's posts (Hexo, Hugo, Jekyll, Zola,
+//! Astro: [`posts`]); one Markdown file.
+
+pub mod docsify;
+pub mod gitbook;
+pub mod hanpub;
+pub mod include;
+pub mod mdbook;
+pub mod posts;
+pub mod summary;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Error};
+use crate::files::{self, BookEntry, Files};
+use crate::source::SourceFile;
+
+/// The form a book was found in (said under `-v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Form {
+    /// hanpub's own `book.toml`.
+    #[default]
+    BookToml,
+    /// `metadata.yaml` beside the Markdown files.
+    MetadataYaml,
+    /// One Markdown file with front matter.
+    SingleFile,
+    /// `book.toml` of mdBook and `src/SUMMARY.md`.
+    MdBook,
+    /// `book.json` and/or `SUMMARY.md`.
+    GitBook,
+    /// `_sidebar.md` (and `README.md` as the home page).
+    Docsify,
+    /// The posts of a static site.
+    Posts(posts::Site),
+}
+
+impl std::fmt::Display for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Form::BookToml => write!(f, "a hanpub book (book.toml)"),
+            Form::MetadataYaml => write!(f, "a hanpub book (metadata.yaml)"),
+            Form::SingleFile => write!(f, "one Markdown file"),
+            Form::MdBook => write!(f, "an mdBook (book.toml, SUMMARY.md)"),
+            Form::GitBook => write!(f, "a GitBook (SUMMARY.md)"),
+            Form::Docsify => write!(f, "a docsify site (_sidebar.md)"),
+            Form::Posts(site) => write!(f, "the posts of a {site} site ({})", site.posts_hint()),
+        }
+    }
+}
+
+/// Where a Markdown file sits in the book's tree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Place {
+    /// Nesting depth of the file's first chapter in the navigation (0: the top level).
+    pub depth: u8,
+    /// The title the form gives the file (the link text in SUMMARY.md), shown in the
+    /// navigation instead of its first heading.
+    pub title: Option<String>,
+    /// Titles of the parts (or untitled groups) that open just before the file, outermost
+    /// first, each with its depth: `# Part` of a SUMMARY.md, a docsify group.
+    pub parts: Vec<(u8, String)>,
+    /// The URL path a static site published the file at (`/2021/02/19/cors-guide-1/`), for
+    /// links between posts by permalink.
+    pub permalink: Option<String>,
+}
+
+/// A Markdown file the form names, and its place.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// Path relative to the book folder, `/`-separated.
+    pub path: String,
+    pub place: Place,
+}
+
+impl Entry {
+    pub fn at_top(path: impl Into<String>) -> Entry {
+        Entry {
+            path: path.into(),
+            place: Place::default(),
+        }
+    }
+}
+
+/// What the reader of one form finds before the chapters are read.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub form: Form,
+    pub config: Config,
+    pub config_file: Option<SourceFile>,
+    /// The Markdown files in reading order.
+    pub entries: Vec<Entry>,
+    /// Chapters the reader has read already, by path (the single file of a one-file book,
+    /// the posts of a site).
+    pub read: std::collections::BTreeMap<String, SourceFile>,
+    /// Files whose front matter has a title are articles, each with its own opening.
+    pub articles: bool,
+    /// Expand mdBook's `{{#include}}` and friends.
+    pub includes: bool,
+    pub warnings: Vec<Diagnostic>,
+    /// Problems that do not stop loading (unknown keys).
+    pub errors: Vec<Diagnostic>,
+    /// What the reader did that a user may want to know (drafts left out): printed by `build`.
+    pub notes: Vec<String>,
+    /// Details for `-v` only (other tools' keys ignored).
+    pub details: Vec<String>,
+}
+
+/// Find the book: try each form in order (see the module documentation).
+pub fn find(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
+    if let BookEntry::File(path) = entry {
+        return hanpub::single_file(files, path);
+    }
+    let listing = files.list().map_err(|e| files::read_error(files, "", &e))?;
+    let has = |name: &str| listing.iter().any(|p| p == name);
+    if has("book.toml") {
+        let file = read_text(files, "book.toml")?;
+        return match mdbook::classify(&file, files) {
+            mdbook::Owner::MdBook => mdbook::read(files, file),
+            mdbook::Owner::Hanpub => hanpub::book_toml(files, file, &listing),
+            mdbook::Owner::Neither(d) => Err(d.into()),
+        };
+    }
+    if has("book.json") || has("SUMMARY.md") {
+        return gitbook::read(files, &listing);
+    }
+    if has("_sidebar.md") {
+        return docsify::read(files, &listing);
+    }
+    if let Some(meta) = listing
+        .iter()
+        .find(|p| *p == "metadata.yaml" || *p == "metadata.yml")
+    {
+        return hanpub::metadata_yaml(files, meta, &listing);
+    }
+    if let Some(site) = posts::detect(files, &listing) {
+        return posts::read(files, site, &listing);
+    }
+    let mds = markdown_files(&listing);
+    if mds.len() == 1 {
+        return hanpub::single_file(files, &mds[0]);
+    }
+    Err(Diagnostic::error(format!("no book found in `{}`", files.name("")))
+        .with_hint(
+            "hanpub reads a book.toml (hanpub's or mdBook's), a GitBook SUMMARY.md, a docsify _sidebar.md, metadata.yaml, the posts of a Hexo, Hugo, Jekyll, Zola or Astro site, or a folder with one Markdown file (see README)",
+        )
+        .into())
+}
+
+/// The Markdown files of a listing, in name order.
+pub fn markdown_files(listing: &[String]) -> Vec<String> {
+    listing
+        .iter()
+        .filter(|p| is_markdown(p))
+        .cloned()
+        .collect()
+}
+
+pub fn is_markdown(path: &str) -> bool {
+    path.ends_with(".md") || path.ends_with(".markdown")
+}
+
+/// A text file of the book, decoded.
+pub fn read_text(files: &dyn Files, path: &str) -> Result<SourceFile, Diagnostic> {
+    let bytes = files
+        .read(path)
+        .map_err(|e| files::read_error(files, path, &e))?;
+    files::decode(files.name(path), bytes)
+}
+
+/// Another tool's language setting as a tag hanpub writes: `zh-TW`, `zh_tw`, `zh-HK` →
+/// `zh-Hant`; `zh-CN`, `zh-SG` → `zh-Hans`; anything else with `_` written as `-`.
+pub fn language_tag(lang: &str) -> String {
+    let tag = lang.trim().replace('_', "-");
+    match tag.to_ascii_lowercase().as_str() {
+        "zh-tw" | "zh-hk" | "zh-mo" | "zh-hant-tw" | "zh-hant-hk" => "zh-Hant".into(),
+        "zh-cn" | "zh-sg" | "zh-hans-cn" => "zh-Hans".into(),
+        _ => tag,
+    }
+}
+
+/// The folder of a path (`a/b.md` → `a`, `b.md` → ``).
+pub fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// `dir` joined with `name` (`""` for the book folder).
+pub fn join(dir: &str, name: &str) -> String {
+    match dir.trim_end_matches('/') {
+        "" => name.to_string(),
+        d => format!("{d}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_of_other_tools() {
+        assert_eq!(language_tag("zh-TW"), "zh-Hant");
+        assert_eq!(language_tag("zh_tw"), "zh-Hant");
+        assert_eq!(language_tag("zh-CN"), "zh-Hans");
+        assert_eq!(language_tag("en_US"), "en-US");
+        assert_eq!(language_tag("zh-Hant"), "zh-Hant");
+    }
+}

@@ -1,0 +1,542 @@
+//! The posts of a static site as one book: Hexo (`source/_posts/`), Jekyll (`_posts/`), Hugo
+//! and Zola (`content/`, page bundles `x/index.md`), Astro (`src/content/`). Each post is an
+//! article (its front matter gives its title, date, authors), in date order; drafts are left
+//! out with a note. Paths from the site's root (`/img/a.png`) are read from the folder the site
+//! publishes at its root (`source/`, `static/`, `public/`), and links between posts by their
+//! permalink reach the post in the book where the site's default permalink pattern names it:
+//!
+//! | site | permalink |
+//! |---|---|
+//! | Hexo | `/:year/:month/:day/:title/` (`:title`: the file name under `_posts`) |
+//! | Jekyll | `/:year/:month/:day/:title.html` (`:title`: the file name after its date) |
+//! | Hugo | `/:section/:slug/` (`slug` or the file or bundle name) |
+//! | Zola | `/:section/:slug/` |
+//! | Astro | `/:collection/:slug/` |
+
+use super::hanpub::{first_heading, stem};
+use super::{Entry, Form, Found, Place, folder_of, is_markdown, join, language_tag, read_text};
+use crate::config::{self, Config, Metadata};
+use crate::diagnostics::{Diagnostic, Error};
+use crate::files::Files;
+use crate::source::SourceFile;
+
+/// Front-matter keys of Hugo, Hexo, Jekyll, Zola, Astro and common themes that hanpub
+/// ignores (listed in one note under `-v`). Their names for hanpub's keys (`tags`, `lastmod`,
+/// `summary`, …) are read, not ignored.
+pub const FOREIGN_KEYS: &[&str] = &[
+    // Hugo
+    "slug",
+    "url",
+    "aliases",
+    "weight",
+    "layout",
+    "type",
+    "images",
+    "image",
+    "expiryDate",
+    "headless",
+    "isCJKLanguage",
+    "linkTitle",
+    "markup",
+    "outputs",
+    "resources",
+    "params",
+    "sitemap",
+    "toc",
+    "math",
+    "showToc",
+    "TocOpen",
+    "cascade",
+    "build",
+    "menu",
+    "translationKey",
+    "featured_image",
+    "featuredImage",
+    "cover",
+    "hidden",
+    // Hexo (and its themes)
+    "permalink",
+    "comments",
+    "catalog",
+    "disableNunjucks",
+    "thumbnail",
+    "banner",
+    "top",
+    "sticky",
+    "mathjax",
+    "katex",
+    "header-img",
+    "header_img",
+    "password",
+    "copyright",
+    "photos",
+    "link",
+    // Jekyll
+    "excerpt_separator",
+    "render_with_liquid",
+    "redirect_from",
+    "redirect_to",
+    "header",
+    "tagline",
+    "classes",
+    "share",
+    "related",
+    "author_profile",
+    "read_time",
+    "toc_label",
+    "toc_sticky",
+    "mermaid",
+    // Zola
+    "path",
+    "template",
+    "in_search_index",
+    "render",
+    "extra",
+    // Astro
+    "heroImage",
+    "ogImage",
+    "canonicalURL",
+];
+
+/// A kind of static site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    Hexo,
+    Jekyll,
+    Hugo,
+    Zola,
+    Astro,
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Site::Hexo => "Hexo",
+            Site::Jekyll => "Jekyll",
+            Site::Hugo => "Hugo",
+            Site::Zola => "Zola",
+            Site::Astro => "Astro",
+        })
+    }
+}
+
+impl Site {
+    /// Where its posts are, as said under `-v`.
+    pub fn posts_hint(self) -> &'static str {
+        match self {
+            Site::Hexo => "source/_posts/",
+            Site::Jekyll => "_posts/",
+            Site::Hugo | Site::Zola => "content/",
+            Site::Astro => "src/content/",
+        }
+    }
+
+    /// The folder the site publishes at its root: where `/img/a.png` is.
+    pub fn root(self) -> &'static str {
+        match self {
+            Site::Hexo => "source",
+            Site::Jekyll => "",
+            Site::Hugo | Site::Zola => "static",
+            Site::Astro => "public",
+        }
+    }
+}
+
+/// The kind of site in the book folder, if it is one.
+pub fn detect(files: &dyn Files, listing: &[String]) -> Option<Site> {
+    let dir = |d: &str| files.list_dir(d).is_ok();
+    let has = |n: &str| listing.iter().any(|p| p == n);
+    if dir("source/_posts") {
+        Some(Site::Hexo)
+    } else if dir("_posts") {
+        Some(Site::Jekyll)
+    } else if dir("src/content") {
+        Some(Site::Astro)
+    } else if has("config.toml")
+        && read_text(files, "config.toml").is_ok_and(|f| f.text.contains("base_url"))
+        && dir("content")
+    {
+        Some(Site::Zola)
+    } else if dir("content") {
+        Some(Site::Hugo)
+    } else {
+        None
+    }
+}
+
+/// A post found on the site, before it is placed.
+struct Post {
+    path: String,
+    date: String,
+    title: String,
+    meta: Metadata,
+    permalink: Option<String>,
+}
+
+/// Read the site's posts and its configuration into a book of articles.
+pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, Error> {
+    let mut found = Found {
+        form: Form::Posts(site),
+        articles: true,
+        ..Found::default()
+    };
+    let settings = site_settings(files, site, listing);
+    let mut posts = Vec::new();
+    for path in post_files(files, site) {
+        let file = match read_text(files, &path) {
+            Ok(f) => f,
+            Err(d) => {
+                found.errors.push(d);
+                continue;
+            }
+        };
+        let config = match front_matter(&file) {
+            Ok((c, errs)) => {
+                found.errors.extend(errs);
+                c
+            }
+            Err(errs) => {
+                found.errors.extend(errs);
+                Config::default()
+            }
+        };
+        if config.draft {
+            found
+                .notes
+                .push(format!("left out the draft `{}`", files.name(&path)));
+            continue;
+        }
+        if !config.ignored.is_empty() {
+            found
+                .details
+                .push(super::hanpub::ignored_note(&file.name, &config.ignored));
+        }
+        let date = config
+            .meta
+            .date
+            .clone()
+            .or_else(|| jekyll_date(&path).map(str::to_string))
+            .unwrap_or_default();
+        let title = match config.meta.title.trim() {
+            "" => first_heading(&file.text[body_of(&file)..]).unwrap_or_else(|| stem(&path)),
+            t => t.to_string(),
+        };
+        let permalink = permalink(site, &path, &date, &file);
+        posts.push(Post {
+            path,
+            date,
+            title,
+            meta: config.meta,
+            permalink,
+        });
+        found.read.insert(posts.last().expect("pushed").path.clone(), file);
+    }
+    // oldest first, as a series is read
+    posts.sort_by(|a, b| (&a.date, &a.path).cmp(&(&b.date, &b.path)));
+    if posts.is_empty() {
+        found.errors.push(
+            Diagnostic::error(format!(
+                "the {site} site has no posts in `{}`",
+                files.name(site.posts_hint().trim_end_matches('/'))
+            ))
+            .with_hint("hanpub builds the site's Markdown posts (drafts are left out)"),
+        );
+    }
+    found.config = book_config(files, site, &settings, &posts);
+    found.entries = posts
+        .into_iter()
+        .map(|p| Entry {
+            path: p.path,
+            place: Place {
+                permalink: p.permalink,
+                ..Place::default()
+            },
+        })
+        .collect();
+    Ok(found)
+}
+
+/// The front matter of a post, read as a post's (a theme's own keys ignored).
+fn front_matter(file: &SourceFile) -> Result<config::Parsed, Vec<Diagnostic>> {
+    match config::split_front_matter(&file.text) {
+        Some((kind, range, _)) => config::parse_front_matter_as(file, kind, range, true),
+        None => Ok((Config::default(), Vec::new())),
+    }
+}
+
+fn body_of(file: &SourceFile) -> usize {
+    config::split_front_matter(&file.text).map_or(0, |(_, _, b)| b)
+}
+
+/// Jekyll's date in a post's file name: `_posts/2024-05-01-title.md` → `2024-05-01`.
+fn jekyll_date(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next()?;
+    let d = name.get(..10)?;
+    (name.as_bytes().get(10) == Some(&b'-') && crate::config::valid_date(d)).then_some(d)
+}
+
+/// The Markdown posts of the site, in path order.
+fn post_files(files: &dyn Files, site: Site) -> Vec<String> {
+    let roots: Vec<String> = match site {
+        Site::Hexo => vec!["source/_posts".into()],
+        Site::Jekyll => vec!["_posts".into()],
+        Site::Hugo | Site::Zola => ["content/posts", "content/post", "content/blog"]
+            .iter()
+            .find(|d| files.list_dir(d).is_ok())
+            .map_or_else(|| vec!["content".into()], |d| vec![d.to_string()]),
+        Site::Astro => ["src/content/blog", "src/content/posts", "src/content/post"]
+            .iter()
+            .find(|d| files.list_dir(d).is_ok())
+            .map_or_else(|| vec!["src/content".into()], |d| vec![d.to_string()]),
+    };
+    let mut out = Vec::new();
+    for r in roots {
+        walk(files, &r, 0, &mut out);
+    }
+    out.retain(|p| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        name != "_index.md" && !name.starts_with('_')
+    });
+    out.sort();
+    out
+}
+
+/// Markdown files under `dir`, at most 4 folders deep.
+fn walk(files: &dyn Files, dir: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = files.list_dir(dir) else {
+        return;
+    };
+    for e in entries {
+        match e.strip_suffix('/') {
+            Some(sub) if depth < 4 => walk(files, &join(dir, sub), depth + 1, out),
+            Some(_) => {}
+            None if is_markdown(&e) => out.push(join(dir, &e)),
+            None => {}
+        }
+    }
+}
+
+/// The URL path a post is published at by the site's default permalink pattern.
+fn permalink(site: Site, path: &str, date: &str, file: &SourceFile) -> Option<String> {
+    let name = stem(path);
+    // a page bundle is named by its folder
+    let name = if name == "index" {
+        stem(folder_of(path))
+    } else {
+        name
+    };
+    let slug = slug_of(file).unwrap_or_else(|| name.clone());
+    let ymd = || {
+        let d = date.get(..10)?;
+        crate::config::valid_date(d).then(|| d.replace('-', "/"))
+    };
+    match site {
+        Site::Hexo => {
+            let under = path.strip_prefix("source/_posts/")?;
+            let title = under.rsplit_once('.').map_or(under, |(s, _)| s);
+            Some(format!("/{}/{title}/", ymd()?))
+        }
+        Site::Jekyll => {
+            let title = name.get(11..).filter(|_| jekyll_date(path).is_some())?;
+            Some(format!("/{}/{title}.html", ymd()?))
+        }
+        Site::Hugo | Site::Zola | Site::Astro => {
+            let base = match site {
+                Site::Astro => "src/content/",
+                _ => "content/",
+            };
+            let section = path.strip_prefix(base)?.split('/').next()?;
+            let section = if is_markdown(section) { "" } else { section };
+            Some(match section {
+                "" => format!("/{slug}/"),
+                s => format!("/{s}/{slug}/"),
+            })
+        }
+    }
+}
+
+/// A post's own `slug:` (Hugo, Zola, Astro), read from its front matter text.
+fn slug_of(file: &SourceFile) -> Option<String> {
+    let (_, range, _) = config::split_front_matter(&file.text)?;
+    file.text[range].lines().find_map(|l| {
+        let rest = l.strip_prefix("slug")?.trim_start();
+        let v = rest.strip_prefix([':', '='])?.trim();
+        let v = v.trim_matches(['"', '\'']).trim();
+        (!v.is_empty()).then(|| v.to_string())
+    })
+}
+
+/// What the site's configuration says of itself: title, author, language, description.
+#[derive(Debug, Default)]
+struct SiteSettings {
+    title: Option<String>,
+    author: Option<String>,
+    lang: Option<String>,
+}
+
+fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
+    let names: &[&str] = match site {
+        Site::Hexo | Site::Jekyll => &["_config.yml", "_config.yaml"],
+        Site::Hugo => &["hugo.toml", "config.toml", "hugo.yaml", "config.yaml"],
+        Site::Zola => &["config.toml"],
+        Site::Astro => &[],
+    };
+    let Some(name) = names.iter().find(|n| listing.iter().any(|p| p == *n)) else {
+        return SiteSettings::default();
+    };
+    let Ok(file) = read_text(files, name) else {
+        return SiteSettings::default();
+    };
+    // the few top-level keys hanpub wants, read line by line: a site's configuration is
+    // the site generator's, and its other keys are none of hanpub's business
+    let value = |keys: &[&str]| {
+        file.text.lines().find_map(|l| {
+            keys.iter().find_map(|k| {
+                let rest = l.strip_prefix(k)?.trim_start();
+                let v = rest.strip_prefix([':', '='])?.trim();
+                let v = v.trim_matches(['"', '\'']).trim();
+                (!v.is_empty() && !v.starts_with(['[', '{'])).then(|| v.to_string())
+            })
+        })
+    };
+    SiteSettings {
+        title: value(&["title"]),
+        author: value(&["author"]),
+        lang: value(&["language", "languageCode", "defaultContentLanguage", "default_language", "lang"]),
+    }
+}
+
+/// The book's metadata: the title the posts share (`CORS 完全手冊（一）…`, `…（二）…` →
+/// `CORS 完全手冊`), else the site's title, else the folder's name; the site's author, else the
+/// posts' authors; the site's language; the date of the last post.
+fn book_config(files: &dyn Files, site: Site, settings: &SiteSettings, posts: &[Post]) -> Config {
+    let titles: Vec<&str> = posts.iter().map(|p| p.title.as_str()).collect();
+    let folder = files.name("");
+    let folder = folder.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let title = shared_title(&titles)
+        .or_else(|| settings.title.clone())
+        .unwrap_or_else(|| folder.to_string());
+    let mut authors: Vec<String> = settings.author.iter().cloned().collect();
+    if authors.is_empty() {
+        for a in posts.iter().flat_map(|p| &p.meta.authors) {
+            if !authors.contains(a) {
+                authors.push(a.clone());
+            }
+        }
+    }
+    let date = posts
+        .iter()
+        .filter_map(|p| p.date.get(..10))
+        .filter(|d| crate::config::valid_date(d))
+        .max()
+        .map(str::to_string);
+    let mut config = Config {
+        meta: Metadata {
+            title,
+            authors,
+            lang: settings
+                .lang
+                .as_deref()
+                .map_or_else(|| "zh-Hant".into(), language_tag),
+            date,
+            ..Metadata::default()
+        },
+        ..Config::default()
+    };
+    config.build.site_root = Some(site.root().to_string());
+    config
+}
+
+/// The longest start the titles share, cut before an opening bracket or punctuation and
+/// trimmed (at least two characters, and at least two titles).
+pub fn shared_title(titles: &[&str]) -> Option<String> {
+    let (first, rest) = titles.split_first()?;
+    if rest.is_empty() {
+        return None;
+    }
+    let mut len = first.len();
+    for t in rest {
+        len = first
+            .char_indices()
+            .zip(t.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(len.min(t.len()), |((i, _), _)| i.min(len));
+    }
+    let common = &first[..len];
+    let cut = common
+        .char_indices()
+        .rev()
+        .find(|(_, c)| "（([【「《〈:：-—|｜,，".contains(*c))
+        .map_or(common, |(i, _)| &common[..i]);
+    let cut = if common.len() == first.len() {
+        common
+    } else {
+        cut
+    };
+    let t = cut.trim_matches(|c: char| c.is_whitespace() || "-—:：|｜,，".contains(c));
+    (t.chars().count() >= 2).then(|| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::MemFiles;
+
+    #[test]
+    fn titles_the_posts_share() {
+        assert_eq!(
+            shared_title(&["CORS 完全手冊（一）：為什麼", "CORS 完全手冊（二）：如何"]).as_deref(),
+            Some("CORS 完全手冊")
+        );
+        assert_eq!(shared_title(&["甲", "乙"]), None);
+        assert_eq!(shared_title(&["只有一篇"]), None);
+        assert_eq!(
+            shared_title(&["Rust 筆記 - 所有權", "Rust 筆記 - 生命週期"]).as_deref(),
+            Some("Rust 筆記")
+        );
+    }
+
+    #[test]
+    fn permalinks_by_site() {
+        let f = SourceFile::new("p", "---\ntitle: x\n---\n");
+        assert_eq!(
+            permalink(Site::Hexo, "source/_posts/cors-guide-1.md", "2021-02-19", &f).as_deref(),
+            Some("/2021/02/19/cors-guide-1/")
+        );
+        assert_eq!(
+            permalink(Site::Jekyll, "_posts/2024-05-01-hello.md", "2024-05-01", &f).as_deref(),
+            Some("/2024/05/01/hello.html")
+        );
+        assert_eq!(
+            permalink(Site::Hugo, "content/posts/trip/index.md", "", &f).as_deref(),
+            Some("/posts/trip/")
+        );
+        let s = SourceFile::new("p", "---\ntitle: x\nslug: my-trip\n---\n");
+        assert_eq!(
+            permalink(Site::Hugo, "content/posts/trip/index.md", "", &s).as_deref(),
+            Some("/posts/my-trip/")
+        );
+    }
+
+    #[test]
+    fn a_hexo_site_is_found() {
+        let m = MemFiles::from([
+            ("source/_posts/b.md", "---\ntitle: 系列（二）\ndate: 2021-02-19 00:17:13\ncatalog: true\n---\n## 前言\n"),
+            ("source/_posts/a.md", "---\ntitle: 系列（一）\ndate: 2021-02-19 00:16:13\n---\n## 前言\n"),
+            ("source/_posts/c.md", "---\ntitle: 草稿\ndraft: true\n---\n"),
+        ]);
+        let listing = m.list().unwrap();
+        assert_eq!(detect(&m, &listing), Some(Site::Hexo));
+        let found = read(&m, Site::Hexo, &listing).unwrap();
+        let paths: Vec<&str> = found.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["source/_posts/a.md", "source/_posts/b.md"]);
+        assert_eq!(found.config.meta.title, "系列");
+        assert_eq!(found.config.meta.date.as_deref(), Some("2021-02-19"));
+        assert_eq!(found.notes, ["left out the draft `source/_posts/c.md`"]);
+        assert_eq!(
+            found.entries[0].place.permalink.as_deref(),
+            Some("/2021/02/19/a/")
+        );
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+    }
+}

@@ -1,0 +1,236 @@
+//! A `SUMMARY.md` (mdBook's and GitBook's table of contents) → the book's files with their
+//! places, read by mdBook's own parser (the `mdbook-summary` crate): prefix, numbered and suffix
+//! chapters, nesting, part titles, separators, and draft chapters (`[Name]()`, left out with a
+//! note). One difference: mdBook takes only `# Part` headings as part titles and drops deeper
+//! ones, but books written for print (the Rust book) and GitBook mark their parts with `##`, so
+//! every heading after the summary's title is a part title here.
+
+use mdbook_summary::{Link, SummaryItem};
+
+use super::{Entry, Place, folder_of};
+use crate::diagnostics::Diagnostic;
+use crate::files;
+use crate::source::SourceFile;
+
+/// The files a summary names, in reading order, and what it says besides.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outline {
+    /// The summary's own title (`# Summary`), if any.
+    pub title: Option<String>,
+    pub entries: Vec<Entry>,
+    /// Draft chapters (`[Name]()`), left out.
+    pub drafts: Vec<String>,
+    /// Part titles.
+    pub parts: usize,
+    /// Links that leave the book folder, or repeat a file.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Read `file` (the summary, at `path` in the book) as mdBook does.
+pub fn read(file: &SourceFile, path: &str) -> Result<Outline, Diagnostic> {
+    let text = parts_as_h1(&file.text);
+    let summary = mdbook_summary::parse_summary(&text).map_err(|e| error(file, &e))?;
+    let mut out = Outline {
+        title: summary.title.clone(),
+        ..Outline::default()
+    };
+    let base = folder_of(path).to_string();
+    let mut w = Walker {
+        out: &mut out,
+        base: &base,
+        file,
+        pending: Vec::new(),
+    };
+    w.items(&summary.prefix_chapters, 0);
+    // chapters before the first part title are not in a part
+    let numbered = &summary.numbered_chapters;
+    let first_part = numbered
+        .iter()
+        .position(|i| matches!(i, SummaryItem::PartTitle(_)))
+        .unwrap_or(numbered.len());
+    w.items(&numbered[..first_part], 0);
+    w.items(&numbered[first_part..], 1);
+    w.items(&summary.suffix_chapters, 0);
+    Ok(out)
+}
+
+struct Walker<'a> {
+    out: &'a mut Outline,
+    base: &'a str,
+    file: &'a SourceFile,
+    /// Parts and draft groups waiting for the next file.
+    pending: Vec<(u8, String)>,
+}
+
+impl Walker<'_> {
+    fn items(&mut self, items: &[SummaryItem], depth: u8) {
+        for item in items {
+            match item {
+                SummaryItem::Link(link) => self.link(link, depth),
+                SummaryItem::PartTitle(t) => {
+                    self.out.parts += 1;
+                    // a part holds the chapters after it, one level deeper
+                    self.pending.retain(|(d, _)| *d < depth.saturating_sub(1));
+                    self.pending.push((depth.saturating_sub(1), t.trim().to_string()));
+                }
+                SummaryItem::Separator => {}
+                _ => {}
+            }
+        }
+    }
+
+    fn link(&mut self, link: &Link, depth: u8) {
+        match &link.location {
+            Some(loc) => {
+                let loc = loc.to_string_lossy().replace('\\', "/");
+                let loc = loc.split('#').next().unwrap_or("").to_string();
+                match files::resolve(&format!("{}/x", self.base), &loc, "") {
+                    Ok(path) if self.out.entries.iter().any(|e| e.path == path) => {}
+                    Ok(path) => self.out.entries.push(Entry {
+                        path,
+                        place: Place {
+                            depth,
+                            title: Some(link.name.trim().to_string()),
+                            parts: std::mem::take(&mut self.pending),
+                            permalink: None,
+                        },
+                    }),
+                    Err(why) => {
+                        let d = Diagnostic::warning(format!("chapter `{loc}` {why}: left out"));
+                        self.out.warnings.push(match self.file.text.find(&loc) {
+                            Some(at) => d.at(self.file, at..at + loc.len()),
+                            None => d.in_file(self.file.name.clone()),
+                        });
+                    }
+                }
+                self.items(&link.nested_items, depth + 1);
+            }
+            None => {
+                self.out.drafts.push(link.name.clone());
+                // a draft's own chapters are still there, under its name
+                if link.nested_items.iter().any(has_file) {
+                    self.pending.push((depth, link.name.trim().to_string()));
+                }
+                self.items(&link.nested_items, depth + 1);
+            }
+        }
+    }
+}
+
+fn has_file(item: &SummaryItem) -> bool {
+    match item {
+        SummaryItem::Link(l) => l.location.is_some() || l.nested_items.iter().any(has_file),
+        _ => false,
+    }
+}
+
+/// Headings after the summary's title become `#` headings of the same length (so mdBook's
+/// line and column numbers stay right): the parts of print books and GitBooks.
+fn parts_as_h1(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut seen_content = false;
+    let mut fence = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        }
+        let hashes = t.bytes().take_while(|&b| b == b'#').count();
+        let heading = !fence
+            && (2..=6).contains(&hashes)
+            && matches!(t.as_bytes().get(hashes), Some(b' ' | b'\t' | b'\n' | b'\r'));
+        if heading && seen_content {
+            let indent = line.len() - t.len();
+            out.push_str(&line[..indent]);
+            out.push('#');
+            out.push_str(&" ".repeat(hashes - 1));
+            out.push_str(&t[hashes..]);
+        } else {
+            out.push_str(line);
+        }
+        if !t.trim().is_empty() {
+            seen_content = true;
+        }
+    }
+    out
+}
+
+/// mdBook's error (`failed to parse SUMMARY.md line 3, column 1: …`) at its place.
+fn error(file: &SourceFile, e: &anyhow::Error) -> Diagnostic {
+    let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    let last = chain.last().cloned().unwrap_or_default();
+    let at = last
+        .strip_prefix("failed to parse SUMMARY.md line ")
+        .and_then(|r| {
+            let (line, rest) = r.split_once(", column ")?;
+            let (col, msg) = rest.split_once(": ")?;
+            Some((line.parse::<usize>().ok()?, col.parse::<usize>().ok()?, msg))
+        });
+    match at {
+        Some((line, col, msg)) => {
+            let off = file.offset(line, col.max(1));
+            Diagnostic::error(format!("invalid SUMMARY.md: {msg}")).at(file, off..off + 1)
+        }
+        None => Diagnostic::error(format!("invalid SUMMARY.md: {last}")).in_file(file.name.clone()),
+    }
+    .with_hint("SUMMARY.md lists the chapters as [Title](file.md), nested lists for sub-chapters, # headings for parts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outline(text: &str) -> Vec<String> {
+        let file = SourceFile::new("src/SUMMARY.md", text);
+        let o = read(&file, "src/SUMMARY.md").unwrap();
+        o.entries
+            .iter()
+            .map(|e| {
+                let parts: Vec<String> =
+                    e.place.parts.iter().map(|(d, t)| format!("[{d} {t}]")).collect();
+                format!(
+                    "{}{} {} {}",
+                    parts.concat(),
+                    e.place.depth,
+                    e.path,
+                    e.place.title.as_deref().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parts_nesting_prefix_suffix_drafts() {
+        let text = "# 書名\n\n[前言](foreword.md)\n\n## 第一部\n\n- [一](ch1.md)\n    - [一之一](ch1-1.md)\n    - [草稿]()\n- [二](./ch2.md)\n\n---\n\n# 第二部\n\n- [三](sub/ch3.md)\n\n[附錄](appendix.md)\n";
+        assert_eq!(
+            outline(text),
+            [
+                "0 src/foreword.md 前言",
+                "[0 第一部]1 src/ch1.md 一",
+                "2 src/ch1-1.md 一之一",
+                "1 src/ch2.md 二",
+                "[0 第二部]1 src/sub/ch3.md 三",
+                "0 src/appendix.md 附錄"
+            ]
+        );
+        let file = SourceFile::new("src/SUMMARY.md", text);
+        assert_eq!(read(&file, "src/SUMMARY.md").unwrap().drafts, ["草稿"]);
+    }
+
+    #[test]
+    fn gitbook_summary_and_errors() {
+        let text = "# Summary\n\n* [Introduction](README.md)\n* [Chapter](ch/README.md)\n    * [Section](ch/s.md)\n";
+        assert_eq!(
+            outline(text),
+            [
+                "0 src/README.md Introduction",
+                "0 src/ch/README.md Chapter",
+                "1 src/ch/s.md Section"
+            ]
+        );
+        let file = SourceFile::new("SUMMARY.md", "- [a](a.md)\n- not a link\n");
+        let e = read(&file, "SUMMARY.md").unwrap_err();
+        assert!(e.message.starts_with("invalid SUMMARY.md: "), "{e}");
+        assert_eq!(e.location.unwrap().line, 2);
+    }
+}
