@@ -96,8 +96,10 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// The book: a folder with book.toml (or metadata.yaml, or one Markdown file), or a Markdown
-    /// file with YAML (---) or TOML (+++) front matter.
+    /// The book: a folder with book.toml (hanpub's or mdBook's), a GitBook SUMMARY.md, a docsify
+    /// _sidebar.md, metadata.yaml, a Hexo/Hugo/Jekyll/Zola/Astro site's posts, or one Markdown
+    /// file; or a Markdown file with YAML (---) or TOML (+++) front matter; or the book's
+    /// configuration file (book.toml), meaning its folder.
     #[arg(default_value = "book")]
     pub book: PathBuf,
     /// Where to write the EPUB [default: out/<book name>.epub].
@@ -122,6 +124,31 @@ pub struct BuildArgs {
     /// title, kicker and series, using --font or the system's Noto CJK font).
     #[arg(long)]
     pub no_cover: bool,
+    /// What to do with an image on the web (hanpub never downloads): make it a link to the
+    /// image (the default), leave it out keeping its alt text, or refuse to build; overrides
+    /// `[build] remote-images`.
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub remote_images: Option<RemoteImagesArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RemoteImagesArg {
+    /// An error.
+    Error,
+    /// A link to the image, its alt text as the link's text (a warning).
+    Link,
+    /// Its alt text only (a warning).
+    Drop,
+}
+
+impl From<RemoteImagesArg> for hanpub::config::RemoteImages {
+    fn from(r: RemoteImagesArg) -> Self {
+        match r {
+            RemoteImagesArg::Error => Self::Error,
+            RemoteImagesArg::Link => Self::Link,
+            RemoteImagesArg::Drop => Self::Drop,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

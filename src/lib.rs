@@ -107,7 +107,8 @@ fn run(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
         &book.chapters,
         &project.sources,
         input.files,
-        &cfg.build,
+        cfg.build.site_root.as_deref().unwrap_or(""),
+        settings.remote_images,
         &mut warnings,
     )
     .map_err(|e| [warnings.clone(), e].concat())?;

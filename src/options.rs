@@ -44,6 +44,8 @@ pub struct Options {
     pub cover_font: Option<FontFile>,
     /// Never generate a cover.
     pub no_cover: bool,
+    /// Overrides `[build] remote-images`.
+    pub remote_images: Option<crate::config::RemoteImages>,
 }
 
 /// The edition of the text to build.
@@ -74,6 +76,8 @@ pub struct Settings {
     pub edition: Edition,
     /// An embedded font is subset to every character of the book.
     pub font_wanted: bool,
+    /// What becomes of images on the web.
+    pub remote_images: crate::config::RemoteImages,
 }
 
 impl Settings {
@@ -86,6 +90,7 @@ impl Settings {
             typeset: typesetting(config, opts, vertical),
             edition: opts.edition,
             font_wanted: opts.font.is_some() || config.build.font.is_some(),
+            remote_images: opts.remote_images.unwrap_or(config.build.remote_images),
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::chapters;
-use crate::config::{BuildConfig, RemoteImages};
+use crate::config::RemoteImages;
 use crate::diagnostics::Diagnostic;
 use crate::files::{self, Files};
 use crate::model::{Chapter, Ev, Tag};
@@ -26,18 +26,18 @@ pub struct BookImages {
 
 /// Load every image the chapters show (Markdown images and `<img>` in raw HTML), in the order
 /// of the book. Every image that cannot be used is an error at its place in the source; an
-/// image on the web is what `[build] remote-images` says (a warning unless `error`); a `data:`
-/// image is decoded and carried like a file.
+/// image on the web is what `remote_images` says (a warning unless `error`); a `data:` image is
+/// decoded and carried like a file. Paths from `/` are taken from `site_root`.
 pub fn collect(
     chapters: &[Chapter],
     sources: &[Source],
     files: &dyn Files,
-    build: &BuildConfig,
+    site_root: &str,
+    remote_images: RemoteImages,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<BookImages, Vec<Diagnostic>> {
     let mut out = BookImages::default();
     let mut errors = Vec::new();
-    let site_root = build.site_root.as_deref().unwrap_or("");
     for c in chapters {
         let source = &sources[c.source];
         let mut map = ImageMap::new();
@@ -54,8 +54,8 @@ pub fn collect(
                     continue;
                 }
                 let remote = chapters::is_external(&dest) && !is_data(&dest);
-                if remote && build.remote_images != RemoteImages::Error {
-                    let (what, hint) = match build.remote_images {
+                if remote && remote_images != RemoteImages::Error {
+                    let (what, hint) = match remote_images {
                         RemoteImages::Link => (
                             "becomes a link to it",
                             "hanpub never downloads files; save the image into the book folder to carry it, or set --remote-images drop",
@@ -70,7 +70,7 @@ pub fn collect(
                             .at(&source.file, s.span.clone())
                             .with_hint(hint),
                     );
-                    if build.remote_images == RemoteImages::Link {
+                    if remote_images == RemoteImages::Link {
                         map.insert(dest.clone(), dest);
                     }
                     continue;

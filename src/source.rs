@@ -169,9 +169,9 @@ mod tests {
             vec![(1, false), (2, true), (2, true), (3, false)],
         );
         assert_eq!(f.line_col(3), (2, 1));
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line(3), "y");
         assert_eq!(f.on_disk().text, "x\n{{#include b}}\ny\n");
-        assert_eq!(f.line_end(3), 5);
+        assert_eq!(f.line_end(3), 4);
     }
 }

@@ -29,6 +29,29 @@ pub fn locate(book: &Path) -> Result<Located, Failure> {
     let io = |e: std::io::Error| {
         Failure::Io(anyhow::Error::new(e).context(format!("cannot open `{shown}`")))
     };
+    // a configuration file stands for its folder: `hanpub build book.toml`
+    let config_file = book.file_name().is_some_and(|n| {
+        matches!(
+            n.to_str(),
+            Some(
+                "book.toml"
+                    | "book.json"
+                    | "SUMMARY.md"
+                    | "_sidebar.md"
+                    | "metadata.yaml"
+                    | "metadata.yml"
+                    | "_config.yml"
+                    | "hugo.toml"
+            )
+        )
+    });
+    if config_file {
+        let folder = book
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return locate(folder);
+    }
     if meta.is_dir() {
         let name = book
             .canonicalize()
@@ -85,6 +108,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
+    print_notes(&project, quiet);
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
     let out = hanpub::build(&project, &located.files, &opts);
@@ -127,6 +151,19 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// What loading did that a user may want to know (`note:` lines, not with `-q`), and under
+/// `-v` the form the book was found in and the other tools' keys it ignored.
+pub fn print_notes(project: &hanpub::Project, quiet: bool) {
+    for d in &project.details {
+        term::note(d);
+    }
+    if !quiet {
+        for n in &project.notes {
+            eprintln!("note: {n}");
+        }
+    }
 }
 
 /// `-o FILE`, or `out/<book>.epub` (`out/<book>.zh-Hans.epub` for the Simplified edition);
@@ -174,6 +211,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
         edition: args.edition.into(),
         cover_font,
         no_cover: args.no_cover,
+        remote_images: args.remote_images.map(Into::into),
     })
 }
 

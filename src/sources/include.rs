@@ -47,7 +47,7 @@ pub fn expand(files: &dyn Files, path: &str, file: SourceFile) -> (SourceFile, V
             Err(why) => {
                 let d = Diagnostic::warning(format!("`{}` {why}: left out", all.as_str()))
                     .at(&file, all.range())
-                    .with_hint("the text around it is kept; mdBook would stop here too");
+                    .with_hint("copy the file into the book folder; the text around the directive is kept");
                 warnings.push(d);
             }
         }
@@ -139,9 +139,9 @@ fn expand_one(
     let path = files::resolve(here, rel, "").map_err(|why| format!("names a file that {why}"))?;
     let bytes = files
         .read(&path)
-        .map_err(|e| format!("names `{}`: {}", files.name(&path), files::io_reason(&e)))?;
+        .map_err(|e| format!("names `{path}`: {}", files::io_reason(&e)))?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| format!("names `{}`, which is not UTF-8 text", files.name(&path)))?;
+        .map_err(|_| format!("names `{path}`, which is not UTF-8 text"))?;
     let text = match kind {
         "playground" => {
             let attrs: Vec<&str> = words.collect();
@@ -265,8 +265,8 @@ fn rustdoc_lines(text: &str, range: &Range) -> String {
                         None if !ANCHOR_START.is_match(l) => out.push(l.to_string()),
                         None => {}
                     }
-                } else if ANCHOR_START.captures(l).is_some_and(|c| &c["n"] == name) {
-                    inside = true;
+                } else if let Some(c) = ANCHOR_START.captures(l) {
+                    inside = &c["n"] == name;
                 } else if !ANCHOR_END.is_match(l) {
                     out.push(format!("# {l}"));
                 }

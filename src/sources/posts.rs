@@ -408,7 +408,8 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
 
 /// The book's metadata: the title the posts share (`CORS 完全手冊（一）…`, `…（二）…` →
 /// `CORS 完全手冊`), else the site's title, else the folder's name; the site's author, else the
-/// posts' authors; the site's language; the date of the last post.
+/// posts' authors; the site's language; the date of the last post; the posts' tags and
+/// categories.
 fn book_config(files: &dyn Files, site: Site, settings: &SiteSettings, posts: &[Post]) -> Config {
     let titles: Vec<&str> = posts.iter().map(|p| p.title.as_str()).collect();
     let folder = files.name("");
@@ -430,10 +431,17 @@ fn book_config(files: &dyn Files, site: Site, settings: &SiteSettings, posts: &[
         .filter(|d| crate::config::valid_date(d))
         .max()
         .map(str::to_string);
+    let mut subjects: Vec<String> = Vec::new();
+    for s in posts.iter().flat_map(|p| &p.meta.subjects) {
+        if !subjects.contains(s) {
+            subjects.push(s.clone());
+        }
+    }
     let mut config = Config {
         meta: Metadata {
             title,
             authors,
+            subjects,
             lang: settings
                 .lang
                 .as_deref()

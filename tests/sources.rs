@@ -1,0 +1,219 @@
+//! The books people already have, built as they are: an mdBook, a GitBook, a docsify site, a
+//! Hugo page bundle, Jekyll posts, an anthology of articles (fixtures under
+//! `tests/fixtures/sources/`), and two real books read from `../shared/realworld/` (an mdBook
+//! translation of the Rust book, a Hexo series).
+
+mod common;
+
+use common::*;
+
+/// Build `book` (relative to `cwd`) with `args`; the EPUB's files and the messages.
+fn build(cwd: &std::path::Path, book: &str, args: &[&str]) -> (Vec<u8>, String) {
+    let out_path = cwd.join("out.epub");
+    let mut all = vec!["build", book, "-o", out_path.to_str().unwrap(), "--no-cover"];
+    all.extend_from_slice(args);
+    let out = hanpub(cwd, &all, &[]);
+    assert!(
+        out.status.success(),
+        "build {book} failed:\n{}",
+        stderr(&out)
+    );
+    (std::fs::read(out_path).unwrap(), stderr(&out))
+}
+
+/// The navigation as indented lines: `  title -> href`.
+fn nav_outline(nav: &str) -> Vec<String> {
+    let doc = parse_xml(nav);
+    let toc = doc
+        .descendants()
+        .find(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("toc"))
+        .unwrap();
+    toc.descendants()
+        .filter(|n| n.has_tag_name("a"))
+        .map(|a| {
+            let depth = a.ancestors().filter(|n| n.has_tag_name("ol")).count() - 1;
+            format!(
+                "{}{} -> {}",
+                "  ".repeat(depth),
+                a.text().unwrap_or(""),
+                a.attribute("href").unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Build a fixture of `tests/fixtures/sources`, keep its EPUB, snapshot its nav and OPF.
+fn fixture_book(name: &str) -> (std::collections::BTreeMap<String, String>, String) {
+    let dir = fixture("sources", name);
+    let (epub, messages) = build(dir.path(), name, &["-v"]);
+    keep_epub(&format!("source-{name}"), &epub);
+    let files = unzip_map(&epub);
+    insta::assert_snapshot!(format!("{name}__nav"), files["EPUB/nav.xhtml"]);
+    insta::assert_snapshot!(format!("{name}__opf"), files["EPUB/content.opf"]);
+    for (path, text) in &files {
+        if path.ends_with(".xhtml") || path.ends_with(".ncx") {
+            parse_xml(text);
+        }
+    }
+    (files, messages)
+}
+
+#[test]
+fn mdbook_with_parts_drafts_and_includes() {
+    let (files, messages) = fixture_book("mdbook");
+    assert!(messages.contains("found an mdBook (book.toml, SUMMARY.md)"), "{messages}");
+    assert!(
+        messages.contains("note: left out the draft chapter `還沒寫的一節` of src/SUMMARY.md"),
+        "{messages}"
+    );
+    // a missing include: a warning at its line, never the directive as text
+    assert!(
+        messages.contains("warning: `{{#include ../../listings/missing.rs}}` names `listings/missing.rs`: no such file: left out\n  --> mdbook/src/part1/ch1.md:12:1"),
+        "{messages}"
+    );
+    // one broken link: an anchor the source never had (as in mdBook's own output)
+    assert_eq!(messages.matches("warning: broken link").count(), 1, "{messages}");
+    assert!(messages.contains("broken link `ch1.html#the-english-anchor`"));
+    let text: String = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".xhtml"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert!(!text.contains("{{#"), "a directive was shipped as text");
+    // the anchor's lines only, the rest hidden as mdBook hides them
+    assert!(text.contains("fn main() {\n    println!(\"你好\");\n}"));
+    assert!(!text.contains("use std::io"));
+    assert!(!text.contains("ANCHOR"));
+    assert!(text.contains("let x = 1;") && !text.contains("# fn main"));
+    // lines 3 to 4 of the listing
+    assert!(text.contains("fn main() {\n    println!(\"你好\");\n</code>"), "{text}");
+    insta::assert_snapshot!("mdbook__nav_outline", nav_outline(&files["EPUB/nav.xhtml"]).join("\n"));
+    insta::assert_snapshot!("mdbook__ncx", files["EPUB/toc.ncx"]);
+}
+
+#[test]
+fn gitbook_docsify_hugo_jekyll() {
+    let (_, m) = fixture_book("gitbook");
+    assert!(m.contains("found a GitBook"), "{m}");
+    let (_, m) = fixture_book("docsify");
+    assert!(m.contains("found a docsify site"), "{m}");
+    let (files, m) = fixture_book("hugo");
+    assert!(m.contains("found the posts of a Hugo site"), "{m}");
+    assert!(m.contains("note: left out the draft `hugo/content/posts/draft.md`"), "{m}");
+    assert!(
+        m.contains("front-matter keys of other tools ignored: `slug`, `featured_image`")
+            || m.contains("front-matter keys of other tools ignored: `featured_image`"),
+        "{m}"
+    );
+    assert!(!m.contains("warning"), "{m}");
+    let opf = &files["EPUB/content.opf"];
+    assert!(opf.contains("<dc:subject>旅行</dc:subject>") || opf.contains(">旅行<"), "{opf}");
+    let (files, m) = fixture_book("jekyll");
+    assert!(!m.contains("broken"), "{m}");
+    let second: String = files
+        .iter()
+        .filter(|(p, t)| p.ends_with(".xhtml") && t.contains("日期只寫在檔名裡"))
+        .map(|(_, t)| t.clone())
+        .collect();
+    assert!(second.contains("href=\"c00"), "the link by permalink reaches the post: {second}");
+}
+
+#[test]
+fn anthology_of_three_articles() {
+    let (files, _) = fixture_book("anthology");
+    let openings: Vec<&String> = files
+        .values()
+        .filter(|t| t.contains("class=\"opening\""))
+        .collect();
+    assert_eq!(openings.len(), 3);
+    let all: String = openings.iter().map(|t| t.as_str()).collect();
+    for needle in [
+        "<h1 class=\"title\">第一集的標題</h1>",
+        "<p class=\"subtitle\">第一集的副標</p>",
+        "主持人甲、來賓乙 · 2026年10月1日 · WhynotTV Podcast 第一集",
+        "<p class=\"kicker\">特別企劃</p>",
+        "<h1 class=\"title\">第二集的標題</h1>",
+        "<p class=\"kicker\">WhynotTV Podcast 第 3 集</p>",
+        "<h1 class=\"title\">第三集的標題</h1>",
+    ] {
+        assert!(all.contains(needle), "{needle}");
+    }
+    insta::assert_snapshot!(
+        "anthology__nav_outline",
+        nav_outline(&files["EPUB/nav.xhtml"]).join("\n")
+    );
+}
+
+/// `../shared/realworld` beside the repository (CI has it there; a git worktree one folder
+/// deeper finds it one level up).
+fn realworld(name: &str) -> std::path::PathBuf {
+    let near = root().join("../shared/realworld").join(name);
+    let far = root().join("../../shared/realworld").join(name);
+    let p = if near.is_dir() { near.clone() } else { far };
+    assert!(
+        p.is_dir(),
+        "the real books are read from {} (the shared folder beside the repository)",
+        near.display()
+    );
+    p
+}
+
+#[test]
+fn the_rust_book_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = realworld("rust-book-tw");
+    let (epub, m) = build(dir.path(), book.to_str().unwrap(), &[]);
+    keep_epub("realworld-rust-book-tw", &epub);
+    let files = unzip_map(&epub);
+    let nav = nav_outline(&files["EPUB/nav.xhtml"]);
+    // parts and sub-chapters at their levels
+    assert!(nav.iter().any(|l| l.starts_with("開始入門 -> ")), "{nav:#?}");
+    assert!(nav.iter().any(|l| l.starts_with("  開始入門 -> ")), "{nav:#?}");
+    assert!(nav.iter().any(|l| l.starts_with("    安裝教學 -> ")), "{nav:#?}");
+    assert!(nav.iter().any(|l| l.starts_with("  附錄 -> ")), "{nav:#?}");
+    // the missing listings: the first few at their line, the rest summed up
+    assert!(m.contains("666 more {{#include}} directives were left out (in 66 files in all)"), "{m}");
+    let text: String = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".xhtml"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert!(!text.contains("{{#"), "a directive was shipped as text");
+    // the links broken in the source itself (anchors of the English original, links into
+    // Rust's std documentation outside the book) and no other
+    let broken: Vec<&str> = m
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: broken link `"))
+        .collect();
+    assert_eq!(broken.len(), 27, "{m}");
+    assert!(
+        broken
+            .iter()
+            .all(|l| l.contains("html#") || l.starts_with('#') || l.starts_with("../std/")),
+        "{broken:#?}"
+    );
+}
+
+#[test]
+fn the_hexo_series_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = realworld("huli-cors");
+    let (epub, m) = build(dir.path(), book.to_str().unwrap(), &[]);
+    keep_epub("realworld-huli-cors", &epub);
+    assert!(!m.contains("broken"), "{m}");
+    let files = unzip_map(&epub);
+    let opf = &files["EPUB/content.opf"];
+    assert!(opf.contains("<dc:title id=\"title\">CORS 完全手冊</dc:title>") || opf.contains(">CORS 完全手冊</dc:title>"), "{opf}");
+    // every post's title on its own opening page, its sections under it
+    let nav = nav_outline(&files["EPUB/nav.xhtml"]);
+    let posts: Vec<&String> = nav.iter().filter(|l| l.starts_with("CORS 完全手冊（")).collect();
+    assert_eq!(posts.len(), 6, "{nav:#?}");
+    assert!(nav.iter().any(|l| l.starts_with("  前言 -> ")), "{nav:#?}");
+    let openings = files
+        .values()
+        .filter(|t| t.contains("<h1 class=\"title\">CORS 完全手冊（"))
+        .count();
+    assert_eq!(openings, 6);
+    // images by site-root paths, from source/
+    assert!(files.keys().filter(|k| k.starts_with("EPUB/images/")).count() >= 20);
+}
