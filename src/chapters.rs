@@ -528,11 +528,7 @@ fn broken_link(
 ) -> Diagnostic {
     let what = if raw { "broken raw HTML link" } else { "broken link" };
     let (reason, hint) = match why {
-        Broken::Anchor => (
-            "no such heading or anchor",
-            "link to a heading as #id or to a chapter file as other.md#id; the text is kept without the link",
-        ),
-        Broken::File => (
+        Broken::Anchor | Broken::File => (
             "no such heading or chapter",
             "link to a heading as #id or to a chapter file as other.md#id; the text is kept without the link",
         ),

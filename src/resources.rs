@@ -135,10 +135,17 @@ pub fn load_image(
     let data = files.read(&path).map_err(|e| {
         (
             format!("image `{dest}` not found ({})", files::io_reason(&e)),
-            format!(
-                "the path is relative to the Markdown file: {}",
-                files.name(&path)
-            ),
+            if dest.starts_with('/') {
+                format!(
+                    "a path from `/` is taken from the book folder, or from [build] site-root: {}",
+                    files.name(&path)
+                )
+            } else {
+                format!(
+                    "the path is relative to the Markdown file: {}",
+                    files.name(&path)
+                )
+            },
         )
     })?;
     let Some((media_type, ext)) = sniff_image(&data) else {

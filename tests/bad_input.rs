@@ -96,7 +96,7 @@ fn image_absolute_path() {
     let dir = book(&[("a.md", "## 一\n\n![圖](/etc/hostname)\n".as_bytes())]);
     fails(
         dir.path(),
-        "error: image `/etc/hostname` is an absolute path: it must be inside the book folder\n --> b/a.md:3:1\n  |\n3 | ![圖](/etc/hostname)\n  | ^^^^^^^^^^^^^^^^^^^^\n  = hint: keep images inside the book folder\n\nerror: could not build the book (1 error)\n",
+        "error: image `/etc/hostname` not found (no such file)\n --> b/a.md:3:1\n  |\n3 | ![圖](/etc/hostname)\n  | ^^^^^^^^^^^^^^^^^^^^\n  = hint: a path from `/` is taken from the book folder, or from [build] site-root: b/etc/hostname\n\nerror: could not build the book (1 error)\n",
     );
 }
 
@@ -154,8 +154,38 @@ fn image_that_is_not_an_image() {
 fn image_remote_url() {
     let dir = book(&[(
         "a.md",
-        "## 一\n\n![圖](https://example.com/a.png)\n".as_bytes(),
+        "## 一\n\n![圖](https://example.com/a.png)\n\n![](https://example.com/b.png)\n".as_bytes(),
     )]);
+    // by default: a link to the image, with a warning
+    let (entries, err) = builds("remote-image", dir.path());
+    assert!(
+        err.contains("warning: remote image `https://example.com/a.png` becomes a link to it\n --> b/a.md:3:1\n"),
+        "{err}"
+    );
+    let text = chapters_text(&entries);
+    assert!(text.contains("<a href=\"https://example.com/a.png\">圖</a>"), "{text}");
+    assert!(text.contains("<a href=\"https://example.com/b.png\">https://example.com/b.png</a>"));
+    // drop: the alt text only
+    let out = hanpub(
+        dir.path(),
+        &["build", "b", "-o", "out.epub", "--remote-images", "drop"],
+        &[],
+    );
+    assert!(stderr(&out).contains("remote image `https://example.com/a.png` is left out, its alt text kept"));
+    let text = chapters_text(&unzip_map(&std::fs::read(dir.path().join("out.epub")).unwrap()));
+    assert!(text.contains("圖") && !text.contains("example.com"), "{text}");
+    std::fs::remove_file(dir.path().join("out.epub")).unwrap();
+    // error: as before
+    std::fs::write(
+        dir.path().join("b/a.md"),
+        "## 一\n\n![圖](https://example.com/a.png)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b/book.toml"),
+        "[book]\ntitle = \"書\"\n[build]\nremote-images = \"error\"\n",
+    )
+    .unwrap();
     fails(
         dir.path(),
         "error: remote image `https://example.com/a.png`: hanpub never downloads files\n --> b/a.md:3:1\n  |\n3 | ![圖](https://example.com/a.png)\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: save the image into the book folder and link it by a relative path\n\nerror: could not build the book (1 error)\n",

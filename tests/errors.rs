@@ -98,3 +98,35 @@ fn bad_source_date_epoch() {
             .starts_with("error: SOURCE_DATE_EPOCH=`yesterday` is not a number of seconds\n")
     );
 }
+
+#[test]
+fn book_toml_mixing_hanpub_and_mdbook() {
+    fails_with(
+        ("err", "mixed-toml"),
+        "mixed-toml",
+        "error: book.toml mixes hanpub's keys with mdBook's\n --> mixed-toml/book.toml:3:1\n  |\n3 | kicker = \"專欄\"\n  | ^^^^^^\n  = hint: hanpub's: [book] kicker, [build] chapters; mdBook's: [book] language, [output.html]; both tools': [book] title. For an mdBook, move hanpub's keys under [output.hanpub]; for a hanpub book, remove mdBook's\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn book_toml_of_neither_tool() {
+    fails_with(
+        ("err", "foreign-toml"),
+        "foreign-toml/book.toml",
+        "error: book.toml is neither hanpub's nor mdBook's\n --> foreign-toml/book.toml:1:1\n  |\n1 | [package]\n  | ^^^^^^^^^\n  = hint: [package], [dependencies] belong to neither. hanpub's book.toml has [book] (title, authors, lang, …), [series] and [build]; mdBook's has [book] (title, authors, language, src), [build], [output.*], [preprocessor.*] and [rust] (see README)\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+#[test]
+fn a_config_file_given_as_the_book_builds_its_folder() {
+    let dir = fixture("ok", "full");
+    let out = hanpub(
+        dir.path(),
+        &["build", "full/book.toml", "-o", "out.epub", "--no-cover"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = unzip_map(&std::fs::read(dir.path().join("out.epub")).unwrap());
+    assert!(files["EPUB/content.opf"].contains("測試書"));
+    assert!(!files.values().any(|t| t.contains("[book]")));
+}

@@ -106,6 +106,10 @@ pub fn classify(file: &SourceFile, files: &dyn Files) -> Owner {
             .to_string();
         files.read(&format!("{src}/SUMMARY.md")).is_ok()
     };
+    // in the file's order (the table reads them sorted)
+    for keys in [&mut mdbook, &mut hanpub, &mut shared, &mut neither] {
+        keys.sort_by_key(|k| key_position(file, k).map_or(usize::MAX, |(p, _)| p));
+    }
     let list = |keys: &[String]| keys.join(", ");
     if !mdbook.is_empty() && !hanpub.is_empty() {
         let first = first_key(file, &hanpub[0]);
@@ -146,7 +150,16 @@ pub fn classify(file: &SourceFile, files: &dyn Files) -> Owner {
 
 /// Point a diagnostic at the line of a key named as `[table] key` or `[table]`.
 fn first_key<'a>(file: &'a SourceFile, name: &str) -> impl Fn(Diagnostic) -> Diagnostic + 'a {
-    let at = match name.split_once("] ") {
+    let at = key_position(file, name);
+    move |d: Diagnostic| match at {
+        Some((p, len)) => d.at(file, p..p + len),
+        None => d.in_file(file.name.clone()),
+    }
+}
+
+/// Where a key named as `[table] key` or `[table]` is in the file, and its length.
+fn key_position(file: &SourceFile, name: &str) -> Option<(usize, usize)> {
+    match name.split_once("] ") {
         Some((_, key)) => file.text.split_inclusive('\n').scan(0, |pos, l| {
             let here = *pos;
             *pos += l.len();
@@ -159,10 +172,6 @@ fn first_key<'a>(file: &'a SourceFile, name: &str) -> impl Fn(Diagnostic) -> Dia
         })
         .map(|(p, l)| (p + l.len() - l.trim_start().len(), key.len())),
         None => file.text.find(name).map(|p| (p, name.len())),
-    };
-    move |d: Diagnostic| match at {
-        Some((p, len)) => d.at(file, p..p + len),
-        None => d.in_file(file.name.clone()),
     }
 }
 
