@@ -447,7 +447,13 @@ impl Targets<'_> {
     }
 
     /// The href of the chapter (and heading) a link reaches.
-    fn resolve(&self, dest: &str, ci: usize, file_index: usize, here: &str) -> Result<String, Broken> {
+    fn resolve(
+        &self,
+        dest: &str,
+        ci: usize,
+        file_index: usize,
+        here: &str,
+    ) -> Result<String, Broken> {
         let (path, frag) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
             None => (dest, None),
@@ -526,7 +532,11 @@ fn broken_link(
     source: &SourceFile,
     span: std::ops::Range<usize>,
 ) -> Diagnostic {
-    let what = if raw { "broken raw HTML link" } else { "broken link" };
+    let what = if raw {
+        "broken raw HTML link"
+    } else {
+        "broken link"
+    };
     let (reason, hint) = match why {
         Broken::Anchor | Broken::File => (
             "no such heading or chapter",

@@ -500,10 +500,7 @@ pub fn parse_mdbook_toml(
     let (hanpub, _) = raw.output.hanpub.unwrap_or_default().fold_foreign();
     let mut front = hanpub;
     let b = raw.book;
-    front.title = front
-        .title
-        .or(b.title)
-        .or_else(|| Some(title.to_string()));
+    front.title = front.title.or(b.title).or_else(|| Some(title.to_string()));
     if matches!(front.authors, OneOrMany::None) {
         front.authors = b.authors;
     }
@@ -787,7 +784,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<Diagnostic>> {
     let mut raw = raw;
-    for d in [&mut raw.book.date, &mut raw.book.modified].into_iter().flatten() {
+    for d in [&mut raw.book.date, &mut raw.book.modified]
+        .into_iter()
+        .flatten()
+    {
         if let DateValue::Text(t) = d
             && let Some(n) = crate::dates::normalize(t)
         {

@@ -291,7 +291,10 @@ mod tests {
 
     #[test]
     fn paths_resolve_inside_the_book() {
-        assert_eq!(resolve("ch/a.md", "../assets/f.png", ""), Ok("assets/f.png".into()));
+        assert_eq!(
+            resolve("ch/a.md", "../assets/f.png", ""),
+            Ok("assets/f.png".into())
+        );
         assert_eq!(resolve("a.md", "./img/x.png", ""), Ok("img/x.png".into()));
         assert!(resolve("ch/a.md", "../../f.png", "").is_err());
         assert_eq!(
@@ -301,7 +304,12 @@ mod tests {
         assert_eq!(resolve("p.md", "/img/a.png", ""), Ok("img/a.png".into()));
         assert!(resolve("p.md", "/../x", "").is_err());
         assert!(resolve("p.md", "C:\\x", "").is_err());
-        let m = MemFiles::from([("a.md", ""), ("d/b.md", ""), ("d/e/c.md", ""), (".git/x", "")]);
+        let m = MemFiles::from([
+            ("a.md", ""),
+            ("d/b.md", ""),
+            ("d/e/c.md", ""),
+            (".git/x", ""),
+        ]);
         assert_eq!(m.list_dir("").unwrap(), ["a.md", "d/"]);
         assert_eq!(m.list_dir("d").unwrap(), ["b.md", "e/"]);
         assert!(m.list_dir("nope").is_err());

@@ -99,7 +99,10 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
             ));
             continue;
         }
-        let file = match read.remove(&path).map_or_else(|| read_text(files, &path), Ok) {
+        let file = match read
+            .remove(&path)
+            .map_or_else(|| read_text(files, &path), Ok)
+        {
             Ok(file) => file,
             Err(d) => {
                 errors.push(match &config_file {
@@ -208,7 +211,9 @@ impl Missing {
                     self.more,
                     self.files.len()
                 ))
-                .with_hint("the files they name are not in the book folder; the text around them is kept"),
+                .with_hint(
+                    "the files they name are not in the book folder; the text around them is kept",
+                ),
             );
         }
         out

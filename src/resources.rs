@@ -193,8 +193,8 @@ pub fn data_image(dest: &str) -> Result<Loaded, (String, String)> {
     } else {
         chapters::percent_decode(payload).into_bytes()
     };
-    let (media_type, ext) = sniff_image(&data)
-        .ok_or_else(|| fail("is not a JPEG, PNG, GIF, WebP or SVG image"))?;
+    let (media_type, ext) =
+        sniff_image(&data).ok_or_else(|| fail("is not a JPEG, PNG, GIF, WebP or SVG image"))?;
     Ok((data, media_type, ext))
 }
 

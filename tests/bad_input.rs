@@ -163,7 +163,10 @@ fn image_remote_url() {
         "{err}"
     );
     let text = chapters_text(&entries);
-    assert!(text.contains("<a href=\"https://example.com/a.png\">圖</a>"), "{text}");
+    assert!(
+        text.contains("<a href=\"https://example.com/a.png\">圖</a>"),
+        "{text}"
+    );
     assert!(text.contains("<a href=\"https://example.com/b.png\">https://example.com/b.png</a>"));
     // drop: the alt text only
     let out = hanpub(
@@ -171,9 +174,17 @@ fn image_remote_url() {
         &["build", "b", "-o", "out.epub", "--remote-images", "drop"],
         &[],
     );
-    assert!(stderr(&out).contains("remote image `https://example.com/a.png` is left out, its alt text kept"));
-    let text = chapters_text(&unzip_map(&std::fs::read(dir.path().join("out.epub")).unwrap()));
-    assert!(text.contains("圖") && !text.contains("example.com"), "{text}");
+    assert!(
+        stderr(&out)
+            .contains("remote image `https://example.com/a.png` is left out, its alt text kept")
+    );
+    let text = chapters_text(&unzip_map(
+        &std::fs::read(dir.path().join("out.epub")).unwrap(),
+    ));
+    assert!(
+        text.contains("圖") && !text.contains("example.com"),
+        "{text}"
+    );
     std::fs::remove_file(dir.path().join("out.epub")).unwrap();
     // error: as before
     std::fs::write(

@@ -10,7 +10,13 @@ use common::*;
 /// Build `book` (relative to `cwd`) with `args`; the EPUB's files and the messages.
 fn build(cwd: &std::path::Path, book: &str, args: &[&str]) -> (Vec<u8>, String) {
     let out_path = cwd.join("out.epub");
-    let mut all = vec!["build", book, "-o", out_path.to_str().unwrap(), "--no-cover"];
+    let mut all = vec![
+        "build",
+        book,
+        "-o",
+        out_path.to_str().unwrap(),
+        "--no-cover",
+    ];
     all.extend_from_slice(args);
     let out = hanpub(cwd, &all, &[]);
     assert!(
@@ -61,7 +67,10 @@ fn fixture_book(name: &str) -> (std::collections::BTreeMap<String, String>, Stri
 #[test]
 fn mdbook_with_parts_drafts_and_includes() {
     let (files, messages) = fixture_book("mdbook");
-    assert!(messages.contains("found an mdBook (book.toml, SUMMARY.md)"), "{messages}");
+    assert!(
+        messages.contains("found an mdBook (book.toml, SUMMARY.md)"),
+        "{messages}"
+    );
     assert!(
         messages.contains("note: left out the draft chapter `還沒寫的一節` of src/SUMMARY.md"),
         "{messages}"
@@ -72,8 +81,14 @@ fn mdbook_with_parts_drafts_and_includes() {
         "{messages}"
     );
     // one broken link: an anchor the source never had (as in mdBook's own output)
-    assert_eq!(messages.matches("warning: broken link").count(), 1, "{messages}");
-    assert!(messages.contains("broken link `ch1.html#the-english-anchor`: no such heading or chapter"));
+    assert_eq!(
+        messages.matches("warning: broken link").count(),
+        1,
+        "{messages}"
+    );
+    assert!(
+        messages.contains("broken link `ch1.html#the-english-anchor`: no such heading or chapter")
+    );
     let text: String = files
         .iter()
         .filter(|(p, _)| p.ends_with(".xhtml"))
@@ -86,8 +101,14 @@ fn mdbook_with_parts_drafts_and_includes() {
     assert!(!text.contains("ANCHOR"));
     assert!(text.contains("let x = 1;") && !text.contains("# fn main"));
     // lines 3 to 4 of the listing
-    assert!(text.contains("fn main() {\n    println!(\"你好\");\n</code>"), "{text}");
-    insta::assert_snapshot!("mdbook__nav_outline", nav_outline(&files["EPUB/nav.xhtml"]).join("\n"));
+    assert!(
+        text.contains("fn main() {\n    println!(\"你好\");\n</code>"),
+        "{text}"
+    );
+    insta::assert_snapshot!(
+        "mdbook__nav_outline",
+        nav_outline(&files["EPUB/nav.xhtml"]).join("\n")
+    );
     insta::assert_snapshot!("mdbook__ncx", files["EPUB/toc.ncx"]);
 }
 
@@ -99,7 +120,10 @@ fn gitbook_docsify_hugo_jekyll() {
     assert!(m.contains("found a docsify site"), "{m}");
     let (files, m) = fixture_book("hugo");
     assert!(m.contains("found the posts of a Hugo site"), "{m}");
-    assert!(m.contains("note: left out the draft `hugo/content/posts/draft.md`"), "{m}");
+    assert!(
+        m.contains("note: left out the draft `hugo/content/posts/draft.md`"),
+        "{m}"
+    );
     assert!(
         m.contains("front-matter keys of other tools ignored: `slug`, `featured_image`")
             || m.contains("front-matter keys of other tools ignored: `featured_image`"),
@@ -107,7 +131,10 @@ fn gitbook_docsify_hugo_jekyll() {
     );
     assert!(!m.contains("warning"), "{m}");
     let opf = &files["EPUB/content.opf"];
-    assert!(opf.contains("<dc:subject>旅行</dc:subject>") || opf.contains(">旅行<"), "{opf}");
+    assert!(
+        opf.contains("<dc:subject>旅行</dc:subject>") || opf.contains(">旅行<"),
+        "{opf}"
+    );
     let (files, m) = fixture_book("jekyll");
     assert!(!m.contains("broken"), "{m}");
     let second: String = files
@@ -115,7 +142,10 @@ fn gitbook_docsify_hugo_jekyll() {
         .filter(|(p, t)| p.ends_with(".xhtml") && t.contains("日期只寫在檔名裡"))
         .map(|(_, t)| t.clone())
         .collect();
-    assert!(second.contains("href=\"c00"), "the link by permalink reaches the post: {second}");
+    assert!(
+        second.contains("href=\"c00"),
+        "the link by permalink reaches the post: {second}"
+    );
 }
 
 #[test]
@@ -167,12 +197,24 @@ fn the_rust_book_as_it_is() {
     let files = unzip_map(&epub);
     let nav = nav_outline(&files["EPUB/nav.xhtml"]);
     // parts and sub-chapters at their levels
-    assert!(nav.iter().any(|l| l.starts_with("開始入門 -> ")), "{nav:#?}");
-    assert!(nav.iter().any(|l| l.starts_with("  開始入門 -> ")), "{nav:#?}");
-    assert!(nav.iter().any(|l| l.starts_with("    安裝教學 -> ")), "{nav:#?}");
+    assert!(
+        nav.iter().any(|l| l.starts_with("開始入門 -> ")),
+        "{nav:#?}"
+    );
+    assert!(
+        nav.iter().any(|l| l.starts_with("  開始入門 -> ")),
+        "{nav:#?}"
+    );
+    assert!(
+        nav.iter().any(|l| l.starts_with("    安裝教學 -> ")),
+        "{nav:#?}"
+    );
     assert!(nav.iter().any(|l| l.starts_with("  附錄 -> ")), "{nav:#?}");
     // the missing listings: the first few at their line, the rest summed up
-    assert!(m.contains("666 more {{#include}} directives were left out (in 66 files in all)"), "{m}");
+    assert!(
+        m.contains("666 more {{#include}} directives were left out (in 66 files in all)"),
+        "{m}"
+    );
     let text: String = files
         .iter()
         .filter(|(p, _)| p.ends_with(".xhtml"))
@@ -203,10 +245,17 @@ fn the_hexo_series_as_it_is() {
     assert!(!m.contains("broken"), "{m}");
     let files = unzip_map(&epub);
     let opf = &files["EPUB/content.opf"];
-    assert!(opf.contains("<dc:title id=\"title\">CORS 完全手冊</dc:title>") || opf.contains(">CORS 完全手冊</dc:title>"), "{opf}");
+    assert!(
+        opf.contains("<dc:title id=\"title\">CORS 完全手冊</dc:title>")
+            || opf.contains(">CORS 完全手冊</dc:title>"),
+        "{opf}"
+    );
     // every post's title on its own opening page, its sections under it
     let nav = nav_outline(&files["EPUB/nav.xhtml"]);
-    let posts: Vec<&String> = nav.iter().filter(|l| l.starts_with("CORS 完全手冊（")).collect();
+    let posts: Vec<&String> = nav
+        .iter()
+        .filter(|l| l.starts_with("CORS 完全手冊（"))
+        .collect();
     assert_eq!(posts.len(), 6, "{nav:#?}");
     assert!(nav.iter().any(|l| l.starts_with("  前言 -> ")), "{nav:#?}");
     let openings = files
@@ -215,5 +264,11 @@ fn the_hexo_series_as_it_is() {
         .count();
     assert_eq!(openings, 6);
     // images by site-root paths, from source/
-    assert!(files.keys().filter(|k| k.starts_with("EPUB/images/")).count() >= 20);
+    assert!(
+        files
+            .keys()
+            .filter(|k| k.starts_with("EPUB/images/"))
+            .count()
+            >= 20
+    );
 }

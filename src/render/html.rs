@@ -238,8 +238,7 @@ impl RawHtml {
                             let mut attrs: Vec<(String, String)> = Vec::new();
                             let mut dropped: Vec<String> = Vec::new();
                             // `<a name>` is an anchor links reach: written as its id
-                            let named = out == "a"
-                                && !t.attributes.contains_key(b"id".as_slice());
+                            let named = out == "a" && !t.attributes.contains_key(b"id".as_slice());
                             for (k, v) in &t.attributes {
                                 let mut k = String::from_utf8_lossy(k).to_ascii_lowercase();
                                 if named && k == "name" {
@@ -452,10 +451,10 @@ pub fn anchor_ids(html: &str) -> Vec<String> {
         .filter_map(|t| match t {
             Token::StartTag(t) => {
                 let a = t.name.eq_ignore_ascii_case(b"a");
-                let id = t.attributes.get(b"id".as_slice()).or_else(|| {
-                    a.then(|| t.attributes.get(b"name".as_slice()))
-                        .flatten()
-                })?;
+                let id = t
+                    .attributes
+                    .get(b"id".as_slice())
+                    .or_else(|| a.then(|| t.attributes.get(b"name".as_slice())).flatten())?;
                 Some(text(id)).filter(|v| valid_id(v))
             }
             _ => None,

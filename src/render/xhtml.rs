@@ -269,7 +269,11 @@ impl<'a, 'x> Writer<'a, 'x> {
         match (self.cx.image)(dest) {
             // an image on the web, as a link to it (`--remote-images link`)
             Some(url) if crate::chapters::is_external(&url) => {
-                let text = if alt.trim().is_empty() { url.as_str() } else { alt };
+                let text = if alt.trim().is_empty() {
+                    url.as_str()
+                } else {
+                    alt
+                };
                 self.x.element("a", &[("href", url.as_str())], text);
             }
             Some(href) => {
@@ -353,9 +357,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                 let mut warnings = Vec::new();
                 let given = self.cx.image;
                 // raw `<img>` of the web cannot be a link where it stands: left out
-                let image = &|src: &str| {
-                    given(src).filter(|h| !crate::chapters::is_external(h))
-                };
+                let image = &|src: &str| given(src).filter(|h| !crate::chapters::is_external(h));
                 let raw_links = self.raw_links;
                 let link = |h: &str| -> Option<String> {
                     if let Some(to) = raw_links.get(h) {

@@ -25,7 +25,10 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         let text = &index.as_ref()?.text;
         let at = text.find(key)? + key.len();
         let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
-        let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '"' | '`'))?;
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"' | '`'))?;
         let value = &rest[1..];
         Some(value[..value.find(quote)?].to_string())
     };
@@ -37,7 +40,11 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
     });
     let readme = read_text(files, "README.md").ok();
     let folder = files.name("");
-    let folder = folder.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let folder = folder
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
     let title = setting("name")
         .filter(|t| !t.trim().is_empty())
         .or_else(|| readme.as_ref().and_then(|r| first_heading(&r.text)))
@@ -47,7 +54,9 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         config: Config {
             meta: Metadata {
                 title,
-                lang: lang.as_deref().map_or_else(|| "zh-Hant".into(), language_tag),
+                lang: lang
+                    .as_deref()
+                    .map_or_else(|| "zh-Hant".into(), language_tag),
                 ..Metadata::default()
             },
             ..Config::default()
@@ -83,7 +92,9 @@ fn sidebar_entries(text: &str) -> Vec<Entry> {
             Event::End(TagEnd::Item) => {
                 items.pop();
             }
-            Event::Start(Tag::Link { dest_url, .. }) => link = Some((dest_url.to_string(), String::new())),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                link = Some((dest_url.to_string(), String::new()))
+            }
             Event::End(TagEnd::Link) => {
                 let Some((dest, title)) = link.take() else {
                     continue;
@@ -156,9 +167,19 @@ mod tests {
         let e: Vec<String> = sidebar_entries(text)
             .iter()
             .map(|e| {
-                let parts: Vec<String> =
-                    e.place.parts.iter().map(|(d, t)| format!("[{d} {t}]")).collect();
-                format!("{}{} {} {}", parts.concat(), e.place.depth, e.path, e.place.title.as_deref().unwrap_or(""))
+                let parts: Vec<String> = e
+                    .place
+                    .parts
+                    .iter()
+                    .map(|(d, t)| format!("[{d} {t}]"))
+                    .collect();
+                format!(
+                    "{}{} {} {}",
+                    parts.concat(),
+                    e.place.depth,
+                    e.path,
+                    e.place.title.as_deref().unwrap_or("")
+                )
             })
             .collect();
         assert_eq!(

@@ -51,7 +51,11 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
     let outline = summary::read(&summary_file, &summary_path)?;
     let readme = read_text(files, &join(&root, "README.md")).ok();
     let folder = files.name("");
-    let folder = folder.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let folder = folder
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
     let title = book
         .title
         .or_else(|| {
@@ -76,9 +80,9 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         ..Config::default()
     };
     for d in &outline.drafts {
-        found
-            .notes
-            .push(format!("left out the draft chapter `{d}` of {summary_path}"));
+        found.notes.push(format!(
+            "left out the draft chapter `{d}` of {summary_path}"
+        ));
     }
     found.warnings = outline.warnings;
     found.entries = outline.entries;

@@ -72,7 +72,9 @@ pub fn single_file(files: &dyn Files, path: &str) -> Result<Found, Error> {
             let (config, errs) = config::parse_front_matter(&file, kind, range)?;
             found.errors = errs;
             if !config.ignored.is_empty() {
-                found.details.push(ignored_note(&file.name, &config.ignored));
+                found
+                    .details
+                    .push(ignored_note(&file.name, &config.ignored));
             }
             config
         }

@@ -47,7 +47,9 @@ pub fn expand(files: &dyn Files, path: &str, file: SourceFile) -> (SourceFile, V
             Err(why) => {
                 let d = Diagnostic::warning(format!("`{}` {why}: left out", all.as_str()))
                     .at(&file, all.range())
-                    .with_hint("copy the file into the book folder; the text around the directive is kept");
+                    .with_hint(
+                        "copy the file into the book folder; the text around the directive is kept",
+                    );
                 warnings.push(d);
             }
         }
@@ -140,8 +142,8 @@ fn expand_one(
     let bytes = files
         .read(&path)
         .map_err(|e| format!("names `{path}`: {}", files::io_reason(&e)))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("names `{path}`, which is not UTF-8 text"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("names `{path}`, which is not UTF-8 text"))?;
     let text = match kind {
         "playground" => {
             let attrs: Vec<&str> = words.collect();
@@ -354,7 +356,9 @@ mod tests {
         let (text, warnings, f) = run(md);
         assert_eq!(
             warnings,
-            ["7:1 `{{#include ../listings/nope.rs}}` names `listings/nope.rs`: no such file: left out"]
+            [
+                "7:1 `{{#include ../listings/nope.rs}}` names `listings/nope.rs`: no such file: left out"
+            ]
         );
         assert!(!text.contains("nope"));
         // the link after the included text points at its line on disk
@@ -368,7 +372,8 @@ mod tests {
     #[test]
     fn rust_lines_are_hidden_as_rustdoc_does() {
         assert_eq!(
-            hide_rust_lines("# fn main() {\nlet x = 1;\n#[derive(Debug)]\n##[x]\n#\n# }\n").as_deref(),
+            hide_rust_lines("# fn main() {\nlet x = 1;\n#[derive(Debug)]\n##[x]\n#\n# }\n")
+                .as_deref(),
             Some("let x = 1;\n#[derive(Debug)]\n#[x]\n")
         );
         assert_eq!(hide_rust_lines("let x = 1;\n"), None);

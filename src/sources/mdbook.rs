@@ -122,7 +122,10 @@ pub fn classify(file: &SourceFile, files: &dyn Files) -> Owner {
         }
         hint.push_str(". For an mdBook, move hanpub's keys under [output.hanpub]; for a hanpub book, remove mdBook's");
         return Owner::Neither(
-            first(Diagnostic::error("book.toml mixes hanpub's keys with mdBook's")).with_hint(hint),
+            first(Diagnostic::error(
+                "book.toml mixes hanpub's keys with mdBook's",
+            ))
+            .with_hint(hint),
         );
     }
     if !mdbook.is_empty() {
@@ -160,17 +163,20 @@ fn first_key<'a>(file: &'a SourceFile, name: &str) -> impl Fn(Diagnostic) -> Dia
 /// Where a key named as `[table] key` or `[table]` is in the file, and its length.
 fn key_position(file: &SourceFile, name: &str) -> Option<(usize, usize)> {
     match name.split_once("] ") {
-        Some((_, key)) => file.text.split_inclusive('\n').scan(0, |pos, l| {
-            let here = *pos;
-            *pos += l.len();
-            Some((here, l))
-        })
-        .find(|(_, l)| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
-        .map(|(p, l)| (p + l.len() - l.trim_start().len(), key.len())),
+        Some((_, key)) => file
+            .text
+            .split_inclusive('\n')
+            .scan(0, |pos, l| {
+                let here = *pos;
+                *pos += l.len();
+                Some((here, l))
+            })
+            .find(|(_, l)| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map(|(p, l)| (p + l.len() - l.trim_start().len(), key.len())),
         None => file.text.find(name).map(|p| (p, name.len())),
     }
 }
@@ -196,7 +202,11 @@ pub fn read(files: &dyn Files, file: SourceFile) -> Result<Found, Error> {
     })?;
     let outline = summary::read(&summary_file, &summary_path)?;
     let folder = files.name("");
-    let folder = folder.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let folder = folder
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
     let fallback = outline
         .title
         .clone()
@@ -215,9 +225,9 @@ pub fn read(files: &dyn Files, file: SourceFile) -> Result<Found, Error> {
         ..Found::default()
     };
     for d in &outline.drafts {
-        found
-            .notes
-            .push(format!("left out the draft chapter `{d}` of {summary_path}"));
+        found.notes.push(format!(
+            "left out the draft chapter `{d}` of {summary_path}"
+        ));
     }
     found.details.push(format!(
         "{summary_path}: {} chapter files, {} parts, {} drafts",
@@ -247,13 +257,25 @@ mod tests {
 
     #[test]
     fn whose_book_toml() {
-        assert_eq!(owner("[book]\ntitle = \"x\"\nlanguage = \"zh-TW\"\n"), Owner::MdBook);
-        assert_eq!(owner("[book]\ntitle = \"x\"\n[output.html]\n"), Owner::MdBook);
-        assert_eq!(owner("[book]\ntitle = \"x\"\nlang = \"zh-Hant\"\n"), Owner::Hanpub);
+        assert_eq!(
+            owner("[book]\ntitle = \"x\"\nlanguage = \"zh-TW\"\n"),
+            Owner::MdBook
+        );
+        assert_eq!(
+            owner("[book]\ntitle = \"x\"\n[output.html]\n"),
+            Owner::MdBook
+        );
+        assert_eq!(
+            owner("[book]\ntitle = \"x\"\nlang = \"zh-Hant\"\n"),
+            Owner::Hanpub
+        );
         assert_eq!(owner("[book]\ntitle = \"x\"\n"), Owner::MdBook);
         let files = MemFiles::default();
         assert_eq!(
-            classify(&SourceFile::new("book.toml", "[book]\ntitle = \"x\"\n"), &files),
+            classify(
+                &SourceFile::new("book.toml", "[book]\ntitle = \"x\"\n"),
+                &files
+            ),
             Owner::Hanpub
         );
     }

@@ -157,11 +157,7 @@ pub fn find(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
 
 /// The Markdown files of a listing, in name order.
 pub fn markdown_files(listing: &[String]) -> Vec<String> {
-    listing
-        .iter()
-        .filter(|p| is_markdown(p))
-        .cloned()
-        .collect()
+    listing.iter().filter(|p| is_markdown(p)).cloned().collect()
 }
 
 pub fn is_markdown(path: &str) -> bool {

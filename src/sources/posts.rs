@@ -229,7 +229,9 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             meta: config.meta,
             permalink,
         });
-        found.read.insert(posts.last().expect("pushed").path.clone(), file);
+        found
+            .read
+            .insert(posts.last().expect("pushed").path.clone(), file);
     }
     // oldest first, as a series is read
     posts.sort_by(|a, b| (&a.date, &a.path).cmp(&(&b.date, &b.path)));
@@ -402,7 +404,13 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
     SiteSettings {
         title: value(&["title"]),
         author: value(&["author"]),
-        lang: value(&["language", "languageCode", "defaultContentLanguage", "default_language", "lang"]),
+        lang: value(&[
+            "language",
+            "languageCode",
+            "defaultContentLanguage",
+            "default_language",
+            "lang",
+        ]),
     }
 }
 
@@ -413,7 +421,11 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
 fn book_config(files: &dyn Files, site: Site, settings: &SiteSettings, posts: &[Post]) -> Config {
     let titles: Vec<&str> = posts.iter().map(|p| p.title.as_str()).collect();
     let folder = files.name("");
-    let folder = folder.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let folder = folder
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
     let title = shared_title(&titles)
         .or_else(|| settings.title.clone())
         .unwrap_or_else(|| folder.to_string());
@@ -508,7 +520,13 @@ mod tests {
     fn permalinks_by_site() {
         let f = SourceFile::new("p", "---\ntitle: x\n---\n");
         assert_eq!(
-            permalink(Site::Hexo, "source/_posts/cors-guide-1.md", "2021-02-19", &f).as_deref(),
+            permalink(
+                Site::Hexo,
+                "source/_posts/cors-guide-1.md",
+                "2021-02-19",
+                &f
+            )
+            .as_deref(),
             Some("/2021/02/19/cors-guide-1/")
         );
         assert_eq!(
@@ -529,8 +547,14 @@ mod tests {
     #[test]
     fn a_hexo_site_is_found() {
         let m = MemFiles::from([
-            ("source/_posts/b.md", "---\ntitle: 系列（二）\ndate: 2021-02-19 00:17:13\ncatalog: true\n---\n## 前言\n"),
-            ("source/_posts/a.md", "---\ntitle: 系列（一）\ndate: 2021-02-19 00:16:13\n---\n## 前言\n"),
+            (
+                "source/_posts/b.md",
+                "---\ntitle: 系列（二）\ndate: 2021-02-19 00:17:13\ncatalog: true\n---\n## 前言\n",
+            ),
+            (
+                "source/_posts/a.md",
+                "---\ntitle: 系列（一）\ndate: 2021-02-19 00:16:13\n---\n## 前言\n",
+            ),
             ("source/_posts/c.md", "---\ntitle: 草稿\ndraft: true\n---\n"),
         ]);
         let listing = m.list().unwrap();

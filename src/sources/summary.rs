@@ -71,7 +71,8 @@ impl Walker<'_> {
                     self.out.parts += 1;
                     // a part holds the chapters after it, one level deeper
                     self.pending.retain(|(d, _)| *d < depth.saturating_sub(1));
-                    self.pending.push((depth.saturating_sub(1), t.trim().to_string()));
+                    self.pending
+                        .push((depth.saturating_sub(1), t.trim().to_string()));
                 }
                 SummaryItem::Separator => {}
                 _ => {}
@@ -186,8 +187,12 @@ mod tests {
         o.entries
             .iter()
             .map(|e| {
-                let parts: Vec<String> =
-                    e.place.parts.iter().map(|(d, t)| format!("[{d} {t}]")).collect();
+                let parts: Vec<String> = e
+                    .place
+                    .parts
+                    .iter()
+                    .map(|(d, t)| format!("[{d} {t}]"))
+                    .collect();
                 format!(
                     "{}{} {} {}",
                     parts.concat(),
