@@ -37,6 +37,7 @@ pub mod render;
 pub mod resources;
 pub mod source;
 pub mod typeset;
+pub mod url;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -585,6 +586,7 @@ fn build_with(
     } else {
         STYLE_HORIZONTAL
     });
+    css.push_str(render::STYLE_CONTENT);
     // embedded font: subset to every character the book shows
     let font_file = match (&opts.font, &cfg.build.font) {
         (Some(f), _) => Some(f.clone()),
@@ -717,7 +719,7 @@ fn build_with(
                     },
                     None => RenderedChapter {
                         warnings: Vec::new(),
-                        svg: false,
+                        svg: Default::default(),
                         part: None,
                         hash: 0,
                         heading,
@@ -741,7 +743,7 @@ fn build_with(
                 .into_iter()
                 .map(|(msg, span)| Diagnostic::warning(msg).at(&project.sources[c.source].1, span))
                 .collect();
-            let svg = memchr_find(&r.xhtml, b"<svg");
+            let svg = render::xhtml::Properties::of(&r.xhtml);
             let name = format!("EPUB/text/{}.xhtml", c.id);
             // hashed only for incremental builds, which compare them with the next build's
             let hash = if keep { content_hash(&r.xhtml) } else { 0 };
@@ -827,7 +829,7 @@ fn build_with(
             id: c.id.clone(),
             href,
             media_type: "application/xhtml+xml",
-            properties: svg.then(|| "svg".to_string()),
+            properties: svg.manifest(),
             spine: true,
             auxiliary: false,
         });
@@ -1055,7 +1057,7 @@ fn build_with(
 /// not fit any more).
 struct RenderedChapter {
     warnings: Vec<Diagnostic>,
-    svg: bool,
+    svg: render::xhtml::Properties,
     part: Option<package::Prepared>,
     hash: u64,
     heading: Heading,
@@ -1180,10 +1182,6 @@ fn point_at_key(d: Diagnostic, config: Option<&SourceFile>, value: &str) -> Diag
         Some((cf, off)) => d.at(cf, off..off + value.len() + 2),
         None => d,
     }
-}
-
-fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Every problem of a book at once: loading errors, build errors and warnings, and the

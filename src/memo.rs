@@ -45,7 +45,7 @@ pub(crate) struct ChapterMemo {
     /// [`plan`] of the chapter, with the render context and its images.
     pub key: u64,
     pub title: String,
-    pub svg: bool,
+    pub svg: crate::render::xhtml::Properties,
     pub warnings: Vec<Diagnostic>,
     pub part: Prepared,
     /// Hash of its XHTML.

@@ -210,6 +210,11 @@ fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut V
 fn is_inline(tag: &Tag) -> bool {
     matches!(
         tag,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Superscript
+            | Tag::Subscript
     )
 }
