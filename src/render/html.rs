@@ -234,8 +234,11 @@ pub fn seal(chunk: &str) -> Cow<'_, str> {
         }
         tail.push('>');
     }
+    // `<!-->` and `<!--->` are whole (empty) comments
     if let Some(a) = lower.rfind("<!--")
         && !lower[a + 4..].contains("-->")
+        && !lower[a + 4..].starts_with('>')
+        && !lower[a + 4..].starts_with("->")
     {
         tail.push_str("-->");
     }

@@ -17,8 +17,17 @@ pub fn write(x: &mut Xml, tex: &str, display: bool) -> Result<(), String> {
     attrs.push(("alttext", tex.trim()));
     x.start("math", &attrs);
     x.start("semantics", &[]);
+    // semantics holds one presentation element, then the annotation
+    let elements = root.children().filter(|c| c.is_element()).count();
+    let one_mrow = elements == 1 && root.first_element_child().is_some_and(|c| c.has_tag_name("mrow"));
+    if !one_mrow {
+        x.start("mrow", &[]);
+    }
     for child in root.children() {
         node(x, child);
+    }
+    if !one_mrow {
+        x.end("mrow");
     }
     x.element("annotation", &[("encoding", "application/x-tex")], tex.trim());
     x.end("semantics");
