@@ -157,7 +157,9 @@ pub fn split(
     });
     let width = chapters.len().to_string().len().max(3);
     let offset = usize::from(!first_is_opening);
-    let chinese = book_title.chars().any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
+    let chinese = book_title
+        .chars()
+        .any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
     let named: Vec<Vec<Diagnostic>> = chapters
         .par_iter_mut()
         .enumerate()
@@ -461,7 +463,10 @@ impl Chapter {
 
 /// A link destination cut for a message.
 fn shorten(dest: &str) -> String {
-    let clean: String = dest.chars().map(|c| if c < ' ' { ' ' } else { c }).collect();
+    let clean: String = dest
+        .chars()
+        .map(|c| if c < ' ' { ' ' } else { c })
+        .collect();
     if clean.chars().count() > 60 {
         format!("{}…", clean.chars().take(60).collect::<String>())
     } else {

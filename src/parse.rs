@@ -244,7 +244,8 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
                 if let MdTag::Link { link_type, .. } = &tag {
                     let unwrap = *link_type == LinkType::Autolink
                         && matches!(&tag, MdTag::Link { dest_url, .. }
-                            if crate::url::check(dest_url) == Err(crate::url::Refused::Unknown));
+                            if matches!(crate::url::check(dest_url),
+                                Err(crate::url::Refused::Unknown | crate::url::Refused::Invalid)));
                     unwrapped.push(unwrap);
                     if unwrap {
                         continue;
@@ -368,8 +369,8 @@ fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned
             .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c))
             .count();
         let end = i + 1 + body;
-        let closed = b.get(end) == Some(&b':')
-            && !b.get(end + 1).is_some_and(|c| c.is_ascii_alphanumeric());
+        let closed =
+            b.get(end) == Some(&b':') && !b.get(end + 1).is_some_and(|c| c.is_ascii_alphanumeric());
         if body == 0 || !closed || !b[i + 1..end].iter().any(u8::is_ascii_lowercase) {
             i += 1;
             continue;
@@ -385,7 +386,10 @@ fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned
         i = from;
     }
     if from < t.len() {
-        out.push(Spanned::new(Ev::Text(t[from..].to_string()), sub(from, t.len())));
+        out.push(Spanned::new(
+            Ev::Text(t[from..].to_string()),
+            sub(from, t.len()),
+        ));
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Refused {
     Unsafe,
     /// A scheme no reading system knows (`made-up-scheme:`).
     Unknown,
+    /// Not a URL at all (`https://../`: no host).
+    Invalid,
 }
 
 impl Refused {
@@ -37,6 +39,7 @@ impl Refused {
         match self {
             Refused::Unsafe => "is not allowed in an EPUB (scripts and local files never ship)",
             Refused::Unknown => "has a scheme reading systems do not know",
+            Refused::Invalid => "is not a valid URL",
         }
     }
 }
@@ -69,17 +72,42 @@ pub fn check(dest: &str) -> Result<String, Refused> {
     match scheme(dest) {
         Some(s) if REFUSED.contains(&s.as_str()) => Err(Refused::Unsafe),
         Some(s) if !ALLOWED.contains(&s.as_str()) => Err(Refused::Unknown),
+        Some(s)
+            if matches!(s.as_str(), "http" | "https" | "ftp" | "ftps" | "sftp")
+                && !valid_host(dest) =>
+        {
+            Err(Refused::Invalid)
+        }
         _ => Ok(encode(dest)),
     }
+}
+
+/// `scheme://host…`: a host of non-empty labels (a name, IPv4 or a bracketed IPv6 address).
+fn valid_host(dest: &str) -> bool {
+    let Some((_, rest)) = dest.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.starts_with('[') {
+        return host_port.contains(']');
+    }
+    let host = host_port.split(':').next().unwrap_or("");
+    let host = host.strip_suffix('.').unwrap_or(host);
+    !host.is_empty()
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && !l
+                    .chars()
+                    .any(|c| c.is_ascii_whitespace() || "<>\\^`{|}%\"".contains(c))
+        })
 }
 
 /// Percent-encode what may not appear in a URL, as cmark does: every byte outside ASCII
 /// letters, digits and `-_.!~*'();/?:@&=+$,%#` (so spaces, `[`, `]`, `\`, `"`, `<`, `>`, `` ` ``,
 /// `{`, `}`, `|`, `^` and non-ASCII); an existing `%XX` is kept.
 pub fn encode(dest: &str) -> String {
-    let safe = |b: u8| {
-        b.is_ascii_alphanumeric() || b"-_.!~*'();/?:@&=+$,%#".contains(&b)
-    };
+    let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.!~*'();/?:@&=+$,%#".contains(&b);
     if dest.bytes().all(safe) {
         return dest.to_string();
     }
@@ -101,7 +129,10 @@ mod tests {
     #[test]
     fn table_of_destinations() {
         for (dest, want) in [
-            ("https://例子.tw/路 徑?q=[1]", Ok("https://%E4%BE%8B%E5%AD%90.tw/%E8%B7%AF%20%E5%BE%91?q=%5B1%5D")),
+            (
+                "https://例子.tw/路 徑?q=[1]",
+                Ok("https://%E4%BE%8B%E5%AD%90.tw/%E8%B7%AF%20%E5%BE%91?q=%5B1%5D"),
+            ),
             ("foo\\bar", Ok("foo%5Cbar")),
             ("a%20b", Ok("a%20b")),
             ("mailto:a@b.tw", Ok("mailto:a@b.tw")),
@@ -116,6 +147,7 @@ mod tests {
             ("file:///etc/passwd", Err(Refused::Unsafe)),
             ("made-up-scheme://foo,bar", Err(Refused::Unknown)),
             ("java\u{0}script:x", Err(Refused::Unsafe)),
+            ("https://../", Err(Refused::Invalid)),
         ] {
             assert_eq!(check(dest).as_deref().map_err(|e| *e), want, "{dest:?}");
         }

@@ -29,7 +29,10 @@ const DEVIATIONS: &[(usize, &str)] = &[
         96,
         "a file that starts with `---` … `---` starts with front matter (metadata), not a rule",
     ),
-    (98, "`---` `---` at the start of a file is (empty) front matter"),
+    (
+        98,
+        "`---` `---` at the start of a file is (empty) front matter",
+    ),
     (
         156,
         "a tag left open at the end of an HTML block is closed (an empty <div>); a browser drops it at the end of a document, but elsewhere it would swallow the markup after it",
@@ -52,8 +55,7 @@ fn examples() -> Vec<(usize, String, String)> {
         .map(|up| common::root().join(up).join(SPEC))
         .find(|p| p.exists())
         .unwrap_or_else(|| common::root().join("..").join(SPEC));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let fence = "````````````````````````````````";
     let mut out = Vec::new();
     let mut lines = text.lines();
@@ -87,7 +89,10 @@ const BOOK_TOML: &str = "[book]\ntitle = \"CommonMark 0.31.2\"\nlang = \"en\"\na
 /// A book of an opening chapter and one file per example (`eNNN.md`).
 fn book(examples: &[&(usize, String, String)]) -> MemFiles {
     let mut files = BTreeMap::new();
-    let names: Vec<String> = examples.iter().map(|(n, ..)| format!("e{n:03}.md")).collect();
+    let names: Vec<String> = examples
+        .iter()
+        .map(|(n, ..)| format!("e{n:03}.md"))
+        .collect();
     let list: Vec<String> = std::iter::once("start.md".to_string())
         .chain(names.iter().cloned())
         .map(|n| format!("\"{n}\""))
@@ -224,7 +229,10 @@ fn commonmark_spec_examples() {
         unexpected.len(),
         unexpected.join("\n")
     );
-    assert!(now_matching.is_empty(), "listed as deviations but matching: {now_matching:?}");
+    assert!(
+        now_matching.is_empty(),
+        "listed as deviations but matching: {now_matching:?}"
+    );
 
     // every built example in one book, for EPUBCheck
     let files = book(&built);

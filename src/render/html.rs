@@ -36,12 +36,78 @@ const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
 
 /// Elements kept as they are.
 const KEPT: &[&str] = &[
-    "a", "abbr", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption",
-    "cite", "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt",
-    "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hgroup", "hr", "i", "img", "ins", "kbd", "li", "main", "mark", "nav", "ol", "p", "pre", "q",
-    "rp", "rt", "ruby", "s", "samp", "section", "small", "span", "strong", "sub", "summary",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "address",
+    "article",
+    "aside",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "main",
+    "mark",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 /// Blocks: never inside an element that takes phrasing content only.
@@ -142,7 +208,14 @@ fn action(name: &str) -> Action {
 fn allowed_attr(element: &str, attr: &str) -> bool {
     matches!(
         attr,
-        "id" | "class" | "title" | "lang" | "dir" | "role" | "aria-label" | "aria-hidden" | "epub:type"
+        "id" | "class"
+            | "title"
+            | "lang"
+            | "dir"
+            | "role"
+            | "aria-label"
+            | "aria-hidden"
+            | "epub:type"
     ) || matches!(
         (element, attr),
         ("a", "href")
@@ -163,7 +236,12 @@ fn allowed_value(attr: &str, value: &str) -> bool {
     match attr {
         "role" => matches!(
             value,
-            "doc-noteref" | "doc-footnote" | "doc-backlink" | "note" | "doc-pullquote" | "doc-example"
+            "doc-noteref"
+                | "doc-footnote"
+                | "doc-backlink"
+                | "note"
+                | "doc-pullquote"
+                | "doc-example"
         ),
         "epub:type" => value
             .split_ascii_whitespace()
@@ -285,14 +363,16 @@ fn replace_ignore_case(s: &str, from: &str, to: &str) -> String {
 /// Parse `body` (a chapter's content as HTML) like a browser, sanitise it and write it.
 pub fn rebuild(body: &str, x: &mut Xml, cx: &mut HtmlContext<'_>) {
     let context = QualName::new(None, ns!(html), LocalName::from("section"));
-    let dom = html5ever::parse_fragment(RcDom::default(), Default::default(), context, vec![], false)
-        .one(body);
+    let dom =
+        html5ever::parse_fragment(RcDom::default(), Default::default(), context, vec![], false)
+            .one(body);
     // the fragment's nodes are the children of the `html` element under the document
     let root = dom.document.children.borrow().first().cloned();
     let Some(root) = root else { return };
     let mut w = Walk {
         x,
         at: cx.spans.first().cloned().unwrap_or(0..0),
+        targets: ids_in(&root),
         cx,
         deep_warned: false,
     };
@@ -325,6 +405,8 @@ struct Walk<'x, 'c, 'a> {
     cx: &'c mut HtmlContext<'a>,
     /// Span of the raw chunk last seen (for warnings).
     at: Range<usize>,
+    /// Every id in the tree: what a `#fragment` link may point at.
+    targets: BTreeSet<String>,
     deep_warned: bool,
 }
 
@@ -458,7 +540,9 @@ impl Walk<'_, '_, '_> {
             Action::Keep(out, class) => (out, class),
         };
         if let Some(why) = misplaced(node, out, parent) {
-            self.warn(format!("<{local}> {why}: its tag is left out, its text kept"));
+            self.warn(format!(
+                "<{local}> {why}: its tag is left out, its text kept"
+            ));
             if parent.name == "pre" && out == "p" {
                 self.x.text("\n"); // a paragraph break in preformatted text
             }
@@ -521,6 +605,27 @@ impl Walk<'_, '_, '_> {
                     v
                 }
                 "href" => match crate::url::check(&v) {
+                    // only links out of the book, or to an id of this chapter, reach anything
+                    Ok(h) if crate::url::scheme(&h).is_none() => {
+                        let (file, target) = h.split_once('#').unwrap_or((&h, ""));
+                        let chapter_file = file
+                            .strip_prefix('c')
+                            .and_then(|f| f.strip_suffix(".xhtml"))
+                            .is_some_and(|n| {
+                                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                            });
+                        let here = file.is_empty()
+                            && self
+                                .targets
+                                .contains(&crate::chapters::percent_decode(target));
+                        if chapter_file || here {
+                            h
+                        } else {
+                            let shown: String = v.chars().take(40).collect();
+                            self.warn(format!("link `{shown}` points at nothing in the book: left out, its text kept"));
+                            continue;
+                        }
+                    }
                     Ok(h) => h,
                     Err(why) => {
                         let shown: String = v
@@ -528,17 +633,16 @@ impl Walk<'_, '_, '_> {
                             .take(40)
                             .map(|c| if c < ' ' { ' ' } else { c })
                             .collect();
-                        self.warn(format!("link `{shown}` {}: left out, its text kept", why.why()));
+                        self.warn(format!(
+                            "link `{shown}` {}: left out, its text kept",
+                            why.why()
+                        ));
                         continue;
                     }
                 },
-                "src" => match crate::url::check(&v)
+                "src" => crate::url::check(&v)
                     .ok()
-                    .and_then(|_| (self.cx.image)(&v))
-                {
-                    Some(h) => h,
-                    None => return None,
-                },
+                    .and_then(|_| (self.cx.image)(&v))?,
                 "lang" => {
                     kept.push(("xml:lang".into(), v.clone()));
                     v
@@ -582,7 +686,13 @@ impl Walk<'_, '_, '_> {
     }
 
     /// MathML: the presentation elements kept with their presentation attributes.
-    fn mathml(&mut self, node: &Handle, local: &str, attrs: &[html5ever::Attribute], parent: Parent) {
+    fn mathml(
+        &mut self,
+        node: &Handle,
+        local: &str,
+        attrs: &[html5ever::Attribute],
+        parent: Parent,
+    ) {
         let Some(&out) = MATHML.iter().find(|&&n| n == local) else {
             if local == "annotation-xml" {
                 return; // it may hold HTML: never kept
@@ -600,16 +710,13 @@ impl Walk<'_, '_, '_> {
         }
         for a in attrs {
             let k: &str = &a.name.local;
-            let ok = super::math::allowed(k)
-                || (out == "math" && matches!(k, "display" | "alttext"));
+            let ok =
+                super::math::allowed(k) || (out == "math" && matches!(k, "display" | "alttext"));
             if ok && a.name.prefix.is_none() {
                 kept.push((k.to_string(), a.value.to_string()));
             }
         }
-        let refs: Vec<(&str, &str)> = kept
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let refs: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         if node.children.borrow().is_empty() {
             self.x.empty(out, &refs);
             return;
@@ -679,13 +786,11 @@ fn misplaced(node: &Handle, out: &str, parent: Parent) -> Option<String> {
     }
     // a figure's caption is its first or last element, a details' summary its first
     if matches!(out, "figcaption" | "summary") {
-        let Some(p) = node.parent.take().and_then(|w| {
+        let p = node.parent.take().and_then(|w| {
             let up = w.upgrade();
             node.parent.set(Some(w));
             up
-        }) else {
-            return None;
-        };
+        })?;
         let siblings: Vec<Handle> = p
             .children
             .borrow()
@@ -693,18 +798,43 @@ fn misplaced(node: &Handle, out: &str, parent: Parent) -> Option<String> {
             .filter(|c| matches!(c.data, NodeData::Element { .. }))
             .cloned()
             .collect();
-        let first = siblings.first().is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
-        let last = siblings.last().is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
+        let first = siblings
+            .first()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
+        let last = siblings
+            .last()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
         let same = siblings
             .iter()
             .filter(|c| matches!(&c.data, NodeData::Element { name, .. } if &*name.local == out))
             .count();
-        let ok = if out == "summary" { first } else { (first || last) && same == 1 };
+        let ok = if out == "summary" {
+            first
+        } else {
+            (first || last) && same == 1
+        };
         if !ok {
             return Some(format!("in the middle of <{}>", parent.name));
         }
     }
     None
+}
+
+/// The `id`s of a tree (iteratively: it may be very deep).
+fn ids_in(root: &Handle) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut stack = vec![root.clone()];
+    while let Some(n) = stack.pop() {
+        if let NodeData::Element { attrs, .. } = &n.data {
+            for a in attrs.borrow().iter() {
+                if &*a.name.local == "id" && valid_id(&a.value) {
+                    ids.insert(a.value.to_string());
+                }
+            }
+        }
+        stack.extend(n.children.borrow().iter().cloned());
+    }
+    ids
 }
 
 fn valid_id(s: &str) -> bool {
@@ -741,7 +871,7 @@ mod tests {
         let mut cx = HtmlContext {
             ids: &mut ids,
             image: &image,
-            spans: &[3..4],
+            spans: &[3..4, 5..6],
             warnings: &mut warnings,
         };
         rebuild(&body, &mut x, &mut cx);
@@ -756,7 +886,10 @@ mod tests {
     fn table_of_cases() {
         for (input, want) in [
             ("<br>", "<br/>"),
-            ("<center>中&nbsp;文</center>", "<div class=\"center\">中\u{a0}文</div>"),
+            (
+                "<center>中&nbsp;文</center>",
+                "<div class=\"center\">中\u{a0}文</div>",
+            ),
             ("<p>unclosed <b>bold", "<p>unclosed <b>bold</b></p>"),
             ("<script>alert(1)</script>ok", "ok"),
             (
@@ -768,9 +901,15 @@ mod tests {
             ("<a href=\"jav&#x0A;ascript:alert(1)\">x</a>", "<a>x</a>"),
             ("<a href=\"data:text/html,x\">x</a>", "<a>x</a>"),
             ("<a href=\"file:///etc/passwd\">x</a>", "<a>x</a>"),
-            ("<img src=\"a.png\">", "<img src=\"images/a.png\" alt=\"\"/>"),
+            (
+                "<img src=\"a.png\">",
+                "<img src=\"images/a.png\" alt=\"\"/>",
+            ),
             ("</div>stray", "stray"),
-            ("<p lang=\"en\">Hi</p>", "<p xml:lang=\"en\" lang=\"en\">Hi</p>"),
+            (
+                "<p lang=\"en\">Hi</p>",
+                "<p xml:lang=\"en\" lang=\"en\">Hi</p>",
+            ),
             ("<x-custom>t</x-custom>", "t"),
             ("<!-- c --><i>&lt;&amp;</i>", "<i>&lt;&amp;</i>"),
             ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),
@@ -780,15 +919,24 @@ mod tests {
                 "<table><tr><td>a<td>b<tr><td>c</table>",
                 "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>",
             ),
-            ("<dl><dt>a<dd>b<dt>c</dl>", "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>"),
+            (
+                "<dl><dt>a<dd>b<dt>c</dl>",
+                "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>",
+            ),
             (
                 "<details><summary>更多</summary><p>內容</p></details>",
                 "<details><summary>更多</summary><p>內容</p></details>",
             ),
-            ("<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>", "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>"),
+            (
+                "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>",
+                "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>",
+            ),
             ("<kbd>Ctrl</kbd>", "<kbd>Ctrl</kbd>"),
             ("<li>orphan</li>", "orphan"),
-            ("<ul>text<li>a</li></ul>", "<ul><li>text</li><li>a</li></ul>"),
+            (
+                "<ul>text<li>a</li></ul>",
+                "<ul><li>text</li><li>a</li></ul>",
+            ),
             ("<!--\n草稿\n", ""),
             ("<script\nsrc=\"x.js\">", ""),
             ("<![CDATA[\nif (a > b) {}\n]]>後", "後"),
@@ -831,8 +979,15 @@ mod tests {
         };
         rebuild(&body, &mut x, &mut cx);
         let out = String::from_utf8(x.finish()).unwrap();
-        assert_eq!(out.trim(), "<div class=\"note\">\n<p><strong>重點</strong></p>\n</div>");
-        let (out, _) = run("<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>");
-        assert_eq!(out, "<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>");
+        assert_eq!(
+            out.trim(),
+            "<div class=\"note\">\n<p><strong>重點</strong></p>\n</div>"
+        );
+        let (out, _) =
+            run("<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>");
+        assert_eq!(
+            out,
+            "<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>"
+        );
     }
 }

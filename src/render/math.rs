@@ -19,7 +19,10 @@ pub fn write(x: &mut Xml, tex: &str, display: bool) -> Result<(), String> {
     x.start("semantics", &[]);
     // semantics holds one presentation element, then the annotation
     let elements = root.children().filter(|c| c.is_element()).count();
-    let one_mrow = elements == 1 && root.first_element_child().is_some_and(|c| c.has_tag_name("mrow"));
+    let one_mrow = elements == 1
+        && root
+            .first_element_child()
+            .is_some_and(|c| c.has_tag_name("mrow"));
     if !one_mrow {
         x.start("mrow", &[]);
     }
@@ -29,7 +32,11 @@ pub fn write(x: &mut Xml, tex: &str, display: bool) -> Result<(), String> {
     if !one_mrow {
         x.end("mrow");
     }
-    x.element("annotation", &[("encoding", "application/x-tex")], tex.trim());
+    x.element(
+        "annotation",
+        &[("encoding", "application/x-tex")],
+        tex.trim(),
+    );
     x.end("semantics");
     x.end("math");
     Ok(())
@@ -50,7 +57,10 @@ fn xml_escape_operators(s: &str) -> String {
         }
         match b[i] {
             b'<' if b.get(i + 1) == Some(&b'<') => out.push_str("&lt;"),
-            b'&' if !["&amp;", "&lt;", "&gt;", "&quot;", "&#"].iter().any(|e| rest.starts_with(e)) => {
+            b'&' if !["&amp;", "&lt;", "&gt;", "&quot;", "&#"]
+                .iter()
+                .any(|e| rest.starts_with(e)) =>
+            {
                 out.push_str("&amp;")
             }
             _ => {
@@ -84,8 +94,7 @@ fn convert(tex: &str, display: bool) -> Result<String, String> {
         ..Default::default()
     };
     let mut out = String::with_capacity(tex.len() * 8 + 128);
-    pulldown_latex::push_mathml(&mut out, events.into_iter(), config)
-        .map_err(|e| e.to_string())?;
+    pulldown_latex::push_mathml(&mut out, events.into_iter(), config).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -167,9 +176,15 @@ mod tests {
         let m = mathml("E = mc^2", false).unwrap();
         assert!(m.starts_with("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\" alttext=\"E = mc^2\">"), "{m}");
         assert!(m.contains("<msup>"), "{m}");
-        assert!(m.contains("<annotation encoding=\"application/x-tex\">E = mc^2</annotation>"), "{m}");
+        assert!(
+            m.contains("<annotation encoding=\"application/x-tex\">E = mc^2</annotation>"),
+            "{m}"
+        );
         let m = mathml(r"\frac{a}{b} < \sqrt{x}", true).unwrap();
-        assert!(m.contains("display=\"block\"") && m.contains("<mfrac>") && m.contains("&lt;"), "{m}");
+        assert!(
+            m.contains("display=\"block\"") && m.contains("<mfrac>") && m.contains("&lt;"),
+            "{m}"
+        );
         assert!(mathml(r"\frac{a}{", false).is_err());
         assert!(mathml(r"\notacommand", false).is_err());
     }

@@ -275,7 +275,9 @@ impl<'a, 'x> Writer<'a, 'x> {
                 Ev::Start(Tag::CodeBlock { lang }) => {
                     let mut code = String::new();
                     let mut j = i + 1;
-                    while j < events.len() && !matches!(events[j].ev, Ev::End(Tag::CodeBlock { .. })) {
+                    while j < events.len()
+                        && !matches!(events[j].ev, Ev::End(Tag::CodeBlock { .. }))
+                    {
                         if let Ev::Text(t) = &events[j].ev {
                             code.push_str(t);
                         }
@@ -303,8 +305,10 @@ impl<'a, 'x> Writer<'a, 'x> {
             return false;
         };
         let (alt, end) = alt_text(events, i + 1);
-        if !matches!(events.get(end + 1).map(|s| &s.ev), Some(Ev::End(Tag::Paragraph)))
-            || alt.trim().is_empty()
+        if !matches!(
+            events.get(end + 1).map(|s| &s.ev),
+            Some(Ev::End(Tag::Paragraph))
+        ) || alt.trim().is_empty()
             || self.backlink.is_some()
         {
             return false;

@@ -50,9 +50,12 @@ pub(crate) fn can_open_close(
         Some(c) if is_svs(c) => prev2,
         p => p,
     };
-    let prev_noncjk_punct = base.is_some_and(is_non_cjk_punctuation) && !ws(base);
+    // `”` + U+FE01 is the fullwidth form of an ambiguous mark: CJK punctuation
+    let fullwidth_form = prev == Some('\u{FE01}');
+    let prev_noncjk_punct =
+        base.is_some_and(is_non_cjk_punctuation) && !ws(base) && !fullwidth_form;
     let prev_punct = base.is_some_and(is_punctuation);
-    let prev_cjk = base.is_some_and(is_cjk);
+    let prev_cjk = base.is_some_and(is_cjk) || (fullwidth_form && prev_punct);
     let prev_ivs = prev.is_some_and(|c| ('\u{E0100}'..='\u{E01EF}').contains(&c));
     let next_noncjk_punct = next.is_some_and(is_non_cjk_punctuation);
     let left = !ws(next)
