@@ -664,6 +664,10 @@ impl Walk<'_, '_, '_> {
                 dropped.join(", ")
             ));
         }
+        // a reader cannot always open a closed <details>: show its content
+        if out == "details" && !kept.iter().any(|(k, _)| k == "open") {
+            kept.push(("open".into(), "open".into()));
+        }
         if out == "img" {
             if !kept.iter().any(|(k, _)| k == "src") {
                 return None;
@@ -925,7 +929,7 @@ mod tests {
             ),
             (
                 "<details><summary>更多</summary><p>內容</p></details>",
-                "<details><summary>更多</summary><p>內容</p></details>",
+                "<details open=\"open\"><summary>更多</summary><p>內容</p></details>",
             ),
             (
                 "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>",
