@@ -333,6 +333,57 @@ pub fn seal(chunk: &str) -> Cow<'_, str> {
     Cow::Owned(s)
 }
 
+/// The raw-text element (`script`, `style`, …) an inline chunk opens and leaves open, if any:
+/// its content then runs to the end of the paragraph and is left out with it.
+pub fn opens_raw_text(chunk: &str) -> Option<&'static str> {
+    let lower = chunk.to_ascii_lowercase();
+    [
+        "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    ]
+    .into_iter()
+    .find(|name| {
+        rfind_tag(&lower, name).is_some_and(|a| !lower[a..].contains(&format!("</{name}")))
+    })
+}
+
+/// A block chunk with its inline formatting elements closed at its end (as hanpub always did):
+/// an unclosed `<b>` in an HTML block does not run into the rest of the chapter.
+pub fn close_inline(chunk: &str) -> Cow<'_, str> {
+    const INLINE: &[&str] = &[
+        "b", "i", "em", "strong", "u", "s", "font", "span", "a", "small", "big", "code", "tt",
+        "mark", "strike", "sub", "sup",
+    ];
+    if !chunk.contains('<') {
+        return Cow::Borrowed(chunk);
+    }
+    let mut open: Vec<String> = Vec::new();
+    for token in Tokenizer::new(chunk).flatten() {
+        match token {
+            Token::StartTag(t) if !t.self_closing => {
+                let n = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                if INLINE.contains(&n.as_str()) {
+                    open.push(n);
+                }
+            }
+            Token::EndTag(t) => {
+                let n = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                if let Some(i) = open.iter().rposition(|o| *o == n) {
+                    open.truncate(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        return Cow::Borrowed(chunk);
+    }
+    let mut s = chunk.to_string();
+    for n in open.iter().rev() {
+        s.push_str(&format!("</{n}>"));
+    }
+    Cow::Owned(s)
+}
+
 /// The last `<name` followed by a space, `>` or `/` (so `<style` is not `<styled-box`).
 fn rfind_tag(lower: &str, name: &str) -> Option<usize> {
     let pat = format!("<{name}");

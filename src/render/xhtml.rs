@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use super::html::{HtmlContext, marker, rebuild, seal};
+use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal};
 use super::xml::Xml;
 use super::{highlight, math};
 use crate::model::{Align, Chapter, Ev, Spanned, Tag};
@@ -287,6 +287,45 @@ impl<'a, 'x> Writer<'a, 'x> {
                     i = j + 1;
                     continue;
                 }
+                Ev::Html { html, block: false } if opens_raw_text(html).is_some() => {
+                    // an unclosed inline <script>: its content runs to the end of the paragraph
+                    self.event(s);
+                    let name = opens_raw_text(html).unwrap_or("script");
+                    let mut depth = 0usize;
+                    let mut j = i + 1;
+                    while j < events.len() {
+                        match &events[j].ev {
+                            Ev::Start(_) => depth += 1,
+                            Ev::End(_) if depth == 0 => break,
+                            Ev::End(_) => depth -= 1,
+                            Ev::Html { html, .. }
+                                if depth == 0
+                                    && html.to_ascii_lowercase().contains(&format!("</{name}")) =>
+                            {
+                                j += 1;
+                                break;
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    // close every container opened while skipping
+                    i = j;
+                    if depth > 0 {
+                        // unbalanced skip: write the ends it skipped over
+                        for e in &events[i..] {
+                            if depth == 0 {
+                                break;
+                            }
+                            if let Ev::End(tag) = &e.ev {
+                                self.end(tag);
+                                depth -= 1;
+                            }
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
                 _ => {}
             }
             self.event(s);
@@ -434,10 +473,14 @@ impl<'a, 'x> Writer<'a, 'x> {
                     ));
                 }
             }
-            Ev::Html { html, .. } => match &mut self.raw {
+            Ev::Html { html, block } => match &mut self.raw {
                 Some(spans) => {
                     x.raw_html(&marker(spans.len()));
-                    x.raw_html(&seal(html));
+                    if *block {
+                        x.raw_html(&seal(&close_inline(html)));
+                    } else {
+                        x.raw_html(&seal(html));
+                    }
                     spans.push(s.span.clone());
                 }
                 None => unreachable!("a chapter with raw HTML is written with `raw`"),
