@@ -99,7 +99,7 @@ fn valid_host(dest: &str) -> bool {
             !l.is_empty()
                 && !l
                     .chars()
-                    .any(|c| c.is_ascii_whitespace() || "<>\\^`{|}%\"".contains(c))
+                    .any(|c| c.is_ascii_whitespace() || "<>\\^`{|}\"".contains(c))
         })
 }
 
@@ -148,6 +148,7 @@ mod tests {
             ("made-up-scheme://foo,bar", Err(Refused::Unknown)),
             ("java\u{0}script:x", Err(Refused::Unsafe)),
             ("https://../", Err(Refused::Invalid)),
+            ("https://%E4%BE%8B.tw/", Ok("https://%E4%BE%8B.tw/")),
         ] {
             assert_eq!(check(dest).as_deref().map_err(|e| *e), want, "{dest:?}");
         }

@@ -147,11 +147,6 @@ const PHRASING_ONLY: &[&str] = &[
     "time", "data", "bdi", "bdo", "ruby", "rt", "rp", "summary",
 ];
 
-/// Containers whose text between children is only whitespace.
-const NO_TEXT: &[&str] = &[
-    "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "hgroup",
-];
-
 /// MathML elements kept inside `<math>` (presentation markup and the TeX annotation).
 const MATHML: &[&str] = &[
     "math",
@@ -527,11 +522,7 @@ impl Walk<'_, '_, '_> {
     fn node(&mut self, node: &Handle, parent: Parent) {
         match &node.data {
             NodeData::Text { contents } => {
-                let t = contents.borrow();
-                if NO_TEXT.contains(&parent.name) && t.trim().is_empty() {
-                    return;
-                }
-                self.x.text(&t);
+                self.x.text(&contents.borrow());
             }
             NodeData::Comment { contents } => {
                 if let Some(n) = contents.strip_prefix("hanpub:")

@@ -352,7 +352,7 @@ impl<'a, 'x> Writer<'a, 'x> {
         {
             return false;
         }
-        let Some(href) = (self.cx.image)(dest) else {
+        let Some(href) = (self.cx.image)(dest).map(|href| self.src(dest, href)) else {
             return false;
         };
         let x = &mut *self.x;
@@ -367,6 +367,16 @@ impl<'a, 'x> Writer<'a, 'x> {
         x.end("figure");
         x.newline();
         true
+    }
+
+    /// An image's `src`: its href in the EPUB, or, when the chapter is written for
+    /// [`rebuild`], its destination as written (the sanitiser maps every `src` itself).
+    fn src(&self, dest: &str, href: String) -> String {
+        if self.raw.is_some() {
+            dest.to_string()
+        } else {
+            href
+        }
     }
 
     /// `<pre><code>`, highlighted when the fence names a language syntect knows.
@@ -392,7 +402,7 @@ impl<'a, 'x> Writer<'a, 'x> {
     }
 
     fn image(&mut self, dest: &str, title: &str, alt: &str, span: Range<usize>) {
-        match (self.cx.image)(dest) {
+        match (self.cx.image)(dest).map(|href| self.src(dest, href)) {
             Some(href) => {
                 if alt.trim().is_empty() {
                     self.warnings.push((
