@@ -246,3 +246,25 @@ fn cjk_friendly_emphasis() {
         assert!(!em(text), "emphasis in: {text}");
     }
 }
+
+/// An inline `<b>` left open ends with its paragraph (a browser would carry it into every
+/// following paragraph); one left open in an HTML block ends with the block.
+#[test]
+fn unclosed_inline_formatting_ends_with_its_block() {
+    use hanpub::{BookEntry, MemFiles, Options, build, load};
+    let md =
+        "---\ntitle: 書\nlang: zh-Hant\n---\n## 一\n\n甲<b>粗\n\n乙段。\n\n<div><i>斜\n\n丙段。\n";
+    let files = MemFiles::from([("book.md", md)]);
+    let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
+    let opts = Options {
+        no_cover: true,
+        ..Options::default()
+    };
+    let out = build(&project, &files, &opts).unwrap();
+    let c = &unzip_map(&out.epub)["EPUB/text/c001.xhtml"];
+    parse_xml(c);
+    assert!(c.contains("<p>甲<b>粗</b></p>"), "{c}");
+    assert!(c.contains("<p>乙段。</p>"), "{c}");
+    assert!(c.contains("<i>斜\n</i>"), "{c}");
+    assert!(c.contains("<p>丙段。</p>"), "{c}");
+}

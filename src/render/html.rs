@@ -344,14 +344,27 @@ pub fn opens_raw_text(chunk: &str) -> Option<&'static str> {
 /// A block chunk with its inline formatting elements closed at its end (as hanpub always did):
 /// an unclosed `<b>` in an HTML block does not run into the rest of the chapter.
 pub fn close_inline(chunk: &str) -> Cow<'_, str> {
+    let mut open: Vec<String> = Vec::new();
+    track_inline(chunk, &mut open);
+    if open.is_empty() {
+        return Cow::Borrowed(chunk);
+    }
+    let mut s = chunk.to_string();
+    for n in open.iter().rev() {
+        s.push_str(&format!("</{n}>"));
+    }
+    Cow::Owned(s)
+}
+
+/// Follow the inline formatting elements `chunk` opens and closes: `open` is what stays open.
+pub fn track_inline(chunk: &str, open: &mut Vec<String>) {
     const INLINE: &[&str] = &[
         "b", "i", "em", "strong", "u", "s", "font", "span", "a", "small", "big", "code", "tt",
         "mark", "strike", "sub", "sup",
     ];
     if !chunk.contains('<') {
-        return Cow::Borrowed(chunk);
+        return;
     }
-    let mut open: Vec<String> = Vec::new();
     for token in Tokenizer::new(chunk).flatten() {
         match token {
             Token::StartTag(t) if !t.self_closing => {
@@ -369,14 +382,6 @@ pub fn close_inline(chunk: &str) -> Cow<'_, str> {
             _ => {}
         }
     }
-    if open.is_empty() {
-        return Cow::Borrowed(chunk);
-    }
-    let mut s = chunk.to_string();
-    for n in open.iter().rev() {
-        s.push_str(&format!("</{n}>"));
-    }
-    Cow::Owned(s)
 }
 
 /// The last `<name` followed by a space, `>` or `/` (so `<style` is not `<styled-box`).

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal};
+use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal, track_inline};
 use super::xml::Xml;
 use super::{highlight, math};
 use crate::model::{Align, Chapter, Ev, Spanned, Tag};
@@ -219,6 +219,9 @@ struct Writer<'a, 'x> {
     in_head: bool,
     /// For each open link: whether it was written as `<a>` (else `<span>`: unresolved).
     links: Vec<bool>,
+    /// Inline formatting elements raw HTML left open in the current block: closed at its end
+    /// (a browser would carry them into every following paragraph).
+    inline_open: Vec<String>,
     warnings: Vec<(String, Range<usize>)>,
 }
 
@@ -252,6 +255,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             cell: 0,
             in_head: false,
             links: Vec::new(),
+            inline_open: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -490,6 +494,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                         x.raw_html(&seal(&close_inline(html)));
                     } else {
                         x.raw_html(&seal(html));
+                        track_inline(html, &mut self.inline_open);
                     }
                     spans.push(s.span.clone());
                 }
@@ -638,6 +643,11 @@ impl<'a, 'x> Writer<'a, 'x> {
 
     fn end(&mut self, tag: &Tag) {
         let x = &mut *self.x;
+        if !self.inline_open.is_empty() && !crate::typeset::is_inline(tag) {
+            for n in self.inline_open.drain(..).rev() {
+                x.raw_html(&format!("</{n}>"));
+            }
+        }
         match tag {
             Tag::Paragraph => {
                 x.end("p");
