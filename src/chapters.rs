@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Chapter, Ev, Spanned, Tag};
-use crate::source::SourceFile;
+use crate::project::Source;
 
 /// One Markdown file after parsing.
 #[derive(Debug, Clone)]
@@ -86,16 +87,17 @@ pub fn flatten_nesting(events: Vec<Spanned>) -> (Vec<Spanned>, Option<std::ops::
     (out, first)
 }
 
-/// Split every file into chapters at headings of level ≤ `split_level` (0: one chapter per file).
+/// Split every file into chapters at headings of level ≤ `[build] split-level` (0: one chapter
+/// per file).
 ///
-/// `book_title` names the opening chapter when it has no heading of its own.
+/// The book's title names the opening chapter when it has no heading of its own.
 pub fn split(
     mut files: Vec<Parsed>,
-    split_level: u8,
-    book_title: &str,
-    sources: &[(String, SourceFile, usize)],
+    config: &Config,
+    sources: &[Source],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
+    let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut first_of_file: Vec<(String, usize)> = Vec::new();
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
@@ -119,7 +121,7 @@ pub fn split(
                 Diagnostic::warning(format!(
                     "Markdown nested more than {MAX_NESTING} levels deep: the deeper quotes, lists, emphasis and links are flattened"
                 ))
-                .at(&sources[file.source].1, span.start..span.start)
+                .at(&sources[file.source].file, span.start..span.start)
                 .with_hint("reading systems refuse very deep documents; restructure the text"),
             );
         }
@@ -165,7 +167,7 @@ pub fn split(
         .enumerate()
         .map(|(i, c)| {
             let mut w = Vec::new();
-            name_empty_headings(c, i + offset, chinese, &sources[c.source].1, &mut w);
+            name_empty_headings(c, i + offset, chinese, &sources[c.source].file, &mut w);
             w
         })
         .collect();
@@ -286,7 +288,7 @@ pub fn split(
     let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
         let mut warnings = Vec::new();
         let file_index = chapter.source_file_index();
-        let source = &sources[chapter.source].1;
+        let source = &sources[chapter.source].file;
         let here = &files[file_index].path;
         for s in &mut chapter.events {
             let Ev::Start(Tag::Link { dest, .. }) = &mut s.ev else {
@@ -369,7 +371,7 @@ fn name_empty_headings(
     c: &mut Chapter,
     n: usize,
     chinese: bool,
-    source: &SourceFile,
+    source: &crate::source::SourceFile,
     warnings: &mut Vec<Diagnostic>,
 ) {
     let mut i = 0;

@@ -710,6 +710,31 @@ pub fn normalize_modified(s: &str) -> Option<String> {
     }
 }
 
+/// The package's modification date: the book's `modified`, else `SOURCE_DATE_EPOCH`, else its
+/// `date`, else 2000-01-01.
+pub fn modified(meta: &Metadata, source_date_epoch: Option<i64>) -> String {
+    meta.modified
+        .clone()
+        .or_else(|| source_date_epoch.map(epoch_to_rfc3339))
+        .or_else(|| meta.date.as_deref().and_then(normalize_modified))
+        .unwrap_or_else(|| "2000-01-01T00:00:00Z".into())
+}
+
+/// `urn:uuid:` + UUIDv5 of the metadata that names the book.
+pub fn derive_identifier(meta: &Metadata) -> String {
+    let key = format!(
+        "hanpub:{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        meta.title,
+        meta.authors.join("\u{1e}"),
+        meta.lang,
+        meta.date.as_deref().unwrap_or("")
+    );
+    format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes())
+    )
+}
+
 /// Seconds since 1970 → `YYYY-MM-DDThh:mm:ssZ`.
 pub fn epoch_to_rfc3339(secs: i64) -> String {
     let days = secs.div_euclid(86_400);

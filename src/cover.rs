@@ -8,6 +8,8 @@
 //!   (`Noto Serif CJK TC` for zh-Hant, `… SC` for zh-Hans, …); [`FONT_CANDIDATES`] lists where
 //!   Debian keeps such fonts. The caller reads the files.
 //! * [`inspect_given`] checks an image the author names (`cover = "cover.jpg"`).
+//! * [`for_book`] is the cover part of the assets stage: the given image, or one drawn from the
+//!   book's metadata ([`draw_for`]).
 //!
 //! Line breaking: a break may fall between any two Han characters, but never before closing
 //! punctuation (`，。、：；？！）」』…`) nor after opening punctuation (`（「『…`); a run of
@@ -21,6 +23,12 @@
 //! words (`4`, `AI`) stand upright in one cell.
 
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
+
+use crate::config::Metadata;
+use crate::diagnostics::Diagnostic;
+use crate::files::{self, Files};
+use crate::options::{FontFile, Options};
+use crate::source::SourceFile;
 
 /// Width of a generated cover, in pixels.
 pub const WIDTH: u32 = 1600;
@@ -1185,6 +1193,110 @@ fn jpeg_size(d: &[u8]) -> Option<(u32, u32)> {
         i += 2 + len;
     }
     None
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cover of a book (the assets stage)
+
+/// The cover image that goes into the EPUB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cover {
+    pub data: Vec<u8>,
+    /// `image/png` or `image/jpeg`.
+    pub media_type: &'static str,
+    /// `png` or `jpg`.
+    pub ext: &'static str,
+    /// What it is, for the build report (`generated 1600×2560 PNG with …`, `cover.jpg (…)`).
+    pub report: String,
+}
+
+/// The book's cover: the image the book names (`given`, checked), else (unless
+/// [`Options::no_cover`]) one drawn with [`Options::cover_font`] by `draw` (which an incremental build answers from its memo). A cover that
+/// cannot be drawn is a warning; a given one that cannot be used is an error, pointed at its
+/// name in `config_file`.
+pub fn for_book(
+    given: Option<&str>,
+    config_file: Option<&SourceFile>,
+    files: &dyn Files,
+    opts: &Options,
+    draw: impl FnOnce(&FontFile) -> Result<Vec<u8>, String>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Option<Cover>, Diagnostic> {
+    if let Some(path) = given {
+        let data = files
+            .read(path)
+            .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?;
+        return match inspect_given(&data) {
+            Ok(given) => Ok(Some(Cover {
+                data,
+                media_type: given.media_type,
+                ext: if given.media_type == "image/png" {
+                    "png"
+                } else {
+                    "jpg"
+                },
+                report: format!("{path} ({}×{})", given.width, given.height),
+            })),
+            Err(why) => {
+                Err(Diagnostic::error(format!("cover `{path}`: {why}"))
+                    .at_quoted(config_file, path))
+            }
+        };
+    }
+    if opts.no_cover {
+        return Ok(None);
+    }
+    let Some(f) = &opts.cover_font else {
+        warnings.push(
+            Diagnostic::warning("no CJK font found to draw a cover: the book has no cover")
+                .with_hint("install fonts-noto-cjk, pass --font FILE, or give `cover = \"cover.jpg\"` in [build]"),
+        );
+        return Ok(None);
+    };
+    match draw(f) {
+        Ok(png) => Ok(Some(Cover {
+            data: png,
+            media_type: "image/png",
+            ext: "png",
+            report: format!("generated {WIDTH}×{HEIGHT} PNG with {}", f.name),
+        })),
+        Err(why) => {
+            warnings.push(Diagnostic::warning(format!("no cover: {why}")).with_hint(
+                "give one with `cover = \"cover.jpg\"` in [build], or pass --font with a CJK font",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Draw the cover from the (typeset, converted) metadata.
+pub fn draw_for(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<u8>, String> {
+    let index = choose_face(&font.data, &meta.lang)
+        .ok_or_else(|| format!("{} is not a font hanpub can draw Chinese with", font.name))?;
+    let series = meta
+        .series
+        .as_ref()
+        .map(|s| match (&s.position, meta.lang.starts_with("zh")) {
+            (Some(p), true) => format!("{} · 第 {p} 集", s.name),
+            (Some(p), false) => format!("{} · #{p}", s.name),
+            (None, _) => s.name.clone(),
+        });
+    draw(
+        &CoverText {
+            title: &meta.title,
+            subtitle: meta.subtitle.as_deref(),
+            kicker: meta.kicker.as_deref(),
+            series: series.as_deref(),
+            authors: &meta.authors,
+            lang: &meta.lang,
+        },
+        &CoverFont {
+            data: &font.data,
+            index,
+        },
+        vertical,
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

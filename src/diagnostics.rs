@@ -1,4 +1,5 @@
-//! Errors and warnings that point at the input, printed with a source snippet.
+//! Errors and warnings that point at the input, printed with a source snippet, and the
+//! library's [`Error`].
 
 use std::fmt;
 
@@ -80,6 +81,14 @@ impl Diagnostic {
             width,
         });
         self
+    }
+
+    /// Point at the first `"value"` (quotes included) in a configuration file, when it is there.
+    pub fn at_quoted(self, file: Option<&SourceFile>, value: &str) -> Self {
+        match file.and_then(|f| f.text.find(&format!("\"{value}\"")).map(|off| (f, off))) {
+            Some((f, off)) => self.at(f, off..off + value.len() + 2),
+            None => self,
+        }
     }
 
     /// Point at a file as a whole.
@@ -196,6 +205,27 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// Library errors. Problems in the book itself are [`Error::Book`], with locations.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Book(Diagnostics),
+    #[error("cannot write the EPUB")]
+    Package(#[from] crate::package::PackageError),
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(d: Vec<Diagnostic>) -> Self {
+        Error::Book(Diagnostics(d))
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::Book(Diagnostics(vec![d]))
+    }
+}
 
 #[cfg(test)]
 mod tests {

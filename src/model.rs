@@ -27,7 +27,7 @@ pub struct Chapter {
     pub anchor: Option<String>,
     /// True for the text before the first split heading of the first file.
     pub opening: bool,
-    /// Index of the source file (in [`crate::Project::sources`]).
+    /// Index of the source file (in [`crate::project::Project::sources`]).
     pub source: usize,
     pub events: Vec<Spanned>,
     /// Index of the Markdown file (in reading order) the chapter comes from.

@@ -1,7 +1,122 @@
-//! Files the book carries besides its text: images (and later fonts, covers), each with a media
-//! type checked against its bytes, deduplicated by content.
+//! The images a book carries: each with a media type checked against its bytes, deduplicated
+//! by content. [`collect`] is the images part of the assets stage: it loads every image the
+//! chapters show and tells each chapter where its images are in the EPUB.
 
 use std::collections::BTreeMap;
+
+use crate::chapters;
+use crate::diagnostics::Diagnostic;
+use crate::files::{self, Files};
+use crate::model::{Chapter, Ev, Tag};
+use crate::project::Source;
+use crate::render;
+
+/// Image `dest` as written in a chapter → href relative to the chapter (`../images/img001.png`).
+pub type ImageMap = BTreeMap<String, String>;
+
+/// The images of the book, and for each chapter where its images went.
+#[derive(Debug, Default)]
+pub struct BookImages {
+    pub images: Images,
+    /// One map per chapter, in the book's order.
+    pub maps: Vec<ImageMap>,
+}
+
+/// Load every image the chapters show (Markdown images and `<img>` in raw HTML), in the order
+/// of the book. Every image that cannot be used is an error at its place in the source.
+pub fn collect(
+    chapters: &[Chapter],
+    sources: &[Source],
+    files: &dyn Files,
+) -> Result<BookImages, Vec<Diagnostic>> {
+    let mut out = BookImages::default();
+    let mut errors = Vec::new();
+    for c in chapters {
+        let source = &sources[c.source];
+        let mut map = ImageMap::new();
+        for s in &c.events {
+            let dests: Vec<String> = match &s.ev {
+                Ev::Start(Tag::Image { dest, .. }) => vec![dest.clone()],
+                Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => {
+                    render::html::image_sources(html)
+                }
+                _ => continue,
+            };
+            for dest in dests {
+                if map.contains_key(&dest) {
+                    continue;
+                }
+                match load_image(files, &source.path, &dest) {
+                    Ok((data, media_type, ext)) => {
+                        let href = out.images.add(data, media_type, ext);
+                        map.insert(dest, format!("../{href}"));
+                    }
+                    Err((msg, hint)) => errors.push(
+                        Diagnostic::error(msg)
+                            .at(&source.file, s.span.clone())
+                            .with_hint(hint),
+                    ),
+                }
+            }
+        }
+        out.maps.push(map);
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Read the image `dest` that the Markdown file `here` links, and check it: inside the book,
+/// an image by its bytes, of the type its name says. The error is a message and a hint.
+pub fn load_image(
+    files: &dyn Files,
+    here: &str,
+    dest: &str,
+) -> Result<(Vec<u8>, &'static str, &'static str), (String, String)> {
+    if chapters::is_external(dest) {
+        return Err((
+            format!("remote image `{dest}`: hanpub never downloads files"),
+            "save the image into the book folder and link it by a relative path".into(),
+        ));
+    }
+    let path = chapters::join_relative(
+        here,
+        &chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or("")),
+    );
+    if let Err(why) = files::check_relative(dest).and(files::check_relative(&path)) {
+        return Err((
+            format!("image `{dest}` {why}"),
+            "keep images inside the book folder".into(),
+        ));
+    }
+    let data = files.read(&path).map_err(|e| {
+        (
+            format!("image `{dest}` not found ({})", files::io_reason(&e)),
+            format!(
+                "the path is relative to the Markdown file: {}",
+                files.name(&path)
+            ),
+        )
+    })?;
+    let Some((media_type, ext)) = sniff_image(&data) else {
+        return Err((
+            format!("`{dest}` is not a JPEG, PNG, GIF, WebP or SVG image"),
+            "check that the file is an image and not, say, an HTML page saved with an image name"
+                .into(),
+        ));
+    };
+    if let Some(claimed) = media_type_of_extension(&path)
+        && claimed != media_type
+    {
+        return Err((
+            format!("`{dest}` says {claimed} by its name but is {media_type}"),
+            "rename the file to match its content".into(),
+        ));
+    }
+    Ok((data, media_type, ext))
+}
 
 /// Media type of an image, from its first bytes; None if it is not an image we can ship.
 pub fn sniff_image(data: &[u8]) -> Option<(&'static str, &'static str)> {

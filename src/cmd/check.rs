@@ -164,14 +164,10 @@ fn fix(
     root: &Path,
     quiet: bool,
 ) -> Result<bool, Failure> {
-    let ts = hanpub::typeset::TypesetOptions {
-        punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
-            && project.config.meta.lang.starts_with("zh"),
-        vertical: false,
-    };
+    let ts = hanpub::options::typesetting(&project.config, opts, false);
     let mut changed = false;
     let mut total = 0;
-    for (path, file, body) in &project.sources {
+    for hanpub::project::Source { path, file, body } in &project.sources {
         let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
         if !quiet {
             for f in &fixed.skipped {

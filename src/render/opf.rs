@@ -1,6 +1,8 @@
 //! The package document (`content.opf`): metadata, manifest, spine.
 
+use super::RenderedChapter;
 use super::xml::Xml;
+use crate::assets::Assets;
 use crate::config::{Layout, Metadata};
 
 /// A file of the package, as the manifest lists it.
@@ -16,6 +18,91 @@ pub struct ManifestItem {
     pub spine: bool,
     /// In the spine but outside the linear reading order (`linear="no"`).
     pub auxiliary: bool,
+}
+
+/// Every file of the book in manifest order: the cover page, the navigation, the stylesheets,
+/// fonts, images and the cover image, then the chapters in reading order.
+pub fn manifest(chapters: &[RenderedChapter], assets: &Assets) -> Vec<ManifestItem> {
+    let item = |id: String, href: String, media_type: &'static str| ManifestItem {
+        id,
+        href,
+        media_type,
+        properties: None,
+        spine: false,
+        auxiliary: false,
+    };
+    let mut items = Vec::with_capacity(chapters.len() + assets.images.list.len() + 8);
+    if assets.cover.is_some() {
+        items.push(ManifestItem {
+            spine: true,
+            ..item(
+                "cover".into(),
+                "text/cover.xhtml".into(),
+                "application/xhtml+xml",
+            )
+        });
+    }
+    items.push(ManifestItem {
+        properties: Some("nav".into()),
+        spine: true,
+        auxiliary: true,
+        ..item("nav".into(), "nav.xhtml".into(), "application/xhtml+xml")
+    });
+    items.push(item(
+        "ncx".into(),
+        "toc.ncx".into(),
+        "application/x-dtbncx+xml",
+    ));
+    for (i, (href, _)) in assets.styles.iter().enumerate() {
+        let id = if i == 0 {
+            "css".into()
+        } else {
+            format!("css{i}")
+        };
+        items.push(item(id, href.clone(), "text/css"));
+    }
+    let fonts = assets.font.iter().flat_map(|f| &f.files);
+    for (i, (href, media_type, _)) in fonts.enumerate() {
+        items.push(item(format!("font{}", i + 1), href.clone(), media_type));
+    }
+    for (i, im) in assets.images.list.iter().enumerate() {
+        items.push(item(
+            format!("img{:03}", i + 1),
+            im.href.clone(),
+            im.media_type,
+        ));
+    }
+    if let Some(cover) = &assets.cover {
+        items.push(ManifestItem {
+            properties: Some("cover-image".into()),
+            ..item(
+                "cover-image".into(),
+                format!("images/cover.{}", cover.ext),
+                cover.media_type,
+            )
+        });
+    }
+    for c in chapters {
+        items.push(ManifestItem {
+            properties: c.svg.manifest(),
+            spine: true,
+            ..item(
+                c.id.clone(),
+                format!("text/{}.xhtml", c.id),
+                "application/xhtml+xml",
+            )
+        });
+    }
+    items
+}
+
+/// The accessibility summary, in the book's language.
+pub fn accessibility_summary(lang: &str) -> &'static str {
+    if lang.starts_with("zh") {
+        "本書為可重排的文字出版品：具目錄、結構化標題與正確的閱讀順序，每份文件皆標示語言，圖片附有替代文字。"
+    } else {
+        "A reflowable text publication with a table of contents, structured headings, a logical reading order and language tags on every document; images have text alternatives."
+    }
 }
 
 /// What the OPF needs besides the metadata.
