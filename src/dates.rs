@@ -89,8 +89,11 @@ fn read(s: &str) -> Option<When> {
     })
 }
 
+/// A time of day (hours, minutes, seconds) and its zone's offset in minutes, each if given.
+type TimeAndZone = (Option<(u32, u32, u32)>, Option<i64>);
+
 /// `hh:mm[:ss][.frac][zone]`, the zone `Z`, `±hh:mm`, `±hhmm` or `±hh`, maybe after a space.
-fn read_time(t: &str) -> Option<(Option<(u32, u32, u32)>, Option<i64>)> {
+fn read_time(t: &str) -> Option<TimeAndZone> {
     let zone_at = t
         .find(['Z', 'z', '+'])
         .or_else(|| t.get(1..).and_then(|r| r.find('-')).map(|i| i + 1));

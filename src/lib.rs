@@ -52,6 +52,7 @@ pub mod style;
 pub mod transform;
 pub mod tree;
 pub mod typeset;
+pub mod url;
 pub mod verify;
 
 pub use config::{Config, Layout, Metadata, derive_identifier};
@@ -200,7 +201,11 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
         ..opts.clone()
     };
     match build(&unchecked, files, opts) {
-        Ok(out) => all.extend(out.warnings),
+        Ok(out) => {
+            // what would ship broken despite every stage (a safety net: none is known)
+            all.extend(verify::verify(&out.epub, "the built EPUB"));
+            all.extend(out.warnings);
+        }
         Err(Error::Book(d)) => all.extend(d.0),
         Err(e) => all.push(Diagnostic::error(e.to_string())),
     }

@@ -2,7 +2,9 @@
 //! ([`chapters`]); then the documents that describe the book ([`documents`]): the navigation
 //! (`nav.xhtml`, `toc.ncx`), the cover page and the package document (`content.opf`).
 
+pub mod highlight;
 pub mod html;
+pub mod math;
 pub mod nav;
 pub mod opf;
 pub mod xhtml;
@@ -105,8 +107,8 @@ pub struct RenderedChapter {
     /// Its title in the table of contents.
     pub title: String,
     pub opening: bool,
-    /// The XHTML has inline SVG (a manifest property).
-    pub svg: bool,
+    /// The XHTML's manifest properties (inline SVG, MathML).
+    pub svg: xhtml::Properties,
     pub warnings: Vec<Diagnostic>,
     /// Its entry in the zip, compressed.
     pub entry: Prepared,
@@ -190,7 +192,7 @@ pub fn chapter(
         id: c.id.clone(),
         title: c.title.clone(),
         opening: c.opening,
-        svg: memchr::memmem::find(&r.xhtml, b"<svg").is_some(),
+        svg: xhtml::Properties::of(&r.xhtml),
         warnings,
         entry,
         hash,

@@ -84,7 +84,7 @@ pub fn manifest(chapters: &[RenderedChapter], assets: &Assets) -> Vec<ManifestIt
     }
     for c in chapters {
         items.push(ManifestItem {
-            properties: c.svg.then(|| "svg".to_string()),
+            properties: c.svg.manifest(),
             spine: true,
             ..item(
                 c.id.clone(),
