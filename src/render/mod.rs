@@ -107,12 +107,7 @@ pub fn chapter(
     let r = xhtml::chapter(
         c,
         &xhtml::ChapterContext {
-            lang: cx.lang,
-            vertical: cx.vertical,
-            book_title: cx.title,
-            kicker: cx.kicker,
-            subtitle: cx.subtitle,
-            stylesheets: cx.stylesheets,
+            book: cx,
             image: &image,
         },
     );

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use super::BookContext;
 use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal, track_inline};
 use super::xml::Xml;
 use super::{highlight, math};
@@ -10,13 +11,8 @@ use crate::model::{Align, Chapter, Ev, Spanned, Tag};
 
 /// What a chapter needs from the book to be written.
 pub struct ChapterContext<'a> {
-    pub lang: &'a str,
-    pub vertical: bool,
-    pub book_title: &'a str,
-    pub kicker: Option<&'a str>,
-    pub subtitle: Option<&'a str>,
-    /// Stylesheet hrefs, relative to the chapter.
-    pub stylesheets: &'a [String],
+    /// What every chapter shows of the book.
+    pub book: &'a BookContext<'a>,
     /// Image `dest` (as written in this chapter's Markdown) → href relative to the chapter.
     pub image: &'a dyn Fn(&str) -> Option<String>,
 }
@@ -127,7 +123,13 @@ pub fn cover_page(lang: &str, vertical: bool, title: &str, src: &str, alt: &str)
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     let mut x =
         Xml::with_capacity(c.events.iter().map(|e| e.span.len()).sum::<usize>() * 5 / 4 + 1024);
-    open_document(&mut x, cx.lang, cx.vertical, &c.title, cx.stylesheets);
+    open_document(
+        &mut x,
+        cx.book.lang,
+        cx.book.vertical,
+        &c.title,
+        cx.book.stylesheets,
+    );
     x.start("body", &[]);
     x.newline();
     let label: Vec<(&str, &str)>;
@@ -139,7 +141,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         };
         x.start("section", &label);
         x.newline();
-        if let Some(k) = cx.kicker {
+        if let Some(k) = cx.book.kicker {
             x.element("p", &[("class", "kicker")], k);
             x.newline();
         }
@@ -148,7 +150,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
             .iter()
             .any(|s| matches!(s.ev, Ev::Start(Tag::Heading { level: 1, .. })));
         if !has_h1 {
-            x.element("h1", &[("class", "title")], cx.book_title);
+            x.element("h1", &[("class", "title")], cx.book.title);
             x.newline();
         }
     } else {
@@ -244,7 +246,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             x,
             cx,
             opening: c.opening,
-            subtitle_pending: c.opening && cx.subtitle.is_some(),
+            subtitle_pending: c.opening && cx.book.subtitle.is_some(),
             lede_pending: c.opening,
             raw,
             notes,
@@ -623,7 +625,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             }
             Tag::HtmlBlock => {}
             Tag::Alert(kind) => {
-                let (class, title) = kind.class_and_title(self.cx.lang.starts_with("zh"));
+                let (class, title) = kind.class_and_title(self.cx.book.lang.starts_with("zh"));
                 let class = format!("alert {class}");
                 x.start("aside", &[("class", &class), ("role", "note")]);
                 x.newline();
@@ -658,7 +660,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
                 if self.subtitle_pending && *level == 1 {
                     self.subtitle_pending = false;
-                    if let Some(sub) = self.cx.subtitle {
+                    if let Some(sub) = self.cx.book.subtitle {
                         x.element("p", &[("class", "subtitle")], sub);
                         x.newline();
                     }
