@@ -7,13 +7,10 @@
 //! 2. parse ([`parse`]): Markdown → events with spans, cut into chapter-sized chunks;
 //! 3. split ([`chapters`]): chapters, unique heading ids, footnotes, internal links;
 //! 4. transform ([`transform`]): CJK typesetting ([`typeset`]) and the edition ([`hans`]);
-//! 5. assets ([`assets`]): images ([`resources`]), cover ([`cover`]), font ([`font`]),
-//!    stylesheets ([`style`]);
+//! 5. assets ([`assets`]): images ([`resources`]), cover, font, stylesheets ([`style`]);
 //! 6. render ([`render`]): XHTML per chapter, compressed; navigation, cover page, OPF;
-//! 7. package ([`package`]): a deterministic zip.
-//!
-//! [`Incremental`] runs the same stages through a memo ([`memo`]) that remembers per-chapter
-//! work by key, for `watch` and `serve`.
+//! 7. package ([`package`]): a deterministic zip. [`Incremental`] runs the same stages
+//!    through a memo ([`memo`]) that keeps per-chapter work by key, for `watch` and `serve`.
 //!
 //! ```
 //! use hanpub::{build, load, BookEntry, MemFiles, Options};
@@ -80,9 +77,8 @@ pub struct Output {
     pub cover: Option<String>,
 }
 
-/// Build the EPUB of a loaded book.
-///
-/// Fails with every error of the book (and the warnings met so far) when there are any.
+/// Build the EPUB of a loaded book. Fails with every error of the book (and the warnings met
+/// so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
     run(&Inputs::new(project, files, opts), &mut Memo::off())
 }
