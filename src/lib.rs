@@ -31,6 +31,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod font;
 pub mod hans;
+pub mod image;
 pub mod incremental;
 pub mod lint;
 mod memo;
@@ -44,6 +45,8 @@ pub mod render;
 pub mod resources;
 pub mod source;
 pub mod style;
+pub mod stylesheet;
+pub mod svg;
 pub mod transform;
 pub mod typeset;
 pub mod url;
@@ -96,8 +99,9 @@ fn run(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
         meta: transform.metadata(&cfg.meta),
         chapters,
     };
-    let images = resources::collect(&book.chapters, &project.sources, input.files)
+    let mut images = resources::collect(&book.chapters, &project.sources, input.files)
         .map_err(|e| [warnings.clone(), e].concat())?;
+    warnings.append(&mut images.warnings);
     // the chapters an incremental build takes as they were, by key
     let stylesheets = style::links(&cfg.build.css);
     let cx = render::BookContext::new(&book.meta, settings.vertical, &stylesheets);

@@ -226,10 +226,22 @@ pub fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// The reload script (XML-safe: no `<` or `&`), polling for a new build id.
+/// The reload script: it polls for a new build id and reloads the page when it changes. The same
+/// text on every page (the build id it compares with is its element's `data-v`), so
+/// [`CONTENT_SECURITY_POLICY`] can allow exactly this script by its hash. It holds no `<` or
+/// `&`, so it needs no CDATA section in XHTML.
+pub const RELOAD_SCRIPT: &str = "(function(){var v=document.currentScript.getAttribute(\"data-v\");function poll(){fetch(\"/__hanpub/version\",{cache:\"no-store\"}).then(function(r){return r.text()}).then(function(t){if(t!==v){location.reload()}else{setTimeout(poll,250)}},function(){setTimeout(poll,1000)})}setTimeout(poll,250)})();";
+
+/// The `Content-Security-Policy` of every answer of the preview: no script runs but
+/// [`RELOAD_SCRIPT`] (by its SHA-256), so a script, event handler or `javascript:` link that
+/// got into a book (an SVG, raw HTML) cannot run on the preview's origin; nothing is loaded
+/// from elsewhere, and no page may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'sha256-c/KNCcyyYqmN+Fqb+yKaUC9dVJ8xpbtydMyWdJBsJrM='; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 fn reload_script(version: &str) -> String {
     format!(
-        "<script>//<![CDATA[\n(function(){{var v=\"{version}\";function poll(){{fetch(\"{VERSION_PATH}\",{{cache:\"no-store\"}}).then(function(r){{return r.text()}}).then(function(t){{if(t!==v){{location.reload()}}else{{setTimeout(poll,250)}}}},function(){{setTimeout(poll,1000)}})}}setTimeout(poll,250)}})();\n//]]></script>\n"
+        "<script data-v=\"{}\">{RELOAD_SCRIPT}</script>\n",
+        escape(version)
     )
 }
 
@@ -278,10 +290,7 @@ pub fn index_page(site: &Site) -> String {
         ));
     }
     s.push_str("</ol></nav>\n");
-    let script = reload_script(&site.version)
-        .replace("//<![CDATA[\n", "")
-        .replace("\n//]]>", "");
-    s.push_str(&script);
+    s.push_str(&reload_script(&site.version));
     s.push_str("</body></html>\n");
     s
 }
@@ -442,8 +451,8 @@ mod tests {
         let r = respond(&site, &format!("/{name}"));
         assert_eq!(r.content_type, "application/xhtml+xml; charset=utf-8");
         let page = String::from_utf8(r.body).unwrap();
-        assert!(page.contains(VERSION_PATH));
-        assert!(page.contains(&format!("var v=\"{}\"", site.version)));
+        assert!(RELOAD_SCRIPT.contains(VERSION_PATH));
+        assert!(page.contains(&format!("<script data-v=\"{}\">", site.version)));
         assert!(page.contains("error: &lt;bad&gt; &amp; worse"));
         let mut reader = quick_xml::Reader::from_str(&page);
         loop {
@@ -457,6 +466,34 @@ mod tests {
         assert_eq!(css.content_type, "text/css; charset=utf-8");
         assert!(!String::from_utf8(css.body).unwrap().contains("<script"));
         assert_eq!(respond(&site, VERSION_PATH).body, site.version.as_bytes());
+    }
+
+    #[test]
+    fn the_policy_allows_the_reload_script_by_its_hash_and_nothing_else() {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(RELOAD_SCRIPT.as_bytes()));
+        let scripts: Vec<&str> = CONTENT_SECURITY_POLICY
+            .split(';')
+            .filter(|d| d.trim().starts_with("script-src"))
+            .collect();
+        assert_eq!(scripts, [format!(" script-src 'sha256-{hash}'")]);
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-eval"));
+        assert!(CONTENT_SECURITY_POLICY.starts_with("default-src 'none'"));
+        // the pages carry the script exactly as hashed
+        let site = site();
+        let name = site.names().find(|n| n.ends_with("c001.xhtml")).unwrap();
+        for page in [
+            respond(&site, "/").body,
+            respond(&site, &format!("/{name}")).body,
+        ] {
+            let page = String::from_utf8(page).unwrap();
+            assert!(
+                page.contains(&format!(">{RELOAD_SCRIPT}</script>")),
+                "{page}"
+            );
+        }
     }
 
     #[test]

@@ -58,6 +58,19 @@ fn serve_lists_chapters_serves_xhtml_and_refuses_other_paths() {
     let xhtml = chapter.text();
     assert!(xhtml.contains(OLD), "{xhtml}");
     assert!(xhtml.contains("/__hanpub/version"), "no reload script");
+    // no script runs on the preview's origin but the reload script, whatever the book holds
+    for target in [
+        "/",
+        "/EPUB/text/c001.xhtml",
+        "/EPUB/styles/hanpub.css",
+        "/nope",
+    ] {
+        assert_eq!(
+            get(port, target).header("content-security-policy"),
+            Some(hanpub::preview::CONTENT_SECURITY_POLICY),
+            "{target}"
+        );
+    }
     common::parse_xml(&xhtml);
     // the EPUB itself has no script
     let epub = std::fs::read(dir.path().join("out/book.epub")).unwrap();
@@ -220,4 +233,21 @@ fn browser_reloads_and_shows_the_edit() {
         shows(&mut ws, NEW).then_some(())
     });
     assert!(!shows(&mut ws, OLD));
+    // the Content-Security-Policy lets the reload script run (above) and nothing else: an
+    // inline script or a javascript: link put into the page does not run
+    id += 1;
+    let injected = ws.call(
+        id,
+        "Runtime.evaluate",
+        "{\"expression\":\"(function(){var s=document.createElement('script');s.textContent='window.ran=1';document.body.appendChild(s);var a=document.createElement('a');a.href='javascript:void(window.ran=2)';document.body.appendChild(a);a.click();return String(window.ran)})()\",\"returnByValue\":true}",
+    );
+    assert!(injected.contains("\"value\":\"undefined\""), "{injected}");
+    std::thread::sleep(Duration::from_millis(500));
+    id += 1;
+    let later = ws.call(
+        id,
+        "Runtime.evaluate",
+        "{\"expression\":\"String(window.ran)\",\"returnByValue\":true}",
+    );
+    assert!(later.contains("\"value\":\"undefined\""), "{later}");
 }

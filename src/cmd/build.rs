@@ -151,7 +151,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            data: std::fs::read(path).map_err(|e| {
+            data: hanpub::files::read_regular(path).map_err(|e| {
                 Failure::Book(vec![Diagnostic::error(format!(
                     "cannot read the font `{}`: {}",
                     path.display(),

@@ -236,7 +236,7 @@ fn write_source(path: &Path, data: &[u8]) -> Result<(), Failure> {
 
 fn check_epub(path: &Path) -> Result<Vec<Diagnostic>, Failure> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match hanpub::files::read_regular(path) {
         Ok(b) => b,
         Err(e) => {
             return Ok(vec![Diagnostic::error(format!(

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::Duration;
 
-use hanpub::preview::{Reply, Site, respond};
+use hanpub::preview::{CONTENT_SECURITY_POLICY, Reply, Site, respond};
 
 use crate::Failure;
 use crate::cli::ServeArgs;
@@ -178,7 +178,7 @@ fn write_reply(stream: &mut TcpStream, reply: &Reply, head_only: bool) -> std::i
         _ => "",
     };
     let mut out = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: {CONTENT_SECURITY_POLICY}\r\nConnection: close\r\n\r\n",
         reply.status,
         reply.content_type,
         reply.body.len()
