@@ -176,6 +176,9 @@ pub fn split(
 
     // unique heading ids, and the anchors a link may use to reach them
     let mut used: BTreeMap<String, ()> = BTreeMap::new();
+    // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut counter = 0usize;
@@ -208,10 +211,15 @@ pub fn split(
                     None => format!("h{counter}"),
                 }
             };
-            let mut unique = base.clone();
-            let mut n = 1;
+            // the ids taken only grow, so a suffix refused once stays refused
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            let mut unique = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             while used.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
-                n += 1;
+                *n += 1;
                 unique = format!("{base}-{n}");
             }
             used.insert(unique.clone(), ());
@@ -243,14 +251,16 @@ pub fn split(
     // footnotes follow their first reference in each chapter
     chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
-        let mut cited: Vec<String> = Vec::new();
+        let mut cited: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in &c.events {
             if let Ev::FootnoteRef(l) = &s.ev
-                && !cited.contains(l)
+                && seen.insert(l.as_str())
             {
-                cited.push(l.clone());
+                cited.push(l);
             }
         }
+        let cited: Vec<String> = cited.into_iter().map(str::to_string).collect();
         for label in cited {
             if let Some(body) = footnotes[file_index].get(&label) {
                 c.events.extend(body.iter().cloned());
@@ -260,6 +270,12 @@ pub fn split(
 
     // internal links
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
+    let file_of_path: BTreeMap<&str, usize> = first_of_file
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (p, _))| (p.as_str(), i))
+        .collect();
     let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
         let mut warnings = Vec::new();
         let file_index = chapter.source_file_index();
@@ -280,7 +296,7 @@ pub fn split(
                 Some(file_index)
             } else {
                 let wanted = join_relative(here, &percent_decode(&path));
-                first_of_file.iter().position(|(p, _)| *p == wanted)
+                file_of_path.get(wanted.as_str()).copied()
             };
             let resolved = match (target_file, frag) {
                 (Some(f), Some(frag)) => {
