@@ -31,9 +31,7 @@ fn main() -> ExitCode {
         Err(Failure::Exit(code)) => ExitCode::from(code),
         Err(Failure::Book(diags)) => {
             let n = diags.iter().filter(|d| d.is_error()).count();
-            for d in &diags {
-                term::eprint_diag(d);
-            }
+            term::eprint_diags(&diags);
             eprintln!(
                 "{}",
                 term::paint(&format!(

@@ -55,10 +55,12 @@ fn report(
             let _ = writeln!(out, "{json}");
         }
         FormatArg::Human => {
-            for d in diags {
-                if d.is_error() || !quiet {
-                    term::eprint_diag(d);
-                }
+            if quiet {
+                let errors: Vec<Diagnostic> =
+                    diags.iter().filter(|d| d.is_error()).cloned().collect();
+                term::eprint_diags(&errors);
+            } else {
+                term::eprint_diags(diags);
             }
             let shown = book.display();
             let plural =
@@ -88,34 +90,57 @@ fn report(
     }
 }
 
-/// One diagnostic in `--format json`, fields in this order.
+/// One diagnostic in `--format json`, fields in this order; `omitted` only on the note that
+/// follows the last listed diagnostic of a kind with more than
+/// [`hanpub::diagnostics::LISTED_PER_KIND`].
 #[derive(serde::Serialize)]
 struct JsonDiagnostic<'a> {
     severity: &'static str,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
     file: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
-    hint: Option<&'a str>,
+    hint: Option<std::borrow::Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<usize>,
 }
 
-/// The diagnostics as a JSON array of `{severity, message, file, line, column, hint}`.
+/// The diagnostics as a JSON array of `{severity, message, file, line, column, hint}`, at most
+/// [`hanpub::diagnostics::LISTED_PER_KIND`] of a kind; the last of a kind with more is followed
+/// by `{…, "message": "and 7,999 more like this", "omitted": 7999}` (same severity and file,
+/// no line), so the output stays proportional to the kinds of problems.
 pub fn to_json(diags: &[Diagnostic]) -> String {
-    let items: Vec<JsonDiagnostic> = diags
-        .iter()
-        .map(|d| {
-            let loc = d.location.as_ref();
-            let known = |n: usize| (n > 0).then_some(n);
-            JsonDiagnostic {
-                severity: if d.is_error() { "error" } else { "warning" },
-                message: &d.message,
-                file: loc.map(|l| l.file.as_str()),
-                line: loc.and_then(|l| known(l.line)),
-                column: loc.and_then(|l| known(l.column)),
-                hint: d.hint.as_deref(),
-            }
-        })
-        .collect();
+    use hanpub::diagnostics::{LISTED_PER_KIND, collapse, more_like_this};
+    let mut items: Vec<JsonDiagnostic> = Vec::new();
+    for shown in collapse(diags, LISTED_PER_KIND) {
+        let d = shown.diagnostic;
+        let loc = d.location.as_ref();
+        let known = |n: usize| (n > 0).then_some(n);
+        let severity = if d.is_error() { "error" } else { "warning" };
+        let file = loc.map(|l| l.file.as_str());
+        items.push(JsonDiagnostic {
+            severity,
+            message: d.message.as_str().into(),
+            file,
+            line: loc.and_then(|l| known(l.line)),
+            column: loc.and_then(|l| known(l.column)),
+            hint: d.hint.as_deref().map(Into::into),
+            omitted: None,
+        });
+        if shown.more > 0 {
+            items.push(JsonDiagnostic {
+                severity,
+                message: more_like_this(shown.more).into(),
+                file,
+                line: None,
+                column: None,
+                hint: Some(
+                    format!("`hanpub check --format json` lists at most {LISTED_PER_KIND} problems of a kind").into(),
+                ),
+                omitted: Some(shown.more),
+            });
+        }
+    }
     serde_json::to_string_pretty(&items).expect("JSON of plain values")
 }
 
@@ -172,6 +197,15 @@ fn fix(
     let mut changed = false;
     let mut total = 0;
     for (path, file, body) in &project.sources {
+        if file.stored.mixed_lines {
+            if !quiet {
+                eprintln!(
+                    "not fixed {}: it mixes old Mac (CR) line breaks with others, which a rewrite would change: save it with one kind of line break",
+                    file.name
+                );
+            }
+            continue;
+        }
         let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
         if !quiet {
             for f in &fixed.skipped {
@@ -193,7 +227,7 @@ fn fix(
             }
         }
         total += fixed.applied.len();
-        write_source(&root.join(path), fixed.text.as_bytes())?;
+        write_source(&root.join(path), file.stored_text(&fixed.text).as_bytes())?;
         changed = true;
     }
     if !quiet {
@@ -225,11 +259,8 @@ fn write_source(path: &Path, data: &[u8]) -> Result<(), Failure> {
     let real = path.canonicalize().map_err(io)?;
     let perms = std::fs::metadata(&real).map_err(io)?.permissions();
     let dir = real.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hanpub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    crate::cmd::output::clean_stale_temps(dir);
+    let mut tmp = crate::cmd::output::temp_file(dir).map_err(io)?;
     tmp.write_all(data)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io)?;
