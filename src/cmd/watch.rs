@@ -10,7 +10,8 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::cli::{BuildArgs, WatchArgs};
-use crate::cmd::build::{Located, human_size, locate, write_atomically};
+use crate::cmd::build::{Located, cli_inputs, human_size, locate};
+use crate::cmd::output::{self, Recording, write_atomically};
 use crate::{Failure, term};
 
 /// How long a path must be quiet before its changes are acted on: long enough for an editor's
@@ -32,6 +33,8 @@ pub struct Session {
     /// The folder watched (the book folder, or the folder of a single Markdown file).
     root: PathBuf,
     output: PathBuf,
+    /// Files the command line names (`--font`, the cover's system font): never the output.
+    cli_inputs: Vec<PathBuf>,
     opts: Options,
     incremental: Incremental,
     quiet: bool,
@@ -46,6 +49,7 @@ impl Session {
             located,
             root,
             output,
+            cli_inputs: cli_inputs(args),
             opts: super::build::options(args)?,
             incremental: Incremental::new(),
             quiet,
@@ -58,18 +62,20 @@ impl Session {
     pub fn rebuild(&mut self, first: bool, changed: Option<&[String]>) -> BuildResult {
         let started = Instant::now();
         let mut built_at = Duration::ZERO;
+        let files = Recording::new(&self.located.files);
         let result = self
             .incremental
-            .rebuild(
-                &self.located.files,
-                &self.located.entry,
-                changed,
-                &self.opts,
-            )
+            .rebuild(&files, &self.located.entry, changed, &self.opts)
             .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
                 built_at = started.elapsed();
-                write_atomically(&self.output, &out.epub)
+                let cli = self.cli_inputs.iter();
+                let inputs = files
+                    .inputs()
+                    .into_iter()
+                    .chain(cli.map(|p| (p.display().to_string(), p.clone())));
+                output::refuse_inputs(&self.output, inputs)
+                    .and_then(|()| write_atomically(&self.output, &out.epub))
                     .map(|()| out)
                     .map_err(diagnostics)
             });
@@ -86,9 +92,7 @@ impl Session {
         match &result {
             Ok(out) => {
                 if !self.quiet {
-                    for w in &out.warnings {
-                        term::eprint_diag(w);
-                    }
+                    term::eprint_diags(&out.warnings);
                     let n = out.chapters.len();
                     eprintln!(
                         "{} {} in {ms} ms ({n} chapter{}, {})",
@@ -100,9 +104,7 @@ impl Session {
                 }
             }
             Err(diags) => {
-                for d in diags {
-                    term::eprint_diag(d);
-                }
+                term::eprint_diags(diags);
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 let kept = if self.output.exists() {
                     format!("; {} is unchanged", self.output.display())
