@@ -142,7 +142,30 @@ impl Session {
         }
         let output = absolute(&self.output);
         let root = absolute(&self.root);
-        while let Ok(batch) = rx.recv() {
+        let mut folder = FolderId::of(&self.root);
+        loop {
+            let batch = match rx.recv_timeout(FOLDER_CHECK) {
+                Ok(batch) => Some(batch),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            // the book folder moved away, came back, or another took its place: the events
+            // no longer say what changed; watch what is there now and build it from scratch
+            let now = FolderId::of(&self.root);
+            if now != folder {
+                while rx.try_recv().is_ok() {}
+                self.folder_changed(&mut debouncer, folder.is_some(), now.is_some());
+                if now.is_some() {
+                    let r = self.rebuild(false, None);
+                    after(&r);
+                }
+                folder = now;
+                continue;
+            }
+            let Some(batch) = batch else { continue };
+            if folder.is_none() {
+                continue; // nothing to build until the folder is back
+            }
             let mut changes = Changes::default();
             changes.add(&batch, &root, &output);
             // coalesce whatever else is already queued
@@ -155,6 +178,64 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Say what happened to the book folder, and watch the folder now at its path.
+    fn folder_changed(
+        &self,
+        debouncer: &mut notify_debouncer_full::Debouncer<
+            notify_debouncer_full::notify::RecommendedWatcher,
+            notify_debouncer_full::RecommendedCache,
+        >,
+        was: bool,
+        is: bool,
+    ) {
+        let shown = self.root.display();
+        if was {
+            let _ = debouncer.unwatch(&self.root);
+        }
+        if !is {
+            eprintln!(
+                "{}",
+                term::paint(&format!(
+                    "warning: the book folder `{shown}` is gone (moved or deleted); {} stays as it was until it is back",
+                    self.output.display()
+                ))
+            );
+            return;
+        }
+        match debouncer.watch(&self.root, RecursiveMode::Recursive) {
+            Ok(()) => eprintln!(
+                "the book folder `{shown}` {}: building it again from scratch",
+                if was { "was replaced" } else { "is back" }
+            ),
+            Err(e) => eprintln!(
+                "{}",
+                term::paint(&format!("warning: cannot watch `{shown}` again: {e}"))
+            ),
+        }
+    }
+}
+
+/// How often the watch loop checks that the book folder is still the one it watches.
+const FOLDER_CHECK: Duration = Duration::from_millis(250);
+
+/// Which folder is at a path (device and inode), or `None` when nothing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId(u64, u64);
+
+impl FolderId {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<FolderId> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        Some(FolderId(m.dev(), m.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<FolderId> {
+        std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        Some(FolderId(0, 0))
     }
 }
 
@@ -263,7 +344,11 @@ pub fn relevant(path: &Path, root: &Path, output: &Path, removed: bool) -> bool 
     let hidden = rel.components().any(|c| match c {
         Component::Normal(n) => {
             let n = n.to_string_lossy();
-            n.starts_with('.') || n.starts_with('#') || n == "target" || n == "node_modules"
+            // `.x.swp`, emacs's `.#x` and `#x#` — but `#1 序.md` is a chapter
+            n.starts_with('.')
+                || (n.len() > 1 && n.starts_with('#') && n.ends_with('#'))
+                || n == "target"
+                || n == "node_modules"
         }
         _ => false,
     });
@@ -302,6 +387,8 @@ mod tests {
             ("/b/.article.md.swp", false),
             ("/b/article.md~", false),
             ("/b/#article.md#", false),
+            ("/b/#1 序.md", true),
+            ("/b/#notes/a.md", true),
             ("/b/.#article.md", false),
             ("/b/4913", false),
             ("/b/.hanpub-abc.tmp", false),
