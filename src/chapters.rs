@@ -223,7 +223,7 @@ pub fn split(
                 unique = format!("{base}-{n}");
             }
             used.insert(unique.clone(), ());
-            for key in [explicit, unique.clone(), unicode_slug(&text)] {
+            for key in [nfc(&explicit), unique.clone(), unicode_slug(&text)] {
                 if key.is_empty() {
                     continue;
                 }
@@ -270,11 +270,12 @@ pub fn split(
 
     // internal links
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
-    let file_of_path: BTreeMap<&str, usize> = first_of_file
+    // file names and anchors match whatever Unicode normalisation each side was typed in
+    let file_of_path: BTreeMap<String, usize> = first_of_file
         .iter()
         .enumerate()
         .rev()
-        .map(|(i, (p, _))| (p.as_str(), i))
+        .map(|(i, (p, _))| (nfc(p), i))
         .collect();
     let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
         let mut warnings = Vec::new();
@@ -295,12 +296,12 @@ pub fn split(
             let target_file = if path.is_empty() {
                 Some(file_index)
             } else {
-                let wanted = join_relative(here, &percent_decode(&path));
-                file_of_path.get(wanted.as_str()).copied()
+                let wanted = nfc(&join_relative(here, &percent_decode(&path)));
+                file_of_path.get(&wanted).copied()
             };
             let resolved = match (target_file, frag) {
                 (Some(f), Some(frag)) => {
-                    let frag = percent_decode(&frag);
+                    let frag = nfc(&percent_decode(&frag));
                     anchors
                         .get(&(f, frag.clone()))
                         .or_else(|| anchors.get(&(f, unicode_slug(&frag))))
@@ -450,10 +451,12 @@ fn ascii_slug(text: &str) -> Option<String> {
     is_ascii_id(&slug).then_some(slug)
 }
 
-/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters).
+/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters), in
+/// Unicode NFC (a heading typed in NFD, `Cafe` + U+0301, matches a link to `#café`).
 pub fn unicode_slug(text: &str) -> String {
+    let text = nfc(text.trim());
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             out.extend(c.to_lowercase());
         } else if c.is_whitespace() {
@@ -461,6 +464,15 @@ pub fn unicode_slug(text: &str) -> String {
         }
     }
     out
+}
+
+/// `text` in Unicode Normalization Form C (composed), the form names and anchors are compared in.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text.to_string();
+    }
+    text.nfc().collect()
 }
 
 pub fn is_external(dest: &str) -> bool {
@@ -526,6 +538,9 @@ mod tests {
         assert_eq!(join_relative("a/b.md", "../c.md"), "c.md");
         assert_eq!(join_relative("b.md", "./d/e.md"), "d/e.md");
         assert_eq!(percent_decode("%E4%B8%AD"), "中");
+        // NFD and NFC of the same text give one slug
+        assert_eq!(unicode_slug("Cafe\u{301} 中"), unicode_slug("Caf\u{e9} 中"));
+        assert_eq!(nfc("e\u{301}"), "\u{e9}");
         assert!(is_external("https://x"));
         assert!(is_external("mailto:a@b"));
         assert!(!is_external("other.md#x"));

@@ -35,7 +35,8 @@ fn main() -> ExitCode {
             eprintln!(
                 "{}",
                 term::paint(&format!(
-                    "error: could not build the book ({n} error{})",
+                    "error: could not build the book ({} error{})",
+                    hanpub::diagnostics::thousands(n),
                     if n == 1 { "" } else { "s" }
                 ))
             );

@@ -33,7 +33,7 @@ pub struct Stored {
 }
 
 /// The block size of the column index of very long lines.
-const BLOCK: usize = 4096;
+const BLOCK: usize = 512;
 
 impl SourceFile {
     /// A file whose text is already as the stages see it.

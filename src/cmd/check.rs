@@ -63,8 +63,10 @@ fn report(
                 term::eprint_diags(diags);
             }
             let shown = book.display();
-            let plural =
-                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            let plural = |n: usize, what: &str| {
+                let count = hanpub::diagnostics::thousands(n);
+                format!("{count} {what}{}", if n == 1 { "" } else { "s" })
+            };
             if errors > 0 {
                 eprintln!(
                     "{}",
