@@ -144,6 +144,8 @@ fn output_inside_any_folder_of_the_book_or_onto_a_special_file_is_refused() {
     let before = snapshot(dir.path());
     for target in [
         "book/x.epub",
+        "book/book.toml",
+        "book/article.md",
         "book/sub/x.epub",
         "book/new/deeper/x.epub",
         "book/new/../x.epub",
@@ -409,6 +411,22 @@ fn thousands_of_problems_on_one_line_are_collapsed() {
     assert_eq!(
         items[100]["hint"],
         "`hanpub check --format json` lists at most 100 problems of a kind"
+    );
+    // check --fix reports its fixes the same way
+    let out = hanpub(dir.path(), &["check", "--fix", "a.md"], &[]);
+    let err = stderr(&out);
+    assert!(err.len() < 8_000, "{} bytes of stderr", err.len());
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("fixed a.md:8:"))
+            .count(),
+        5
+    );
+    assert!(err.contains("\nand 7,995 more like this in a.md (fixed `,` → `，`)\nfixed 8,000 places (typesetting)\n"), "{err}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("a.md"))
+            .unwrap()
+            .contains(&"中文，".repeat(8000))
     );
     // and the build prints its warnings the same way
     let out = hanpub(

@@ -210,23 +210,28 @@ fn fix(
         }
         let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
         if !quiet {
+            let mut shown = Capped::default();
             for f in &fixed.skipped {
                 let (line, col) = file.line_col(f.span.start);
-                eprintln!(
-                    "not fixed {}:{line}:{col}: {} (inside a block quote or next to an escape): edit it by hand",
-                    file.name,
-                    describe(f)
-                );
+                let what = describe(f);
+                shown.line(format!("not fixed {what}"), || {
+                    format!(
+                        "not fixed {}:{line}:{col}: {what} (inside a block quote or next to an escape): edit it by hand",
+                        file.name
+                    )
+                });
             }
+            for f in &fixed.applied {
+                let (line, col) = file.line_col(f.span.start);
+                let what = describe(f);
+                shown.line(format!("fixed {what}"), || {
+                    format!("fixed {}:{line}:{col}: {what}", file.name)
+                });
+            }
+            shown.finish(&file.name);
         }
         if fixed.applied.is_empty() {
             continue;
-        }
-        if !quiet {
-            for f in &fixed.applied {
-                let (line, col) = file.line_col(f.span.start);
-                eprintln!("fixed {}:{line}:{col}: {}", file.name, describe(f));
-            }
         }
         total += fixed.applied.len();
         write_source(&root.join(path), file.stored_text(&fixed.text).as_bytes())?;
@@ -237,12 +242,48 @@ fn fix(
             eprintln!("nothing to fix");
         } else {
             eprintln!(
-                "fixed {total} place{} (typesetting)\n",
+                "fixed {} place{} (typesetting)\n",
+                hanpub::diagnostics::thousands(total),
                 if total == 1 { "" } else { "s" }
             );
         }
     }
     Ok(changed)
+}
+
+/// Lines of one file's fixes, at most [`hanpub::diagnostics::SHOWN_PER_KIND`] of a kind (`fixed
+/// `,` → `，``); then how many more of each kind there were.
+#[derive(Default)]
+struct Capped {
+    /// Kind → how many seen, in the order the kinds first came.
+    seen: Vec<(String, usize)>,
+}
+
+impl Capped {
+    fn line(&mut self, kind: String, text: impl FnOnce() -> String) {
+        let n = match self.seen.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => n,
+            None => {
+                self.seen.push((kind, 0));
+                &mut self.seen.last_mut().expect("just pushed").1
+            }
+        };
+        *n += 1;
+        if *n <= hanpub::diagnostics::SHOWN_PER_KIND {
+            eprintln!("{}", text());
+        }
+    }
+
+    fn finish(self, file: &str) {
+        for (kind, n) in self.seen {
+            if let Some(more) = n.checked_sub(hanpub::diagnostics::SHOWN_PER_KIND)
+                && more > 0
+            {
+                let more = hanpub::diagnostics::more_like_this(more);
+                eprintln!("{more} in {file} ({kind})");
+            }
+        }
+    }
 }
 
 fn describe(f: &hanpub::typeset::Fix) -> String {

@@ -98,14 +98,30 @@ pub fn class(name: &str, scale: usize) -> String {
 
 /// The whole book at `scale`: book.toml, one file per class, the image.
 pub fn book(scale: usize) -> Vec<(String, Vec<u8>)> {
+    with_classes(CLASSES.iter().map(|(n, _)| *n), scale)
+}
+
+/// A book of one class at `scale` (with the file its links point into).
+pub fn book_of(name: &str, scale: usize) -> Vec<(String, Vec<u8>)> {
+    let needs: &[&str] = if name == "04-links.md" {
+        &["02-same-id.md"]
+    } else {
+        &[]
+    };
+    with_classes(needs.iter().copied().chain([name]), scale)
+}
+
+fn with_classes<'a>(names: impl Iterator<Item = &'a str>, scale: usize) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         (
             "book.toml".to_string(),
-            b"[book]\ntitle = \"\xe7\x97\x85\xe6\x85\x8b\"\nlang = \"zh-Hant\"\n".to_vec(),
+            "[book]\ntitle = \"病態\"\nlang = \"zh-Hant\"\n"
+                .as_bytes()
+                .to_vec(),
         ),
         ("a.png".to_string(), PNG.to_vec()),
     ];
-    for (name, _) in CLASSES {
+    for name in names {
         files.push((name.to_string(), class(name, scale).into_bytes()));
     }
     files
