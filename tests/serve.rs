@@ -19,9 +19,10 @@ const NEW: &str = "翁家翌的故事要從小學二年級開始說起";
 /// returns the guard and the port.
 fn serve(dir: &Path) -> (Running, u16) {
     common::copy_dir(&common::root().join("book"), &dir.join("book"));
-    let (mut s, port) = start(dir, "book");
-    s.wait_stderr(Duration::from_secs(30), "the first build", |t| {
-        t.contains("built out/book.epub").then_some(())
+    let (s, port) = start(dir, "book");
+    // the site has the build once the index stops saying "building…" (503)
+    until(Duration::from_secs(30), "the first build", || {
+        (get(port, "/").status == 200).then_some(())
     });
     (s, port)
 }
