@@ -210,16 +210,17 @@ pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
     ))
 }
 
-/// Bytes → text, or an error naming the line of the first invalid byte.
+/// Bytes → text (a byte order mark and lone-CR line breaks set aside: [`SourceFile::from_stored`]),
+/// or an error naming the line of the first invalid byte.
 pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     // validate fast (SIMD); on failure the standard library finds and names the byte
     if simdutf8::basic::from_utf8(&bytes).is_ok() {
         // SAFETY: just validated as UTF-8
         let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return Ok(SourceFile::new(name, text));
+        return Ok(SourceFile::from_stored(name, text));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
+        Ok(text) => Ok(SourceFile::from_stored(name, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();

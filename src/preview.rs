@@ -37,6 +37,8 @@ pub struct Site {
     pub title: String,
     /// The errors of the latest build, when it failed (the entries are the last good build).
     pub error: Option<String>,
+    /// The first build has not finished: every page says "building…" and reloads when it is done.
+    pub building: bool,
 }
 
 /// An HTTP answer.
@@ -85,10 +87,11 @@ impl Site {
             toc,
             title,
             error,
+            building: false,
         })
     }
 
-    /// A site with nothing built yet (the first build failed, or has not finished).
+    /// A site with nothing built: the first build failed with `error` (or built nothing).
     pub fn empty(error: Option<String>) -> Site {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         error.hash(&mut h);
@@ -98,6 +101,18 @@ impl Site {
             toc: Vec::new(),
             title: "hanpub".into(),
             error,
+            building: false,
+        }
+    }
+
+    /// The site while the first build runs.
+    pub fn building() -> Site {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        "building".hash(&mut h);
+        Site {
+            version: format!("{:016x}", h.finish()),
+            building: true,
+            ..Site::empty(None)
         }
     }
 
@@ -109,6 +124,7 @@ impl Site {
         Site {
             version: format!("{:016x}", h.finish()),
             error,
+            building: false,
             ..self.clone()
         }
     }
@@ -180,6 +196,15 @@ pub fn respond(site: &Site, target: &str) -> Reply {
         Err(Refusal::Malformed) => return Reply::text(400, "bad request\n"),
         Err(Refusal::Forbidden) => return Reply::text(403, "forbidden\n"),
     };
+    if format!("/{name}") != VERSION_PATH && (site.building || site.entries.is_empty()) {
+        // every page, chapter or not, until there is a build to show: "building…" or the
+        // errors of the first build (it reloads itself when that changes)
+        return Reply {
+            status: 503,
+            content_type: "text/html; charset=utf-8",
+            body: index_page(site).into_bytes(),
+        };
+    }
     if name.is_empty() || name == "index.html" {
         return Reply {
             status: 200,
@@ -274,9 +299,17 @@ pub fn index_page(site: &Site) -> String {
     let mut s = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"/><title>{title} — hanpub preview</title>\n<style>body{{font-family:sans-serif;max-width:40em;margin:2em auto;line-height:1.6}}pre{{background:#fee;color:#600;padding:1em;white-space:pre-wrap}}</style></head>\n<body>\n<h1>{title}</h1>\n"
     );
+    if site.building {
+        s.push_str("<p id=\"hanpub-building\">building…</p>\n");
+    }
     if let Some(e) = &site.error {
+        let state = if site.entries.is_empty() {
+            "The build failed; there is nothing to show until it succeeds."
+        } else {
+            "The latest build failed; showing the last good one."
+        };
         s.push_str(&format!(
-            "<p>The latest build failed; showing the last good one.</p>\n<pre id=\"hanpub-error\">{}</pre>\n",
+            "<p>{state}</p>\n<pre id=\"hanpub-error\">{}</pre>\n",
             escape(e.as_str())
         ));
     }
@@ -494,6 +527,38 @@ mod tests {
                 "{page}"
             );
         }
+    }
+
+    #[test]
+    fn while_building_every_page_says_so_and_never_claims_a_failure() {
+        let building = Site::building();
+        for target in ["/", "/EPUB/text/c001.xhtml", "/EPUB/styles/hanpub.css"] {
+            let r = respond(&building, target);
+            assert_eq!(r.status, 503, "{target}");
+            let page = String::from_utf8(r.body).unwrap();
+            assert!(page.contains("building…"), "{page}");
+            assert!(!page.contains("failed"), "{page}");
+            assert!(page.contains(VERSION_PATH), "no reload script: {page}");
+        }
+        assert_eq!(
+            respond(&building, VERSION_PATH).body,
+            building.version.as_bytes()
+        );
+        // the first build failed: no "last good one" to speak of
+        let failed = Site::building().with_error(Some("error: x".into()));
+        assert!(!failed.building);
+        assert_ne!(failed.version, building.version);
+        for target in ["/", "/EPUB/text/c001.xhtml"] {
+            let page = String::from_utf8(respond(&failed, target).body).unwrap();
+            assert!(
+                page.contains("nothing to show") && !page.contains("last good"),
+                "{page}"
+            );
+            assert!(!page.contains("building…") && page.contains(VERSION_PATH));
+        }
+        let later = site().with_error(Some("error: y".into()));
+        let page = String::from_utf8(respond(&later, "/").body).unwrap();
+        assert!(page.contains("showing the last good one"), "{page}");
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
     out
 }
 
-/// The entries of the zip by name, with `mimetype` checked; None when it is not a zip.
+/// The entries of the zip by name, with `mimetype` checked; None when it is not a zip or inflates
+/// past the budget (the diagnostics say which).
 fn read_entries(
     bytes: &[u8],
     name: &str,
@@ -115,7 +116,7 @@ fn read_entries(
                     bytes.len(),
                     name,
                 ));
-                return out;
+                return None;
             }
             Ok(n) => left -= n,
         }
