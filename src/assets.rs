@@ -7,7 +7,7 @@ use crate::diagnostics::{Diagnostic, Error};
 use crate::font::{self, BookFont, FontReport};
 use crate::model::Book;
 use crate::options::{FontFile, Inputs};
-use crate::resources::Images;
+use crate::resources::{FontEntry, Images};
 use crate::style;
 
 /// What the book carries besides its chapters.
@@ -18,6 +18,8 @@ pub struct Assets {
     pub font: Option<BookFont>,
     /// Stylesheets: href inside the package folder and bytes, hanpub's first.
     pub styles: Vec<(String, Vec<u8>)>,
+    /// Fonts the book's stylesheets name (`@font-face { src: url(…) }`), as they are.
+    pub style_fonts: Vec<FontEntry>,
 }
 
 impl Assets {
@@ -35,7 +37,7 @@ impl Assets {
 /// `warnings`; a file the book names that cannot be used is an error.
 pub fn gather(
     book: &Book,
-    images: Images,
+    mut images: Images,
     input: &Inputs<'_>,
     draw_cover: impl FnOnce(&FontFile) -> Result<Vec<u8>, String>,
     warnings: &mut Vec<Diagnostic>,
@@ -64,11 +66,20 @@ pub fn gather(
         font: font.as_ref().map(|f| f.css.as_str()),
         cover: cover.is_some(),
     };
-    let styles = style::sheets(parts, &build.css, files)?;
+    let mut style_fonts = Vec::new();
+    let styles = style::sheets(
+        parts,
+        &build.css,
+        files,
+        &mut images,
+        &mut style_fonts,
+        warnings,
+    )?;
     Ok(Assets {
         images,
         cover,
         font,
         styles,
+        style_fonts,
     })
 }

@@ -127,6 +127,12 @@ pub fn split(
     move_footnotes(&mut chapters, &footnotes);
     let targets = Targets {
         files: &first_of_file,
+        by_path: first_of_file
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, (p, _))| (nfc(p), i))
+            .collect(),
         anchors,
         global,
         ids: chapters.iter().map(|c| c.id.clone()).collect(),
@@ -288,6 +294,9 @@ fn heading_ids(
     BTreeMap<String, (usize, String)>,
 ) {
     let mut used: BTreeMap<String, ()> = BTreeMap::new();
+    // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut counter = 0usize;
@@ -320,14 +329,19 @@ fn heading_ids(
                     None => format!("h{counter}"),
                 }
             };
-            let mut unique = base.clone();
-            let mut n = 1;
+            // the ids taken only grow, so a suffix refused once stays refused
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            let mut unique = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             while used.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
-                n += 1;
+                *n += 1;
                 unique = format!("{base}-{n}");
             }
             used.insert(unique.clone(), ());
-            for key in [explicit, unique.clone(), unicode_slug(&text)] {
+            for key in [nfc(&explicit), unique.clone(), unicode_slug(&text)] {
                 if key.is_empty() {
                     continue;
                 }
@@ -371,21 +385,24 @@ fn heading_ids(
 fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Spanned>>]) {
     chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
-        let mut cited: Vec<String> = Vec::new();
+        let mut cited: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in &c.events {
             if let Ev::FootnoteRef(l) = &s.ev
-                && !cited.contains(l)
+                && seen.insert(l.as_str())
             {
-                cited.push(l.clone());
+                cited.push(l);
             }
         }
+        let mut cited: Vec<String> = cited.into_iter().map(str::to_string).collect();
+        let mut seen: std::collections::HashSet<String> = cited.iter().cloned().collect();
         // a note cited only from another note is written too
         let mut i = 0;
         while i < cited.len() {
             if let Some(body) = footnotes[file_index].get(&cited[i]) {
                 for s in body {
                     if let Ev::FootnoteRef(l) = &s.ev
-                        && !cited.contains(l)
+                        && seen.insert(l.clone())
                     {
                         cited.push(l.clone());
                     }
@@ -401,6 +418,9 @@ fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Sp
 /// site's root and the posts' permalinks.
 struct Targets<'a> {
     files: &'a [(String, usize)],
+    /// A file's path in Unicode NFC → its index (names match whatever normalisation each side
+    /// was typed in).
+    by_path: BTreeMap<String, usize>,
     anchors: BTreeMap<(usize, String), (usize, String)>,
     global: BTreeMap<String, (usize, String)>,
     ids: Vec<String>,
@@ -515,7 +535,7 @@ impl Targets<'_> {
         };
         let (c, id) = match frag.filter(|f| !f.is_empty()) {
             Some(frag) => {
-                let frag = percent_decode(frag);
+                let frag = nfc(&percent_decode(frag));
                 self.anchors
                     .get(&(target_file, frag.clone()))
                     .or_else(|| self.anchors.get(&(target_file, unicode_slug(&frag))))
@@ -550,7 +570,7 @@ impl Targets<'_> {
         let Ok(wanted) = crate::files::resolve(here, &path, self.site_root) else {
             return Err(missing);
         };
-        let find = |p: &str| self.files.iter().position(|(f, _)| f == p);
+        let find = |p: &str| self.by_path.get(&nfc(p)).copied();
         if let Some(f) = find(&wanted) {
             return Ok(f);
         }
@@ -800,10 +820,12 @@ fn ascii_slug(text: &str) -> Option<String> {
     is_ascii_id(&slug).then_some(slug)
 }
 
-/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters).
+/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters), in
+/// Unicode NFC (a heading typed in NFD, `Cafe` + U+0301, matches a link to `#café`).
 pub fn unicode_slug(text: &str) -> String {
+    let text = nfc(text.trim());
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             out.extend(c.to_lowercase());
         } else if c.is_whitespace() {
@@ -811,6 +833,15 @@ pub fn unicode_slug(text: &str) -> String {
         }
     }
     out
+}
+
+/// `text` in Unicode Normalization Form C (composed), the form names and anchors are compared in.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text.to_string();
+    }
+    text.nfc().collect()
 }
 
 pub fn is_external(dest: &str) -> bool {
@@ -876,6 +907,9 @@ mod tests {
         assert_eq!(join_relative("a/b.md", "../c.md"), "c.md");
         assert_eq!(join_relative("b.md", "./d/e.md"), "d/e.md");
         assert_eq!(percent_decode("%E4%B8%AD"), "中");
+        // NFD and NFC of the same text give one slug
+        assert_eq!(unicode_slug("Cafe\u{301} 中"), unicode_slug("Caf\u{e9} 中"));
+        assert_eq!(nfc("e\u{301}"), "\u{e9}");
         assert!(is_external("https://x"));
         assert!(is_external("mailto:a@b"));
         assert!(!is_external("other.md#x"));

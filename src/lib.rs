@@ -7,13 +7,10 @@
 //! 2. parse ([`parse`]): Markdown → events with spans, cut into chapter-sized chunks;
 //! 3. split ([`chapters`]): chapters, unique heading ids, footnotes, internal links;
 //! 4. transform ([`transform`]): CJK typesetting ([`typeset`]) and the edition ([`hans`]);
-//! 5. assets ([`assets`]): images ([`resources`]), cover ([`cover`]), font ([`font`]),
-//!    stylesheets ([`style`]);
+//! 5. assets ([`assets`]): images ([`resources`]), cover, font, stylesheets ([`style`]);
 //! 6. render ([`render`]): XHTML per chapter, compressed; navigation, cover page, OPF;
-//! 7. package ([`package`]): a deterministic zip.
-//!
-//! [`Incremental`] runs the same stages through a memo ([`memo`]) that remembers per-chapter
-//! work by key, for `watch` and `serve`.
+//! 7. package ([`package`]): a deterministic zip. [`Incremental`] runs the same stages
+//!    through a memo ([`memo`]) that keeps per-chapter work by key, for `watch` and `serve`.
 //!
 //! ```
 //! use hanpub::{build, load, BookEntry, MemFiles, Options};
@@ -35,6 +32,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod font;
 pub mod hans;
+pub mod image;
 pub mod incremental;
 pub mod lint;
 mod memo;
@@ -49,6 +47,8 @@ pub mod resources;
 pub mod source;
 pub mod sources;
 pub mod style;
+pub mod stylesheet;
+pub mod svg;
 pub mod transform;
 pub mod tree;
 pub mod typeset;
@@ -83,9 +83,8 @@ pub struct Output {
     pub cover: Option<String>,
 }
 
-/// Build the EPUB of a loaded book.
-///
-/// Fails with every error of the book (and the warnings met so far) when there are any.
+/// Build the EPUB of a loaded book. Fails with every error of the book (and the warnings met
+/// so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
     run(&Inputs::new(project, files, opts), &mut Memo::off())
 }
@@ -104,15 +103,15 @@ fn run(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
         chapters,
         articles: project.articles(|a| transform.metadata(a)),
     };
-    let images = resources::collect(
+    let mut images = resources::collect(
         &book.chapters,
         &project.sources,
         input.files,
         cfg.build.site_root.as_deref().unwrap_or(""),
         settings.remote_images,
-        &mut warnings,
     )
     .map_err(|e| [warnings.clone(), e].concat())?;
+    warnings.append(&mut images.warnings);
     // the chapters an incremental build takes as they were, by key
     let stylesheets = style::links(&cfg.build.css);
     let cx = render::BookContext::new(&book.meta, settings.vertical, &stylesheets)

@@ -114,6 +114,9 @@ pub fn epub<'a>(
             head.push(entry(format!("EPUB/{href}"), data));
         }
     }
+    for (href, _, data) in assets.style_fonts {
+        head.push(entry(format!("EPUB/{href}"), data));
+    }
     if let (Some(page), Some(cover)) = (docs.cover_page, assets.cover) {
         head.push(entry("EPUB/text/cover.xhtml".into(), page));
         head.push(entry(

@@ -172,13 +172,13 @@ pub fn chapter(
     let r = xhtml::chapter(
         c,
         &xhtml::ChapterContext {
-            lang: cx.lang,
-            vertical: cx.vertical,
-            book_title: article.map_or(cx.title, |a| a.title.as_str()),
-            kicker: kicker.as_deref(),
-            subtitle: article.map_or(cx.subtitle, |a| a.subtitle.as_deref()),
-            byline: byline.as_deref(),
-            stylesheets: cx.stylesheets,
+            book: cx,
+            opening: xhtml::OpeningLines {
+                title: article.map_or(cx.title, |a| a.title.as_str()),
+                kicker: kicker.as_deref(),
+                subtitle: article.map_or(cx.subtitle, |a| a.subtitle.as_deref()),
+                byline: byline.as_deref(),
+            },
             image: &image,
         },
     );

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use super::BookContext;
 use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal, track_inline};
 use super::xml::Xml;
 use super::{highlight, math};
@@ -10,17 +11,22 @@ use crate::model::{Align, Chapter, Ev, Spanned, Tag};
 
 /// What a chapter needs from the book to be written.
 pub struct ChapterContext<'a> {
-    pub lang: &'a str,
-    pub vertical: bool,
-    pub book_title: &'a str,
-    pub kicker: Option<&'a str>,
-    pub subtitle: Option<&'a str>,
-    /// An article's line of authors, date and source, under its title.
-    pub byline: Option<&'a str>,
-    /// Stylesheet hrefs, relative to the chapter.
-    pub stylesheets: &'a [String],
+    /// What every chapter shows of the book.
+    pub book: &'a BookContext<'a>,
+    /// The opening's lines: the book's, or an article's own.
+    pub opening: OpeningLines<'a>,
     /// Image `dest` (as written in this chapter's Markdown) → href relative to the chapter.
     pub image: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// What an opening shows above its text: the book's title, kicker and subtitle, or an
+/// article's, with its line of authors, date and source.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpeningLines<'a> {
+    pub title: &'a str,
+    pub kicker: Option<&'a str>,
+    pub subtitle: Option<&'a str>,
+    pub byline: Option<&'a str>,
 }
 
 /// A written chapter and the warnings met on the way (message, source span).
@@ -141,7 +147,13 @@ fn opening_lines(x: &mut Xml, subtitle: Option<&str>, byline: Option<&str>) {
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     let mut x =
         Xml::with_capacity(c.events.iter().map(|e| e.span.len()).sum::<usize>() * 5 / 4 + 1024);
-    open_document(&mut x, cx.lang, cx.vertical, &c.title, cx.stylesheets);
+    open_document(
+        &mut x,
+        cx.book.lang,
+        cx.book.vertical,
+        &c.title,
+        cx.book.stylesheets,
+    );
     x.start("body", &[]);
     x.newline();
     let label: Vec<(&str, &str)>;
@@ -153,7 +165,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         };
         x.start("section", &label);
         x.newline();
-        if let Some(k) = cx.kicker {
+        if let Some(k) = cx.opening.kicker {
             x.element("p", &[("class", "kicker")], k);
             x.newline();
         }
@@ -162,10 +174,10 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
             .iter()
             .any(|s| matches!(s.ev, Ev::Start(Tag::Heading { level: 1, .. })));
         if !has_h1 {
-            x.element("h1", &[("class", "title")], cx.book_title);
+            x.element("h1", &[("class", "title")], cx.opening.title);
             x.newline();
             if c.article {
-                opening_lines(&mut x, cx.subtitle, cx.byline);
+                opening_lines(&mut x, cx.opening.subtitle, cx.opening.byline);
             }
         }
     } else {
@@ -265,7 +277,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             cx,
             opening: c.opening || c.article,
             subtitle_pending: (c.opening || c.article)
-                && (cx.subtitle.is_some() || cx.byline.is_some()),
+                && (cx.opening.subtitle.is_some() || cx.opening.byline.is_some()),
             lede_pending: c.opening || c.article,
             raw,
             notes,
@@ -661,7 +673,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             }
             Tag::HtmlBlock => {}
             Tag::Alert(kind) => {
-                let (class, title) = kind.class_and_title(self.cx.lang.starts_with("zh"));
+                let (class, title) = kind.class_and_title(self.cx.book.lang.starts_with("zh"));
                 let class = format!("alert {class}");
                 x.start("aside", &[("class", &class), ("role", "note")]);
                 x.newline();
@@ -696,7 +708,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
                 if self.subtitle_pending && *level == 1 {
                     self.subtitle_pending = false;
-                    opening_lines(x, self.cx.subtitle, self.cx.byline);
+                    opening_lines(x, self.cx.opening.subtitle, self.cx.opening.byline);
                 }
             }
             Tag::BlockQuote => {
