@@ -677,7 +677,13 @@ impl Walk<'_, '_, '_> {
                                 .targets
                                 .contains(&crate::chapters::percent_decode(target));
                         if chapter_file || here {
-                            h
+                            // an id as it is: not every reader decodes a fragment (calibre)
+                            match h.split_once('#') {
+                                Some((f, t)) if valid_id(&crate::chapters::percent_decode(t)) => {
+                                    format!("{f}#{}", crate::chapters::percent_decode(t))
+                                }
+                                _ => h,
+                            }
                         } else {
                             let shown: String = v.chars().take(40).collect();
                             self.warn(format!("link `{shown}` points at nothing in the book: left out, its text kept"));
@@ -884,14 +890,18 @@ fn misplaced(node: &Handle, out: &str, parent: Parent) -> Option<String> {
     None
 }
 
-/// The `id`s of a tree (iteratively: it may be very deep).
+/// The `id`s of a tree, and the names of `<a name>` anchors (iteratively: it may be very deep).
 fn ids_in(root: &Handle) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     let mut stack = vec![root.clone()];
     while let Some(n) = stack.pop() {
-        if let NodeData::Element { attrs, .. } = &n.data {
-            for a in attrs.borrow().iter() {
-                if &*a.name.local == "id" && valid_id(&a.value) {
+        if let NodeData::Element { name, attrs, .. } = &n.data {
+            let attrs = attrs.borrow();
+            // `<a name>` without an id is written with its name as id
+            let named = &*name.local == "a" && !attrs.iter().any(|a| &*a.name.local == "id");
+            for a in attrs.iter() {
+                let local = &*a.name.local;
+                if (local == "id" || named && local == "name") && valid_id(&a.value) {
                     ids.insert(a.value.to_string());
                 }
             }
