@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::SourceFile;
@@ -24,6 +26,107 @@ pub trait Files: Sync {
     fn list(&self) -> io::Result<Vec<String>>;
     /// The path as shown to the user (`book/article.md`).
     fn name(&self, path: &str) -> String;
+}
+
+/// The bytes of a file, shared and cheap to clone: held in memory, or mapped from the disk by
+/// the CLI (a 25 MB font collection of which a cover needs a few pages; a book larger than the
+/// memory a build should take).
+#[derive(Clone)]
+pub struct Bytes(Arc<dyn Backing>);
+
+/// What holds the bytes of a [`Bytes`].
+pub trait Backing: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    /// `range` will not be read for a while: a mapping may give its pages back to the system
+    /// (they are read again from the file when needed). Memory does nothing.
+    fn release(&self, _range: Range<usize>) {}
+}
+
+impl Backing for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Bytes {
+    pub fn new(backing: impl Backing + 'static) -> Self {
+        Bytes(Arc::new(backing))
+    }
+    /// See [`Backing::release`].
+    pub fn release(&self, range: Range<usize>) {
+        self.0.release(range)
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.bytes()
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes::new(v)
+    }
+}
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || **self == **other
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+/// A file mapped into memory: only the pages read are loaded, and [`Backing::release`] gives
+/// them back.
+struct Mapped(memmap2::Mmap);
+
+impl Backing for Mapped {
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+    fn release(&self, range: Range<usize>) {
+        let (start, end) = (range.start.min(self.0.len()), range.end.min(self.0.len()));
+        // whole pages inside the range only: the pages at its ends may still be read
+        let page = 4096;
+        let (first, last) = (start.div_ceil(page) * page, end / page * page);
+        if first < last {
+            // SAFETY: a read-only shared mapping: the pages are read again from the file
+            let _ = unsafe {
+                self.0.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    first,
+                    last - first,
+                )
+            };
+        }
+    }
+}
+
+/// Map a file into memory read-only (an empty file is read: it cannot be mapped).
+///
+/// The file must not be truncated while the bytes are in use (reading them would then fail
+/// with SIGBUS): the CLI maps fonts and, for a one-shot build, large sources; `watch` reads.
+pub fn map(path: &Path) -> io::Result<Bytes> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(Bytes::from(Vec::new()));
+    }
+    // SAFETY: read-only; see the note above on truncation
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(Bytes::new(Mapped(map)))
 }
 
 /// Files held in memory.

@@ -2,6 +2,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag as MdTag, TagEnd};
 
+use crate::chapters::MAX_NESTING;
 use crate::model::{Align, Ev, Spanned, Tag};
 
 /// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese).
@@ -212,64 +213,316 @@ fn html_block_with_end_marker(b: &[u8]) -> bool {
 
 /// Parse `text[range]` on its own (spans are offsets into `text`), cut at split headings.
 fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Vec<Vec<Spanned>> {
+    convert(text, range, split_level, &mut Everything)
+}
+
+/// What a parse keeps of the events it meets: all of them, or an outline ([`Outliner`]).
+trait Keep {
+    /// Whether the next event of the chunk (every event is shown, in order) is kept.
+    fn keep(&mut self, seen: Seen<'_>, at: usize) -> bool;
+    /// The chunk is complete.
+    fn end_chunk(&mut self, _chunk: &mut Vec<Spanned>) {}
+}
+
+/// An event as a [`Keep`] sees it, before its text is copied.
+#[derive(Clone, Copy)]
+enum Seen<'a> {
+    Start(&'a Tag),
+    End(&'a Tag),
+    Html(&'a str),
+    FootnoteRef,
+    /// Text, code, breaks, rules, task markers.
+    Other,
+}
+
+struct Everything;
+
+impl Keep for Everything {
+    fn keep(&mut self, _: Seen<'_>, _: usize) -> bool {
+        true
+    }
+}
+
+/// pulldown-cmark's events → owned events with spans, cut into chunks before every top-level
+/// heading of level ≤ `split_level`; the text of an event `keep` leaves out is never copied.
+fn convert(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+    keep: &mut impl Keep,
+) -> Vec<Vec<Spanned>> {
     let body = range.start;
     let parser = Parser::new_ext(&text[range], options()).into_offset_iter();
     let mut chunks: Vec<Vec<Spanned>> = Vec::new();
     let mut out: Vec<Spanned> = Vec::new();
+    // events in the chunk so far, kept or not
+    let mut seen = 0usize;
     let mut stack: Vec<Tag> = Vec::new();
+    let mut after_text = false;
     for (event, range) in parser {
         if let Event::Start(MdTag::Heading { level, .. }) = &event
             && stack.is_empty()
             && split_level > 0
             && heading_level(*level) <= split_level
-            && !out.is_empty()
+            && seen > 0
         {
+            keep.end_chunk(&mut out);
             chunks.push(std::mem::take(&mut out));
+            seen = 0;
         }
         let span = range.start + body..range.end + body;
+        let is_text = matches!(event, Event::Text(_));
+        let was_text = std::mem::replace(&mut after_text, is_text);
+        // merged text (below) is one event
+        if !(is_text && was_text) {
+            seen += 1;
+        }
         let ev = match event {
             Event::Start(tag) => {
                 let tag = convert_tag(tag);
+                if !keep.keep(Seen::Start(&tag), span.start) {
+                    stack.push(tag);
+                    continue;
+                }
                 stack.push(tag.clone());
                 Ev::Start(tag)
             }
             Event::End(end) => {
                 let tag = stack.pop().unwrap_or(Tag::Paragraph);
                 debug_assert!(matches_end(&tag, end), "{tag:?} closed by {end:?}");
+                if !keep.keep(Seen::End(&tag), span.start) {
+                    continue;
+                }
                 Ev::End(tag)
             }
             Event::Text(t) => {
+                let kept = keep.keep(Seen::Other, span.start);
                 // merge adjacent text (pulldown-cmark splits at escapes and entities)
-                if let Some(last) = out.last_mut()
-                    && let Ev::Text(prev) = &mut last.ev
-                {
-                    prev.push_str(&t);
-                    last.span.end = span.end;
+                if was_text {
+                    if kept
+                        && let Some(last) = out.last_mut()
+                        && let Ev::Text(prev) = &mut last.ev
+                    {
+                        prev.push_str(&t);
+                        last.span.end = span.end;
+                    }
+                    continue;
+                }
+                if !kept {
                     continue;
                 }
                 Ev::Text(t.into_string())
             }
-            Event::Code(t) => Ev::Code(t.into_string()),
-            Event::InlineMath(t) | Event::DisplayMath(t) => Ev::Code(t.into_string()),
-            Event::Html(t) => Ev::Html {
-                html: t.into_string(),
-                block: true,
-            },
-            Event::InlineHtml(t) => Ev::Html {
-                html: t.into_string(),
-                block: false,
-            },
-            Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
-            Event::SoftBreak => Ev::SoftBreak,
-            Event::HardBreak => Ev::HardBreak,
-            Event::Rule => Ev::Rule,
-            Event::TaskListMarker(b) => Ev::TaskMarker(b),
+            event => {
+                let seen_as = match &event {
+                    Event::Html(h) | Event::InlineHtml(h) => Seen::Html(h),
+                    Event::FootnoteReference(_) => Seen::FootnoteRef,
+                    _ => Seen::Other,
+                };
+                if !keep.keep(seen_as, span.start) {
+                    continue;
+                }
+                match event {
+                    Event::Code(t) => Ev::Code(t.into_string()),
+                    Event::InlineMath(t) | Event::DisplayMath(t) => Ev::Code(t.into_string()),
+                    Event::Html(t) => Ev::Html {
+                        html: t.into_string(),
+                        block: true,
+                    },
+                    Event::InlineHtml(t) => Ev::Html {
+                        html: t.into_string(),
+                        block: false,
+                    },
+                    Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
+                    Event::SoftBreak => Ev::SoftBreak,
+                    Event::HardBreak => Ev::HardBreak,
+                    Event::Rule => Ev::Rule,
+                    Event::TaskListMarker(b) => Ev::TaskMarker(b),
+                    Event::Start(_) | Event::End(_) | Event::Text(_) => unreachable!(),
+                }
+            }
         };
         out.push(Spanned::new(ev, span));
     }
-    if !out.is_empty() || chunks.is_empty() {
+    if seen > 0 || chunks.is_empty() {
+        keep.end_chunk(&mut out);
         chunks.push(out);
     }
+    chunks
+}
+
+/// The *outline* of a chunk: the few events that reach beyond its own chapter — headings, which
+/// get book-wide unique ids and give titles; links, which may point into other files; footnote
+/// references and definitions (whole), which may be cited from other chapters; images, numbered
+/// book-wide — and a placeholder ([`Ev::Rule`]) at the start of a chunk with anything else that
+/// does not start with a heading, so it stays a chapter of its own and the opening is told
+/// apart. Splitting a book's outlines gives every chapter the ids, link targets, titles and
+/// file names the whole text gives it; [`crate::chapters::fill`] then puts them into the full
+/// events of the chapter, parsed again.
+///
+/// A chunk nested deeper than [`MAX_NESTING`] has no outline (splitting flattens it).
+#[derive(Default)]
+struct Outliner {
+    /// Inside a heading, a footnote definition or an image everything is kept.
+    keep: usize,
+    depth: usize,
+    note_depth: usize,
+    /// Something outside a top-level footnote definition.
+    body: bool,
+    /// Whether the chunk starts with a heading, and where.
+    first: Option<(bool, usize)>,
+    /// Some chunk is nested too deeply.
+    deep: bool,
+}
+
+impl Keep for Outliner {
+    fn keep(&mut self, seen: Seen<'_>, at: usize) -> bool {
+        let outlined = |t: &Tag| {
+            matches!(
+                t,
+                Tag::Heading { .. } | Tag::FootnoteDefinition(_) | Tag::Image { .. }
+            )
+        };
+        match seen {
+            Seen::Start(tag) => {
+                self.depth += 1;
+                self.deep |= self.depth > MAX_NESTING;
+                if matches!(tag, Tag::FootnoteDefinition(_)) && self.depth == 1 {
+                    self.note_depth = 1;
+                }
+            }
+            Seen::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        self.first
+            .get_or_insert((matches!(seen, Seen::Start(Tag::Heading { .. })), at));
+        // anything outside a top-level footnote definition makes the chunk a chapter
+        if self.note_depth == 0 {
+            self.body = true;
+        }
+        let kept = match seen {
+            Seen::Start(t) if outlined(t) => {
+                self.keep += 1;
+                true
+            }
+            Seen::End(t) if outlined(t) => {
+                self.keep = self.keep.saturating_sub(1);
+                true
+            }
+            _ if self.keep > 0 => true,
+            Seen::Start(Tag::Link { .. }) | Seen::End(Tag::Link { .. }) | Seen::FootnoteRef => true,
+            Seen::Html(html) => shows_image(html),
+            _ => false,
+        };
+        if self.depth == 0 {
+            self.note_depth = 0;
+        }
+        kept
+    }
+
+    fn end_chunk(&mut self, chunk: &mut Vec<Spanned>) {
+        // the first event decides whether the first chapter is an opening: keep its kind
+        if let Some((false, at)) = self.first
+            && self.body
+        {
+            chunk.insert(0, Spanned::new(Ev::Rule, at..at));
+        }
+        let deep = self.deep;
+        *self = Outliner {
+            deep,
+            ..Outliner::default()
+        };
+    }
+}
+
+/// For each event of a chunk (as parsed, after text is merged): whether its outline has it.
+pub fn in_outline(events: &[Spanned]) -> Vec<bool> {
+    let mut outliner = Outliner::default();
+    events
+        .iter()
+        .map(|s| {
+            let seen = match &s.ev {
+                Ev::Start(t) => Seen::Start(t),
+                Ev::End(t) => Seen::End(t),
+                Ev::Html { html, .. } => Seen::Html(html),
+                Ev::FootnoteRef(_) => Seen::FootnoteRef,
+                _ => Seen::Other,
+            };
+            outliner.keep(seen, s.span.start)
+        })
+        .collect()
+}
+
+/// Raw HTML that may show an image (`<img>`): what the images stage reads of raw HTML.
+pub fn shows_image(html: &str) -> bool {
+    html.contains("<img") || html.contains("<IMG")
+}
+
+/// Parse `text[range]` into its outline ([`Outliner`]), cut at split headings; `None` when it is
+/// nested too deeply to have one.
+pub fn outline_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+) -> Option<Vec<Vec<Spanned>>> {
+    let mut outliner = Outliner::default();
+    let chunks = convert(text, range, split_level, &mut outliner);
+    (!outliner.deep).then_some(chunks)
+}
+
+/// The pieces a file's body is parsed in: [`pieces`] for a large file cut at split headings,
+/// else the whole body.
+pub fn piece_ranges(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<usize>> {
+    piece_ranges_from(text, body, split_level, PARALLEL_MIN)
+}
+
+/// [`piece_ranges`], cutting a body of at least `parallel_min` bytes.
+pub fn piece_ranges_from(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    parallel_min: usize,
+) -> Vec<std::ops::Range<usize>> {
+    if split_level == 0 || text.len() - body < parallel_min {
+        #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
+        return vec![body..text.len()];
+    }
+    pieces(text, body, split_level)
+}
+
+/// One piece of a file, parsed: its chunks (empty ones left out), full or outlined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub range: std::ops::Range<usize>,
+    pub chunks: Vec<Vec<Spanned>>,
+    /// The chunks are outlines (else the full events: the piece is nested too deeply to have
+    /// an outline).
+    pub outlined: bool,
+}
+
+/// Parse one piece into its outline, or into its full events when it has none.
+pub fn outline_piece(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Piece {
+    let (chunks, outlined) = match outline_range(text, range.clone(), split_level) {
+        Some(chunks) => (chunks, true),
+        None => (parse_range(text, range.clone(), split_level), false),
+    };
+    let mut chunks = chunks;
+    chunks.retain(|c| !c.is_empty());
+    Piece {
+        range,
+        chunks,
+        outlined,
+    }
+}
+
+/// The full events of one piece, its chunks as [`outline_piece`] numbers them.
+pub fn parse_piece(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+) -> Vec<Vec<Spanned>> {
+    let mut chunks = parse_range(text, range, split_level);
+    chunks.retain(|c| !c.is_empty());
     chunks
 }
 

@@ -1,7 +1,7 @@
 //! `hanpub build`, and the disk-side helpers other commands share: locating a book, the
 //! environment, atomic output.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -81,15 +81,24 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
     let output = output_path(args, &located)?;
-    let opts = options(args)?;
+    let mut opts = options(args)?;
+    opts.kept_cover = kept_cover(&opts, &output);
     let t = Instant::now();
     let project = hanpub::load(&located.files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
-    let out = hanpub::build(&project, &located.files, &opts);
+    // the chapters go to a spool file beside the output as they are ready
+    let mut spool = spool_beside(&output)?;
+    let streamed = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut spool);
+        let streamed = hanpub::build_to(&project, &located.files, &opts, &mut w);
+        w.flush().map_err(|e| write_error(&output, e))?;
+        streamed
+    };
     progress.finish();
-    let out = out?;
+    let streamed = streamed?;
+    let out = &streamed.output;
     term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
         for w in &out.warnings {
@@ -97,13 +106,20 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
         }
     }
     let t = Instant::now();
-    write_atomically(&output, &out.epub)?;
+    write_atomically_with(&output, |file| {
+        file.write_all(&streamed.head)?;
+        spool.seek(std::io::SeekFrom::Start(0))?;
+        // a copy between files: the kernel's (copy_file_range), never through this process
+        std::io::copy(&mut spool, file)?;
+        file.write_all(&streamed.tail)
+    })?;
     if term::verbose() {
         for (i, title) in out.chapters.iter().enumerate() {
             eprintln!("chapter {}: {title}", i + 1);
         }
     }
     term::note(format_args!("wrote in {} ms", t.elapsed().as_millis()));
+    keep_cover(&output, opts.kept_cover.as_ref(), out.drawn_cover.as_ref());
     if !quiet {
         if let Some(c) = &out.cover {
             eprintln!("cover: {c}");
@@ -122,7 +138,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
             output.display(),
             n,
             if n == 1 { "" } else { "s" },
-            human_size(out.epub.len()),
+            human_size(streamed.len() as usize),
             started.elapsed().as_millis()
         );
     }
@@ -151,7 +167,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            data: std::fs::read(path).map_err(|e| {
+            data: hanpub::files::map(path).map_err(|e| {
                 Failure::Book(vec![Diagnostic::error(format!(
                     "cannot read the font `{}`: {}",
                     path.display(),
@@ -174,7 +190,29 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
         edition: args.edition.into(),
         cover_font,
         no_cover: args.no_cover,
+        kept_cover: None,
     })
+}
+
+/// The cover kept beside `output` by an earlier build, when a cover may be drawn.
+pub fn kept_cover(opts: &Options, output: &Path) -> Option<hanpub::cover::Drawn> {
+    opts.cover_font.as_ref()?;
+    super::cache::read(output)
+}
+
+/// Keep the cover this build drew for the next (or say that it was kept already).
+pub fn keep_cover(
+    output: &Path,
+    kept: Option<&hanpub::cover::Drawn>,
+    drawn: Option<&hanpub::cover::Drawn>,
+) {
+    if drawn.is_some() && drawn == kept {
+        term::note(format_args!(
+            "cover: the one kept in {}",
+            super::cache::path(output).display()
+        ));
+    }
+    super::cache::update(output, kept, drawn);
 }
 
 /// The font a generated cover is drawn with: `--font` if given, else the first CJK font of
@@ -184,7 +222,7 @@ pub fn cover_font(given: Option<&hanpub::FontFile>) -> Option<hanpub::FontFile> 
         return Some(f.clone());
     }
     hanpub::cover::FONT_CANDIDATES.iter().find_map(|path| {
-        let data = std::fs::read(path).ok()?;
+        let data = hanpub::files::map(Path::new(path)).ok()?;
         let name = Path::new(path).file_name()?.to_string_lossy().into_owned();
         Some(hanpub::FontFile { name, data })
     })
@@ -222,19 +260,22 @@ pub fn refuse_output_inside_book(
 /// sees half an EPUB, and a failed write leaves the old one. It is not flushed to the disk
 /// first (a 13 MB EPUB's flush costs 10–20 ms; the sources stay the truth).
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let ctx = || format!("cannot write `{}`", path.display());
-    std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
+    write_atomically_with(path, |file| file.write_all(data))
+}
+
+/// [`write_atomically`], the bytes written by `write`.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let dir = output_dir(path);
+    std::fs::create_dir_all(dir).map_err(|e| write_error(path, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".hanpub-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    tmp.write_all(data)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
+        .map_err(|e| write_error(path, e))?;
+    write(tmp.as_file_mut()).map_err(|e| write_error(path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -242,9 +283,26 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
             .as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
+    tmp.persist(path).map_err(|e| write_error(path, e.error))?;
     Ok(())
+}
+
+/// An unnamed temporary file in the output's folder (so that copying it into the output stays
+/// on one file system), gone when closed.
+fn spool_beside(output: &Path) -> Result<std::fs::File, Failure> {
+    let dir = output_dir(output);
+    std::fs::create_dir_all(dir).map_err(|e| write_error(output, e))?;
+    tempfile::tempfile_in(dir).map_err(|e| write_error(output, e))
+}
+
+fn output_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> Failure {
+    Failure::Io(anyhow::Error::new(e).context(format!("cannot write `{}`", path.display())))
 }
 
 /// Builds that take longer than this show a spinner (on a terminal); the tests shorten it with
