@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Text};
 
 /// What the user pointed hanpub at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,11 @@ pub enum BookEntry {
 /// Read access to the files of one book. Paths are relative to the book folder, `/`-separated.
 pub trait Files: Sync {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// [`Files::read`], into bytes that may be mapped from the file rather than read (the
+    /// Markdown of a large book).
+    fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+        self.read(path).map(Bytes::from)
+    }
     /// The files directly in the book folder, sorted by name.
     fn list(&self) -> io::Result<Vec<String>>;
     /// The path as shown to the user (`book/article.md`).
@@ -97,11 +102,14 @@ impl Backing for Mapped {
     fn bytes(&self) -> &[u8] {
         &self.0
     }
+    #[cfg(unix)]
     fn release(&self, range: Range<usize>) {
         let (start, end) = (range.start.min(self.0.len()), range.end.min(self.0.len()));
-        // whole pages inside the range only: the pages at its ends may still be read
+        // whole pages, rounded out: a page still being read elsewhere is read again from
+        // the file
         let page = 4096;
-        let (first, last) = (start.div_ceil(page) * page, end / page * page);
+        let (first, last) = (start / page * page, end.div_ceil(page) * page);
+        let last = last.min(self.0.len().div_ceil(page) * page);
         if first < last {
             // SAFETY: a read-only shared mapping: the pages are read again from the file
             let _ = unsafe {
@@ -165,6 +173,8 @@ pub struct FsFiles {
     root: PathBuf,
     canonical: PathBuf,
     shown: String,
+    /// Map files at least this large ([`Files::read_shared`]) instead of reading them.
+    map_from: Option<u64>,
 }
 
 impl FsFiles {
@@ -174,7 +184,18 @@ impl FsFiles {
             root: root.to_path_buf(),
             canonical: root.canonicalize()?,
             shown: shown.trim_end_matches('/').to_string(),
+            map_from: None,
         })
+    }
+
+    /// Map the files [`Files::read_shared`] reads when they are at least `bytes` large. The
+    /// files must not be truncated while the book is built (see [`map`]): the CLI maps them
+    /// for a one-shot build only.
+    pub fn mapping_from(self, bytes: u64) -> Self {
+        FsFiles {
+            map_from: Some(bytes),
+            ..self
+        }
     }
 
     /// The book folder.
@@ -203,6 +224,13 @@ impl Files for FsFiles {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a folder"));
         }
         std::fs::read(p)
+    }
+    fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+        let p = self.resolve(path)?;
+        match self.map_from {
+            Some(min) if std::fs::metadata(&p)?.len() >= min && p.is_file() => map(&p),
+            _ => self.read(path).map(Bytes::from),
+        }
     }
     fn list(&self) -> io::Result<Vec<String>> {
         let mut names = Vec::new();
@@ -267,35 +295,25 @@ pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
 }
 
 /// Bytes → text, or an error naming the line of the first invalid byte.
-pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
-    // validate fast (SIMD); on failure the standard library finds and names the byte
-    if simdutf8::basic::from_utf8(&bytes).is_ok() {
-        // SAFETY: just validated as UTF-8
-        let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return Ok(SourceFile::new(name, text));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = String::from_utf8_lossy(
-                &bytes[bytes[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1)..at],
-            )
-            .chars()
-            .count()
-                + 1;
-            Err(Diagnostic::error(format!(
-                "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",
-                bytes[at]
-            ))
-            .with_hint("save the file as UTF-8"))
-        }
-    }
+pub fn decode(name: String, bytes: impl Into<Bytes>) -> Result<SourceFile, Diagnostic> {
+    let bytes = bytes.into();
+    let e = match Text::from_utf8(bytes.clone()) {
+        Ok(text) => return Ok(SourceFile::new(name, text)),
+        Err(e) => e,
+    };
+    let at = e.valid_up_to();
+    let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+    let col = String::from_utf8_lossy(
+        &bytes[memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1)..at],
+    )
+    .chars()
+    .count()
+        + 1;
+    Err(Diagnostic::error(format!(
+        "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",
+        bytes[at]
+    ))
+    .with_hint("save the file as UTF-8"))
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ use crate::parse::Piece;
 use crate::project::Project;
 use crate::render::RenderedChapter;
 use crate::resources::ImageMap;
+use crate::source::Text;
 use crate::stream::{self, Origin};
 
 /// What incremental builds keep between builds; off for a plain build, which then hashes, looks
@@ -86,7 +87,7 @@ struct PieceRun {
 /// A source file as last built.
 #[derive(Debug)]
 struct FileMemo {
-    text: String,
+    text: Text,
     /// The level the file was cut into chapters at.
     split_level: u8,
     pieces: Vec<PieceMemo>,

@@ -68,14 +68,40 @@ pub fn parse_chunks_from(
 /// fences indented by 1–3 spaces (inside a list item or not, a line alone cannot tell), and
 /// lines ended by a lone CR.
 pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<usize>> {
+    pieces_with(text, body, split_level, &|_| {})
+}
+
+/// Scans go through text in blocks of this size, and tell when they are done with each.
+const BLOCK: usize = 8 << 20;
+
+/// `range` in blocks of [`BLOCK`] bytes.
+fn blocks(range: std::ops::Range<usize>) -> impl Iterator<Item = std::ops::Range<usize>> {
+    range
+        .clone()
+        .step_by(BLOCK)
+        .map(move |at| at..(at + BLOCK).min(range.end))
+}
+
+/// [`pieces`], calling `done` with the parts of the text it has read and will not read
+/// again (a mapped text gives their memory back: [`crate::source::Text::release`]).
+pub fn pieces_with(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> Vec<std::ops::Range<usize>> {
     #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
     let whole = vec![body..text.len()];
     let b = text.as_bytes();
-    // a lone CR ends a line too: leave such text to the whole parse
-    let lone_cr =
-        memchr::memchr_iter(b'\r', &b[body..]).any(|i| b.get(body + i + 1) != Some(&b'\n'));
-    if lone_cr || html_block_with_end_marker(&b[body..]) {
-        return whole;
+    for block in blocks(body..b.len()) {
+        // a lone CR ends a line too: leave such text to the whole parse
+        let lone_cr = memchr::memchr_iter(b'\r', &b[block.clone()])
+            .any(|i| b.get(block.start + i + 1) != Some(&b'\n'));
+        let html = html_block_with_end_marker(&b[block.clone()], &b[block.end..]);
+        done(block);
+        if lone_cr || html {
+            return whole;
+        }
     }
     let mut starts = vec![body];
     // footnote label (lowercased) → piece of its definition
@@ -87,11 +113,16 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
         .map(|i| body + i)
         .peekable();
     let mut at = body;
+    let mut read = body;
     let last = (b.len() > body && b.last() != Some(&b'\n')).then_some(b.len());
     let ends = memchr::memchr_iter(b'\n', &b[body..])
         .map(|i| body + i + 1)
         .chain(last);
     for end in ends {
+        if at - read >= BLOCK {
+            done(read..at);
+            read = at;
+        }
         let mut has_colon = false;
         while colons.next_if(|&c| c < end).is_some() {
             has_colon = true;
@@ -132,7 +163,8 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
         blank_before = blank && fence.is_none();
         at = end;
     }
-    if !notes.is_empty() && !citations_stay_in_piece(text, &starts, &notes) {
+    done(read..b.len());
+    if !notes.is_empty() && !citations_stay_in_piece(text, &starts, &notes, done) {
         return whole;
     }
     let mut ranges: Vec<std::ops::Range<usize>> = starts.windows(2).map(|w| w[0]..w[1]).collect();
@@ -173,7 +205,12 @@ fn footnote_definition(line: &str) -> Option<String> {
 }
 
 /// Every `[^label` in the text lies in the piece that defines `label` (when it is defined).
-fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize)]) -> bool {
+fn citations_stay_in_piece(
+    text: &str,
+    starts: &[usize],
+    notes: &[(String, usize)],
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> bool {
     let mut seen: Vec<(&str, usize)> = Vec::new();
     for (label, piece) in notes {
         if seen.iter().any(|(l, p)| l == label && p != piece) {
@@ -181,25 +218,37 @@ fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize
         }
         seen.push((label, *piece));
     }
-    for at in memchr::memmem::find_iter(text.as_bytes(), b"[^") {
-        let rest = &text[at + 2..];
-        let Some(close) = rest.find(']') else {
-            continue;
-        };
-        let label = rest[..close].to_lowercase();
-        let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
-        if seen.iter().any(|(l, p)| *l == label && *p != piece) {
-            return false;
+    for block in blocks(0..text.len()) {
+        // a `[^` across the end of the block is found in it
+        let end = (block.end + 1).min(text.len());
+        for at in memchr::memmem::find_iter(&text.as_bytes()[block.start..end], b"[^") {
+            let at = block.start + at;
+            let rest = &text[at + 2..];
+            let Some(close) = rest.find(']') else {
+                continue;
+            };
+            let label = rest[..close].to_lowercase();
+            let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
+            if seen.iter().any(|(l, p)| *l == label && *p != piece) {
+                return false;
+            }
         }
+        done(block);
     }
     true
 }
 
-/// `<!…`, `<?…` or a `script`/`pre`/`style`/`textarea` tag anywhere: HTML that may run past a
-/// blank line.
-fn html_block_with_end_marker(b: &[u8]) -> bool {
+/// `<!…`, `<?…` or a `script`/`pre`/`style`/`textarea` tag anywhere in `b` (`after`: the text
+/// after it): HTML that may run past a blank line.
+fn html_block_with_end_marker(b: &[u8], after: &[u8]) -> bool {
     memchr::memchr_iter(b'<', b).any(|i| {
-        let rest = &b[i + 1..];
+        let tail;
+        let rest = if b.len() - i > 9 {
+            &b[i + 1..]
+        } else {
+            tail = [&b[i + 1..], &after[..after.len().min(9)]].concat();
+            &tail[..]
+        };
         let starts =
             |tag: &[u8]| rest.len() >= tag.len() && rest[..tag.len()].eq_ignore_ascii_case(tag);
         starts(b"!")
@@ -471,9 +520,18 @@ pub fn outline_range(
 }
 
 /// The pieces a file's body is parsed in: [`pieces`] for a large file cut at split headings,
-/// else the whole body.
-pub fn piece_ranges(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<usize>> {
-    piece_ranges_from(text, body, split_level, PARALLEL_MIN)
+/// else the whole body. `done` as for [`pieces_with`].
+pub fn piece_ranges(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> Vec<std::ops::Range<usize>> {
+    if split_level == 0 || text.len() - body < PARALLEL_MIN {
+        #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
+        return vec![body..text.len()];
+    }
+    pieces_with(text, body, split_level, done)
 }
 
 /// [`piece_ranges`], cutting a body of at least `parallel_min` bytes.

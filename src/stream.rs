@@ -39,7 +39,10 @@ pub fn piece_ranges(project: &Project) -> Vec<Vec<Range<usize>>> {
     project
         .sources
         .par_iter()
-        .map(|s| parse::piece_ranges(&s.file.text, s.body, level))
+        .map(|s| {
+            let text = &s.file.text;
+            parse::piece_ranges(text, s.body, level, &|r| text.release(r))
+        })
         .collect()
 }
 
@@ -60,7 +63,10 @@ pub fn outlines(
         .par_iter()
         .map(|&(f, p)| {
             known(f, p).unwrap_or_else(|| {
-                parse::outline_piece(&project.sources[f].file.text, ranges[f][p].clone(), level)
+                let text = &project.sources[f].file.text;
+                let piece = parse::outline_piece(text, ranges[f][p].clone(), level);
+                text.release(piece.range.clone());
+                piece
             })
         })
         .collect::<Vec<_>>();
@@ -230,14 +236,13 @@ pub fn chapters<W: Write>(
 /// The chapters of a group: one chapter, or the chapters of one piece parsed again.
 fn group(second: &Second<'_>, items: Vec<Item>) -> Vec<(RenderedChapter, Option<BTreeSet<char>>)> {
     let mut full: Vec<Option<Vec<Spanned>>> = match items[0].reparse() {
-        Some((f, p)) => parse::parse_piece(
-            &second.project.sources[f].file.text,
-            second.pieces[f][p].clone(),
-            second.project.config.build.split_level,
-        )
-        .into_iter()
-        .map(Some)
-        .collect(),
+        Some((f, p)) => {
+            let (text, range) = (&second.project.sources[f].file.text, &second.pieces[f][p]);
+            let level = second.project.config.build.split_level;
+            let chunks = parse::parse_piece(text, range.clone(), level);
+            text.release(range.clone());
+            chunks.into_iter().map(Some).collect()
+        }
         None => Vec::new(),
     };
     let work: Vec<(Item, Option<Vec<Spanned>>)> = items

@@ -76,6 +76,9 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
     }
 }
 
+/// Markdown files at least this large are mapped by `hanpub build`.
+const MAP_FROM: u64 = 1 << 20;
+
 /// `hanpub build`.
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
@@ -84,7 +87,10 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = options(args)?;
     opts.kept_cover = kept_cover(&opts, &output);
     let t = Instant::now();
-    let project = hanpub::load(&located.files, &located.entry)?;
+    // a one-shot build maps large Markdown files rather than reading them: it takes of a
+    // 200 MB book only the parts it is working on (watch reads: it keeps the text)
+    let files = located.files.clone().mapping_from(MAP_FROM);
+    let project = hanpub::load(&files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
@@ -92,7 +98,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let mut spool = spool_beside(&output)?;
     let streamed = {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut spool);
-        let streamed = hanpub::build_to(&project, &located.files, &opts, &mut w);
+        let streamed = hanpub::build_to(&project, &files, &opts, &mut w);
         w.flush().map_err(|e| write_error(&output, e))?;
         streamed
     };
