@@ -159,6 +159,19 @@ pub fn split(
     });
     let width = chapters.len().to_string().len().max(3);
     let offset = usize::from(!first_is_opening);
+    let chinese = book_title
+        .chars()
+        .any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
+    let named: Vec<Vec<Diagnostic>> = chapters
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut w = Vec::new();
+            name_empty_headings(c, i + offset, chinese, &sources[c.source].file, &mut w);
+            w
+        })
+        .collect();
+    warnings.extend(named.into_iter().flatten());
     for (i, c) in chapters.iter_mut().enumerate() {
         c.id = format!("c{:0width$}", i + offset);
         c.opening = i == 0 && first_is_opening;
@@ -253,10 +266,20 @@ pub fn split(
                 cited.push(l.clone());
             }
         }
-        for label in cited {
-            if let Some(body) = footnotes[file_index].get(&label) {
+        // a note cited only from another note is written too
+        let mut i = 0;
+        while i < cited.len() {
+            if let Some(body) = footnotes[file_index].get(&cited[i]) {
+                for s in body {
+                    if let Ev::FootnoteRef(l) = &s.ev
+                        && !cited.contains(l)
+                    {
+                        cited.push(l.clone());
+                    }
+                }
                 c.events.extend(body.iter().cloned());
             }
+            i += 1;
         }
     });
 
@@ -272,6 +295,22 @@ pub fn split(
                 continue;
             };
             if is_external(dest) {
+                match crate::url::check(dest) {
+                    Ok(url) => *dest = url,
+                    Err(why) => {
+                        warnings.push(
+                            Diagnostic::warning(format!("link `{}` {}: its text is kept without the link", shorten(dest), why.why()))
+                                .at(source, s.span.clone())
+                                .with_hint("link to http(s), mailto or a chapter of the book"),
+                        );
+                        dest.clear();
+                    }
+                }
+                continue;
+            }
+            if dest.is_empty() {
+                // `[text]()`: this very chapter
+                *dest = format!("{}.xhtml", ids[ci]);
                 continue;
             }
             let (path, frag) = match dest.split_once('#') {
@@ -326,7 +365,41 @@ pub fn split(
     chapters
 }
 
-/// Move top-level footnote definitions out of `events` into `defs` (first definition wins).
+/// Give every heading without text one a reader understands (the chapter's number for its
+/// first heading), with a warning: an empty heading would be an empty title and nav entry.
+fn name_empty_headings(
+    c: &mut Chapter,
+    n: usize,
+    chinese: bool,
+    source: &crate::source::SourceFile,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let mut i = 0;
+    while i < c.events.len() {
+        if matches!(c.events[i].ev, Ev::Start(Tag::Heading { .. }))
+            && heading_text(&c.events[i..]).is_empty()
+        {
+            let name = if i == 0 {
+                untitled(n, chinese)
+            } else if chinese {
+                "（無標題）".to_string()
+            } else {
+                "(untitled)".to_string()
+            };
+            let span = c.events[i].span.clone();
+            warnings.push(
+                Diagnostic::warning(format!("heading without text: it is called `{name}`"))
+                    .at(source, span.start..span.start)
+                    .with_hint("write the heading's text after the #"),
+            );
+            let at = span.end..span.end;
+            c.events.insert(i + 1, Spanned::new(Ev::Text(name), at));
+        }
+        i += 1;
+    }
+}
+
+/// Move footnote definitions (at any depth) out of `events` into `defs` (first definition wins).
 fn take_footnote_definitions(
     events: Vec<Spanned>,
     defs: &mut BTreeMap<String, Vec<Spanned>>,
@@ -355,9 +428,8 @@ fn take_footnote_definitions(
             }
             continue;
         }
-        if let Ev::Start(Tag::FootnoteDefinition(label)) = &sp.ev
-            && depth == 0
-        {
+        // a definition inside a list item or a quote moves too: notes are written at the end
+        if let Ev::Start(Tag::FootnoteDefinition(label)) = &sp.ev {
             def = Some((label.clone(), Vec::new()));
             depth = 1;
             def.as_mut().expect("just set").1.push(sp);
@@ -440,6 +512,29 @@ fn new_chapter(source: usize, file_index: usize, events: Vec<Spanned>) -> Chapte
 impl Chapter {
     fn source_file_index(&self) -> usize {
         self.file_index
+    }
+}
+
+/// A link destination cut for a message.
+fn shorten(dest: &str) -> String {
+    let clean: String = dest
+        .chars()
+        .map(|c| if c < ' ' { ' ' } else { c })
+        .collect();
+    if clean.chars().count() > 60 {
+        format!("{}…", clean.chars().take(60).collect::<String>())
+    } else {
+        clean
+    }
+}
+
+/// The title of chapter number `n` (1-based) whose heading has no text: `第 n 章` in a Chinese
+/// book, `Chapter n` otherwise, so a reader can tell it in the table of contents.
+pub fn untitled(n: usize, chinese: bool) -> String {
+    if chinese {
+        format!("第 {n} 章")
+    } else {
+        format!("Chapter {n}")
     }
 }
 

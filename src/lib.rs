@@ -7,13 +7,10 @@
 //! 2. parse ([`parse`]): Markdown → events with spans, cut into chapter-sized chunks;
 //! 3. split ([`chapters`]): chapters, unique heading ids, footnotes, internal links;
 //! 4. transform ([`transform`]): CJK typesetting ([`typeset`]) and the edition ([`hans`]);
-//! 5. assets ([`assets`]): images ([`resources`]), cover ([`cover`]), font ([`font`]),
-//!    stylesheets ([`style`]);
+//! 5. assets ([`assets`]): images ([`resources`]), cover, font, stylesheets ([`style`]);
 //! 6. render ([`render`]): XHTML per chapter, compressed; navigation, cover page, OPF;
-//! 7. package ([`package`]): a deterministic zip.
-//!
-//! [`Incremental`] runs the same stages through a memo ([`memo`]) that remembers per-chapter
-//! work by key, for `watch` and `serve`.
+//! 7. package ([`package`]): a deterministic zip. [`Incremental`] runs the same stages
+//!    through a memo ([`memo`]) that keeps per-chapter work by key, for `watch` and `serve`.
 //!
 //! ```
 //! use hanpub::{build, load, BookEntry, MemFiles, Options};
@@ -50,6 +47,7 @@ pub mod stream;
 pub mod style;
 pub mod transform;
 pub mod typeset;
+pub mod url;
 pub mod verify;
 
 pub use config::{Config, Layout, Metadata, derive_identifier};
@@ -81,9 +79,8 @@ pub struct Output {
     pub drawn_cover: Option<cover::Drawn>,
 }
 
-/// Build the EPUB of a loaded book, in memory.
-///
-/// Fails with every error of the book (and the warnings met so far) when there are any.
+/// Build the EPUB of a loaded book, in memory. Fails with every error of the book (and the
+/// warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
     buffered(&Inputs::new(project, files, opts), &mut Memo::off())
 }
@@ -270,7 +267,11 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
         ..opts.clone()
     };
     match build(&unchecked, files, opts) {
-        Ok(out) => all.extend(out.warnings),
+        Ok(out) => {
+            // what would ship broken despite every stage (a safety net: none is known)
+            all.extend(verify::verify(&out.epub, "the built EPUB"));
+            all.extend(out.warnings);
+        }
         Err(Error::Book(d)) => all.extend(d.0),
         Err(e) => all.push(Diagnostic::error(e.to_string())),
     }

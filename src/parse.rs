@@ -1,17 +1,27 @@
 //! Markdown → owned [`Ev`]ents with byte spans (pulldown-cmark's offset iterator).
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag as MdTag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag as MdTag,
+    TagEnd,
+};
 
 use crate::chapters::MAX_NESTING;
-use crate::model::{Align, Ev, Spanned, Tag};
+use crate::model::{Alert, Align, Ev, Spanned, Tag};
 
-/// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese).
+/// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese); math, GFM
+/// alerts, definition lists, superscript and CJK-friendly emphasis (hanpub's patch of
+/// pulldown-cmark, see `vendor/pulldown-cmark/HANPUB.md`).
 pub fn options() -> Options {
     Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_CJK_FRIENDLY_EMPHASIS
 }
 
 /// Parse `text[body..]` (the part after any front matter); spans are offsets into `text`.
@@ -278,7 +288,8 @@ trait Keep {
 enum Seen<'a> {
     Start(&'a Tag),
     End(&'a Tag),
-    Html(&'a str),
+    /// Raw HTML, and whether it is (a line of) an HTML block.
+    Html(&'a str, bool),
     FootnoteRef,
     /// Text, code, breaks, rules, task markers.
     Other,
@@ -308,6 +319,9 @@ fn convert(
     let mut seen = 0usize;
     let mut stack: Vec<Tag> = Vec::new();
     let mut after_text = false;
+    let mut after_html = false;
+    // for each open link: whether its tags are left out (an autolink of an unknown scheme)
+    let mut unwrapped: Vec<bool> = Vec::new();
     for (event, range) in parser {
         if let Event::Start(MdTag::Heading { level, .. }) = &event
             && stack.is_empty()
@@ -319,11 +333,34 @@ fn convert(
             chunks.push(std::mem::take(&mut out));
             seen = 0;
         }
+        // the tags of an autolink of an unknown scheme are left out (its text merges with
+        // the text around it)
+        match &event {
+            Event::Start(MdTag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let unwrap = *link_type == LinkType::Autolink
+                    && matches!(
+                        crate::url::check(dest_url),
+                        Err(crate::url::Refused::Unknown | crate::url::Refused::Invalid)
+                    );
+                unwrapped.push(unwrap);
+                if unwrap {
+                    continue;
+                }
+            }
+            Event::End(TagEnd::Link) if unwrapped.pop() == Some(true) => continue,
+            _ => {}
+        }
         let span = range.start + body..range.end + body;
         let is_text = matches!(event, Event::Text(_));
         let was_text = std::mem::replace(&mut after_text, is_text);
-        // merged text (below) is one event
-        if !(is_text && was_text) {
+        let is_html = matches!(event, Event::Html(_));
+        let was_html = std::mem::replace(&mut after_html, is_html);
+        // merged text and the lines of an HTML block (below) are one event
+        if !(is_text && was_text) && !(is_html && was_html) {
             seen += 1;
         }
         let ev = match event {
@@ -364,7 +401,8 @@ fn convert(
             }
             event => {
                 let seen_as = match &event {
-                    Event::Html(h) | Event::InlineHtml(h) => Seen::Html(h),
+                    Event::Html(h) => Seen::Html(h, true),
+                    Event::InlineHtml(h) => Seen::Html(h, false),
                     Event::FootnoteReference(_) => Seen::FootnoteRef,
                     _ => Seen::Other,
                 };
@@ -373,11 +411,29 @@ fn convert(
                 }
                 match event {
                     Event::Code(t) => Ev::Code(t.into_string()),
-                    Event::InlineMath(t) | Event::DisplayMath(t) => Ev::Code(t.into_string()),
-                    Event::Html(t) => Ev::Html {
-                        html: t.into_string(),
-                        block: true,
+                    Event::InlineMath(t) => Ev::Math {
+                        tex: t.into_string(),
+                        display: false,
                     },
+                    Event::DisplayMath(t) => Ev::Math {
+                        tex: t.into_string(),
+                        display: true,
+                    },
+                    Event::Html(t) => {
+                        // an HTML block comes line by line: keep it whole
+                        if was_html
+                            && let Some(last) = out.last_mut()
+                            && let Ev::Html { html, block: true } = &mut last.ev
+                        {
+                            html.push_str(&t);
+                            last.span.end = span.end;
+                            continue;
+                        }
+                        Ev::Html {
+                            html: t.into_string(),
+                            block: true,
+                        }
+                    }
                     Event::InlineHtml(t) => Ev::Html {
                         html: t.into_string(),
                         block: false,
@@ -396,6 +452,9 @@ fn convert(
     if seen > 0 || chunks.is_empty() {
         keep.end_chunk(&mut out);
         chunks.push(out);
+    }
+    for c in &mut chunks {
+        shortcodes(c);
     }
     chunks
 }
@@ -460,7 +519,10 @@ impl Keep for Outliner {
             }
             _ if self.keep > 0 => true,
             Seen::Start(Tag::Link { .. }) | Seen::End(Tag::Link { .. }) | Seen::FootnoteRef => true,
-            Seen::Html(html) => shows_image(html),
+            // an HTML block whole (its lines are merged into one event, which must be
+            // the same in the outline as in the text); inline HTML that may show an image
+            Seen::Html(_, true) => true,
+            Seen::Html(html, false) => shows_image(html),
             _ => false,
         };
         if self.depth == 0 {
@@ -493,7 +555,7 @@ pub fn in_outline(events: &[Spanned]) -> Vec<bool> {
             let seen = match &s.ev {
                 Ev::Start(t) => Seen::Start(t),
                 Ev::End(t) => Seen::End(t),
-                Ev::Html { html, .. } => Seen::Html(html),
+                Ev::Html { html, block } => Seen::Html(html, *block),
                 Ev::FootnoteRef(_) => Seen::FootnoteRef,
                 _ => Seen::Other,
             };
@@ -584,6 +646,81 @@ pub fn parse_piece(
     chunks
 }
 
+/// Emoji shortcodes (`:smile:`) in text become [`Ev::NoBreak`] runs, left as written: the
+/// typesetter never turns their colons full-width.
+fn shortcodes(events: &mut Vec<Spanned>) {
+    let has = |t: &str| memchr::memchr_iter(b':', t.as_bytes()).nth(1).is_some();
+    if !events
+        .iter()
+        .any(|s| matches!(&s.ev, Ev::Text(t) if has(t)))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + 4);
+    let mut in_code = false;
+    for s in std::mem::take(events) {
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code = true,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = false,
+            Ev::Text(t) if !in_code && has(t) => {
+                split_shortcodes(t, s.span.clone(), &mut out);
+                continue;
+            }
+            _ => {}
+        }
+        out.push(s);
+    }
+    *events = out;
+}
+
+/// `:name:` of ASCII lowercase letters, digits, `_`, `+`, `-` (a letter among them), not glued
+/// to other letters or digits.
+fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+    let b = t.as_bytes();
+    let exact = span.len() == t.len();
+    let sub = |a: usize, z: usize| {
+        if exact {
+            span.start + a..span.start + z
+        } else {
+            span.clone()
+        }
+    };
+    let mut from = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b':' || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let body = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c))
+            .count();
+        let end = i + 1 + body;
+        let closed =
+            b.get(end) == Some(&b':') && !b.get(end + 1).is_some_and(|c| c.is_ascii_alphanumeric());
+        if body == 0 || !closed || !b[i + 1..end].iter().any(u8::is_ascii_lowercase) {
+            i += 1;
+            continue;
+        }
+        if from < i {
+            out.push(Spanned::new(Ev::Text(t[from..i].to_string()), sub(from, i)));
+        }
+        out.push(Spanned::new(
+            Ev::NoBreak(t[i..=end].to_string()),
+            sub(i, end + 1),
+        ));
+        from = end + 1;
+        i = from;
+    }
+    if from < t.len() {
+        out.push(Spanned::new(
+            Ev::Text(t[from..].to_string()),
+            sub(from, t.len()),
+        ));
+    }
+}
+
 fn convert_tag(tag: MdTag<'_>) -> Tag {
     match tag {
         MdTag::Paragraph => Tag::Paragraph,
@@ -594,15 +731,18 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
             id: id.map(|s| s.into_string()).unwrap_or_default(),
             classes: classes.into_iter().map(|c| c.into_string()).collect(),
         },
-        MdTag::BlockQuote(_) => Tag::BlockQuote,
+        MdTag::BlockQuote(None) => Tag::BlockQuote,
+        MdTag::BlockQuote(Some(kind)) => Tag::Alert(match kind {
+            BlockQuoteKind::Note => Alert::Note,
+            BlockQuoteKind::Tip => Alert::Tip,
+            BlockQuoteKind::Important => Alert::Important,
+            BlockQuoteKind::Warning => Alert::Warning,
+            BlockQuoteKind::Caution => Alert::Caution,
+        }),
         MdTag::CodeBlock(kind) => Tag::CodeBlock {
             lang: match kind {
-                pulldown_cmark::CodeBlockKind::Fenced(info) => info
-                    .split_whitespace()
-                    .next()
-                    .map(str::to_string)
-                    .filter(|s| !s.is_empty()),
-                pulldown_cmark::CodeBlockKind::Indented => None,
+                CodeBlockKind::Fenced(info) => code_language(&info),
+                CodeBlockKind::Indented => None,
             },
         },
         MdTag::List(start) => Tag::List { start },
@@ -625,6 +765,15 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
         MdTag::Strong => Tag::Strong,
         MdTag::Strikethrough => Tag::Strikethrough,
         MdTag::Link {
+            link_type: LinkType::Email,
+            dest_url,
+            title,
+            ..
+        } => Tag::Link {
+            dest: format!("mailto:{dest_url}"),
+            title: title.into_string(),
+        },
+        MdTag::Link {
             dest_url, title, ..
         } => Tag::Link {
             dest: dest_url.into_string(),
@@ -637,15 +786,30 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
             title: title.into_string(),
         },
         MdTag::FootnoteDefinition(label) => Tag::FootnoteDefinition(label.into_string()),
-        // not enabled in `options()`; treat as plain blocks
         MdTag::HtmlBlock => Tag::HtmlBlock,
-        MdTag::DefinitionList
-        | MdTag::DefinitionListTitle
-        | MdTag::DefinitionListDefinition
-        | MdTag::Superscript
-        | MdTag::Subscript
-        | MdTag::MetadataBlock(_) => Tag::Paragraph,
+        MdTag::DefinitionList => Tag::DefinitionList,
+        MdTag::DefinitionListTitle => Tag::DefinitionTerm,
+        MdTag::DefinitionListDefinition => Tag::DefinitionDetails,
+        MdTag::Superscript => Tag::Superscript,
+        MdTag::Subscript => Tag::Subscript,
+        // not enabled in `options()`; treat as plain blocks
+        MdTag::MetadataBlock(_) => Tag::Paragraph,
     }
+}
+
+/// The language of a fence's info string: its first word, without mdBook's attributes
+/// (`rust,ignore` → `rust`) or Pandoc's braces (`{.rust}` → `rust`); only characters a class
+/// name can hold.
+fn code_language(info: &str) -> Option<String> {
+    let word = info.split_whitespace().next()?;
+    let word = word.trim_start_matches('{').trim_start_matches('.');
+    let lang = word.split([',', '{', '}']).next()?;
+    let ok = !lang.is_empty()
+        && lang.len() <= 40
+        && lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'));
+    ok.then(|| lang.to_string())
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

@@ -10,6 +10,8 @@ use crate::hans;
 pub const STYLE_BASE: &str = include_str!("../styles/base.css");
 pub const STYLE_HORIZONTAL: &str = include_str!("../styles/horizontal.css");
 pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
+/// Highlighted code, formulas, alerts, definition lists, figures (see the file's header).
+pub const STYLE_CONTENT: &str = include_str!("../styles/content.css");
 
 /// The cover page: the image alone, as large as the screen allows.
 const COVER_CSS: &str = "\n/* cover page: the image alone, whole, on one screen */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; text-indent: 0; }\nbody.cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 95vh; width: auto; height: auto; }\n";
@@ -50,6 +52,7 @@ pub fn sheets(
     } else {
         STYLE_HORIZONTAL
     });
+    css.push_str(STYLE_CONTENT);
     if let Some(font) = parts.font {
         css.push_str(font);
     }

@@ -2,7 +2,9 @@
 //! ([`chapters`]); then the documents that describe the book ([`documents`]): the navigation
 //! (`nav.xhtml`, `toc.ncx`), the cover page and the package document (`content.opf`).
 
+pub mod highlight;
 pub mod html;
+pub mod math;
 pub mod nav;
 pub mod opf;
 pub mod xhtml;
@@ -54,8 +56,8 @@ pub struct RenderedChapter {
     /// Its title in the table of contents.
     pub title: String,
     pub opening: bool,
-    /// The XHTML has inline SVG (a manifest property).
-    pub svg: bool,
+    /// The XHTML's manifest properties (inline SVG, MathML).
+    pub svg: xhtml::Properties,
     /// Index of its source file, which `warnings` point into.
     pub source: usize,
     /// What rendering found to warn about, with the span of the source it is about.
@@ -93,12 +95,7 @@ pub fn chapter(
     let r = xhtml::chapter(
         c,
         &xhtml::ChapterContext {
-            lang: cx.lang,
-            vertical: cx.vertical,
-            book_title: cx.title,
-            kicker: cx.kicker,
-            subtitle: cx.subtitle,
-            stylesheets: cx.stylesheets,
+            book: cx,
             image: &image,
         },
     );
@@ -107,7 +104,7 @@ pub fn chapter(
         id: c.id.clone(),
         title: c.title.clone(),
         opening: c.opening,
-        svg: memchr::memmem::find(&r.xhtml, b"<svg").is_some(),
+        svg: xhtml::Properties::of(&r.xhtml),
         source: c.source,
         warnings: r.warnings,
         entry: Some(entry),

@@ -129,7 +129,7 @@ impl<'a> Engine<'a> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) => self.atom('a', 'a'),
+                Ev::Code(_) | Ev::Math { .. } => self.atom('a', 'a'),
                 Ev::Tcy(t) | Ev::NoBreak(t) => {
                     if let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) {
                         self.atom(first, last);
@@ -525,7 +525,7 @@ impl<'a> Engine<'a> {
                         }
                     }
                 }
-                Ev::Code(_) => {
+                Ev::Code(_) | Ev::Math { .. } => {
                     if let Some(r) = f('a', j, 0) {
                         return Some(r);
                     }

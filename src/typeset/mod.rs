@@ -207,9 +207,14 @@ fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut V
 }
 
 /// Emphasis, strong, strikethrough and links do not break the text's context.
-fn is_inline(tag: &Tag) -> bool {
+pub(crate) fn is_inline(tag: &Tag) -> bool {
     matches!(
         tag,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Superscript
+            | Tag::Subscript
     )
 }
