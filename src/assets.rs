@@ -9,7 +9,7 @@ use crate::cover::{self, Cover};
 use crate::diagnostics::{Diagnostic, Error};
 use crate::font::{self, BookFont, FontReport};
 use crate::options::{FontFile, Inputs};
-use crate::resources::Images;
+use crate::resources::{FontEntry, Images};
 use crate::style;
 
 /// What the book carries besides its chapters.
@@ -20,6 +20,8 @@ pub struct Assets {
     pub font: Option<BookFont>,
     /// Stylesheets: href inside the package folder and bytes, hanpub's first.
     pub styles: Vec<(String, Vec<u8>)>,
+    /// Fonts the book's stylesheets name (`@font-face { src: url(…) }`), as they are.
+    pub style_fonts: Vec<FontEntry>,
 }
 
 impl Assets {
@@ -48,7 +50,7 @@ impl Assets {
 pub fn gather(
     meta: &Metadata,
     chars: &BTreeSet<char>,
-    images: Images,
+    mut images: Images,
     input: &Inputs<'_>,
     draw_cover: impl FnOnce(&FontFile) -> Result<cover::Drawn, String>,
     warnings: &mut Vec<Diagnostic>,
@@ -78,11 +80,20 @@ pub fn gather(
         font: font.as_ref().map(|f| f.css.as_str()),
         cover: cover.is_some(),
     };
-    let styles = style::sheets(parts, &build.css, files)?;
+    let mut style_fonts = Vec::new();
+    let styles = style::sheets(
+        parts,
+        &build.css,
+        files,
+        &mut images,
+        &mut style_fonts,
+        warnings,
+    )?;
     Ok(Assets {
         images,
         cover,
         font,
         styles,
+        style_fonts,
     })
 }

@@ -191,6 +191,9 @@ pub fn split(
 
     // unique heading ids, and the anchors a link may use to reach them
     let mut used: BTreeMap<String, ()> = BTreeMap::new();
+    // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut counter = 0usize;
@@ -223,14 +226,19 @@ pub fn split(
                     None => format!("h{counter}"),
                 }
             };
-            let mut unique = base.clone();
-            let mut n = 1;
+            // the ids taken only grow, so a suffix refused once stays refused
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            let mut unique = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             while used.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
-                n += 1;
+                *n += 1;
                 unique = format!("{base}-{n}");
             }
             used.insert(unique.clone(), ());
-            for key in [explicit, unique.clone(), unicode_slug(&text)] {
+            for key in [nfc(&explicit), unique.clone(), unicode_slug(&text)] {
                 if key.is_empty() {
                     continue;
                 }
@@ -258,21 +266,24 @@ pub fn split(
     // footnotes follow their first reference in each chapter
     chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
-        let mut cited: Vec<String> = Vec::new();
+        let mut cited: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in &c.events {
             if let Ev::FootnoteRef(l) = &s.ev
-                && !cited.contains(l)
+                && seen.insert(l.as_str())
             {
-                cited.push(l.clone());
+                cited.push(l);
             }
         }
+        let mut cited: Vec<String> = cited.into_iter().map(str::to_string).collect();
+        let mut seen: std::collections::HashSet<String> = cited.iter().cloned().collect();
         // a note cited only from another note is written too
         let mut i = 0;
         while i < cited.len() {
             if let Some(body) = footnotes[file_index].get(&cited[i]) {
                 for s in body {
                     if let Ev::FootnoteRef(l) = &s.ev
-                        && !cited.contains(l)
+                        && seen.insert(l.clone())
                     {
                         cited.push(l.clone());
                     }
@@ -285,6 +296,13 @@ pub fn split(
 
     // internal links
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
+    // file names and anchors match whatever Unicode normalisation each side was typed in
+    let file_of_path: BTreeMap<String, usize> = first_of_file
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (p, _))| (nfc(p), i))
+        .collect();
     let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
         let mut warnings = Vec::new();
         let file_index = chapter.source_file_index();
@@ -320,12 +338,12 @@ pub fn split(
             let target_file = if path.is_empty() {
                 Some(file_index)
             } else {
-                let wanted = join_relative(here, &percent_decode(&path));
-                first_of_file.iter().position(|(p, _)| *p == wanted)
+                let wanted = nfc(&join_relative(here, &percent_decode(&path)));
+                file_of_path.get(&wanted).copied()
             };
             let resolved = match (target_file, frag) {
                 (Some(f), Some(frag)) => {
-                    let frag = percent_decode(&frag);
+                    let frag = nfc(&percent_decode(&frag));
                     anchors
                         .get(&(f, frag.clone()))
                         .or_else(|| anchors.get(&(f, unicode_slug(&frag))))
@@ -394,6 +412,20 @@ fn name_empty_headings(
             );
             let at = span.end..span.end;
             c.events.insert(i + 1, Spanned::new(Ev::Text(name), at));
+        }
+        i += 1;
+    }
+}
+
+/// An empty text in every heading without text, where [`name_empty_headings`] puts its name.
+fn make_room_for_heading_names(events: &mut Vec<Spanned>) {
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i].ev, Ev::Start(Tag::Heading { .. }))
+            && heading_text(&events[i..]).is_empty()
+        {
+            let at = events[i].span.end..events[i].span.end;
+            events.insert(i + 1, Spanned::new(Ev::Text(String::new()), at));
         }
         i += 1;
     }
@@ -473,6 +505,8 @@ pub fn makes_chapter(chunk: &[Spanned]) -> bool {
 /// the chapter [`split`] makes from the full text.
 pub fn fill(outline: &[Spanned], chunk: Vec<Spanned>) -> Vec<Spanned> {
     let mut events = take_footnote_definitions(chunk, &mut BTreeMap::new());
+    // the outline's headings without text were given one (`name_empty_headings`): its place
+    make_room_for_heading_names(&mut events);
     // the placeholder that keeps a chunk without a heading of its own
     let outline = match outline.first() {
         Some(Spanned { ev: Ev::Rule, .. }) => &outline[1..],
@@ -583,10 +617,12 @@ fn ascii_slug(text: &str) -> Option<String> {
     is_ascii_id(&slug).then_some(slug)
 }
 
-/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters).
+/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters), in
+/// Unicode NFC (a heading typed in NFD, `Cafe` + U+0301, matches a link to `#café`).
 pub fn unicode_slug(text: &str) -> String {
+    let text = nfc(text.trim());
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             out.extend(c.to_lowercase());
         } else if c.is_whitespace() {
@@ -594,6 +630,15 @@ pub fn unicode_slug(text: &str) -> String {
         }
     }
     out
+}
+
+/// `text` in Unicode Normalization Form C (composed), the form names and anchors are compared in.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text.to_string();
+    }
+    text.nfc().collect()
 }
 
 pub fn is_external(dest: &str) -> bool {
@@ -659,6 +704,9 @@ mod tests {
         assert_eq!(join_relative("a/b.md", "../c.md"), "c.md");
         assert_eq!(join_relative("b.md", "./d/e.md"), "d/e.md");
         assert_eq!(percent_decode("%E4%B8%AD"), "中");
+        // NFD and NFC of the same text give one slug
+        assert_eq!(unicode_slug("Cafe\u{301} 中"), unicode_slug("Caf\u{e9} 中"));
+        assert_eq!(nfc("e\u{301}"), "\u{e9}");
         assert!(is_external("https://x"));
         assert!(is_external("mailto:a@b"));
         assert!(!is_external("other.md#x"));

@@ -1307,7 +1307,8 @@ pub fn for_book(
         let data = files
             .read(path)
             .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?;
-        return match inspect_given(&data) {
+        return match inspect_given(&data).and_then(|g| crate::image::check_cover(&data).map(|_| g))
+        {
             Ok(given) => Ok(Some(Cover {
                 data,
                 media_type: given.media_type,

@@ -128,8 +128,8 @@ impl Backing for Mapped {
 /// The file must not be truncated while the bytes are in use (reading them would then fail
 /// with SIGBUS): the CLI maps fonts and, for a one-shot build, large sources; `watch` reads.
 pub fn map(path: &Path) -> io::Result<Bytes> {
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() == 0 {
+    let (file, meta) = open_regular(path)?;
+    if meta.len() == 0 {
         return Ok(Bytes::from(Vec::new()));
     }
     // SAFETY: read-only; see the note above on truncation
@@ -219,16 +219,12 @@ impl FsFiles {
 
 impl Files for FsFiles {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        let p = self.resolve(path)?;
-        if p.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a folder"));
-        }
-        std::fs::read(p)
+        read_regular(&self.resolve(path)?)
     }
     fn read_shared(&self, path: &str) -> io::Result<Bytes> {
         let p = self.resolve(path)?;
         match self.map_from {
-            Some(min) if std::fs::metadata(&p)?.len() >= min && p.is_file() => map(&p),
+            Some(min) if std::fs::metadata(&p)?.len() >= min => map(&p),
             _ => self.read(path).map(Bytes::from),
         }
     }
@@ -252,6 +248,63 @@ impl Files for FsFiles {
             (s, p) => format!("{s}/{p}"),
         }
     }
+}
+
+/// Read a regular file; a folder, FIFO, socket or device is refused with the reason, never
+/// opened for reading (a FIFO would block until a writer comes; `/dev/zero` never ends). On
+/// Unix the file is opened non-blocking and checked again on the open descriptor, so a file
+/// swapped for a FIFO between the two checks is refused too.
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let (mut file, meta) = open_regular(path)?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    io::Read::read_to_end(&mut file, &mut data)?;
+    Ok(data)
+}
+
+/// Open a regular file (without blocking on a FIFO), or say what else it is.
+fn open_regular(path: &Path) -> io::Result<(std::fs::File, std::fs::Metadata)> {
+    not_regular(&std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    not_regular(&meta)?;
+    Ok((file, meta))
+}
+
+/// An error naming what a non-regular file is.
+fn not_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    let what = if ft.is_dir() {
+        "is a folder"
+    } else {
+        special_kind(&ft)
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, what))
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "is a FIFO (named pipe), not a regular file"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "is a device, not a regular file"
+    } else if ft.is_socket() {
+        "is a socket, not a regular file"
+    } else {
+        "is not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "is not a regular file"
 }
 
 /// Refuse absolute paths and paths that climb out of the book folder.
@@ -294,11 +347,12 @@ pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
     ))
 }
 
-/// Bytes → text, or an error naming the line of the first invalid byte.
+/// Bytes → text (a byte order mark and lone-CR line breaks set aside: [`SourceFile::from_stored`]),
+/// or an error naming the line of the first invalid byte.
 pub fn decode(name: String, bytes: impl Into<Bytes>) -> Result<SourceFile, Diagnostic> {
     let bytes = bytes.into();
     let e = match Text::from_utf8(bytes.clone()) {
-        Ok(text) => return Ok(SourceFile::new(name, text)),
+        Ok(text) => return Ok(SourceFile::from_text(name, text)),
         Err(e) => e,
     };
     let at = e.valid_up_to();

@@ -31,6 +31,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod font;
 pub mod hans;
+pub mod image;
 pub mod incremental;
 pub mod lint;
 mod memo;
@@ -45,6 +46,8 @@ pub mod resources;
 pub mod source;
 pub mod stream;
 pub mod style;
+pub mod stylesheet;
+pub mod svg;
 pub mod transform;
 pub mod typeset;
 pub mod url;
@@ -147,8 +150,9 @@ fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Resul
     // split, and the images each chapter shows
     let chapters = chapters::split(parsed, cfg, &project.sources, &mut warnings);
     let meta = transform.metadata(&cfg.meta);
-    let images = resources::collect(&chapters, &project.sources, input.files)
+    let mut images = resources::collect(&chapters, &project.sources, input.files)
         .map_err(|e| [warnings.clone(), e].concat())?;
+    warnings.append(&mut images.warnings);
     // the chapters an incremental build takes as they were, by key
     let stylesheets = style::links(&cfg.build.css);
     let cx = render::BookContext::new(&meta, settings.vertical, &stylesheets);

@@ -189,6 +189,9 @@ fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<Entry>) {
             head.push(entry(format!("EPUB/{href}"), data));
         }
     }
+    for (href, _, data) in assets.style_fonts {
+        head.push(entry(format!("EPUB/{href}"), data));
+    }
     if let (Some(page), Some(cover)) = (docs.cover_page, assets.cover) {
         head.push(entry("EPUB/text/cover.xhtml".into(), page));
         head.push(entry(

@@ -221,12 +221,12 @@ fn citations_stay_in_piece(
     notes: &[(String, usize)],
     done: &dyn Fn(std::ops::Range<usize>),
 ) -> bool {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // label → the piece that defines it (a label defined in two pieces: give up)
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (label, piece) in notes {
-        if seen.iter().any(|(l, p)| l == label && p != piece) {
+        if *seen.entry(label).or_insert(*piece) != *piece {
             return false;
         }
-        seen.push((label, *piece));
     }
     for block in blocks(0..text.len()) {
         // a `[^` across the end of the block is found in it
@@ -234,12 +234,14 @@ fn citations_stay_in_piece(
         for at in memchr::memmem::find_iter(&text.as_bytes()[block.start..end], b"[^") {
             let at = block.start + at;
             let rest = &text[at + 2..];
-            let Some(close) = rest.find(']') else {
+            // a label is at most 999 characters (CommonMark): never look further for its `]`
+            let Some(close) = memchr::memchr(b']', &rest.as_bytes()[..rest.len().min(4 * 999)])
+            else {
                 continue;
             };
             let label = rest[..close].to_lowercase();
             let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
-            if seen.iter().any(|(l, p)| *l == label && *p != piece) {
+            if seen.get(label.as_str()).is_some_and(|&p| p != piece) {
                 return false;
             }
         }

@@ -5,6 +5,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::files::{self, Files};
 use crate::hans;
+use crate::resources::{self, FontEntry, Images};
 
 /// The stylesheets, embedded: base + one writing mode.
 pub const STYLE_BASE: &str = include_str!("../styles/base.css");
@@ -40,11 +41,16 @@ pub struct Parts<'a> {
 }
 
 /// The stylesheet files, href (inside the package folder) and bytes: hanpub's, then the book's
-/// own, read through `files`, in the order of [`links`].
+/// own, read through `files`, in the order of [`links`]. The book's own go through
+/// [`resources::load_stylesheet`]: the images their `url()`s name join `images`, the fonts
+/// `fonts`, and what is dropped is a warning in `warnings`.
 pub fn sheets(
     parts: Parts<'_>,
     book_css: &[String],
     files: &dyn Files,
+    images: &mut Images,
+    fonts: &mut Vec<FontEntry>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let mut css = String::from(STYLE_BASE);
     css.push_str(if parts.vertical {
@@ -67,6 +73,8 @@ pub fn sheets(
         let data = files
             .read(path)
             .map_err(|e| files::read_error(files, path, &e))?;
+        let (data, dropped) = resources::load_stylesheet(files, path, data, images, fonts)?;
+        warnings.extend(dropped);
         out.push((format!("styles/book{}.css", i + 1), data));
     }
     Ok(out)

@@ -39,7 +39,8 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
     out
 }
 
-/// The entries of the zip by name, with `mimetype` checked; None when it is not a zip.
+/// The entries of the zip by name, with `mimetype` checked; None when it is not a zip or inflates
+/// past the budget (the diagnostics say which).
 fn read_entries(
     bytes: &[u8],
     name: &str,
@@ -56,7 +57,9 @@ fn read_entries(
             return None;
         }
     };
-    // entries, in archive order
+    // entries, in archive order, inflating at most `budget` bytes in all
+    let budget = inflate_budget(bytes.len());
+    let mut left = budget;
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for i in 0..zip.len() {
         let mut f = match zip.by_index(i) {
@@ -88,12 +91,34 @@ fn read_entries(
             }
         }
         let mut data = Vec::new();
-        if let Err(e) = f.read_to_end(&mut data) {
-            out.push(
-                Diagnostic::error(format!("entry `{entry}` cannot be read: {e}"))
-                    .in_file(name.to_string()),
-            );
-            continue;
+        let read = if f.size() > left {
+            Ok(u64::MAX)
+        } else {
+            (&mut f)
+                .take(left + 1)
+                .read_to_end(&mut data)
+                .map(|n| n as u64)
+        };
+        match read {
+            Err(e) => {
+                out.push(
+                    Diagnostic::error(format!("entry `{entry}` cannot be read: {e}"))
+                        .in_file(name.to_string()),
+                );
+                continue;
+            }
+            Ok(n) if n > left => {
+                out.push(too_big(
+                    &entry,
+                    f.size(),
+                    f.compressed_size(),
+                    budget,
+                    bytes.len(),
+                    name,
+                ));
+                return None;
+            }
+            Ok(n) => left -= n,
         }
         if !f.is_dir() {
             entries.insert(entry, data);
@@ -344,6 +369,56 @@ fn check_links(
             }
         }
     }
+}
+
+/// How many inflated bytes `check` reads from an EPUB of `len` bytes: 32 times its size, and at
+/// least 64 MiB. Text deflates 3–10×, images not at all; a zip bomb (deflate reaches 1032×)
+/// is stopped there, so checking never takes more memory than this.
+pub fn inflate_budget(len: usize) -> u64 {
+    (len as u64).saturating_mul(32).max(64 << 20)
+}
+
+fn size(n: u64) -> String {
+    if n >= 1 << 30 {
+        format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64)
+    } else if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    }
+}
+
+/// The error for an entry that would take the inflated total past the budget.
+fn too_big(
+    entry: &str,
+    declared: u64,
+    packed: u64,
+    budget: u64,
+    len: usize,
+    name: &str,
+) -> Diagnostic {
+    let what = if declared > budget {
+        format!(
+            "says it inflates to {} (from {} compressed)",
+            size(declared),
+            size(packed)
+        )
+    } else {
+        format!(
+            "inflates past the {} that check reads in all (from {} compressed)",
+            size(budget),
+            size(packed)
+        )
+    };
+    Diagnostic::error(format!(
+        "entry `{entry}` {what}: not read, and checking stops here"
+    ))
+    .in_file(name.to_string())
+    .with_hint(format!(
+        "check inflates at most {} from this {} file (32 times its size, at least 64 MiB): is it a zip bomb?",
+        size(budget),
+        size(len as u64)
+    ))
 }
 
 /// The entry as UTF-8 text, or an error.

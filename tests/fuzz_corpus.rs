@@ -110,6 +110,8 @@ fn outlines_split_and_filled_give_the_chapters_of_the_full_text() {
                     continue;
                 };
                 let body = project.sources[0].body;
+                // the text as the stages see it (lone CRs read as line breaks)
+                let src = project.sources[0].file.text.to_string();
                 let config = &project.config;
                 // the full text, cut in the same pieces
                 let mut want_warnings = Vec::new();

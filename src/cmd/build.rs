@@ -1,5 +1,5 @@
 //! `hanpub build`, and the disk-side helpers other commands share: locating a book, the
-//! environment, atomic output.
+//! environment, the output path.
 
 use std::io::{IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use hanpub::files::FsFiles;
 use hanpub::{BookEntry, Diagnostic, Options};
 
 use crate::cli::BuildArgs;
+use crate::cmd::output::{self, Recording, write_atomically_with};
 use crate::{Failure, term};
 
 /// Where a book lives on disk and how to read it.
@@ -89,27 +90,27 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let t = Instant::now();
     // a one-shot build maps large Markdown files rather than reading them: it takes of a
     // 200 MB book only the parts it is working on (watch reads: it keeps the text)
-    let files = located.files.clone().mapping_from(MAP_FROM);
+    let mapping = located.files.clone().mapping_from(MAP_FROM);
+    let files = Recording::new(&mapping);
     let project = hanpub::load(&files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
     // the chapters go to a spool file beside the output as they are ready
-    let mut spool = spool_beside(&output)?;
+    let mut spool = output::spool_beside(&output)?;
     let streamed = {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut spool);
         let streamed = hanpub::build_to(&project, &files, &opts, &mut w);
-        w.flush().map_err(|e| write_error(&output, e))?;
+        w.flush().map_err(|e| output::write_error(&output, e))?;
         streamed
     };
     progress.finish();
     let streamed = streamed?;
     let out = &streamed.output;
+    output::refuse_inputs(&output, files.inputs())?;
     term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
-        for w in &out.warnings {
-            term::eprint_diag(w);
-        }
+        term::eprint_diags(&out.warnings);
     }
     let t = Instant::now();
     write_atomically_with(&output, |file| {
@@ -152,7 +153,8 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// `-o FILE`, or `out/<book>.epub` (`out/<book>.zh-Hans.epub` for the Simplified edition);
-/// never inside the book's own folder.
+/// refused when it is unsafe ([`output::refuse_unsafe_output`]). Stale temp files of killed
+/// runs in its folder are cleaned up.
 pub fn output_path(args: &BuildArgs, located: &Located) -> Result<PathBuf, Failure> {
     let output = args.output.clone().unwrap_or_else(|| {
         let suffix = match args.edition {
@@ -161,8 +163,30 @@ pub fn output_path(args: &BuildArgs, located: &Located) -> Result<PathBuf, Failu
         };
         PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
     });
-    refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+    output::refuse_unsafe_output(
+        &output,
+        located.files.root(),
+        &located.entry,
+        &cli_inputs(args),
+    )?;
+    let cleaned = output::clean_stale_temps(output::folder_of(&output));
+    if cleaned > 0 {
+        term::note(format_args!(
+            "removed {cleaned} temp file{} left by a killed run",
+            if cleaned == 1 { "" } else { "s" }
+        ));
+    }
     Ok(output)
+}
+
+/// The files the command line makes the book read besides its own: `--font`, and the system
+/// font a cover is drawn with.
+pub fn cli_inputs(args: &BuildArgs) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = args.font.iter().cloned().collect();
+    if args.font.is_none() && !args.no_cover {
+        inputs.extend(hanpub::cover::FONT_CANDIDATES.iter().map(PathBuf::from));
+    }
+    inputs
 }
 
 /// The build options of the command line (shared by build, watch and serve).
@@ -232,83 +256,6 @@ pub fn cover_font(given: Option<&hanpub::FontFile>) -> Option<hanpub::FontFile> 
         let name = Path::new(path).file_name()?.to_string_lossy().into_owned();
         Some(hanpub::FontFile { name, data })
     })
-}
-
-/// An EPUB written into the book's own folder would be read back as part of the book.
-pub fn refuse_output_inside_book(
-    output: &Path,
-    root: &Path,
-    entry: &BookEntry,
-) -> Result<(), Failure> {
-    if matches!(entry, BookEntry::File(_)) {
-        return Ok(());
-    }
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(parent), Ok(root)) = (parent.canonicalize(), root.canonicalize()) else {
-        return Ok(());
-    };
-    if parent.starts_with(&root) {
-        return Err(Failure::Book(vec![
-            Diagnostic::error(format!(
-                "the output `{}` is inside the book folder",
-                output.display()
-            ))
-            .with_hint("write it elsewhere, e.g. -o out/book.epub"),
-        ]));
-    }
-    Ok(())
-}
-
-/// The EPUB is written to a temporary file beside `path` and renamed over it: a reader never
-/// sees half an EPUB, and a failed write leaves the old one. It is not flushed to the disk
-/// first (a 13 MB EPUB's flush costs 10–20 ms; the sources stay the truth).
-pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    write_atomically_with(path, |file| file.write_all(data))
-}
-
-/// [`write_atomically`], the bytes written by `write`.
-pub fn write_atomically_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), Failure> {
-    let dir = output_dir(path);
-    std::fs::create_dir_all(dir).map_err(|e| write_error(path, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hanpub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| write_error(path, e))?;
-    write(tmp.as_file_mut()).map_err(|e| write_error(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path).map_err(|e| write_error(path, e.error))?;
-    Ok(())
-}
-
-/// An unnamed temporary file in the output's folder (so that copying it into the output stays
-/// on one file system), gone when closed.
-fn spool_beside(output: &Path) -> Result<std::fs::File, Failure> {
-    let dir = output_dir(output);
-    std::fs::create_dir_all(dir).map_err(|e| write_error(output, e))?;
-    tempfile::tempfile_in(dir).map_err(|e| write_error(output, e))
-}
-
-fn output_dir(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-fn write_error(path: &Path, e: std::io::Error) -> Failure {
-    Failure::Io(anyhow::Error::new(e).context(format!("cannot write `{}`", path.display())))
 }
 
 /// Builds that take longer than this show a spinner (on a terminal); the tests shorten it with

@@ -5,5 +5,6 @@ pub mod cache;
 pub mod check;
 pub mod completions;
 pub mod init;
+pub mod output;
 pub mod serve;
 pub mod watch;

@@ -61,7 +61,11 @@ pub fn manifest(chapters: &[RenderedChapter], assets: &Assets) -> Vec<ManifestIt
         };
         items.push(item(id, href.clone(), "text/css"));
     }
-    let fonts = assets.font.iter().flat_map(|f| &f.files);
+    let fonts = assets
+        .font
+        .iter()
+        .flat_map(|f| &f.files)
+        .chain(&assets.style_fonts);
     for (i, (href, media_type, _)) in fonts.enumerate() {
         items.push(item(format!("font{}", i + 1), href.clone(), media_type));
     }
