@@ -142,7 +142,7 @@ fn cjk_font() -> Option<&'static str> {
 
 /// `hanpub build` keeps the cover it drew beside the output (`.hanpub-cache/`), and the next
 /// build takes it when it shows the same: the same EPUB as with a fresh drawing. A changed
-/// title, another layout or a damaged file is drawn again.
+/// title, another layout, another font or a damaged file is drawn again.
 #[test]
 fn kept_cover_is_taken_only_when_it_shows_the_same() {
     if cjk_font().is_none() {
@@ -171,6 +171,16 @@ fn kept_cover_is_taken_only_when_it_shows_the_same() {
     let (kept, vertical) = run("out/a.epub", &["--layout", "vertical"]);
     assert!(!kept);
     assert!(vertical == run("fresh/v.epub", &["--layout", "vertical"]).1);
+    // another font (`--font` draws the cover with it too): drawn again
+    let font = cjk_font().unwrap();
+    let other = hanpub::cover::FONT_CANDIDATES
+        .iter()
+        .find(|p| **p != font && std::path::Path::new(p).exists());
+    if let Some(other) = other {
+        let (kept, with_font) = run("out/a.epub", &["--font", other]);
+        assert!(!kept, "a cover drawn with another font is not taken");
+        assert!(with_font == run("fresh/f.epub", &["--font", other]).1);
+    }
     // a changed title
     let toml = dir.path().join("book/book.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
