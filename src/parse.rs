@@ -362,7 +362,7 @@ fn convert(
         let is_html = matches!(event, Event::Html(_));
         let was_html = std::mem::replace(&mut after_html, is_html);
         // merged text and the lines of an HTML block (below) are one event
-        if !(is_text && was_text) && !(is_html && was_html) {
+        if !((is_text && was_text) || (is_html && was_html)) {
             seen += 1;
         }
         let ev = match event {
