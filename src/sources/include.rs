@@ -315,7 +315,7 @@ mod tests {
         ]);
         let (f, w) = expand(&files, "src/ch.md", SourceFile::new("src/ch.md", md));
         (
-            f.text.clone(),
+            f.text.to_string(),
             w.iter()
                 .map(|d| {
                     let l = d.location.as_ref().unwrap();
