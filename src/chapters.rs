@@ -203,25 +203,77 @@ fn file_chapters(
     own
 }
 
+/// How [`split`] reshapes the chapters of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// As they are.
+    Kept,
+    /// An empty opening chapter goes before the first (an article starting with a heading).
+    Opening,
+    /// The first chapter (text before the first heading) goes into the second.
+    Joined,
+}
+
 /// An article opens with a chapter of its own (its text before the first heading, maybe
 /// none); text before the first heading of a later file goes with that heading's chapter, so
-/// it never stands alone without a title.
+/// it never stands alone without a title. `first_is_heading`: the file's first chapter starts
+/// with a heading; `chapters`: how many the file makes. The same for a file's chunks and their
+/// outlines, so the streamed build ([`crate::stream`]) knows where each chapter comes from.
+pub fn shape(article: bool, file_index: usize, chapters: usize, first_is_heading: bool) -> Shape {
+    if article {
+        if first_is_heading {
+            Shape::Opening
+        } else {
+            Shape::Kept
+        }
+    } else if file_index > 0 && chapters > 1 && !first_is_heading {
+        Shape::Joined
+    } else {
+        Shape::Kept
+    }
+}
+
+/// Whether a chunk (or its outline) starts with a heading, footnote definitions aside.
+pub fn starts_with_heading(chunk: &[Spanned]) -> bool {
+    let mut depth = 0usize;
+    for s in chunk {
+        if depth > 0 {
+            match s.ev {
+                Ev::Start(_) => depth += 1,
+                Ev::End(_) => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match s.ev {
+            Ev::Start(Tag::FootnoteDefinition(_)) => depth = 1,
+            Ev::Start(Tag::Heading { .. }) => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn shape_file(own: &mut Vec<Chapter>, source: &Source, file_index: usize) {
-    let starts_with_heading = |c: &Chapter| {
-        matches!(
-            c.events.first().map(|s| &s.ev),
-            Some(Ev::Start(Tag::Heading { .. }))
-        )
-    };
-    if source.article.is_some() {
-        if starts_with_heading(&own[0]) {
+    let first_is_heading = starts_with_heading(&own[0].events);
+    match shape(
+        source.article.is_some(),
+        file_index,
+        own.len(),
+        first_is_heading,
+    ) {
+        Shape::Opening => {
             let empty = new_chapter(own[0].source, file_index, Vec::new());
             own.insert(0, empty);
         }
+        Shape::Joined => {
+            let before = own.remove(0);
+            own[0].events.splice(0..0, before.events);
+        }
+        Shape::Kept => {}
+    }
+    if source.article.is_some() {
         own[0].article = true;
-    } else if file_index > 0 && own.len() > 1 && !starts_with_heading(&own[0]) {
-        let before = own.remove(0);
-        own[0].events.splice(0..0, before.events);
     }
 }
 

@@ -522,9 +522,12 @@ impl Keep for Outliner {
             _ if self.keep > 0 => true,
             Seen::Start(Tag::Link { .. }) | Seen::End(Tag::Link { .. }) | Seen::FootnoteRef => true,
             // an HTML block whole (its lines are merged into one event, which must be
-            // the same in the outline as in the text); inline HTML that may show an image
+            // the same in the outline as in the text); inline HTML that may show an image or
+            // hold a link or an anchor (`<a href>`, `<a id>`, `<a name>`)
             Seen::Html(_, true) => true,
-            Seen::Html(html, false) => shows_image(html),
+            Seen::Html(html, false) => {
+                shows_image(html) || html.contains("<a") || html.contains("<A")
+            }
             _ => false,
         };
         if self.depth == 0 {

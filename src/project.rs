@@ -325,7 +325,7 @@ impl Project {
 }
 
 /// Hide the `# ` lines of the Rust code blocks of a chunk (mdBook's convention).
-fn hide_rust_lines(chunk: &mut [Spanned]) {
+pub fn hide_rust_lines(chunk: &mut [Spanned]) {
     let mut rust = false;
     for s in chunk {
         match &mut s.ev {

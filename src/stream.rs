@@ -64,7 +64,10 @@ pub fn outlines(
         .map(|&(f, p)| {
             known(f, p).unwrap_or_else(|| {
                 let text = &project.sources[f].file.text;
-                let piece = parse::outline_piece(text, ranges[f][p].clone(), level);
+                let mut piece = parse::outline_piece(text, ranges[f][p].clone(), level);
+                if !piece.outlined {
+                    hide_lines(project, &mut piece.chunks);
+                }
                 text.release(piece.range.clone());
                 piece
             })
@@ -76,6 +79,16 @@ pub fn outlines(
     }
     out.reverse();
     out
+}
+
+/// The full events of a piece as the book's form shows them: mdBook hides the `# ` lines of
+/// Rust code.
+fn hide_lines(project: &Project, chunks: &mut [Vec<Spanned>]) {
+    if project.config.build.hide_lines {
+        chunks
+            .iter_mut()
+            .for_each(|c| crate::project::hide_rust_lines(c));
+    }
 }
 
 /// Where a chapter's chunk is: the piece of its file, and its place among the piece's chunks.
@@ -97,14 +110,39 @@ pub struct Split {
     pub pieces: Vec<Vec<Range<usize>>>,
 }
 
-/// Hand the first pass's chunks to splitting, remembering where each chapter comes from.
+/// Hand the first pass's chunks to splitting, remembering where each chapter comes from. A
+/// file whose first two chapters splitting joins ([`chapters::Shape::Joined`]) is parsed whole
+/// here: its joined chapter has no one chunk to be parsed again from.
 pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
     let mut split = Split {
         parsed: Vec::with_capacity(files.len()),
         origins: Vec::new(),
         pieces: Vec::with_capacity(files.len()),
     };
-    for (f, pieces) in files.into_iter().enumerate() {
+    let level = project.config.build.split_level;
+    for (f, mut pieces) in files.into_iter().enumerate() {
+        let source = &project.sources[f];
+        let article = source.article.is_some();
+        let shape_of = |pieces: &[Piece]| {
+            let made = pieces
+                .iter()
+                .flat_map(|p| &p.chunks)
+                .filter(|c| chapters::makes_chapter(c));
+            let first_is_heading = made
+                .clone()
+                .next()
+                .is_some_and(|c| chapters::starts_with_heading(c));
+            chapters::shape(article, f, made.count(), first_is_heading)
+        };
+        let shape = shape_of(&pieces);
+        if shape == chapters::Shape::Joined && pieces.iter().any(|p| p.outlined) {
+            for piece in &mut pieces {
+                let text = &source.file.text;
+                piece.chunks = parse::parse_piece(text, piece.range.clone(), level);
+                hide_lines(project, &mut piece.chunks);
+                piece.outlined = false;
+            }
+        }
         let before = split.origins.len();
         let mut chunks = Vec::new();
         let mut ranges = Vec::with_capacity(pieces.len());
@@ -125,8 +163,15 @@ pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
         if split.origins.len() == before {
             split.origins.push(None);
         }
+        match shape {
+            chapters::Shape::Opening => split.origins.insert(before, None),
+            chapters::Shape::Joined => {
+                split.origins.remove(before);
+            }
+            chapters::Shape::Kept => {}
+        }
         split.parsed.push(Parsed {
-            path: project.sources[f].path.clone(),
+            path: source.path.clone(),
             source: f,
             chunks,
         });
@@ -239,7 +284,8 @@ fn group(second: &Second<'_>, items: Vec<Item>) -> Vec<(RenderedChapter, Option<
         Some((f, p)) => {
             let (text, range) = (&second.project.sources[f].file.text, &second.pieces[f][p]);
             let level = second.project.config.build.split_level;
-            let chunks = parse::parse_piece(text, range.clone(), level);
+            let mut chunks = parse::parse_piece(text, range.clone(), level);
+            hide_lines(second.project, &mut chunks);
             text.release(range.clone());
             chunks.into_iter().map(Some).collect()
         }
