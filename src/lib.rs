@@ -422,6 +422,7 @@ fn build_with(
                 c.title = simplify_line(&c.title, conv, vertical);
             }
         }
+        c.events = typeset::finish(std::mem::take(&mut c.events));
         if matches!(
             c.events.first().map(|s| &s.ev),
             Some(Ev::Start(Tag::Heading { .. }))
@@ -1072,17 +1073,16 @@ struct Heading {
 /// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
 fn book_chars(book: &Book) -> std::collections::BTreeSet<char> {
     let mut set: std::collections::BTreeSet<char> = (' '..='~').collect();
-    set.extend("目錄目录導覽正文".chars());
+    set.extend(render::GENERATED_TEXT.chars());
     for c in &book.chapters {
         set.extend(c.title.chars());
         for s in &c.events {
             match &s.ev {
-                Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) => set.extend(t.chars()),
                 Ev::Html { html, .. } => set.extend(html.chars()),
                 Ev::TaskMarker(done) => {
                     set.insert(if *done { '☑' } else { '☐' });
                 }
-                _ => {}
+                ev => ev.each_text(|t| set.extend(t.chars())),
             }
         }
     }
@@ -1276,7 +1276,9 @@ fn to_simplified(events: Vec<Spanned>, conv: &hans::Converter, vertical: bool) -
         match &mut s.ev {
             Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
             Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
-            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) if in_code == 0 => {
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) | Ev::Ruby { base: t, .. }
+                if in_code == 0 =>
+            {
                 let converted = simplify_line(t, conv, vertical);
                 if converted != *t {
                     *t = converted;
@@ -1361,7 +1363,9 @@ fn typeset_line(text: &str, ts: &typeset::TypesetOptions) -> String {
     let mut out = String::with_capacity(n);
     for s in typeset::typeset(events, ts) {
         match s.ev {
-            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Code(t) => out.push_str(&t),
+            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Code(t) | Ev::Ruby { base: t, .. } => {
+                out.push_str(&t)
+            }
             _ => {}
         }
     }

@@ -239,9 +239,30 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
                 Ev::End(tag)
             }
             Event::Text(t) => {
+                // an escaped `\{` is an event of its own, so that it never opens a ruby
+                let escaped = |span: &std::ops::Range<usize>| {
+                    span.start
+                        .checked_sub(1)
+                        .is_some_and(|k| text.as_bytes()[k] == b'\\')
+                };
+                let lone_brace = |t: &str, span: &std::ops::Range<usize>| t == "{" && escaped(span);
+                if t.starts_with('{') && escaped(&span) {
+                    out.push(Spanned::new(
+                        Ev::Text("{".into()),
+                        span.start..span.start + 1,
+                    ));
+                    if t.len() > 1 {
+                        out.push(Spanned::new(
+                            Ev::Text(t[1..].to_string()),
+                            span.start + 1..span.end,
+                        ));
+                    }
+                    continue;
+                }
                 // merge adjacent text (pulldown-cmark splits at escapes and entities)
                 if let Some(last) = out.last_mut()
                     && let Ev::Text(prev) = &mut last.ev
+                    && !lone_brace(prev, &last.span)
                 {
                     prev.push_str(&t);
                     last.span.end = span.end;

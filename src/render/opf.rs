@@ -292,6 +292,25 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     }
     x.end("spine");
     x.newline();
+    // EPUB 2's guide: calibre (and older readers) take the cover page from it; without it
+    // calibre adds a cover page of its own and shows the cover twice
+    if let Some(cover) = cx.items.iter().find(|i| i.id == "cover" && i.spine) {
+        let title = if m.lang.starts_with("zh") {
+            "封面"
+        } else {
+            "Cover"
+        };
+        x.start("guide", &[]);
+        x.newline();
+        x.text("  ");
+        x.empty(
+            "reference",
+            &[("type", "cover"), ("title", title), ("href", &cover.href)],
+        );
+        x.newline();
+        x.end("guide");
+        x.newline();
+    }
     x.end("package");
     x.finish()
 }
