@@ -57,8 +57,8 @@ pub struct EmbeddedFont {
     /// copyright notice (name ID 0), the licence description (name ID 13) and the licence URL
     /// (name ID 14). None otherwise.
     pub license: Option<String>,
-    /// Characters requested but missing from the font (in order). Control characters and
-    /// default-ignorable ones (ZWSP, ZWJ, variation selectors, BOM, …) are never reported.
+    /// Characters requested but missing from the font (in order). Control characters, spaces
+    /// and default-ignorable ones (ZWSP, ZWJ, variation selectors, BOM, …) are never reported.
     pub missing: Vec<char>,
     /// Glyph count of the subset.
     pub glyphs: usize,
@@ -170,7 +170,8 @@ pub fn embed(req: &FontRequest) -> Result<EmbeddedFont, FontError> {
                 glyphs.insert(g);
                 kept.push(c);
             }
-            None if c.is_control() || is_default_ignorable(c) => {}
+            // spaces (U+2005 between Han and Latin) come from any font that has them
+            None if c.is_control() || c.is_whitespace() || is_default_ignorable(c) => {}
             None => missing.push(c),
         }
     }

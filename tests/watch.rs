@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use live::{Running, chapter_text, until};
 
-const OLD: &str = "翁家翌的故事要從小學一年級開始說起";
-const NEW: &str = "翁家翌的故事要從小學二年級開始說起";
-const NEWER: &str = "翁家翌的故事要從小學三年級開始說起";
+const OLD: &str = "翁家翌的故事要從小學一年級開始說";
+const NEW: &str = "翁家翌的故事要從小學二年級開始說";
+const NEWER: &str = "翁家翌的故事要從小學三年級開始說";
 
 #[test]
 fn watch_rebuilds_reports_errors_and_keeps_the_last_good_epub() {
