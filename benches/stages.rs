@@ -1,13 +1,18 @@
 //! Where the time goes, stage by stage, on a make-corpus book (set HANPUB_BENCH_BOOK to a
-//! single-file book; default: the medium corpus if present, else the shipped article).
+//! single-file book; default: the medium corpus if present, else the shipped article); and the
+//! pathological inputs (`tests/common/pathological.rs`), each built at two sizes: with linear
+//! work the throughput (bytes per second) of both is about the same.
 //!
-//! `cargo bench --bench stages`
+//! `cargo bench --bench stages` (`-- pathological` for those alone)
 
 use std::hint::black_box;
 use std::io::Write;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hanpub::{BookEntry, MemFiles, Options, parse, typeset};
+
+#[path = "../tests/common/pathological.rs"]
+mod pathological;
 
 fn book_text() -> (String, String) {
     let candidates = [
@@ -118,5 +123,31 @@ fn libdeflate(data: &[u8], level: i32) -> usize {
     c.deflate_compress(data, &mut out).unwrap()
 }
 
-criterion_group!(benches, stages);
+/// Each pathological class built (load + build, no cover) at scale 1 and 4: the throughput of
+/// the two should be about the same.
+fn pathological(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pathological");
+    g.sample_size(10);
+    let opts = Options {
+        no_cover: true,
+        ..Options::default()
+    };
+    for (name, what) in pathological::CLASSES {
+        for scale in [1, 4] {
+            let files = MemFiles(pathological::book_of(name, scale).into_iter().collect());
+            let bytes: usize = files.0.values().map(Vec::len).sum();
+            eprintln!("{name} ×{scale}: {what}, {bytes} bytes");
+            g.throughput(Throughput::Bytes(bytes as u64));
+            g.bench_function(format!("{name} ×{scale}"), |b| {
+                b.iter(|| {
+                    let project = hanpub::load(&files, &BookEntry::Dir).unwrap();
+                    hanpub::build(&project, &files, &opts).unwrap().epub.len()
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages, pathological);
 criterion_main!(benches);

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Chapter, Ev, Spanned, Tag};
-use crate::source::SourceFile;
+use crate::project::Source;
 
 /// One Markdown file after parsing.
 #[derive(Debug, Clone)]
@@ -86,16 +87,17 @@ pub fn flatten_nesting(events: Vec<Spanned>) -> (Vec<Spanned>, Option<std::ops::
     (out, first)
 }
 
-/// Split every file into chapters at headings of level ≤ `split_level` (0: one chapter per file).
+/// Split every file into chapters at headings of level ≤ `[build] split-level` (0: one chapter
+/// per file).
 ///
-/// `book_title` names the opening chapter when it has no heading of its own.
+/// The book's title names the opening chapter when it has no heading of its own.
 pub fn split(
     mut files: Vec<Parsed>,
-    split_level: u8,
-    book_title: &str,
-    sources: &[(String, SourceFile, usize)],
+    config: &Config,
+    sources: &[Source],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
+    let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut first_of_file: Vec<(String, usize)> = Vec::new();
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
@@ -119,7 +121,7 @@ pub fn split(
                 Diagnostic::warning(format!(
                     "Markdown nested more than {MAX_NESTING} levels deep: the deeper quotes, lists, emphasis and links are flattened"
                 ))
-                .at(&sources[file.source].1, span.start..span.start)
+                .at(&sources[file.source].file, span.start..span.start)
                 .with_hint("reading systems refuse very deep documents; restructure the text"),
             );
         }
@@ -157,6 +159,19 @@ pub fn split(
     });
     let width = chapters.len().to_string().len().max(3);
     let offset = usize::from(!first_is_opening);
+    let chinese = book_title
+        .chars()
+        .any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
+    let named: Vec<Vec<Diagnostic>> = chapters
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut w = Vec::new();
+            name_empty_headings(c, i + offset, chinese, &sources[c.source].file, &mut w);
+            w
+        })
+        .collect();
+    warnings.extend(named.into_iter().flatten());
     for (i, c) in chapters.iter_mut().enumerate() {
         c.id = format!("c{:0width$}", i + offset);
         c.opening = i == 0 && first_is_opening;
@@ -176,6 +191,9 @@ pub fn split(
 
     // unique heading ids, and the anchors a link may use to reach them
     let mut used: BTreeMap<String, ()> = BTreeMap::new();
+    // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
+    let mut next_suffix: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
     let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
     let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut counter = 0usize;
@@ -208,14 +226,19 @@ pub fn split(
                     None => format!("h{counter}"),
                 }
             };
-            let mut unique = base.clone();
-            let mut n = 1;
+            // the ids taken only grow, so a suffix refused once stays refused
+            let n = next_suffix.entry(base.clone()).or_insert(1);
+            let mut unique = if *n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             while used.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
-                n += 1;
+                *n += 1;
                 unique = format!("{base}-{n}");
             }
             used.insert(unique.clone(), ());
-            for key in [explicit, unique.clone(), unicode_slug(&text)] {
+            for key in [nfc(&explicit), unique.clone(), unicode_slug(&text)] {
                 if key.is_empty() {
                     continue;
                 }
@@ -243,33 +266,69 @@ pub fn split(
     // footnotes follow their first reference in each chapter
     chapters.par_iter_mut().for_each(|c| {
         let file_index = c.source_file_index();
-        let mut cited: Vec<String> = Vec::new();
+        let mut cited: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for s in &c.events {
             if let Ev::FootnoteRef(l) = &s.ev
-                && !cited.contains(l)
+                && seen.insert(l.as_str())
             {
-                cited.push(l.clone());
+                cited.push(l);
             }
         }
-        for label in cited {
-            if let Some(body) = footnotes[file_index].get(&label) {
+        let mut cited: Vec<String> = cited.into_iter().map(str::to_string).collect();
+        let mut seen: std::collections::HashSet<String> = cited.iter().cloned().collect();
+        // a note cited only from another note is written too
+        let mut i = 0;
+        while i < cited.len() {
+            if let Some(body) = footnotes[file_index].get(&cited[i]) {
+                for s in body {
+                    if let Ev::FootnoteRef(l) = &s.ev
+                        && seen.insert(l.clone())
+                    {
+                        cited.push(l.clone());
+                    }
+                }
                 c.events.extend(body.iter().cloned());
             }
+            i += 1;
         }
     });
 
     // internal links
     let ids: Vec<String> = chapters.iter().map(|c| c.id.clone()).collect();
+    // file names and anchors match whatever Unicode normalisation each side was typed in
+    let file_of_path: BTreeMap<String, usize> = first_of_file
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (p, _))| (nfc(p), i))
+        .collect();
     let broken: Vec<Vec<Diagnostic>> = chapters.par_iter_mut().enumerate().map(|(ci, chapter)| {
         let mut warnings = Vec::new();
         let file_index = chapter.source_file_index();
-        let source = &sources[chapter.source].1;
+        let source = &sources[chapter.source].file;
         let here = &files[file_index].path;
         for s in &mut chapter.events {
             let Ev::Start(Tag::Link { dest, .. }) = &mut s.ev else {
                 continue;
             };
             if is_external(dest) {
+                match crate::url::check(dest) {
+                    Ok(url) => *dest = url,
+                    Err(why) => {
+                        warnings.push(
+                            Diagnostic::warning(format!("link `{}` {}: its text is kept without the link", shorten(dest), why.why()))
+                                .at(source, s.span.clone())
+                                .with_hint("link to http(s), mailto or a chapter of the book"),
+                        );
+                        dest.clear();
+                    }
+                }
+                continue;
+            }
+            if dest.is_empty() {
+                // `[text]()`: this very chapter
+                *dest = format!("{}.xhtml", ids[ci]);
                 continue;
             }
             let (path, frag) = match dest.split_once('#') {
@@ -279,12 +338,12 @@ pub fn split(
             let target_file = if path.is_empty() {
                 Some(file_index)
             } else {
-                let wanted = join_relative(here, &percent_decode(&path));
-                first_of_file.iter().position(|(p, _)| *p == wanted)
+                let wanted = nfc(&join_relative(here, &percent_decode(&path)));
+                file_of_path.get(&wanted).copied()
             };
             let resolved = match (target_file, frag) {
                 (Some(f), Some(frag)) => {
-                    let frag = percent_decode(&frag);
+                    let frag = nfc(&percent_decode(&frag));
                     anchors
                         .get(&(f, frag.clone()))
                         .or_else(|| anchors.get(&(f, unicode_slug(&frag))))
@@ -324,7 +383,41 @@ pub fn split(
     chapters
 }
 
-/// Move top-level footnote definitions out of `events` into `defs` (first definition wins).
+/// Give every heading without text one a reader understands (the chapter's number for its
+/// first heading), with a warning: an empty heading would be an empty title and nav entry.
+fn name_empty_headings(
+    c: &mut Chapter,
+    n: usize,
+    chinese: bool,
+    source: &crate::source::SourceFile,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let mut i = 0;
+    while i < c.events.len() {
+        if matches!(c.events[i].ev, Ev::Start(Tag::Heading { .. }))
+            && heading_text(&c.events[i..]).is_empty()
+        {
+            let name = if i == 0 {
+                untitled(n, chinese)
+            } else if chinese {
+                "（無標題）".to_string()
+            } else {
+                "(untitled)".to_string()
+            };
+            let span = c.events[i].span.clone();
+            warnings.push(
+                Diagnostic::warning(format!("heading without text: it is called `{name}`"))
+                    .at(source, span.start..span.start)
+                    .with_hint("write the heading's text after the #"),
+            );
+            let at = span.end..span.end;
+            c.events.insert(i + 1, Spanned::new(Ev::Text(name), at));
+        }
+        i += 1;
+    }
+}
+
+/// Move footnote definitions (at any depth) out of `events` into `defs` (first definition wins).
 fn take_footnote_definitions(
     events: Vec<Spanned>,
     defs: &mut BTreeMap<String, Vec<Spanned>>,
@@ -353,9 +446,8 @@ fn take_footnote_definitions(
             }
             continue;
         }
-        if let Ev::Start(Tag::FootnoteDefinition(label)) = &sp.ev
-            && depth == 0
-        {
+        // a definition inside a list item or a quote moves too: notes are written at the end
+        if let Ev::Start(Tag::FootnoteDefinition(label)) = &sp.ev {
             def = Some((label.clone(), Vec::new()));
             depth = 1;
             def.as_mut().expect("just set").1.push(sp);
@@ -386,6 +478,29 @@ fn new_chapter(source: usize, file_index: usize, events: Vec<Spanned>) -> Chapte
 impl Chapter {
     fn source_file_index(&self) -> usize {
         self.file_index
+    }
+}
+
+/// A link destination cut for a message.
+fn shorten(dest: &str) -> String {
+    let clean: String = dest
+        .chars()
+        .map(|c| if c < ' ' { ' ' } else { c })
+        .collect();
+    if clean.chars().count() > 60 {
+        format!("{}…", clean.chars().take(60).collect::<String>())
+    } else {
+        clean
+    }
+}
+
+/// The title of chapter number `n` (1-based) whose heading has no text: `第 n 章` in a Chinese
+/// book, `Chapter n` otherwise, so a reader can tell it in the table of contents.
+pub fn untitled(n: usize, chinese: bool) -> String {
+    if chinese {
+        format!("第 {n} 章")
+    } else {
+        format!("Chapter {n}")
     }
 }
 
@@ -439,10 +554,12 @@ fn ascii_slug(text: &str) -> Option<String> {
     is_ascii_id(&slug).then_some(slug)
 }
 
-/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters).
+/// GitHub-style slug: lowercase, punctuation removed, spaces → `-` (keeps Han characters), in
+/// Unicode NFC (a heading typed in NFD, `Cafe` + U+0301, matches a link to `#café`).
 pub fn unicode_slug(text: &str) -> String {
+    let text = nfc(text.trim());
     let mut out = String::with_capacity(text.len());
-    for c in text.trim().chars() {
+    for c in text.chars() {
         if c.is_alphanumeric() || c == '_' || c == '-' {
             out.extend(c.to_lowercase());
         } else if c.is_whitespace() {
@@ -450,6 +567,15 @@ pub fn unicode_slug(text: &str) -> String {
         }
     }
     out
+}
+
+/// `text` in Unicode Normalization Form C (composed), the form names and anchors are compared in.
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return text.to_string();
+    }
+    text.nfc().collect()
 }
 
 pub fn is_external(dest: &str) -> bool {
@@ -515,6 +641,9 @@ mod tests {
         assert_eq!(join_relative("a/b.md", "../c.md"), "c.md");
         assert_eq!(join_relative("b.md", "./d/e.md"), "d/e.md");
         assert_eq!(percent_decode("%E4%B8%AD"), "中");
+        // NFD and NFC of the same text give one slug
+        assert_eq!(unicode_slug("Cafe\u{301} 中"), unicode_slug("Caf\u{e9} 中"));
+        assert_eq!(nfc("e\u{301}"), "\u{e9}");
         assert!(is_external("https://x"));
         assert!(is_external("mailto:a@b"));
         assert!(!is_external("other.md#x"));

@@ -59,7 +59,8 @@ pub struct CheckArgs {
     #[arg(default_value = "book")]
     pub book: PathBuf,
     /// How to print the problems: `human` (with source snippets, on stderr) or `json` (an array
-    /// of {severity, message, file, line, column, hint} on stdout, for editors and CI).
+    /// of {severity, message, file, line, column, hint} on stdout, for editors and CI; at most
+    /// 100 of a kind, then an item with `omitted`, the count left out).
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
     /// Apply the typesetting fixes (full-width punctuation, joined line breaks) to the Markdown

@@ -473,18 +473,8 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
         err("title", "the title is empty".into(), None);
     }
     let lang = b.lang.unwrap_or_else(|| "zh-Hant".into());
-    if !valid_lang(&lang) {
-        err(
-            "lang",
-            format!("`{lang}` is not a language tag"),
-            Some("use a BCP 47 tag such as zh-Hant, zh-Hans or en"),
-        );
-    } else if lang.eq_ignore_ascii_case("zh") {
-        err(
-            "lang",
-            "`zh` does not say which script the book uses".into(),
-            Some("use zh-Hant (Traditional) or zh-Hans (Simplified)"),
-        );
+    if let Some((message, hint)) = lang_problem(&lang) {
+        err("lang", message, Some(hint));
     }
     let date = b.date.map(DateValue::into_string);
     if let Some(d) = &date
@@ -511,32 +501,8 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
         },
         None => None,
     };
-    if let Some(id) = &b.identifier {
-        if id.trim().is_empty() {
-            err("identifier", "the identifier is empty".into(), None);
-        } else if id
-            .chars()
-            .any(|c| c.is_control() || !crate::render::xml::is_xml_char(c))
-        {
-            err(
-                "identifier",
-                "the identifier contains control characters".into(),
-                Some("use a URN such as urn:uuid:…, urn:isbn:… or a URL"),
-            );
-        } else if let Some(uuid) = id
-            .get(..9)
-            .filter(|p| p.eq_ignore_ascii_case("urn:uuid:"))
-            .map(|_| &id[9..])
-            && uuid::Uuid::try_parse(uuid).is_err()
-        {
-            err(
-                "identifier",
-                format!("`{id}` is not a valid UUID URN"),
-                Some(
-                    "write urn:uuid: and 32 hex digits (8-4-4-4-12), or leave identifier out to derive one",
-                ),
-            );
-        }
+    if let Some((message, hint)) = b.identifier.as_deref().and_then(identifier_problem) {
+        err("identifier", message, hint);
     }
     let authors: Vec<String> = b.authors.into_vec();
     for text in [Some(&title), b.subtitle.as_ref(), b.kicker.as_ref()]
@@ -602,6 +568,52 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
             punctuation: build.punctuation.unwrap_or(true),
         },
     })
+}
+
+/// What is wrong with a language tag, if anything: the message and a hint.
+fn lang_problem(lang: &str) -> Option<(String, &'static str)> {
+    if !valid_lang(lang) {
+        Some((
+            format!("`{lang}` is not a language tag"),
+            "use a BCP 47 tag such as zh-Hant, zh-Hans or en",
+        ))
+    } else if lang.eq_ignore_ascii_case("zh") {
+        Some((
+            "`zh` does not say which script the book uses".into(),
+            "use zh-Hant (Traditional) or zh-Hans (Simplified)",
+        ))
+    } else {
+        None
+    }
+}
+
+/// What is wrong with a configured identifier, if anything: the message and a hint.
+fn identifier_problem(id: &str) -> Option<(String, Option<&'static str>)> {
+    if id.trim().is_empty() {
+        Some(("the identifier is empty".into(), None))
+    } else if id
+        .chars()
+        .any(|c| c.is_control() || !crate::render::xml::is_xml_char(c))
+    {
+        Some((
+            "the identifier contains control characters".into(),
+            Some("use a URN such as urn:uuid:…, urn:isbn:… or a URL"),
+        ))
+    } else if let Some(uuid) = id
+        .get(..9)
+        .filter(|p| p.eq_ignore_ascii_case("urn:uuid:"))
+        .map(|_| &id[9..])
+        && uuid::Uuid::try_parse(uuid).is_err()
+    {
+        Some((
+            format!("`{id}` is not a valid UUID URN"),
+            Some(
+                "write urn:uuid: and 32 hex digits (8-4-4-4-12), or leave identifier out to derive one",
+            ),
+        ))
+    } else {
+        None
+    }
 }
 
 /// Byte offset of `key` at the start of a line (`key =` or `key:`), for pointing at it.
@@ -708,6 +720,31 @@ pub fn normalize_modified(s: &str) -> Option<String> {
         _ if s.len() == 19 => Some(format!("{}Z", s.replace(' ', "T"))),
         _ => None, // offsets other than Z: ask for UTC
     }
+}
+
+/// The package's modification date: the book's `modified`, else `SOURCE_DATE_EPOCH`, else its
+/// `date`, else 2000-01-01.
+pub fn modified(meta: &Metadata, source_date_epoch: Option<i64>) -> String {
+    meta.modified
+        .clone()
+        .or_else(|| source_date_epoch.map(epoch_to_rfc3339))
+        .or_else(|| meta.date.as_deref().and_then(normalize_modified))
+        .unwrap_or_else(|| "2000-01-01T00:00:00Z".into())
+}
+
+/// `urn:uuid:` + UUIDv5 of the metadata that names the book.
+pub fn derive_identifier(meta: &Metadata) -> String {
+    let key = format!(
+        "hanpub:{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        meta.title,
+        meta.authors.join("\u{1e}"),
+        meta.lang,
+        meta.date.as_deref().unwrap_or("")
+    );
+    format!(
+        "urn:uuid:{}",
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes())
+    )
 }
 
 /// Seconds since 1970 → `YYYY-MM-DDThh:mm:ssZ`.

@@ -8,6 +8,8 @@
 //!   (`Noto Serif CJK TC` for zh-Hant, `… SC` for zh-Hans, …); [`FONT_CANDIDATES`] lists where
 //!   Debian keeps such fonts. The caller reads the files.
 //! * [`inspect_given`] checks an image the author names (`cover = "cover.jpg"`).
+//! * [`for_book`] is the cover part of the assets stage: the given image, or one drawn from the
+//!   book's metadata ([`draw_for`]).
 //!
 //! Line breaking: lines break between phrases ([`crate::typeset::phrase`]: never inside
 //! `工程師` or `那個`); only if the text cannot fit so, between any two Han characters, but
@@ -22,6 +24,12 @@
 //! words (`4`, `AI`) stand upright in one cell.
 
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
+
+use crate::config::Metadata;
+use crate::diagnostics::Diagnostic;
+use crate::files::{self, Files};
+use crate::options::{FontFile, Options};
+use crate::source::SourceFile;
 
 /// Width of a generated cover, in pixels.
 pub const WIDTH: u32 = 1600;
@@ -639,38 +647,7 @@ fn place(
     let mut lines = Vec::new();
     let pitch = size * style.leading;
     for (li, r) in ranges.iter().enumerate() {
-        // Pieces of the line, with spaces as gaps.
-        let mut pieces: Vec<(Piece, String)> = Vec::new();
-        let mut gaps: Vec<f32> = Vec::new(); // gap before each piece, in em
-        let mut text = String::new();
-        for (si, s) in segs[r.clone()].iter().enumerate() {
-            let mut gap = if si > 0 && s.space_before {
-                text.push(' ');
-                SPACE
-            } else {
-                0.0
-            };
-            for (ui, u) in s.units.iter().enumerate() {
-                if *u == Unit::Space {
-                    text.push(' ');
-                    gap += SPACE;
-                    continue;
-                }
-                let mut ps = Vec::new();
-                measure_at(face, &s.units, ui, style.vertical, lang, &mut ps);
-                let word = match u {
-                    Unit::Word(w) => w.clone(),
-                    Unit::Char(c) => c.to_string(),
-                    Unit::Space => unreachable!(),
-                };
-                text.push_str(&word);
-                for p in ps {
-                    pieces.push((p, word.clone()));
-                    gaps.push(gap);
-                    gap = 0.0;
-                }
-            }
-        }
+        let (pieces, gaps, text) = line_pieces(face, &segs[r.clone()], lang, style.vertical);
         let len: f32 = pieces
             .iter()
             .zip(&gaps)
@@ -713,62 +690,7 @@ fn place(
             // Columns run right to left.
             let x = area.x + area.w - size - li as f32 * pitch;
             let y = area.y + pen;
-            match *p {
-                Piece::Up(c, adv) => {
-                    let a = face.adv(c);
-                    glyphs.push(Placed {
-                        ch: c,
-                        bbox: Rect {
-                            x,
-                            y,
-                            w: size,
-                            h: adv * size,
-                        },
-                        size,
-                        origin: (x + (1.0 - a) / 2.0 * size, y + ASCENT * size),
-                        orientation: Orientation::Upright,
-                    });
-                    pen += adv * size;
-                }
-                Piece::Side(c, a) => {
-                    glyphs.push(Placed {
-                        ch: c,
-                        bbox: Rect {
-                            x,
-                            y,
-                            w: size,
-                            h: a * size,
-                        },
-                        size,
-                        origin: (x + size, y),
-                        orientation: Orientation::Sideways,
-                    });
-                    pen += a * size;
-                }
-                Piece::Tcy => {
-                    let w: f32 = word.chars().map(|c| face.adv(c)).sum();
-                    let s = if w > 0.95 { size * 0.95 / w } else { size };
-                    let mut gx = x + (size - w * s) / 2.0;
-                    let base = y + (ASCENT - (1.0 - s / size) * 0.4) * size;
-                    for c in word.chars() {
-                        let a = face.adv(c) * s;
-                        glyphs.push(Placed {
-                            ch: c,
-                            bbox: Rect {
-                                x: gx,
-                                y,
-                                w: a,
-                                h: size,
-                            },
-                            size: s,
-                            origin: (gx, base),
-                            orientation: Orientation::Upright,
-                        });
-                        gx += a;
-                    }
-                    pen += size;
-                }
-            }
+            pen += place_in_column(face, *p, word, (x, y), size, &mut glyphs);
         }
         lines.push(Line { glyphs, text });
     }
@@ -782,6 +704,117 @@ fn place(
         } else {
             size * (1.0 + style.leading * (n as f32 - 1.0))
         },
+    }
+}
+
+/// The pieces of one line (each with the word it belongs to), the gap before each piece in em
+/// (spaces between Latin words), and the line's text.
+#[allow(clippy::type_complexity)]
+fn line_pieces(
+    face: &Face,
+    segs: &[Segment],
+    lang: &str,
+    vertical: bool,
+) -> (Vec<(Piece, String)>, Vec<f32>, String) {
+    let mut pieces: Vec<(Piece, String)> = Vec::new();
+    let mut gaps: Vec<f32> = Vec::new();
+    let mut text = String::new();
+    for (si, s) in segs.iter().enumerate() {
+        let mut gap = if si > 0 && s.space_before {
+            text.push(' ');
+            SPACE
+        } else {
+            0.0
+        };
+        for (ui, u) in s.units.iter().enumerate() {
+            if *u == Unit::Space {
+                text.push(' ');
+                gap += SPACE;
+                continue;
+            }
+            let mut ps = Vec::new();
+            measure_at(face, &s.units, ui, vertical, lang, &mut ps);
+            let word = match u {
+                Unit::Word(w) => w.clone(),
+                Unit::Char(c) => c.to_string(),
+                Unit::Space => unreachable!(),
+            };
+            text.push_str(&word);
+            for p in ps {
+                pieces.push((p, word.clone()));
+                gaps.push(gap);
+                gap = 0.0;
+            }
+        }
+    }
+    (pieces, gaps, text)
+}
+
+/// Place one piece of a vertical column whose cell starts at `(x, y)`; returns how far the pen
+/// moves down.
+fn place_in_column(
+    face: &Face,
+    p: Piece,
+    word: &str,
+    (x, y): (f32, f32),
+    size: f32,
+    glyphs: &mut Vec<Placed>,
+) -> f32 {
+    match p {
+        Piece::Up(c, adv) => {
+            let a = face.adv(c);
+            glyphs.push(Placed {
+                ch: c,
+                bbox: Rect {
+                    x,
+                    y,
+                    w: size,
+                    h: adv * size,
+                },
+                size,
+                origin: (x + (1.0 - a) / 2.0 * size, y + ASCENT * size),
+                orientation: Orientation::Upright,
+            });
+            adv * size
+        }
+        Piece::Side(c, a) => {
+            glyphs.push(Placed {
+                ch: c,
+                bbox: Rect {
+                    x,
+                    y,
+                    w: size,
+                    h: a * size,
+                },
+                size,
+                origin: (x + size, y),
+                orientation: Orientation::Sideways,
+            });
+            a * size
+        }
+        Piece::Tcy => {
+            let w: f32 = word.chars().map(|c| face.adv(c)).sum();
+            let s = if w > 0.95 { size * 0.95 / w } else { size };
+            let mut gx = x + (size - w * s) / 2.0;
+            let base = y + (ASCENT - (1.0 - s / size) * 0.4) * size;
+            for c in word.chars() {
+                let a = face.adv(c) * s;
+                glyphs.push(Placed {
+                    ch: c,
+                    bbox: Rect {
+                        x: gx,
+                        y,
+                        w: a,
+                        h: size,
+                    },
+                    size: s,
+                    origin: (gx, base),
+                    orientation: Orientation::Upright,
+                });
+                gx += a;
+            }
+            size
+        }
     }
 }
 
@@ -976,24 +1009,52 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
     }
     let lang = text.lang;
     let mut cv = Canvas::new(PAPER);
-    let inner_w = WIDTH as f32 - 2.0 * MARGIN;
     let kicker = text.kicker.filter(|k| !k.trim().is_empty());
     let subtitle = text.subtitle.filter(|k| !k.trim().is_empty());
-    let (tarea, tstyle) = title_area(vertical, kicker.is_some(), subtitle.is_some());
-
-    let title = layout_with(&face, text.title, lang, tarea, &tstyle)
+    let (area, tstyle) = title_area(vertical, kicker.is_some(), subtitle.is_some());
+    let title = layout_with(&face, text.title, lang, area, &tstyle)
         .ok_or(CoverError::DoesNotFit("title"))?;
+    let head = Head {
+        face: &face,
+        lang,
+        title: &title,
+        area,
+        kicker,
+        subtitle,
+    };
     if vertical {
+        head.draw_vertical(&mut cv)?;
+    } else {
+        head.draw_horizontal(&mut cv)?;
+    }
+    draw_band(&mut cv, &face, text.series, text.authors, lang);
+    cv.png()
+}
+
+/// The upper part of a cover: kicker, title (laid out already in its `area`), subtitle.
+struct Head<'a> {
+    face: &'a Face<'a>,
+    lang: &'a str,
+    title: &'a Block,
+    area: Rect,
+    kicker: Option<&'a str>,
+    subtitle: Option<&'a str>,
+}
+
+impl Head<'_> {
+    /// Columns from the right: the kicker and a vermilion rule, the title, the subtitle left of it.
+    fn draw_vertical(&self, cv: &mut Canvas) -> Result<(), CoverError> {
+        let (face, lang, title, tarea) = (self.face, self.lang, self.title, self.area);
         let right = WIDTH as f32 - MARGIN;
-        if let Some(k) = kicker {
+        if let Some(k) = self.kicker {
             let area = Rect {
                 x: right - 60.0,
                 y: 300.0,
                 w: 60.0,
                 h: 900.0,
             };
-            if let Some(b) = layout_with(&face, k, lang, area, &small(52.0, 1, true)) {
-                cv.block(&face, &b, VERMILION);
+            if let Some(b) = layout_with(face, k, lang, area, &small(52.0, 1, true)) {
+                cv.block(face, &b, VERMILION);
                 let len = b.lines[0]
                     .glyphs
                     .last()
@@ -1019,8 +1080,8 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
                 VERMILION,
             );
         }
-        cv.block(&face, &title, INK);
-        if let Some(s) = subtitle {
+        cv.block(face, title, INK);
+        if let Some(s) = self.subtitle {
             let left_of_title = tarea.x + tarea.w - title.extent - 90.0;
             let area = Rect {
                 x: MARGIN,
@@ -1028,21 +1089,27 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
                 w: left_of_title - MARGIN,
                 h: tarea.h - title.size * 1.5,
             };
-            let b = layout_with(&face, s, lang, area, &small(64.0, 4, true))
+            let b = layout_with(face, s, lang, area, &small(64.0, 4, true))
                 .ok_or(CoverError::DoesNotFit("subtitle"))?;
-            cv.block(&face, &b, GREY);
+            cv.block(face, &b, GREY);
         }
-    } else {
+        Ok(())
+    }
+
+    /// Lines from the top: the kicker, a vermilion rule, the title, the subtitle.
+    fn draw_horizontal(&self, cv: &mut Canvas) -> Result<(), CoverError> {
+        let (face, lang, title, tarea) = (self.face, self.lang, self.title, self.area);
+        let inner_w = WIDTH as f32 - 2.0 * MARGIN;
         let mut y = 300.0;
-        if let Some(k) = kicker {
+        if let Some(k) = self.kicker {
             let area = Rect {
                 x: MARGIN,
                 y,
                 w: inner_w,
                 h: 60.0,
             };
-            if let Some(b) = layout_with(&face, k, lang, area, &small(52.0, 1, false)) {
-                cv.block(&face, &b, VERMILION);
+            if let Some(b) = layout_with(face, k, lang, area, &small(52.0, 1, false)) {
+                cv.block(face, &b, VERMILION);
             }
             y += 52.0 + 60.0;
         }
@@ -1055,8 +1122,8 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
             },
             VERMILION,
         );
-        cv.block(&face, &title, INK);
-        if let Some(s) = subtitle {
+        cv.block(face, title, INK);
+        if let Some(s) = self.subtitle {
             let top = tarea.y + title.extent + 90.0;
             let area = Rect {
                 x: MARGIN,
@@ -1064,13 +1131,17 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
                 w: inner_w,
                 h: BAND_TOP - 150.0 - top,
             };
-            let b = layout_with(&face, s, lang, area, &small(66.0, 4, false))
+            let b = layout_with(face, s, lang, area, &small(66.0, 4, false))
                 .ok_or(CoverError::DoesNotFit("subtitle"))?;
-            cv.block(&face, &b, GREY);
+            cv.block(face, &b, GREY);
         }
+        Ok(())
     }
+}
 
-    // The foot band: series line, then the authors.
+/// The foot band: the series line, then the authors.
+fn draw_band(cv: &mut Canvas, face: &Face, series: Option<&str>, authors: &[String], lang: &str) {
+    let inner_w = WIDTH as f32 - 2.0 * MARGIN;
     cv.rect(
         Rect {
             x: 0.0,
@@ -1081,19 +1152,19 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
         BAND,
     );
     let mut y = BAND_TOP + 130.0;
-    if let Some(s) = text.series.filter(|s| !s.trim().is_empty()) {
+    if let Some(s) = series.filter(|s| !s.trim().is_empty()) {
         let area = Rect {
             x: MARGIN,
             y,
             w: inner_w,
             h: 48.0 * 2.6,
         };
-        if let Some(b) = layout_with(&face, s, lang, area, &small(48.0, 2, false)) {
-            cv.block(&face, &b, GOLD);
+        if let Some(b) = layout_with(face, s, lang, area, &small(48.0, 2, false)) {
+            cv.block(face, &b, GOLD);
             y += b.extent + 56.0;
         }
     }
-    let authors = text.authors.join("、");
+    let authors = authors.join("、");
     if !authors.trim().is_empty() {
         let area = Rect {
             x: MARGIN,
@@ -1101,11 +1172,10 @@ pub fn draw(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Vec<u8
             w: inner_w,
             h: HEIGHT as f32 - 150.0 - y,
         };
-        if let Some(b) = layout_with(&face, &authors, lang, area, &small(64.0, 2, false)) {
-            cv.block(&face, &b, BAND_TEXT);
+        if let Some(b) = layout_with(face, &authors, lang, area, &small(64.0, 2, false)) {
+            cv.block(face, &b, BAND_TEXT);
         }
     }
-    cv.png()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1216,6 +1286,111 @@ fn jpeg_size(d: &[u8]) -> Option<(u32, u32)> {
         i += 2 + len;
     }
     None
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cover of a book (the assets stage)
+
+/// The cover image that goes into the EPUB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cover {
+    pub data: Vec<u8>,
+    /// `image/png` or `image/jpeg`.
+    pub media_type: &'static str,
+    /// `png` or `jpg`.
+    pub ext: &'static str,
+    /// What it is, for the build report (`generated 1600×2560 PNG with …`, `cover.jpg (…)`).
+    pub report: String,
+}
+
+/// The book's cover: the image the book names (`given`, checked), else (unless
+/// [`Options::no_cover`]) one drawn with [`Options::cover_font`] by `draw` (which an incremental build answers from its memo). A cover that
+/// cannot be drawn is a warning; a given one that cannot be used is an error, pointed at its
+/// name in `config_file`.
+pub fn for_book(
+    given: Option<&str>,
+    config_file: Option<&SourceFile>,
+    files: &dyn Files,
+    opts: &Options,
+    draw: impl FnOnce(&FontFile) -> Result<Vec<u8>, String>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Option<Cover>, Diagnostic> {
+    if let Some(path) = given {
+        let data = files
+            .read(path)
+            .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?;
+        return match inspect_given(&data).and_then(|g| crate::image::check_cover(&data).map(|_| g))
+        {
+            Ok(given) => Ok(Some(Cover {
+                data,
+                media_type: given.media_type,
+                ext: if given.media_type == "image/png" {
+                    "png"
+                } else {
+                    "jpg"
+                },
+                report: format!("{path} ({}×{})", given.width, given.height),
+            })),
+            Err(why) => {
+                Err(Diagnostic::error(format!("cover `{path}`: {why}"))
+                    .at_quoted(config_file, path))
+            }
+        };
+    }
+    if opts.no_cover {
+        return Ok(None);
+    }
+    let Some(f) = &opts.cover_font else {
+        warnings.push(
+            Diagnostic::warning("no CJK font found to draw a cover: the book has no cover")
+                .with_hint("install fonts-noto-cjk, pass --font FILE, or give `cover = \"cover.jpg\"` in [build]"),
+        );
+        return Ok(None);
+    };
+    match draw(f) {
+        Ok(png) => Ok(Some(Cover {
+            data: png,
+            media_type: "image/png",
+            ext: "png",
+            report: format!("generated {WIDTH}×{HEIGHT} PNG with {}", f.name),
+        })),
+        Err(why) => {
+            warnings.push(Diagnostic::warning(format!("no cover: {why}")).with_hint(
+                "give one with `cover = \"cover.jpg\"` in [build], or pass --font with a CJK font",
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// Draw the cover from the (typeset, converted) metadata.
+pub fn draw_for(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<u8>, String> {
+    let index = choose_face(&font.data, &meta.lang)
+        .ok_or_else(|| format!("{} is not a font hanpub can draw Chinese with", font.name))?;
+    let series = meta
+        .series
+        .as_ref()
+        .map(|s| match (&s.position, meta.lang.starts_with("zh")) {
+            (Some(p), true) => format!("{} · 第 {p} 集", s.name),
+            (Some(p), false) => format!("{} · #{p}", s.name),
+            (None, _) => s.name.clone(),
+        });
+    draw(
+        &CoverText {
+            title: &meta.title,
+            subtitle: meta.subtitle.as_deref(),
+            kicker: meta.kicker.as_deref(),
+            series: series.as_deref(),
+            authors: &meta.authors,
+            lang: &meta.lang,
+        },
+        &CoverFont {
+            data: &font.data,
+            index,
+        },
+        vertical,
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

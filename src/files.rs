@@ -95,11 +95,7 @@ impl FsFiles {
 
 impl Files for FsFiles {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        let p = self.resolve(path)?;
-        if p.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "is a folder"));
-        }
-        std::fs::read(p)
+        read_regular(&self.resolve(path)?)
     }
     fn list(&self) -> io::Result<Vec<String>> {
         let mut names = Vec::new();
@@ -121,6 +117,57 @@ impl Files for FsFiles {
             (s, p) => format!("{s}/{p}"),
         }
     }
+}
+
+/// Read a regular file; a folder, FIFO, socket or device is refused with the reason, never
+/// opened for reading (a FIFO would block until a writer comes; `/dev/zero` never ends). On
+/// Unix the file is opened non-blocking and checked again on the open descriptor, so a file
+/// swapped for a FIFO between the two checks is refused too.
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    not_regular(&std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    not_regular(&meta)?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    io::Read::read_to_end(&mut file, &mut data)?;
+    Ok(data)
+}
+
+/// An error naming what a non-regular file is.
+fn not_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    let what = if ft.is_dir() {
+        "is a folder"
+    } else {
+        special_kind(&ft)
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, what))
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "is a FIFO (named pipe), not a regular file"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "is a device, not a regular file"
+    } else if ft.is_socket() {
+        "is a socket, not a regular file"
+    } else {
+        "is not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "is not a regular file"
 }
 
 /// Refuse absolute paths and paths that climb out of the book folder.
@@ -163,16 +210,17 @@ pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
     ))
 }
 
-/// Bytes → text, or an error naming the line of the first invalid byte.
+/// Bytes → text (a byte order mark and lone-CR line breaks set aside: [`SourceFile::from_stored`]),
+/// or an error naming the line of the first invalid byte.
 pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     // validate fast (SIMD); on failure the standard library finds and names the byte
     if simdutf8::basic::from_utf8(&bytes).is_ok() {
         // SAFETY: just validated as UTF-8
         let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return Ok(SourceFile::new(name, text));
+        return Ok(SourceFile::from_stored(name, text));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
+        Ok(text) => Ok(SourceFile::from_stored(name, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();

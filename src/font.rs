@@ -1,4 +1,6 @@
 //! Font embedding: pick the face, subset it to the book's characters, report what was embedded.
+//! [`for_book`] is the font part of the assets stage (which font, the `@font-face` CSS, the
+//! files to ship).
 //!
 //! The subset is made with `allsorts`, which writes a fresh Unicode `cmap` (EPUB reading systems
 //! and browsers need one) and keeps `head`, `hhea`, `hmtx`, `maxp`, `name`, `OS/2`, `post`, the
@@ -24,6 +26,12 @@ use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use allsorts::tables::cmap::{Cmap, CmapSubtable};
 use allsorts::tables::{FontTableProvider, MaxpTable, NameTable, OpenTypeData};
 use allsorts::tag;
+
+use crate::diagnostics::Diagnostic;
+use crate::files::{self, Files};
+use crate::model::{Book, Ev};
+use crate::options::FontFile;
+use crate::source::SourceFile;
 
 /// What to embed.
 pub struct FontRequest<'a> {
@@ -1228,6 +1236,151 @@ mod extras {
         out[head_at + 8..head_at + 12].copy_from_slice(&adjustment.to_be_bytes());
         Ok(out)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The font of a book (the assets stage)
+
+/// What was embedded, for the build report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FontReport {
+    pub face: String,
+    pub bytes: usize,
+    pub glyphs: usize,
+    pub missing: Vec<char>,
+}
+
+/// A font embedded in a book: its files, the CSS that uses it, and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookFont {
+    /// Href (inside the package folder), media type and bytes: the subset, then its licence.
+    pub files: Vec<(String, &'static str, Vec<u8>)>,
+    /// `@font-face` and the body font stack, for the book's stylesheet.
+    pub css: String,
+    pub report: FontReport,
+}
+
+/// The font part of the assets stage: the font given on the command line, else the book's
+/// `[build] font` (read through `files`, an error pointed at its name in `config_file`), subset
+/// to every character of the `book` ([`book_chars`]). None when no font is asked for.
+pub fn for_book(
+    given: Option<&FontFile>,
+    configured: Option<&str>,
+    config_file: Option<&SourceFile>,
+    files: &dyn Files,
+    book: &Book,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Option<BookFont>, Diagnostic> {
+    let read;
+    let f = match (given, configured) {
+        (Some(f), _) => f,
+        (None, Some(path)) => {
+            read = FontFile {
+                name: path.rsplit('/').next().unwrap_or(path).to_string(),
+                data: files
+                    .read(path)
+                    .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?,
+            };
+            &read
+        }
+        (None, None) => return Ok(None),
+    };
+    let embedded = embed(&FontRequest {
+        data: &f.data,
+        name: &f.name,
+        lang: &book.meta.lang,
+        chars: &book_chars(book),
+    })
+    .map_err(|e| {
+        Diagnostic::error(e.to_string()).with_hint(
+            "give a CJK font, e.g. --font /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        )
+    })?;
+    if !embedded.missing.is_empty() {
+        let shown: String = embedded.missing.iter().take(20).collect();
+        warnings.push(Diagnostic::warning(format!(
+            "the font {} has no glyph for {} character{} the book uses: {shown}{}",
+            f.name,
+            embedded.missing.len(),
+            if embedded.missing.len() == 1 { "" } else { "s" },
+            if embedded.missing.len() > 20 {
+                "…"
+            } else {
+                ""
+            }
+        )));
+    }
+    let file = format!("fonts/{}.{}", font_stem(&embedded.face), embedded.ext);
+    let css = font_css(&embedded.family, &format!("../{file}"));
+    let report = FontReport {
+        face: embedded.face.clone(),
+        bytes: embedded.data.len(),
+        glyphs: embedded.glyphs,
+        missing: embedded.missing.clone(),
+    };
+    let media_type = if embedded.ext == "otf" {
+        "font/otf"
+    } else {
+        "font/ttf"
+    };
+    let mut out = vec![(file.clone(), media_type, embedded.data)];
+    if let Some(license) = embedded.license {
+        out.push((
+            format!("{file}.LICENSE.txt"),
+            "text/plain",
+            license.into_bytes(),
+        ));
+    }
+    Ok(Some(BookFont {
+        files: out,
+        css,
+        report,
+    }))
+}
+
+/// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
+pub fn book_chars(book: &Book) -> BTreeSet<char> {
+    let mut set: BTreeSet<char> = (' '..='~').collect();
+    set.extend(crate::render::GENERATED_TEXT.chars());
+    for c in &book.chapters {
+        set.extend(c.title.chars());
+        for s in &c.events {
+            match &s.ev {
+                Ev::Html { html, .. } => set.extend(html.chars()),
+                Ev::TaskMarker(done) => {
+                    set.insert(if *done { '☑' } else { '☐' });
+                }
+                ev => ev.each_text(|t| set.extend(t.chars())),
+            }
+        }
+    }
+    let m = &book.meta;
+    for t in [Some(&m.title), m.subtitle.as_ref(), m.kicker.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        set.extend(t.chars());
+    }
+    set.retain(|c| !c.is_control());
+    set
+}
+
+/// A file name for the embedded face: ASCII letters and digits.
+fn font_stem(face: &str) -> String {
+    let s: String = face
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "font".into() } else { s }
+}
+
+/// `@font-face` for the embedded font, put first in the body font stack.
+fn font_css(family: &str, url: &str) -> String {
+    let family = family.replace(['"', '\\'], "");
+    format!(
+        "\n/* embedded font (subset) */\n@font-face {{ font-family: \"{family}\"; src: url(\"{url}\"); font-weight: normal; font-style: normal; }}\nbody {{ font-family: \"{family}\", \"Songti TC\", \"Noto Serif CJK TC\", \"Noto Serif TC\", \"Source Han Serif TC\", PMingLiU, serif; }}\n"
+    )
 }
 
 #[cfg(test)]

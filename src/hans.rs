@@ -15,14 +15,20 @@
 //! gets e.g. `核心` → `内核`, `指標` → `指针`, `資料` → `数据`, `查詢` → `查找`, and
 //! `行程式碼` → `进程式码` (`行程` → `进程` matches first). See the tests.
 //!
-//! Punctuation is not touched: `「」` / `『』` stay as they are (OpenCC has no quote mapping);
-//! turning them into `“”` / `‘’` is a separate typographic decision for the caller.
+//! Punctuation is not touched by [`Converter`]: `「」` / `『』` stay as they are (OpenCC has no
+//! quote mapping). The edition's own helpers below make that decision: [`to_simplified`] converts
+//! a chapter's events (never code or raw HTML) with a few corrections to OpenCC's vocabulary
+//! ([`convert_with_overrides`]) and mainland quotation marks in horizontal text
+//! ([`simplify_line`]); [`font_stacks`] turns the stylesheet's Traditional font families into
+//! Simplified ones.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use ferrous_opencc::OpenCC;
 use ferrous_opencc::config::BuiltinConfig;
+
+use crate::model::{Ev, Spanned, Tag};
 
 /// A Taiwan-Traditional → mainland-Simplified converter (OpenCC `tw2sp`).
 ///
@@ -82,6 +88,111 @@ fn is_han(c: char) -> bool {
         | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
         | '\u{20000}'..='\u{3FFFF}' // Ext B.. and compatibility supplement (planes 2–3)
     )
+}
+
+/// Merge neighbouring text and convert it to Simplified Chinese (never code, code blocks or
+/// raw HTML); quotes become mainland ones in horizontal text.
+pub fn to_simplified(events: Vec<Spanned>, conv: &Converter, vertical: bool) -> Vec<Spanned> {
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    let mut in_code = 0usize;
+    for s in events {
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            _ => {}
+        }
+        if in_code == 0
+            && let Ev::Text(t) = &s.ev
+            && let Some(Spanned {
+                ev: Ev::Text(prev),
+                span,
+            }) = out.last_mut()
+        {
+            prev.push_str(t);
+            span.end = span.end.max(s.span.end);
+            continue;
+        }
+        out.push(s);
+    }
+    let mut in_code = 0usize;
+    for s in &mut out {
+        match &mut s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) | Ev::Ruby { base: t, .. }
+                if in_code == 0 =>
+            {
+                let converted = simplify_line(t, conv, vertical);
+                if converted != *t {
+                    *t = converted;
+                }
+            }
+            Ev::Start(Tag::Image { title, .. }) | Ev::Start(Tag::Link { title, .. })
+                if !title.is_empty() =>
+            {
+                *title = conv.convert(title).into_owned();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Corrections to OpenCC's Taiwan IT-vocabulary table where it is wrong in general prose
+/// (e.g. 核心 → 内核, 行程式碼 → 进程式码): these phrases are converted as given here.
+const HANS_OVERRIDES: &[(&str, &str)] = &[
+    ("行程式碼", "行代码"),
+    ("核心", "核心"),
+    ("指標", "指标"),
+    ("查詢", "查询"),
+];
+
+/// Convert with OpenCC, keeping the [`HANS_OVERRIDES`] phrases as given.
+pub fn convert_with_overrides(text: &str, conv: &Converter) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = HANS_OVERRIDES
+            .iter()
+            .filter_map(|(from, to)| rest.find(from).map(|i| (i, *from, *to)))
+            .min_by_key(|&(i, from, _)| (i, std::cmp::Reverse(from.len())));
+        match next {
+            Some((i, from, to)) => {
+                out.push_str(&conv.convert(&rest[..i]));
+                out.push_str(to);
+                rest = &rest[i + from.len()..];
+            }
+            None => {
+                out.push_str(&conv.convert(rest));
+                return out;
+            }
+        }
+    }
+}
+
+/// OpenCC tw2sp, then mainland quotation marks in horizontal text (「」『』 → “”‘’).
+pub fn simplify_line(text: &str, conv: &Converter, vertical: bool) -> String {
+    let s = convert_with_overrides(text, conv);
+    if vertical || !s.contains(['「', '」', '『', '』']) {
+        return s;
+    }
+    s.chars()
+        .map(|c| match c {
+            '「' => '“',
+            '」' => '”',
+            '『' => '‘',
+            '』' => '’',
+            c => c,
+        })
+        .collect()
+}
+
+/// The stylesheet's Traditional Chinese font families → their Simplified counterparts.
+pub fn font_stacks(css: &str) -> String {
+    css.replace(" TC\"", " SC\"")
+        .replace("PMingLiU", "SimSun")
+        .replace("\"Microsoft JhengHei\"", "\"Microsoft YaHei\"")
+        .replace("BiauKai, DFKai-SB, \"TW-Kai\"", "STKaiti, KaiTi")
 }
 
 #[cfg(test)]

@@ -1,31 +1,27 @@
 //! Source checks that do not stop a build but that `hanpub check` reports: an explicit heading
-//! id (`{#id}`) used twice, and chapters with nothing but their heading.
+//! id (`{#id}`) used twice, chapters with nothing but their heading, and the typesetting changes
+//! a build would make; and `check --fix`, which writes those changes back to the source.
 
 use std::collections::BTreeMap;
 
-use crate::Project;
 use crate::chapters::{self, Parsed};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Ev, Tag};
+use crate::options::{self, Options};
 use crate::parse;
+use crate::project::Project;
 use crate::source::SourceFile;
 use crate::typeset::{self, Fix, TypesetOptions};
 
 /// Duplicate explicit anchors and empty chapters, in source order.
 pub fn structure(project: &Project) -> Vec<Diagnostic> {
-    let sources: Vec<&SourceFile> = project.sources.iter().map(|(_, f, _)| f).collect();
+    let sources: Vec<&SourceFile> = project.sources.iter().map(|s| &s.file).collect();
     let parsed = project.parse();
     let mut out = duplicate_anchors(&parsed, &sources);
     let mut ignored = Vec::new();
-    let chapters = chapters::split(
-        parsed,
-        project.config.build.split_level,
-        &project.config.meta.title,
-        &project.sources,
-        &mut ignored,
-    );
+    let chapters = chapters::split(parsed, &project.config, &project.sources, &mut ignored);
     for c in &chapters {
-        let file = &sources[c.source];
+        let file = sources[c.source];
         let Some(first) = c.events.first() else {
             out.push(
                 Diagnostic::warning("the file has no text")
@@ -62,6 +58,50 @@ pub fn structure(project: &Project) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The typesetting changes a build would make (horizontal text), as warnings at their place.
+pub fn typesetting(project: &Project, opts: &Options) -> Vec<Diagnostic> {
+    let ts = options::typesetting(&project.config, opts, false);
+    let mut out = Vec::new();
+    for s in &project.sources {
+        let events = parse::parse(&s.file.text, s.body);
+        for fix in typeset::lint(&events, &ts) {
+            let message = match fix.kind {
+                "soft-break" => {
+                    "line break between Chinese characters: joined without a space".to_string()
+                }
+                _ => format!(
+                    "`{}` in Chinese text becomes `{}`",
+                    fix.from.escape_debug(),
+                    fix.to
+                ),
+            };
+            out.push(
+                Diagnostic::warning(message)
+                    .at(&s.file, fix.span.clone())
+                    .with_hint(format!(
+                        "typesetting ({}); `hanpub check --fix` rewrites the source",
+                        fix.kind
+                    )),
+            );
+        }
+    }
+    out
+}
+
+/// Diagnostics sorted by file, line and column, each once.
+pub fn in_source_order(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    all.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        };
+        key(a).cmp(&key(b))
+    });
+    all.dedup();
+    all
 }
 
 /// An explicit `{#id}` given to two headings: links reach only the first.
@@ -183,7 +223,8 @@ fn join_range(
 
 #[cfg(test)]
 mod tests {
-    use crate::{BookEntry, MemFiles, load};
+    use crate::files::{BookEntry, MemFiles};
+    use crate::project::load;
 
     fn lint(md: &str) -> Vec<String> {
         let text = format!("---\ntitle: 書\n---\n{md}");

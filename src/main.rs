@@ -31,13 +31,12 @@ fn main() -> ExitCode {
         Err(Failure::Exit(code)) => ExitCode::from(code),
         Err(Failure::Book(diags)) => {
             let n = diags.iter().filter(|d| d.is_error()).count();
-            for d in &diags {
-                term::eprint_diag(d);
-            }
+            term::eprint_diags(&diags);
             eprintln!(
                 "{}",
                 term::paint(&format!(
-                    "error: could not build the book ({n} error{})",
+                    "error: could not build the book ({} error{})",
+                    hanpub::diagnostics::thousands(n),
                     if n == 1 { "" } else { "s" }
                 ))
             );

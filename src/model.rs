@@ -27,7 +27,7 @@ pub struct Chapter {
     pub anchor: Option<String>,
     /// True for the text before the first split heading of the first file.
     pub opening: bool,
-    /// Index of the source file (in [`crate::Project::sources`]).
+    /// Index of the source file (in [`crate::project::Project::sources`]).
     pub source: usize,
     pub events: Vec<Spanned>,
     /// Index of the Markdown file (in reading order) the chapter comes from.
@@ -50,6 +50,12 @@ pub enum Ev {
     Text(String),
     /// Inline code: never transformed.
     Code(String),
+    /// A formula in TeX (`$…$`, or `$$…$$` with `display`): written as MathML, never
+    /// transformed; the typesetter treats it like inline code.
+    Math {
+        tex: String,
+        display: bool,
+    },
     /// Raw HTML from the Markdown (`block` for HTML blocks), sanitised on output.
     Html {
         html: String,
@@ -155,6 +161,40 @@ pub enum Tag {
     FootnoteDefinition(String),
     /// A block of raw HTML (its lines come as [`Ev::Html`] with `block: true`).
     HtmlBlock,
+    /// A GFM alert (`> [!NOTE]` …): a titled aside.
+    Alert(Alert),
+    /// A definition list (`term` then `: definition`), its terms and its definitions.
+    DefinitionList,
+    DefinitionTerm,
+    DefinitionDetails,
+    /// `^上標^`.
+    Superscript,
+    /// `~下標~`.
+    Subscript,
+}
+
+/// The kinds of GFM alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alert {
+    Note,
+    Tip,
+    Important,
+    Warning,
+    Caution,
+}
+
+impl Alert {
+    /// The CSS class and the title of the aside, in Chinese or English.
+    pub fn class_and_title(self, chinese: bool) -> (&'static str, &'static str) {
+        let (class, zh, en) = match self {
+            Alert::Note => ("note", "注意", "Note"),
+            Alert::Tip => ("tip", "提示", "Tip"),
+            Alert::Important => ("important", "重要", "Important"),
+            Alert::Warning => ("warning", "警告", "Warning"),
+            Alert::Caution => ("caution", "小心", "Caution"),
+        };
+        (class, if chinese { zh } else { en })
+    }
 }
 
 /// Column alignment in a table.

@@ -1,12 +1,19 @@
-//! The zip writer: `mimetype` first and stored, then every entry in a fixed order with
-//! fixed times and permissions, so the same files give the same bytes.
+//! The package stage: the files of the EPUB in a fixed order ([`epub`]), and the zip writer:
+//! `mimetype` first and stored, then every entry in that order with fixed times and
+//! permissions, so the same files give the same bytes.
 //!
 //! Entries are compressed on their own ([`prepare`], any thread) with libdeflate, then laid out
-//! in order ([`package`]). The writer is ours because the `zip` crate cannot take entries
+//! in order ([`package`], or [`write`] into any `io::Write`). The writer is ours because the `zip` crate cannot take entries
 //! compressed by another deflate library; `zip` still reads EPUBs (`check`, `serve`, tests).
 //! It writes the plain ZIP format of OCF (no ZIP64, no data descriptors, no extra fields).
 
+use std::io::Write;
 use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::assets::Assets;
+use crate::render::Documents;
 
 /// libdeflate level 1: on the large corpus 55.2 % of the XHTML size at about 90 MB/s, against
 /// 55.1 % at 48 MB/s for zlib-rs level 3 (the earlier choice) and 53.3 % at 48 MB/s for
@@ -52,6 +59,8 @@ pub enum PackageError {
     TooLarge(String),
     #[error("the book has {0} files, more than an EPUB holds without ZIP64 (65,535)")]
     TooMany(usize),
+    #[error("cannot write the EPUB: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 thread_local! {
@@ -60,6 +69,73 @@ thread_local! {
             libdeflater::CompressionLvl::new(LEVEL).expect("a valid libdeflate level"),
         ),
     );
+}
+
+const CONTAINER: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="EPUB/content.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"#;
+
+/// Tells Apple Books to use the embedded font.
+const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#;
+
+/// The EPUB: the container, the documents, stylesheets, fonts and cover, then the chapters
+/// (compressed already, in reading order), then the images.
+pub fn epub<'a>(
+    docs: Documents,
+    assets: Assets,
+    chapters: impl IntoIterator<Item = &'a Prepared>,
+) -> Result<Vec<u8>, PackageError> {
+    let entry = |path: String, data: Vec<u8>| Entry { path, data };
+    let mut head = vec![
+        entry("META-INF/container.xml".into(), CONTAINER.into()),
+        entry("EPUB/content.opf".into(), docs.opf),
+        entry("EPUB/nav.xhtml".into(), docs.nav),
+        entry("EPUB/toc.ncx".into(), docs.ncx),
+    ];
+    for (href, data) in assets.styles {
+        head.push(entry(format!("EPUB/{href}"), data));
+    }
+    if let Some(font) = assets.font {
+        head.push(entry(
+            "META-INF/com.apple.ibooks.display-options.xml".into(),
+            APPLE_DISPLAY_OPTIONS.into(),
+        ));
+        for (href, _, data) in font.files {
+            head.push(entry(format!("EPUB/{href}"), data));
+        }
+    }
+    for (href, _, data) in assets.style_fonts {
+        head.push(entry(format!("EPUB/{href}"), data));
+    }
+    if let (Some(page), Some(cover)) = (docs.cover_page, assets.cover) {
+        head.push(entry("EPUB/text/cover.xhtml".into(), page));
+        head.push(entry(
+            format!("EPUB/images/cover.{}", cover.ext),
+            cover.data,
+        ));
+    }
+    let images_at = head.len();
+    for im in assets.images.list {
+        head.push(entry(format!("EPUB/{}", im.href), im.data));
+    }
+    let mut prepared: Vec<Prepared> = head.par_iter().map(prepare).collect();
+    let images = prepared.split_off(images_at);
+    let mut all: Vec<&Prepared> = prepared.iter().collect();
+    for c in chapters {
+        all.push(c);
+    }
+    all.extend(&images);
+    package(all)
 }
 
 /// Compress one entry on its own (may run on any thread).
@@ -108,56 +184,92 @@ const MADE_BY: u16 = (3 << 8) | 20;
 
 /// Assemble the EPUB: `mimetype` first, then `parts` in the given order.
 pub fn package<'a>(parts: impl IntoIterator<Item = &'a Prepared>) -> Result<Vec<u8>, PackageError> {
-    let mimetype = prepare_stored("mimetype", b"application/epub+zip");
-    let parts: Vec<&PreparedData> = std::iter::once(&*mimetype.0)
-        .chain(parts.into_iter().map(|p| &*p.0))
-        .collect();
-    if parts.len() > usize::from(u16::MAX) {
-        return Err(PackageError::TooMany(parts.len()));
+    let parts: Vec<&Prepared> = parts.into_iter().collect();
+    if parts.len() + 1 > usize::from(u16::MAX) {
+        return Err(PackageError::TooMany(parts.len() + 1));
     }
     let total: usize = parts
         .iter()
-        .map(|p| 30 + 46 + 2 * p.path.len() + p.data.len())
+        .map(|p| 30 + 46 + 2 * p.0.path.len() + p.0.data.len())
         .sum::<usize>()
+        + 2 * (30 + 46 + 8 + 20)
         + 22;
-    let mut out = Vec::with_capacity(total);
-    let mut offsets = Vec::with_capacity(parts.len());
-    for p in &parts {
+    let mut zip = Writer::new(Vec::with_capacity(total))?;
+    for p in parts {
+        zip.add(p)?;
+    }
+    zip.finish()
+}
+
+/// Writes an EPUB's zip into `W` entry by entry, as the entries come: each local header and
+/// its data at once, the central directory at the end.
+pub struct Writer<W: Write> {
+    out: W,
+    /// Bytes written so far.
+    at: u64,
+    /// The entries written, with the offset of each local header.
+    written: Vec<(Prepared, u32)>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Start the zip with its `mimetype` entry (stored).
+    pub fn new(out: W) -> Result<Self, PackageError> {
+        let mut w = Writer {
+            out,
+            at: 0,
+            written: Vec::new(),
+        };
+        w.add(&prepare_stored("mimetype", b"application/epub+zip"))?;
+        Ok(w)
+    }
+
+    /// Write one entry: its local header, then its (compressed) data.
+    pub fn add(&mut self, p: &Prepared) -> Result<(), PackageError> {
         let offset =
-            u32::try_from(out.len()).map_err(|_| PackageError::TooLarge(p.path.clone()))?;
-        offsets.push(offset);
-        put32(&mut out, 0x0403_4b50);
-        put_fields(&mut out, p)?;
-        put16(&mut out, 0); // no extra field
-        out.extend_from_slice(p.path.as_bytes());
-        out.extend_from_slice(&p.data);
+            u32::try_from(self.at).map_err(|_| PackageError::TooLarge(p.0.path.clone()))?;
+        let mut head = Vec::with_capacity(30 + p.0.path.len());
+        put32(&mut head, 0x0403_4b50);
+        put_fields(&mut head, &p.0)?;
+        put16(&mut head, 0); // no extra field
+        head.extend_from_slice(p.0.path.as_bytes());
+        self.out.write_all(&head)?;
+        self.out.write_all(&p.0.data)?;
+        self.at += (head.len() + p.0.data.len()) as u64;
+        self.written.push((p.clone(), offset));
+        Ok(())
     }
-    let directory_at = out.len();
-    for (p, offset) in parts.iter().zip(offsets) {
-        put32(&mut out, 0x0201_4b50);
-        put16(&mut out, MADE_BY);
-        put_fields(&mut out, p)?;
-        put16(&mut out, 0); // extra field
-        put16(&mut out, 0); // comment
-        put16(&mut out, 0); // disk
-        put16(&mut out, 0); // internal attributes
-        put32(&mut out, UNIX_FILE);
-        put32(&mut out, offset);
-        out.extend_from_slice(p.path.as_bytes());
+
+    /// Write the central directory and give the writer back.
+    pub fn finish(mut self) -> Result<W, PackageError> {
+        let count = u16::try_from(self.written.len())
+            .map_err(|_| PackageError::TooMany(self.written.len()))?;
+        let too_large = || PackageError::TooLarge("the EPUB".into());
+        let directory_at = u32::try_from(self.at).map_err(|_| too_large())?;
+        let mut dir = Vec::with_capacity(self.written.len() * 80 + 22);
+        for (p, offset) in &self.written {
+            put32(&mut dir, 0x0201_4b50);
+            put16(&mut dir, MADE_BY);
+            put_fields(&mut dir, &p.0)?;
+            put16(&mut dir, 0); // extra field
+            put16(&mut dir, 0); // comment
+            put16(&mut dir, 0); // disk
+            put16(&mut dir, 0); // internal attributes
+            put32(&mut dir, UNIX_FILE);
+            put32(&mut dir, *offset);
+            dir.extend_from_slice(p.0.path.as_bytes());
+        }
+        let directory_len = u32::try_from(dir.len()).map_err(|_| too_large())?;
+        put32(&mut dir, 0x0605_4b50);
+        put16(&mut dir, 0);
+        put16(&mut dir, 0);
+        put16(&mut dir, count);
+        put16(&mut dir, count);
+        put32(&mut dir, directory_len);
+        put32(&mut dir, directory_at);
+        put16(&mut dir, 0); // comment
+        self.out.write_all(&dir)?;
+        Ok(self.out)
     }
-    let too_large = || PackageError::TooLarge("the EPUB".into());
-    let directory_len = u32::try_from(out.len() - directory_at).map_err(|_| too_large())?;
-    let directory_at = u32::try_from(directory_at).map_err(|_| too_large())?;
-    let count = parts.len() as u16;
-    put32(&mut out, 0x0605_4b50);
-    put16(&mut out, 0);
-    put16(&mut out, 0);
-    put16(&mut out, count);
-    put16(&mut out, count);
-    put32(&mut out, directory_len);
-    put32(&mut out, directory_at);
-    put16(&mut out, 0); // comment
-    Ok(out)
 }
 
 fn prepare_stored(path: &str, data: &[u8]) -> Prepared {

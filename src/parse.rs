@@ -1,16 +1,26 @@
 //! Markdown → owned [`Ev`]ents with byte spans (pulldown-cmark's offset iterator).
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag as MdTag, TagEnd};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag as MdTag,
+    TagEnd,
+};
 
-use crate::model::{Align, Ev, Spanned, Tag};
+use crate::model::{Alert, Align, Ev, Spanned, Tag};
 
-/// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese).
+/// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese); math, GFM
+/// alerts, definition lists, superscript and CJK-friendly emphasis (hanpub's patch of
+/// pulldown-cmark, see `vendor/pulldown-cmark/HANPUB.md`).
 pub fn options() -> Options {
     Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_CJK_FRIENDLY_EMPHASIS
 }
 
 /// Parse `text[body..]` (the part after any front matter); spans are offsets into `text`.
@@ -173,21 +183,22 @@ fn footnote_definition(line: &str) -> Option<String> {
 
 /// Every `[^label` in the text lies in the piece that defines `label` (when it is defined).
 fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize)]) -> bool {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    // label → the piece that defines it (a label defined in two pieces: give up)
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (label, piece) in notes {
-        if seen.iter().any(|(l, p)| l == label && p != piece) {
+        if *seen.entry(label).or_insert(*piece) != *piece {
             return false;
         }
-        seen.push((label, *piece));
     }
     for at in memchr::memmem::find_iter(text.as_bytes(), b"[^") {
         let rest = &text[at + 2..];
-        let Some(close) = rest.find(']') else {
+        // a label is at most 999 characters (CommonMark): never look further for its `]`
+        let Some(close) = memchr::memchr(b']', &rest.as_bytes()[..rest.len().min(4 * 999)]) else {
             continue;
         };
         let label = rest[..close].to_lowercase();
         let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
-        if seen.iter().any(|(l, p)| *l == label && *p != piece) {
+        if seen.get(label.as_str()).is_some_and(|&p| p != piece) {
             return false;
         }
     }
@@ -217,6 +228,8 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
     let mut chunks: Vec<Vec<Spanned>> = Vec::new();
     let mut out: Vec<Spanned> = Vec::new();
     let mut stack: Vec<Tag> = Vec::new();
+    // for each open link: whether its tags are left out (an autolink of an unknown scheme)
+    let mut unwrapped: Vec<bool> = Vec::new();
     for (event, range) in parser {
         if let Event::Start(MdTag::Heading { level, .. }) = &event
             && stack.is_empty()
@@ -229,11 +242,24 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
         let span = range.start + body..range.end + body;
         let ev = match event {
             Event::Start(tag) => {
+                if let MdTag::Link { link_type, .. } = &tag {
+                    let unwrap = *link_type == LinkType::Autolink
+                        && matches!(&tag, MdTag::Link { dest_url, .. }
+                            if matches!(crate::url::check(dest_url),
+                                Err(crate::url::Refused::Unknown | crate::url::Refused::Invalid)));
+                    unwrapped.push(unwrap);
+                    if unwrap {
+                        continue;
+                    }
+                }
                 let tag = convert_tag(tag);
                 stack.push(tag.clone());
                 Ev::Start(tag)
             }
             Event::End(end) => {
+                if end == TagEnd::Link && unwrapped.pop() == Some(true) {
+                    continue;
+                }
                 let tag = stack.pop().unwrap_or(Tag::Paragraph);
                 debug_assert!(matches_end(&tag, end), "{tag:?} closed by {end:?}");
                 Ev::End(tag)
@@ -271,11 +297,28 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
                 Ev::Text(t.into_string())
             }
             Event::Code(t) => Ev::Code(t.into_string()),
-            Event::InlineMath(t) | Event::DisplayMath(t) => Ev::Code(t.into_string()),
-            Event::Html(t) => Ev::Html {
-                html: t.into_string(),
-                block: true,
+            Event::InlineMath(t) => Ev::Math {
+                tex: t.into_string(),
+                display: false,
             },
+            Event::DisplayMath(t) => Ev::Math {
+                tex: t.into_string(),
+                display: true,
+            },
+            Event::Html(t) => {
+                // an HTML block comes line by line: keep it whole
+                if let Some(last) = out.last_mut()
+                    && let Ev::Html { html, block: true } = &mut last.ev
+                {
+                    html.push_str(&t);
+                    last.span.end = span.end;
+                    continue;
+                }
+                Ev::Html {
+                    html: t.into_string(),
+                    block: true,
+                }
+            }
             Event::InlineHtml(t) => Ev::Html {
                 html: t.into_string(),
                 block: false,
@@ -291,7 +334,85 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
     if !out.is_empty() || chunks.is_empty() {
         chunks.push(out);
     }
+    for c in &mut chunks {
+        shortcodes(c);
+    }
     chunks
+}
+
+/// Emoji shortcodes (`:smile:`) in text become [`Ev::NoBreak`] runs, left as written: the
+/// typesetter never turns their colons full-width.
+fn shortcodes(events: &mut Vec<Spanned>) {
+    let has = |t: &str| memchr::memchr_iter(b':', t.as_bytes()).nth(1).is_some();
+    if !events
+        .iter()
+        .any(|s| matches!(&s.ev, Ev::Text(t) if has(t)))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + 4);
+    let mut in_code = false;
+    for s in std::mem::take(events) {
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code = true,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = false,
+            Ev::Text(t) if !in_code && has(t) => {
+                split_shortcodes(t, s.span.clone(), &mut out);
+                continue;
+            }
+            _ => {}
+        }
+        out.push(s);
+    }
+    *events = out;
+}
+
+/// `:name:` of ASCII lowercase letters, digits, `_`, `+`, `-` (a letter among them), not glued
+/// to other letters or digits.
+fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+    let b = t.as_bytes();
+    let exact = span.len() == t.len();
+    let sub = |a: usize, z: usize| {
+        if exact {
+            span.start + a..span.start + z
+        } else {
+            span.clone()
+        }
+    };
+    let mut from = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b':' || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let body = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"_+-".contains(c))
+            .count();
+        let end = i + 1 + body;
+        let closed =
+            b.get(end) == Some(&b':') && !b.get(end + 1).is_some_and(|c| c.is_ascii_alphanumeric());
+        if body == 0 || !closed || !b[i + 1..end].iter().any(u8::is_ascii_lowercase) {
+            i += 1;
+            continue;
+        }
+        if from < i {
+            out.push(Spanned::new(Ev::Text(t[from..i].to_string()), sub(from, i)));
+        }
+        out.push(Spanned::new(
+            Ev::NoBreak(t[i..=end].to_string()),
+            sub(i, end + 1),
+        ));
+        from = end + 1;
+        i = from;
+    }
+    if from < t.len() {
+        out.push(Spanned::new(
+            Ev::Text(t[from..].to_string()),
+            sub(from, t.len()),
+        ));
+    }
 }
 
 fn convert_tag(tag: MdTag<'_>) -> Tag {
@@ -304,15 +425,18 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
             id: id.map(|s| s.into_string()).unwrap_or_default(),
             classes: classes.into_iter().map(|c| c.into_string()).collect(),
         },
-        MdTag::BlockQuote(_) => Tag::BlockQuote,
+        MdTag::BlockQuote(None) => Tag::BlockQuote,
+        MdTag::BlockQuote(Some(kind)) => Tag::Alert(match kind {
+            BlockQuoteKind::Note => Alert::Note,
+            BlockQuoteKind::Tip => Alert::Tip,
+            BlockQuoteKind::Important => Alert::Important,
+            BlockQuoteKind::Warning => Alert::Warning,
+            BlockQuoteKind::Caution => Alert::Caution,
+        }),
         MdTag::CodeBlock(kind) => Tag::CodeBlock {
             lang: match kind {
-                pulldown_cmark::CodeBlockKind::Fenced(info) => info
-                    .split_whitespace()
-                    .next()
-                    .map(str::to_string)
-                    .filter(|s| !s.is_empty()),
-                pulldown_cmark::CodeBlockKind::Indented => None,
+                CodeBlockKind::Fenced(info) => code_language(&info),
+                CodeBlockKind::Indented => None,
             },
         },
         MdTag::List(start) => Tag::List { start },
@@ -335,6 +459,15 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
         MdTag::Strong => Tag::Strong,
         MdTag::Strikethrough => Tag::Strikethrough,
         MdTag::Link {
+            link_type: LinkType::Email,
+            dest_url,
+            title,
+            ..
+        } => Tag::Link {
+            dest: format!("mailto:{dest_url}"),
+            title: title.into_string(),
+        },
+        MdTag::Link {
             dest_url, title, ..
         } => Tag::Link {
             dest: dest_url.into_string(),
@@ -347,15 +480,30 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
             title: title.into_string(),
         },
         MdTag::FootnoteDefinition(label) => Tag::FootnoteDefinition(label.into_string()),
-        // not enabled in `options()`; treat as plain blocks
         MdTag::HtmlBlock => Tag::HtmlBlock,
-        MdTag::DefinitionList
-        | MdTag::DefinitionListTitle
-        | MdTag::DefinitionListDefinition
-        | MdTag::Superscript
-        | MdTag::Subscript
-        | MdTag::MetadataBlock(_) => Tag::Paragraph,
+        MdTag::DefinitionList => Tag::DefinitionList,
+        MdTag::DefinitionListTitle => Tag::DefinitionTerm,
+        MdTag::DefinitionListDefinition => Tag::DefinitionDetails,
+        MdTag::Superscript => Tag::Superscript,
+        MdTag::Subscript => Tag::Subscript,
+        // not enabled in `options()`; treat as plain blocks
+        MdTag::MetadataBlock(_) => Tag::Paragraph,
     }
+}
+
+/// The language of a fence's info string: its first word, without mdBook's attributes
+/// (`rust,ignore` → `rust`) or Pandoc's braces (`{.rust}` → `rust`); only characters a class
+/// name can hold.
+fn code_language(info: &str) -> Option<String> {
+    let word = info.split_whitespace().next()?;
+    let word = word.trim_start_matches('{').trim_start_matches('.');
+    let lang = word.split([',', '{', '}']).next()?;
+    let ok = !lang.is_empty()
+        && lang.len() <= 40
+        && lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'));
+    ok.then(|| lang.to_string())
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {

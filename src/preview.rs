@@ -37,6 +37,8 @@ pub struct Site {
     pub title: String,
     /// The errors of the latest build, when it failed (the entries are the last good build).
     pub error: Option<String>,
+    /// The first build has not finished: every page says "building…" and reloads when it is done.
+    pub building: bool,
 }
 
 /// An HTTP answer.
@@ -85,10 +87,11 @@ impl Site {
             toc,
             title,
             error,
+            building: false,
         })
     }
 
-    /// A site with nothing built yet (the first build failed, or has not finished).
+    /// A site with nothing built: the first build failed with `error` (or built nothing).
     pub fn empty(error: Option<String>) -> Site {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         error.hash(&mut h);
@@ -98,6 +101,18 @@ impl Site {
             toc: Vec::new(),
             title: "hanpub".into(),
             error,
+            building: false,
+        }
+    }
+
+    /// The site while the first build runs.
+    pub fn building() -> Site {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        "building".hash(&mut h);
+        Site {
+            version: format!("{:016x}", h.finish()),
+            building: true,
+            ..Site::empty(None)
         }
     }
 
@@ -109,6 +124,7 @@ impl Site {
         Site {
             version: format!("{:016x}", h.finish()),
             error,
+            building: false,
             ..self.clone()
         }
     }
@@ -180,6 +196,15 @@ pub fn respond(site: &Site, target: &str) -> Reply {
         Err(Refusal::Malformed) => return Reply::text(400, "bad request\n"),
         Err(Refusal::Forbidden) => return Reply::text(403, "forbidden\n"),
     };
+    if format!("/{name}") != VERSION_PATH && (site.building || site.entries.is_empty()) {
+        // every page, chapter or not, until there is a build to show: "building…" or the
+        // errors of the first build (it reloads itself when that changes)
+        return Reply {
+            status: 503,
+            content_type: "text/html; charset=utf-8",
+            body: index_page(site).into_bytes(),
+        };
+    }
     if name.is_empty() || name == "index.html" {
         return Reply {
             status: 200,
@@ -226,10 +251,22 @@ pub fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// The reload script (XML-safe: no `<` or `&`), polling for a new build id.
+/// The reload script: it polls for a new build id and reloads the page when it changes. The same
+/// text on every page (the build id it compares with is its element's `data-v`), so
+/// [`CONTENT_SECURITY_POLICY`] can allow exactly this script by its hash. It holds no `<` or
+/// `&`, so it needs no CDATA section in XHTML.
+pub const RELOAD_SCRIPT: &str = "(function(){var v=document.currentScript.getAttribute(\"data-v\");function poll(){fetch(\"/__hanpub/version\",{cache:\"no-store\"}).then(function(r){return r.text()}).then(function(t){if(t!==v){location.reload()}else{setTimeout(poll,250)}},function(){setTimeout(poll,1000)})}setTimeout(poll,250)})();";
+
+/// The `Content-Security-Policy` of every answer of the preview: no script runs but
+/// [`RELOAD_SCRIPT`] (by its SHA-256), so a script, event handler or `javascript:` link that
+/// got into a book (an SVG, raw HTML) cannot run on the preview's origin; nothing is loaded
+/// from elsewhere, and no page may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'sha256-c/KNCcyyYqmN+Fqb+yKaUC9dVJ8xpbtydMyWdJBsJrM='; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 fn reload_script(version: &str) -> String {
     format!(
-        "<script>//<![CDATA[\n(function(){{var v=\"{version}\";function poll(){{fetch(\"{VERSION_PATH}\",{{cache:\"no-store\"}}).then(function(r){{return r.text()}}).then(function(t){{if(t!==v){{location.reload()}}else{{setTimeout(poll,250)}}}},function(){{setTimeout(poll,1000)}})}}setTimeout(poll,250)}})();\n//]]></script>\n"
+        "<script data-v=\"{}\">{RELOAD_SCRIPT}</script>\n",
+        escape(version)
     )
 }
 
@@ -262,9 +299,17 @@ pub fn index_page(site: &Site) -> String {
     let mut s = format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"/><title>{title} — hanpub preview</title>\n<style>body{{font-family:sans-serif;max-width:40em;margin:2em auto;line-height:1.6}}pre{{background:#fee;color:#600;padding:1em;white-space:pre-wrap}}</style></head>\n<body>\n<h1>{title}</h1>\n"
     );
+    if site.building {
+        s.push_str("<p id=\"hanpub-building\">building…</p>\n");
+    }
     if let Some(e) = &site.error {
+        let state = if site.entries.is_empty() {
+            "The build failed; there is nothing to show until it succeeds."
+        } else {
+            "The latest build failed; showing the last good one."
+        };
         s.push_str(&format!(
-            "<p>The latest build failed; showing the last good one.</p>\n<pre id=\"hanpub-error\">{}</pre>\n",
+            "<p>{state}</p>\n<pre id=\"hanpub-error\">{}</pre>\n",
             escape(e.as_str())
         ));
     }
@@ -278,10 +323,7 @@ pub fn index_page(site: &Site) -> String {
         ));
     }
     s.push_str("</ol></nav>\n");
-    let script = reload_script(&site.version)
-        .replace("//<![CDATA[\n", "")
-        .replace("\n//]]>", "");
-    s.push_str(&script);
+    s.push_str(&reload_script(&site.version));
     s.push_str("</body></html>\n");
     s
 }
@@ -442,8 +484,8 @@ mod tests {
         let r = respond(&site, &format!("/{name}"));
         assert_eq!(r.content_type, "application/xhtml+xml; charset=utf-8");
         let page = String::from_utf8(r.body).unwrap();
-        assert!(page.contains(VERSION_PATH));
-        assert!(page.contains(&format!("var v=\"{}\"", site.version)));
+        assert!(RELOAD_SCRIPT.contains(VERSION_PATH));
+        assert!(page.contains(&format!("<script data-v=\"{}\">", site.version)));
         assert!(page.contains("error: &lt;bad&gt; &amp; worse"));
         let mut reader = quick_xml::Reader::from_str(&page);
         loop {
@@ -457,6 +499,66 @@ mod tests {
         assert_eq!(css.content_type, "text/css; charset=utf-8");
         assert!(!String::from_utf8(css.body).unwrap().contains("<script"));
         assert_eq!(respond(&site, VERSION_PATH).body, site.version.as_bytes());
+    }
+
+    #[test]
+    fn the_policy_allows_the_reload_script_by_its_hash_and_nothing_else() {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(RELOAD_SCRIPT.as_bytes()));
+        let scripts: Vec<&str> = CONTENT_SECURITY_POLICY
+            .split(';')
+            .filter(|d| d.trim().starts_with("script-src"))
+            .collect();
+        assert_eq!(scripts, [format!(" script-src 'sha256-{hash}'")]);
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-eval"));
+        assert!(CONTENT_SECURITY_POLICY.starts_with("default-src 'none'"));
+        // the pages carry the script exactly as hashed
+        let site = site();
+        let name = site.names().find(|n| n.ends_with("c001.xhtml")).unwrap();
+        for page in [
+            respond(&site, "/").body,
+            respond(&site, &format!("/{name}")).body,
+        ] {
+            let page = String::from_utf8(page).unwrap();
+            assert!(
+                page.contains(&format!(">{RELOAD_SCRIPT}</script>")),
+                "{page}"
+            );
+        }
+    }
+
+    #[test]
+    fn while_building_every_page_says_so_and_never_claims_a_failure() {
+        let building = Site::building();
+        for target in ["/", "/EPUB/text/c001.xhtml", "/EPUB/styles/hanpub.css"] {
+            let r = respond(&building, target);
+            assert_eq!(r.status, 503, "{target}");
+            let page = String::from_utf8(r.body).unwrap();
+            assert!(page.contains("building…"), "{page}");
+            assert!(!page.contains("failed"), "{page}");
+            assert!(page.contains(VERSION_PATH), "no reload script: {page}");
+        }
+        assert_eq!(
+            respond(&building, VERSION_PATH).body,
+            building.version.as_bytes()
+        );
+        // the first build failed: no "last good one" to speak of
+        let failed = Site::building().with_error(Some("error: x".into()));
+        assert!(!failed.building);
+        assert_ne!(failed.version, building.version);
+        for target in ["/", "/EPUB/text/c001.xhtml"] {
+            let page = String::from_utf8(respond(&failed, target).body).unwrap();
+            assert!(
+                page.contains("nothing to show") && !page.contains("last good"),
+                "{page}"
+            );
+            assert!(!page.contains("building…") && page.contains(VERSION_PATH));
+        }
+        let later = site().with_error(Some("error: y".into()));
+        let page = String::from_utf8(respond(&later, "/").body).unwrap();
+        assert!(page.contains("showing the last good one"), "{page}");
     }
 
     #[test]

@@ -1,7 +1,18 @@
-//! Files the book carries besides its text: images (and later fonts, covers), each with a media
-//! type checked against its bytes, deduplicated by content.
+//! The images a book carries — each read once, checked whole by [`crate::image`], deduplicated by
+//! content — and the images and fonts the book's stylesheets name ([`load_stylesheet`]).
+//! [`collect`] is the images part of the assets stage: it loads every image the chapters show
+//! (read and checked in parallel) and tells each chapter where its images are in the EPUB.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::Diagnostic;
+use crate::files::{self, Files};
+use crate::model::{Chapter, Ev, Tag};
+use crate::project::Source;
+use crate::{chapters, image, render, stylesheet};
+
+/// Image `dest` as written in a chapter → href relative to the chapter (`../images/img001.png`).
+pub type ImageMap = BTreeMap<String, String>;
 
 /// Media type of an image, from its first bytes; None if it is not an image we can ship.
 pub fn sniff_image(data: &[u8]) -> Option<(&'static str, &'static str)> {
@@ -58,6 +69,223 @@ pub struct Image {
 pub struct Images {
     pub list: Vec<Image>,
     by_content: BTreeMap<[u8; 32], usize>,
+    /// Every file already used (by its path in the book): its href, or why it was refused.
+    by_path: BTreeMap<String, Result<String, (String, String)>>,
+    /// Files read and checked ahead of their first use ([`Images::prefetch`]).
+    fetched: BTreeMap<String, Fetched>,
+}
+
+/// An image file read and checked, not yet given an href.
+#[derive(Debug)]
+enum Fetched {
+    /// It could not be read: why.
+    Unreadable(String),
+    /// It is not an image that may ship: why (completing "`dest` …") and a hint.
+    Refused(String, String),
+    /// Its bytes and what they are.
+    Whole(Vec<u8>, image::Checked),
+}
+
+fn fetch(files: &dyn Files, path: &str) -> Fetched {
+    match files.read(path) {
+        Err(e) => Fetched::Unreadable(files::io_reason(&e)),
+        Ok(data) => match check_named(path, &data) {
+            Ok(checked) => Fetched::Whole(data, checked),
+            Err((why, hint)) => Fetched::Refused(why, hint),
+        },
+    }
+}
+
+/// What [`load_image`] made of an image reference: its href in the package and, the first time
+/// the file is used, what was removed from it (an SVG's scripts, …; see [`crate::svg`]).
+pub type Loaded = (String, Vec<String>);
+
+/// The file an image reference names, relative to the book folder; never a remote or outside
+/// file. The error is a message and a hint, for the reference's place.
+fn image_path(here: &str, dest: &str) -> Result<String, (String, String)> {
+    if chapters::is_external(dest) {
+        return Err((
+            format!("remote image `{dest}`: hanpub never downloads files"),
+            "save the image into the book folder and link it by a relative path".into(),
+        ));
+    }
+    let rel = chapters::percent_decode(dest.split(['#', '?']).next().unwrap_or(""));
+    if let Err(why) = check_inside(here, &rel) {
+        return Err((
+            format!("image `{dest}` {why}"),
+            "keep images inside the book folder".into(),
+        ));
+    }
+    Ok(chapters::join_relative(here, &rel))
+}
+
+impl Images {
+    /// Read and check, in parallel, the files that `refs` (`(Markdown file, dest)`) name and
+    /// that were not used yet; [`load_image`] then takes them in first-use order, so the
+    /// hrefs are the same however the threads ran.
+    pub fn prefetch<'a>(
+        &mut self,
+        files: &dyn Files,
+        refs: impl Iterator<Item = (&'a str, &'a str)>,
+    ) {
+        use rayon::prelude::*;
+        let mut paths: Vec<String> = refs
+            .filter_map(|(here, dest)| image_path(here, dest).ok())
+            .filter(|p| !self.by_path.contains_key(p) && !self.fetched.contains_key(p))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let fetched: Vec<(String, Fetched)> = paths
+            .into_par_iter()
+            .map(|p| {
+                let f = fetch(files, &p);
+                (p, f)
+            })
+            .collect();
+        self.fetched.extend(fetched);
+    }
+}
+
+/// The image `dest` names in the Markdown file `here`: read through `files` (never a remote
+/// or outside file), its bytes matching its name, checked whole ([`image::check`]) and added
+/// to `images` — each file once. The error is a message and a hint, for the reference's place.
+pub fn load_image(
+    files: &dyn Files,
+    here: &str,
+    dest: &str,
+    images: &mut Images,
+) -> Result<Loaded, (String, String)> {
+    let path = image_path(here, dest)?;
+    if let Some(known) = images.by_path.get(&path) {
+        return known
+            .clone()
+            .map(|href| (href, Vec::new()))
+            .map_err(|(why, hint)| (format!("`{dest}` {why}"), hint));
+    }
+    let fetched = match images.fetched.remove(&path) {
+        Some(f) => f,
+        None => fetch(files, &path),
+    };
+    let result = match fetched {
+        Fetched::Unreadable(why) => {
+            return Err((
+                format!("image `{dest}` not found ({why})"),
+                format!(
+                    "the path is relative to the Markdown file: {}",
+                    files.name(&path)
+                ),
+            ));
+        }
+        Fetched::Refused(why, hint) => Err((why, hint)),
+        Fetched::Whole(data, checked) => {
+            let href = images.add(
+                checked.clean.unwrap_or(data),
+                checked.media_type,
+                checked.ext,
+            );
+            Ok((href, checked.warnings))
+        }
+    };
+    let known = result.as_ref().map(|(href, _)| href.clone());
+    images.by_path.insert(path, known.map_err(Clone::clone));
+    result.map_err(|(why, hint)| (format!("`{dest}` {why}"), hint))
+}
+
+/// The images of the book, and for each chapter where its images went.
+#[derive(Debug, Default)]
+pub struct BookImages {
+    pub images: Images,
+    /// One map per chapter, in the book's order.
+    pub maps: Vec<ImageMap>,
+    /// SVG images that had parts removed, at their first reference.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Load every image the chapters show (Markdown images and `<img>` in raw HTML) with
+/// [`load_image`], in the order of the book — read and checked in parallel first. Every image
+/// that cannot be used is an error at its place in the source.
+pub fn collect(
+    chapters: &[Chapter],
+    sources: &[Source],
+    files: &dyn Files,
+) -> Result<BookImages, Vec<Diagnostic>> {
+    // every reference, once per chapter, in reading order
+    let mut refs: Vec<(usize, std::ops::Range<usize>, String)> = Vec::new();
+    for (i, c) in chapters.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        for s in &c.events {
+            let dests: Vec<String> = match &s.ev {
+                Ev::Start(Tag::Image { dest, .. }) => vec![dest.clone()],
+                Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => {
+                    render::html::image_sources(html)
+                }
+                _ => continue,
+            };
+            for dest in dests {
+                if seen.insert(dest.clone()) {
+                    refs.push((i, s.span.clone(), dest));
+                }
+            }
+        }
+    }
+    let mut out = BookImages {
+        maps: vec![ImageMap::new(); chapters.len()],
+        ..Default::default()
+    };
+    let source = |i: usize| &sources[chapters[i].source];
+    out.images.prefetch(
+        files,
+        refs.iter()
+            .map(|(i, _, d)| (source(*i).path.as_str(), d.as_str())),
+    );
+    let mut errors = Vec::new();
+    for (i, span, dest) in refs {
+        let Source { path, file, .. } = source(i);
+        match load_image(files, path, &dest, &mut out.images) {
+            Ok((href, removed)) => {
+                if !removed.is_empty() {
+                    out.warnings
+                        .push(crate::svg::removed_warning(&dest, &removed).at(file, span));
+                }
+                out.maps[i].insert(dest, format!("../{href}"));
+            }
+            Err((msg, hint)) => {
+                errors.push(Diagnostic::error(msg).at(file, span).with_hint(hint));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `rel`, relative to the folder of the file `base`, stays inside the book folder.
+fn check_inside(base: &str, rel: &str) -> Result<(), &'static str> {
+    files::check_relative(rel).or_else(|why| match why {
+        // `..` may climb out of the file's folder but not out of the book's
+        "is outside the book folder" => Ok(()),
+        absolute => Err(absolute),
+    })?;
+    match base.rsplit_once('/') {
+        Some((dir, _)) => files::check_relative(&format!("{dir}/{rel}")),
+        None => files::check_relative(rel),
+    }
+}
+
+/// An image file's bytes checked against its name and checked whole; the error completes
+/// "`name` …".
+fn check_named(path: &str, data: &[u8]) -> Result<image::Checked, (String, String)> {
+    if let (Some(claimed), Some((actual, _))) = (media_type_of_extension(path), sniff_image(data))
+        && claimed != actual
+    {
+        return Err((
+            format!("says {claimed} by its name but is {actual}"),
+            "rename the file to match its content".into(),
+        ));
+    }
+    image::check(data).map_err(|r| (r.reason, r.hint))
 }
 
 impl Images {
@@ -75,6 +303,152 @@ impl Images {
             data,
         });
         href
+    }
+}
+
+/// A font file for the package: (href inside the package folder, media type, bytes).
+pub type FontEntry = (String, &'static str, Vec<u8>);
+
+/// A `[build] css` file made ready to ship: its CSS through [`stylesheet::sanitize`], each local
+/// `url()` resolved against the stylesheet's folder and brought in — an image into `images`
+/// (checked whole), a font into `fonts` — and rewritten to its place in the package
+/// (`../images/img002.png`). What is dropped comes back as warnings pointing into the CSS file.
+pub fn load_stylesheet(
+    files: &dyn Files,
+    path: &str,
+    data: Vec<u8>,
+    images: &mut Images,
+    fonts: &mut Vec<FontEntry>,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
+    let source = files::decode(files.name(path), data)?;
+    let clean = stylesheet::sanitize(&source.text, &mut |url| {
+        css_resource(files, path, url, images, fonts)
+    });
+    let warnings = clean
+        .problems
+        .iter()
+        .map(|p| {
+            let d = Diagnostic::warning(p.message.clone()).at(&source, p.at.clone());
+            match p.hint {
+                Some(h) => d.with_hint(h),
+                None => d,
+            }
+        })
+        .collect();
+    Ok((clean.css.into_bytes(), warnings))
+}
+
+/// One `url()` of a stylesheet at `css_path`: brought in (its new URL, and a note when an SVG
+/// had parts removed), kept (a `#fragment`), or `Err(why)` to drop it.
+fn css_resource(
+    files: &dyn Files,
+    css_path: &str,
+    url: &str,
+    images: &mut Images,
+    fonts: &mut Vec<FontEntry>,
+) -> Result<stylesheet::Resolved, String> {
+    let url = url.trim();
+    let shown = if url.chars().count() > 60 {
+        format!("{}…", url.chars().take(57).collect::<String>())
+    } else {
+        url.to_string()
+    };
+    let drop = |why: &str| format!("`url({shown})` dropped with its declaration: {why}");
+    let moved = |href: &str, frag: Option<&str>, note| stylesheet::Resolved {
+        url: Some(format!(
+            "../{href}{}",
+            frag.map_or(String::new(), |f| format!("#{f}"))
+        )),
+        note,
+    };
+    if url.is_empty() {
+        return Err(drop("it is empty"));
+    }
+    if url.starts_with('#') {
+        return Ok(stylesheet::Resolved::default());
+    }
+    if url
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+    {
+        return Err(drop(
+            "save the data as a file in the book folder and name that file",
+        ));
+    }
+    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if matches!(scheme.trim(), "javascript" | "vbscript") {
+        return Err(drop("it is a script, not a file"));
+    }
+    if chapters::is_external(url) {
+        return Err(drop("hanpub never downloads files"));
+    }
+    let (file_part, frag) = match url.find(['#', '?']) {
+        Some(i) => (&url[..i], url[i..].split('#').nth(1)),
+        None => (url, None),
+    };
+    let rel = chapters::percent_decode(file_part);
+    let path = chapters::join_relative(css_path, &rel);
+    check_inside(css_path, &rel).map_err(|why| drop(&format!("it {why}")))?;
+    let data = files
+        .read(&path)
+        .map_err(|e| drop(&format!("{} ({})", files::io_reason(&e), files.name(&path))))?;
+    if let Some(media_type) = font_type(&data) {
+        check_font(media_type, &data).map_err(|why| drop(&why))?;
+        let href = match fonts.iter().find(|(_, _, d)| *d == data) {
+            Some((href, _, _)) => href.clone(),
+            None => {
+                let ext = media_type.trim_start_matches("font/");
+                let href = format!("fonts/css{}.{ext}", fonts.len() + 1);
+                fonts.push((href.clone(), media_type, data));
+                href
+            }
+        };
+        return Ok(moved(&href, frag, None));
+    }
+    if sniff_image(&data).is_none() {
+        return Err(drop(
+            "it is neither an image nor a font (TTF, OTF, WOFF, WOFF2)",
+        ));
+    }
+    let (href, removed) =
+        load_image(files, css_path, file_part, images).map_err(|(why, _)| drop(&why))?;
+    let note = (!removed.is_empty()).then(|| {
+        format!(
+            "SVG image `{}`: removed {}",
+            files.name(&path),
+            crate::svg::summary(&removed)
+        )
+    });
+    Ok(moved(&href, frag, note))
+}
+
+/// The media type of a font file, by its first bytes.
+fn font_type(data: &[u8]) -> Option<&'static str> {
+    match data.get(..4)? {
+        b"wOF2" => Some("font/woff2"),
+        b"wOFF" => Some("font/woff"),
+        b"OTTO" => Some("font/otf"),
+        [0, 1, 0, 0] | b"true" => Some("font/ttf"),
+        _ => None,
+    }
+}
+
+/// A font must be whole: a TTF/OTF parses, a WOFF's header gives the file's length.
+fn check_font(media_type: &str, data: &[u8]) -> Result<(), String> {
+    match media_type {
+        "font/woff" | "font/woff2" => {
+            let len = data
+                .get(8..12)
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            if len == Some(data.len()) {
+                Ok(())
+            } else {
+                Err("the font file is damaged (its header gives another length)".into())
+            }
+        }
+        _ => ttf_parser::Face::parse(data, 0)
+            .map(|_| ())
+            .map_err(|e| format!("the font file is damaged ({e})")),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Terminal manners: `-v` (verbose), and colour for `error:`/`warning:` only when stderr is a
 //! terminal (and `NO_COLOR` is unset), so tests and pipes see plain text.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
@@ -70,6 +70,25 @@ fn paint_always(text: &str) -> String {
 /// Print a diagnostic (or any `error:`/`warning:` text) to stderr, followed by a blank line.
 pub fn eprint_diag(d: &impl std::fmt::Display) {
     eprintln!("{}\n", paint(&d.to_string()));
+}
+
+/// Print diagnostics to stderr, at most [`hanpub::diagnostics::SHOWN_PER_KIND`] of a kind, each
+/// kind's last one followed by `and 7,999 more like this`: stderr stays proportional to the
+/// kinds of problems, not their number.
+pub fn eprint_diags(diags: &[hanpub::Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for s in hanpub::diagnostics::collapse(diags, hanpub::diagnostics::SHOWN_PER_KIND) {
+        let _ = if s.more > 0 {
+            writeln!(
+                err,
+                "{}\n{}\n",
+                paint(&s.diagnostic.to_string()),
+                hanpub::diagnostics::more_like_this(s.more)
+            )
+        } else {
+            writeln!(err, "{}\n", paint(&s.diagnostic.to_string()))
+        };
+    }
 }
 
 #[cfg(test)]

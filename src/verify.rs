@@ -18,17 +18,48 @@ const XHTML: &str = "application/xhtml+xml";
 /// (entries are shown as `name/EPUB/text/c001.xhtml`).
 pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let Some(entries) = read_entries(bytes, name, &mut out) else {
+        return out;
+    };
+    let Some((opf_path, opf_file)) = package_document(&entries, name, &mut out) else {
+        return out;
+    };
+    let Some(opf) = parse(&opf_file, &mut out) else {
+        return out;
+    };
+    let manifest = check_manifest(&opf, &opf_file, &opf_path, &entries, &mut out);
+    let docs = documents(&manifest, &entries, name, &mut out);
+    check_links(&docs, &manifest, &entries, &mut out);
+    // by file and position; the zip-level problems (no location) first
+    out.sort_by_key(|d| {
+        d.location
+            .as_ref()
+            .map(|l| (l.file.clone(), l.line, l.column))
+    });
+    out
+}
+
+/// The entries of the zip by name, with `mimetype` checked; None when it is not a zip or inflates
+/// past the budget (the diagnostics say which).
+fn read_entries(
+    bytes: &[u8],
+    name: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, Vec<u8>>> {
     let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(bytes)) {
         Ok(z) => z,
         Err(e) => {
-            return vec![
+            out.push(
                 Diagnostic::error(format!("not a zip file: {e}"))
                     .in_file(name.to_string())
                     .with_hint("an EPUB is a zip archive; was the file cut short?"),
-            ];
+            );
+            return None;
         }
     };
-    // entries, in archive order
+    // entries, in archive order, inflating at most `budget` bytes in all
+    let budget = inflate_budget(bytes.len());
+    let mut left = budget;
     let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for i in 0..zip.len() {
         let mut f = match zip.by_index(i) {
@@ -60,12 +91,34 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             }
         }
         let mut data = Vec::new();
-        if let Err(e) = f.read_to_end(&mut data) {
-            out.push(
-                Diagnostic::error(format!("entry `{entry}` cannot be read: {e}"))
-                    .in_file(name.to_string()),
-            );
-            continue;
+        let read = if f.size() > left {
+            Ok(u64::MAX)
+        } else {
+            (&mut f)
+                .take(left + 1)
+                .read_to_end(&mut data)
+                .map(|n| n as u64)
+        };
+        match read {
+            Err(e) => {
+                out.push(
+                    Diagnostic::error(format!("entry `{entry}` cannot be read: {e}"))
+                        .in_file(name.to_string()),
+                );
+                continue;
+            }
+            Ok(n) if n > left => {
+                out.push(too_big(
+                    &entry,
+                    f.size(),
+                    f.compressed_size(),
+                    budget,
+                    bytes.len(),
+                    name,
+                ));
+                return None;
+            }
+            Ok(n) => left -= n,
         }
         if !f.is_dir() {
             entries.insert(entry, data);
@@ -83,19 +136,25 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
         Some(_) => {}
     }
 
-    // container → package document
+    Some(entries)
+}
+
+/// The package document the container names: its path in the zip and its text.
+fn package_document(
+    entries: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(String, SourceFile)> {
     let shown = |entry: &str| format!("{name}/{entry}");
     let Some(container) = entries.get("META-INF/container.xml") else {
         out.push(
             Diagnostic::error("no `META-INF/container.xml`: the package document cannot be found")
                 .in_file(name.to_string()),
         );
-        return out;
+        return None;
     };
-    let container = text_of(container, &shown("META-INF/container.xml"), &mut out);
-    let Some(doc) = container.as_ref().and_then(|f| parse(f, &mut out)) else {
-        return out;
-    };
+    let container = text_of(container, &shown("META-INF/container.xml"), out);
+    let doc = container.as_ref().and_then(|f| parse(f, out))?;
     let Some(opf_path) = doc
         .descendants()
         .find(|n| n.has_tag_name("rootfile"))
@@ -106,7 +165,7 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             Diagnostic::error("container.xml names no rootfile full-path")
                 .in_file(shown("META-INF/container.xml")),
         );
-        return out;
+        return None;
     };
     let Some(opf_bytes) = entries.get(&opf_path) else {
         out.push(
@@ -115,32 +174,39 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             ))
             .in_file(shown("META-INF/container.xml")),
         );
-        return out;
+        return None;
     };
-    let Some(opf_file) = text_of(opf_bytes, &shown(&opf_path), &mut out) else {
-        return out;
-    };
-    let Some(opf) = parse(&opf_file, &mut out) else {
-        return out;
-    };
+    let opf_file = text_of(opf_bytes, &shown(&opf_path), out)?;
+    Some((opf_path, opf_file))
+}
 
-    // manifest and spine
+/// `href` (percent-encoded) relative to the folder `dir` of the zip.
+fn resolve(dir: &str, href: &str) -> String {
+    let rel = percent_decode(href);
+    if dir.is_empty() {
+        join_relative("x", &rel)
+    } else {
+        join_relative(&format!("{dir}/x"), &rel)
+    }
+}
+
+/// Manifest items present in the zip, a navigation document, spine idrefs declared. Returns
+/// the manifest: path → (id, media type).
+fn check_manifest(
+    opf: &roxmltree::Document<'_>,
+    opf_file: &SourceFile,
+    opf_path: &str,
+    entries: &BTreeMap<String, Vec<u8>>,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, (String, String)> {
     let base = opf_path.rsplit_once('/').map_or("", |(d, _)| d);
-    let resolve = |dir: &str, href: &str| {
-        let rel = percent_decode(href);
-        if dir.is_empty() {
-            join_relative("x", &rel)
-        } else {
-            join_relative(&format!("{dir}/x"), &rel)
-        }
-    };
     // path → (id, media type)
     let mut manifest: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for item in opf.descendants().filter(|n| n.has_tag_name("item")) {
         let (Some(id), Some(href)) = (item.attribute("id"), item.attribute("href")) else {
             out.push(
-                Diagnostic::error("manifest item without id or href").at(&opf_file, item.range()),
+                Diagnostic::error("manifest item without id or href").at(opf_file, item.range()),
             );
             continue;
         };
@@ -155,7 +221,7 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
                 .map_or(item.range(), |a| a.range_value());
             out.push(
                 Diagnostic::error(format!("manifest item `{id}`: `{path}` is not in the zip"))
-                    .at(&opf_file, r),
+                    .at(opf_file, r),
             );
         }
         let media = item.attribute("media-type").unwrap_or("").to_string();
@@ -189,15 +255,30 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
                 .map_or(r.range(), |a| a.range_value());
             out.push(
                 Diagnostic::error(format!("spine itemref `{idref}` is not in the manifest"))
-                    .at(&opf_file, at),
+                    .at(opf_file, at),
             );
         }
     }
 
-    // documents: well-formed, and their ids
-    let mut docs: BTreeMap<String, SourceFile> = BTreeMap::new();
-    let mut doc_ids: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
-    for (path, (_, media)) in &manifest {
+    manifest
+}
+
+/// An XHTML or NCX document of the package, with its ids (None when it is not well-formed).
+struct Document {
+    file: SourceFile,
+    ids: Option<BTreeSet<String>>,
+}
+
+/// The XHTML and NCX documents of the manifest, checked for well-formedness and unique ids.
+fn documents(
+    manifest: &BTreeMap<String, (String, String)>,
+    entries: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+    out: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Document> {
+    let shown = |entry: &str| format!("{name}/{entry}");
+    let mut docs = BTreeMap::new();
+    for (path, (_, media)) in manifest {
         let is_ncx = media == "application/x-dtbncx+xml";
         if media != XHTML && !is_ncx {
             continue;
@@ -205,10 +286,10 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
         let Some(data) = entries.get(path) else {
             continue;
         };
-        let Some(file) = text_of(data, &shown(path), &mut out) else {
+        let Some(file) = text_of(data, &shown(path), out) else {
             continue;
         };
-        let ids = parse(&file, &mut out).map(|d| {
+        let ids = parse(&file, out).map(|d| {
             let mut ids = BTreeSet::new();
             for n in d.descendants() {
                 let Some(a) = n.attribute_node("id") else {
@@ -223,12 +304,20 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             }
             ids
         });
-        doc_ids.insert(path.clone(), ids);
-        docs.insert(path.clone(), file);
+        docs.insert(path.clone(), Document { file, ids });
     }
+    docs
+}
 
-    // links
-    for (path, file) in &docs {
+/// Every internal `href`/`src` of the documents reaches a manifest item, and its `#fragment`
+/// an id there.
+fn check_links(
+    docs: &BTreeMap<String, Document>,
+    manifest: &BTreeMap<String, (String, String)>,
+    entries: &BTreeMap<String, Vec<u8>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (path, Document { file, .. }) in docs {
         let Some(doc) = parse_quiet(file) else {
             continue;
         };
@@ -269,7 +358,7 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
                     continue;
                 }
                 if let Some(frag) = frag.filter(|f| !f.is_empty())
-                    && let Some(Some(ids)) = doc_ids.get(&target)
+                    && let Some(Document { ids: Some(ids), .. }) = docs.get(&target)
                     && !ids.contains(&frag)
                 {
                     out.push(
@@ -280,13 +369,56 @@ pub fn verify(bytes: &[u8], name: &str) -> Vec<Diagnostic> {
             }
         }
     }
-    // by file and position; the zip-level problems (no location) first
-    out.sort_by_key(|d| {
-        d.location
-            .as_ref()
-            .map(|l| (l.file.clone(), l.line, l.column))
-    });
-    out
+}
+
+/// How many inflated bytes `check` reads from an EPUB of `len` bytes: 32 times its size, and at
+/// least 64 MiB. Text deflates 3–10×, images not at all; a zip bomb (deflate reaches 1032×)
+/// is stopped there, so checking never takes more memory than this.
+pub fn inflate_budget(len: usize) -> u64 {
+    (len as u64).saturating_mul(32).max(64 << 20)
+}
+
+fn size(n: u64) -> String {
+    if n >= 1 << 30 {
+        format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64)
+    } else if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    }
+}
+
+/// The error for an entry that would take the inflated total past the budget.
+fn too_big(
+    entry: &str,
+    declared: u64,
+    packed: u64,
+    budget: u64,
+    len: usize,
+    name: &str,
+) -> Diagnostic {
+    let what = if declared > budget {
+        format!(
+            "says it inflates to {} (from {} compressed)",
+            size(declared),
+            size(packed)
+        )
+    } else {
+        format!(
+            "inflates past the {} that check reads in all (from {} compressed)",
+            size(budget),
+            size(packed)
+        )
+    };
+    Diagnostic::error(format!(
+        "entry `{entry}` {what}: not read, and checking stops here"
+    ))
+    .in_file(name.to_string())
+    .with_hint(format!(
+        "check inflates at most {} from this {} file (32 times its size, at least 64 MiB): is it a zip bomb?",
+        size(budget),
+        size(len as u64)
+    ))
 }
 
 /// The entry as UTF-8 text, or an error.

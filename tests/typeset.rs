@@ -309,14 +309,15 @@ fn embedded_font_covers_every_character_hanpub_writes() {
 
 /// The typesetting passes (punctuation, compression, Han–Latin spaces, word joiners, URL
 /// spans, tate-chu-yoko) never reach inside code blocks, inline code, raw HTML, link
-/// destinations or `$…$` math (which hanpub keeps as text), in either writing mode.
+/// destinations or `$…$` math (its TeX, kept as the MathML's annotation), in either writing
+/// mode.
 #[test]
 fn typesetting_never_touches_code_html_links_or_math() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("m.md"),
         "---\ntitle: 不動\nlang: zh-Hant\n---\n## 一\n\n\
-         公式是$a,b: c$與$f(x)$,見 `「好」。 Python 12` 處。\n\n\
+         公式是$甲,乙: (x)$與$f(x)$,見 `「好」。 Python 12` 處。\n\n\
          ```\n他說:「好」。 用 Python 12 ——\n```\n\n\
          <p>原始 HTML 的「好」。 Python 12</p>\n\n\
          見 [連結](https://x.org/「a」,b) 與 <https://x.org/a,b> 處。\n",
@@ -326,17 +327,17 @@ fn typesetting_never_touches_code_html_links_or_math() {
         let files = build(dir.path(), "m.md", &["--no-cover", "--layout", layout]);
         let c = &files["EPUB/text/c001.xhtml"];
         for kept in [
-            "$a,b: c$",
-            "$f(x)$",
+            "alttext=\"甲,乙: (x)\"",
+            "<annotation encoding=\"application/x-tex\">甲,乙: (x)</annotation>",
             "<code>「好」。 Python 12</code>",
             "<pre><code>他說:「好」。 用 Python 12 ——\n</code></pre>",
             "<p>原始 HTML 的「好」。 Python 12</p>",
-            "href=\"https://x.org/「a」,b\"",
+            "href=\"https://x.org/%E3%80%8Ca%E3%80%8D,b\"",
             "<a href=\"https://x.org/a,b\"><span class=\"url\">https://x.org/a,b</span></a>",
         ] {
             assert!(c.contains(kept), "{layout}: {kept} changed in\n{c}");
         }
         // …while the text around them is typeset
-        assert!(c.contains("$f(x)$，見"), "{layout}: {c}");
+        assert!(c.contains("</math>，見"), "{layout}: {c}");
     }
 }

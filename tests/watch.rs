@@ -128,3 +128,104 @@ fn watch_refuses_an_output_inside_the_book() {
     assert_eq!(out.status.code(), Some(1));
     assert!(common::stderr(&out).contains("is inside the book folder"));
 }
+
+/// The EPUB `hanpub build --no-cover book` makes now, in `dir`.
+fn fresh_build(dir: &std::path::Path) -> Vec<u8> {
+    let out = common::hanpub(
+        dir,
+        &["build", "--no-cover", "book", "-o", "fresh/book.epub"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    std::fs::read(dir.join("fresh/book.epub")).unwrap()
+}
+
+/// Wait until the watched EPUB holds `text` in `chapter`, and return it.
+fn until_epub_has(epub: &std::path::Path, chapter: &str, text: &str) -> Vec<u8> {
+    until(Duration::from_secs(10), text, || {
+        let bytes = std::fs::read(epub).ok()?;
+        chapter_text(&bytes, chapter)?
+            .contains(text)
+            .then_some(bytes)
+    })
+}
+
+#[test]
+fn watch_rebuilds_a_chapter_whose_name_starts_with_a_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"井號\"\nlang = \"zh-Hant\"\n",
+    )
+    .unwrap();
+    std::fs::write(book.join("#1 序.md"), "## 序\n\n舊的序。\n").unwrap();
+    std::fs::write(book.join("02 本文.md"), "## 本文\n\n內文。\n").unwrap();
+    let epub = dir.path().join("out/book.epub");
+    let mut w = Running::hanpub(
+        dir.path(),
+        &["watch", "--no-cover", "book", "-o", "out/book.epub"],
+    );
+    w.wait_stderr(Duration::from_secs(30), "first build", |s| {
+        s.contains("watching").then_some(())
+    });
+    std::fs::write(book.join("#1 序.md"), "## 序\n\n新的序文。\n").unwrap();
+    let rebuilt = until_epub_has(&epub, "c001.xhtml", "新的序");
+    assert_eq!(rebuilt, fresh_build(dir.path()));
+    // emacs's autosave files (#x#) are still not the book
+    std::fs::write(book.join("#02 本文.md#"), "x").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(w.count("rebuilt"), 1, "{}", w.stderr());
+    common::keep_epub("watch-hash-name", &rebuilt);
+}
+
+#[test]
+fn watch_follows_the_book_folder_moved_away_and_back_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::root().join("book"), &dir.path().join("book"));
+    let book = dir.path().join("book");
+    let away = dir.path().join("away");
+    let epub = dir.path().join("out/book.epub");
+    let mut w = Running::hanpub(
+        dir.path(),
+        &["watch", "--no-cover", "book", "-o", "out/book.epub"],
+    );
+    w.wait_stderr(Duration::from_secs(30), "first build", |s| {
+        s.contains("watching").then_some(())
+    });
+    let first = std::fs::read(&epub).unwrap();
+
+    // 1. moved away: it says so, and the EPUB stays; edited there; moved back: built from
+    //    scratch, the same bytes as a fresh build
+    std::fs::rename(&book, &away).unwrap();
+    w.wait_stderr(Duration::from_secs(10), "the folder is gone", |s| {
+        s.contains("the book folder `book` is gone").then_some(())
+    });
+    let article = away.join("article.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace(OLD, NEW)).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(std::fs::read(&epub).unwrap(), first);
+    std::fs::rename(&away, &book).unwrap();
+    let back = until_epub_has(&epub, "c001.xhtml", NEW);
+    assert!(w.stderr().contains("the book folder `book` is back"));
+    assert_eq!(back, fresh_build(dir.path()));
+
+    // 2. replaced by another folder (a copy, edited): the new one is watched and built, the old
+    //    one no longer counts
+    std::fs::rename(&book, &away).unwrap();
+    common::copy_dir(&away, &book);
+    let article = book.join("article.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace(NEW, NEWER)).unwrap();
+    let replaced = until_epub_has(&epub, "c001.xhtml", NEWER);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(std::fs::read(&epub).unwrap(), fresh_build(dir.path()));
+    let rebuilds = w.count("rebuilt");
+    std::fs::write(away.join("article.md"), "## 別的書\n").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(w.count("rebuilt"), rebuilds, "{}", w.stderr());
+    assert_eq!(std::fs::read(&epub).unwrap(), replaced);
+    assert!(!w.stderr().contains("panicked"));
+}

@@ -1,7 +1,7 @@
 //! `hanpub build`, and the disk-side helpers other commands share: locating a book, the
-//! environment, atomic output.
+//! environment, the output path.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -9,6 +9,7 @@ use hanpub::files::FsFiles;
 use hanpub::{BookEntry, Diagnostic, Options};
 
 use crate::cli::BuildArgs;
+use crate::cmd::output::{self, Recording, write_atomically};
 use crate::{Failure, term};
 
 /// Where a book lives on disk and how to read it.
@@ -83,18 +84,18 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let output = output_path(args, &located)?;
     let opts = options(args)?;
     let t = Instant::now();
-    let project = hanpub::load(&located.files, &located.entry)?;
+    let files = Recording::new(&located.files);
+    let project = hanpub::load(&files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
-    let out = hanpub::build(&project, &located.files, &opts);
+    let out = hanpub::build(&project, &files, &opts);
     progress.finish();
     let out = out?;
+    output::refuse_inputs(&output, files.inputs())?;
     term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
-        for w in &out.warnings {
-            term::eprint_diag(w);
-        }
+        term::eprint_diags(&out.warnings);
     }
     let t = Instant::now();
     write_atomically(&output, &out.epub)?;
@@ -130,7 +131,8 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
 }
 
 /// `-o FILE`, or `out/<book>.epub` (`out/<book>.zh-Hans.epub` for the Simplified edition);
-/// never inside the book's own folder.
+/// refused when it is unsafe ([`output::refuse_unsafe_output`]). Stale temp files of killed
+/// runs in its folder are cleaned up.
 pub fn output_path(args: &BuildArgs, located: &Located) -> Result<PathBuf, Failure> {
     let output = args.output.clone().unwrap_or_else(|| {
         let suffix = match args.edition {
@@ -139,8 +141,30 @@ pub fn output_path(args: &BuildArgs, located: &Located) -> Result<PathBuf, Failu
         };
         PathBuf::from("out").join(format!("{}{suffix}.epub", located.name))
     });
-    refuse_output_inside_book(&output, located.files.root(), &located.entry)?;
+    output::refuse_unsafe_output(
+        &output,
+        located.files.root(),
+        &located.entry,
+        &cli_inputs(args),
+    )?;
+    let cleaned = output::clean_stale_temps(output::folder_of(&output));
+    if cleaned > 0 {
+        term::note(format_args!(
+            "removed {cleaned} temp file{} left by a killed run",
+            if cleaned == 1 { "" } else { "s" }
+        ));
+    }
     Ok(output)
+}
+
+/// The files the command line makes the book read besides its own: `--font`, and the system
+/// font a cover is drawn with.
+pub fn cli_inputs(args: &BuildArgs) -> Vec<PathBuf> {
+    let mut inputs: Vec<PathBuf> = args.font.iter().cloned().collect();
+    if args.font.is_none() && !args.no_cover {
+        inputs.extend(hanpub::cover::FONT_CANDIDATES.iter().map(PathBuf::from));
+    }
+    inputs
 }
 
 /// The build options of the command line (shared by build, watch and serve).
@@ -151,7 +175,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            data: std::fs::read(path).map_err(|e| {
+            data: hanpub::files::read_regular(path).map_err(|e| {
                 Failure::Book(vec![Diagnostic::error(format!(
                     "cannot read the font `{}`: {}",
                     path.display(),
@@ -188,63 +212,6 @@ pub fn cover_font(given: Option<&hanpub::FontFile>) -> Option<hanpub::FontFile> 
         let name = Path::new(path).file_name()?.to_string_lossy().into_owned();
         Some(hanpub::FontFile { name, data })
     })
-}
-
-/// An EPUB written into the book's own folder would be read back as part of the book.
-pub fn refuse_output_inside_book(
-    output: &Path,
-    root: &Path,
-    entry: &BookEntry,
-) -> Result<(), Failure> {
-    if matches!(entry, BookEntry::File(_)) {
-        return Ok(());
-    }
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (Ok(parent), Ok(root)) = (parent.canonicalize(), root.canonicalize()) else {
-        return Ok(());
-    };
-    if parent.starts_with(&root) {
-        return Err(Failure::Book(vec![
-            Diagnostic::error(format!(
-                "the output `{}` is inside the book folder",
-                output.display()
-            ))
-            .with_hint("write it elsewhere, e.g. -o out/book.epub"),
-        ]));
-    }
-    Ok(())
-}
-
-/// The EPUB is written to a temporary file beside `path` and renamed over it: a reader never
-/// sees half an EPUB, and a failed write leaves the old one. It is not flushed to the disk
-/// first (a 13 MB EPUB's flush costs 10–20 ms; the sources stay the truth).
-pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let ctx = || format!("cannot write `{}`", path.display());
-    std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hanpub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    tmp.write_all(data)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e).context(ctx())))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path)
-        .map_err(|e| Failure::Io(anyhow::Error::new(e.error).context(ctx())))?;
-    Ok(())
 }
 
 /// Builds that take longer than this show a spinner (on a terminal); the tests shorten it with

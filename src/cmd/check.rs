@@ -55,14 +55,18 @@ fn report(
             let _ = writeln!(out, "{json}");
         }
         FormatArg::Human => {
-            for d in diags {
-                if d.is_error() || !quiet {
-                    term::eprint_diag(d);
-                }
+            if quiet {
+                let errors: Vec<Diagnostic> =
+                    diags.iter().filter(|d| d.is_error()).cloned().collect();
+                term::eprint_diags(&errors);
+            } else {
+                term::eprint_diags(diags);
             }
             let shown = book.display();
-            let plural =
-                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            let plural = |n: usize, what: &str| {
+                let count = hanpub::diagnostics::thousands(n);
+                format!("{count} {what}{}", if n == 1 { "" } else { "s" })
+            };
             if errors > 0 {
                 eprintln!(
                     "{}",
@@ -88,34 +92,57 @@ fn report(
     }
 }
 
-/// One diagnostic in `--format json`, fields in this order.
+/// One diagnostic in `--format json`, fields in this order; `omitted` only on the note that
+/// follows the last listed diagnostic of a kind with more than
+/// [`hanpub::diagnostics::LISTED_PER_KIND`].
 #[derive(serde::Serialize)]
 struct JsonDiagnostic<'a> {
     severity: &'static str,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
     file: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
-    hint: Option<&'a str>,
+    hint: Option<std::borrow::Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<usize>,
 }
 
-/// The diagnostics as a JSON array of `{severity, message, file, line, column, hint}`.
+/// The diagnostics as a JSON array of `{severity, message, file, line, column, hint}`, at most
+/// [`hanpub::diagnostics::LISTED_PER_KIND`] of a kind; the last of a kind with more is followed
+/// by `{…, "message": "and 7,999 more like this", "omitted": 7999}` (same severity and file,
+/// no line), so the output stays proportional to the kinds of problems.
 pub fn to_json(diags: &[Diagnostic]) -> String {
-    let items: Vec<JsonDiagnostic> = diags
-        .iter()
-        .map(|d| {
-            let loc = d.location.as_ref();
-            let known = |n: usize| (n > 0).then_some(n);
-            JsonDiagnostic {
-                severity: if d.is_error() { "error" } else { "warning" },
-                message: &d.message,
-                file: loc.map(|l| l.file.as_str()),
-                line: loc.and_then(|l| known(l.line)),
-                column: loc.and_then(|l| known(l.column)),
-                hint: d.hint.as_deref(),
-            }
-        })
-        .collect();
+    use hanpub::diagnostics::{LISTED_PER_KIND, collapse, more_like_this};
+    let mut items: Vec<JsonDiagnostic> = Vec::new();
+    for shown in collapse(diags, LISTED_PER_KIND) {
+        let d = shown.diagnostic;
+        let loc = d.location.as_ref();
+        let known = |n: usize| (n > 0).then_some(n);
+        let severity = if d.is_error() { "error" } else { "warning" };
+        let file = loc.map(|l| l.file.as_str());
+        items.push(JsonDiagnostic {
+            severity,
+            message: d.message.as_str().into(),
+            file,
+            line: loc.and_then(|l| known(l.line)),
+            column: loc.and_then(|l| known(l.column)),
+            hint: d.hint.as_deref().map(Into::into),
+            omitted: None,
+        });
+        if shown.more > 0 {
+            items.push(JsonDiagnostic {
+                severity,
+                message: more_like_this(shown.more).into(),
+                file,
+                line: None,
+                column: None,
+                hint: Some(
+                    format!("`hanpub check --format json` lists at most {LISTED_PER_KIND} problems of a kind").into(),
+                ),
+                omitted: Some(shown.more),
+            });
+        }
+    }
     serde_json::to_string_pretty(&items).expect("JSON of plain values")
 }
 
@@ -164,36 +191,46 @@ fn fix(
     root: &Path,
     quiet: bool,
 ) -> Result<bool, Failure> {
-    let ts = hanpub::typeset::TypesetOptions {
-        punctuation: opts.punctuation.unwrap_or(project.config.build.punctuation)
-            && project.config.meta.lang.starts_with("zh"),
-        vertical: false,
-    };
+    let ts = hanpub::options::typesetting(&project.config, opts, false);
     let mut changed = false;
     let mut total = 0;
-    for (path, file, body) in &project.sources {
-        let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
-        if !quiet {
-            for f in &fixed.skipped {
-                let (line, col) = file.line_col(f.span.start);
+    for hanpub::project::Source { path, file, body } in &project.sources {
+        if file.stored.mixed_lines {
+            if !quiet {
                 eprintln!(
-                    "not fixed {}:{line}:{col}: {} (inside a block quote or next to an escape): edit it by hand",
-                    file.name,
-                    describe(f)
+                    "not fixed {}: it mixes old Mac (CR) line breaks with others, which a rewrite would change: save it with one kind of line break",
+                    file.name
                 );
             }
+            continue;
+        }
+        let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
+        if !quiet {
+            let mut shown = Capped::default();
+            for f in &fixed.skipped {
+                let (line, col) = file.line_col(f.span.start);
+                let what = describe(f);
+                shown.line(format!("not fixed {what}"), || {
+                    format!(
+                        "not fixed {}:{line}:{col}: {what} (inside a block quote or next to an escape): edit it by hand",
+                        file.name
+                    )
+                });
+            }
+            for f in &fixed.applied {
+                let (line, col) = file.line_col(f.span.start);
+                let what = describe(f);
+                shown.line(format!("fixed {what}"), || {
+                    format!("fixed {}:{line}:{col}: {what}", file.name)
+                });
+            }
+            shown.finish(&file.name);
         }
         if fixed.applied.is_empty() {
             continue;
         }
-        if !quiet {
-            for f in &fixed.applied {
-                let (line, col) = file.line_col(f.span.start);
-                eprintln!("fixed {}:{line}:{col}: {}", file.name, describe(f));
-            }
-        }
         total += fixed.applied.len();
-        write_source(&root.join(path), fixed.text.as_bytes())?;
+        write_source(&root.join(path), file.stored_text(&fixed.text).as_bytes())?;
         changed = true;
     }
     if !quiet {
@@ -201,12 +238,48 @@ fn fix(
             eprintln!("nothing to fix");
         } else {
             eprintln!(
-                "fixed {total} place{} (typesetting)\n",
+                "fixed {} place{} (typesetting)\n",
+                hanpub::diagnostics::thousands(total),
                 if total == 1 { "" } else { "s" }
             );
         }
     }
     Ok(changed)
+}
+
+/// Lines of one file's fixes, at most [`hanpub::diagnostics::SHOWN_PER_KIND`] of a kind (`fixed
+/// `,` → `，``); then how many more of each kind there were.
+#[derive(Default)]
+struct Capped {
+    /// Kind → how many seen, in the order the kinds first came.
+    seen: Vec<(String, usize)>,
+}
+
+impl Capped {
+    fn line(&mut self, kind: String, text: impl FnOnce() -> String) {
+        let n = match self.seen.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => n,
+            None => {
+                self.seen.push((kind, 0));
+                &mut self.seen.last_mut().expect("just pushed").1
+            }
+        };
+        *n += 1;
+        if *n <= hanpub::diagnostics::SHOWN_PER_KIND {
+            eprintln!("{}", text());
+        }
+    }
+
+    fn finish(self, file: &str) {
+        for (kind, n) in self.seen {
+            if let Some(more) = n.checked_sub(hanpub::diagnostics::SHOWN_PER_KIND)
+                && more > 0
+            {
+                let more = hanpub::diagnostics::more_like_this(more);
+                eprintln!("{more} in {file} ({kind})");
+            }
+        }
+    }
 }
 
 fn describe(f: &hanpub::typeset::Fix) -> String {
@@ -225,11 +298,8 @@ fn write_source(path: &Path, data: &[u8]) -> Result<(), Failure> {
     let real = path.canonicalize().map_err(io)?;
     let perms = std::fs::metadata(&real).map_err(io)?.permissions();
     let dir = real.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hanpub-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    crate::cmd::output::clean_stale_temps(dir);
+    let mut tmp = crate::cmd::output::temp_file(dir).map_err(io)?;
     tmp.write_all(data)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(io)?;
@@ -240,7 +310,7 @@ fn write_source(path: &Path, data: &[u8]) -> Result<(), Failure> {
 
 fn check_epub(path: &Path) -> Result<Vec<Diagnostic>, Failure> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match hanpub::files::read_regular(path) {
         Ok(b) => b,
         Err(e) => {
             return Ok(vec![Diagnostic::error(format!(

@@ -4,5 +4,6 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod init;
+pub mod output;
 pub mod serve;
 pub mod watch;

@@ -1,24 +1,31 @@
 //! `hanpub serve`: the watch loop plus a local preview on 127.0.0.1 — a small HTTP/1.1 server
-//! on std's `TcpListener` with a fixed pool of worker threads, answering from the last good
-//! build held in memory ([`hanpub::preview`] decides what each path gets).
+//! on std's `TcpListener`, a thread per connection up to a limit, every request head read
+//! within a deadline (so clients that trickle bytes cannot hold the server), answering from the
+//! last good build held in memory ([`hanpub::preview`] decides what each path gets).
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, RwLock, mpsc};
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
-use hanpub::preview::{Reply, Site, respond};
+use hanpub::preview::{CONTENT_SECURITY_POLICY, Reply, Site, respond};
 
 use crate::Failure;
 use crate::cli::ServeArgs;
 use crate::cmd::watch::{BuildResult, Session};
 
-/// Worker threads answering requests; connections beyond these wait in a bounded queue.
-const WORKERS: usize = 4;
-const QUEUE: usize = 64;
+/// Connections served at once, each on its own thread; beyond this, 503 at once. Well under
+/// the usual limit of 1024 open files.
+const MAX_CONNECTIONS: usize = 512;
+/// Stack of a connection thread (it reads a head and writes one reply).
+const THREAD_STACK: usize = 256 * 1024;
 /// The longest request head read.
 const MAX_HEAD: usize = 16 * 1024;
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// The whole request head must arrive within this, however the bytes trickle in.
+const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+/// Each write of the reply must progress within this.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Shared = Arc<RwLock<Arc<Site>>>;
 
@@ -33,17 +40,12 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Failure> {
     let addr = listener
         .local_addr()
         .map_err(|e| Failure::Io(anyhow::Error::new(e)))?;
-    let site: Shared = Arc::new(RwLock::new(Arc::new(Site::empty(Some("building…".into())))));
+    let site: Shared = Arc::new(RwLock::new(Arc::new(Site::building())));
     start_server(listener, site.clone(), addr.port());
-    let mut announced = false;
-    session.watch(|result| {
-        update(&site, result);
-        if !announced {
-            announced = true;
-            // always printed, even with -q: it is how the user (and the tests) find the server
-            eprintln!("serving http://{addr}/ (Ctrl-C to stop)");
-        }
-    })
+    // always printed, even with -q: it is how the user (and the tests) find the server; pages
+    // say "building…" until the first build is done, then reload themselves
+    eprintln!("serving http://{addr}/ (Ctrl-C to stop)");
+    session.watch(|result| update(&site, result))
 }
 
 /// Put a build's result in front of the browsers: a new site, or the old one with the error.
@@ -54,11 +56,7 @@ fn update(site: &Shared, result: &BuildResult) {
             Err(e) => Site::empty(Some(format!("cannot read the EPUB just built: {e}"))),
         },
         Err(diags) => {
-            let text = diags
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n\n");
+            let text = hanpub::Diagnostics(diags.clone()).to_string();
             let old = site
                 .read()
                 .map(|s| s.clone())
@@ -72,57 +70,76 @@ fn update(site: &Shared, result: &BuildResult) {
     }
 }
 
-/// An accepting thread and [`WORKERS`] workers; a full queue answers 503 at once.
+/// An accepting thread that gives each connection a thread of its own, up to
+/// [`MAX_CONNECTIONS`] at once (beyond that, 503 at once).
 fn start_server(listener: TcpListener, site: Shared, port: u16) {
-    let (tx, rx) = mpsc::sync_channel::<TcpStream>(QUEUE);
-    let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..WORKERS {
-        let rx = rx.clone();
-        let site = site.clone();
-        std::thread::spawn(move || {
-            loop {
-                let next = match rx.lock() {
-                    Ok(r) => r.recv(),
-                    Err(_) => return,
-                };
-                let Ok(stream) = next else { return };
-                let current = match site.read() {
-                    Ok(s) => s.clone(),
-                    Err(e) => e.into_inner().clone(),
-                };
-                let _ = handle(stream, &current, port);
-            }
-        });
-    }
+    let open = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            if let Err(mpsc::TrySendError::Full(mut s)) = tx.try_send(stream) {
-                let _ = s.set_write_timeout(Some(IO_TIMEOUT));
-                let _ = write_reply(
-                    &mut s,
-                    &Reply {
-                        status: 503,
-                        content_type: "text/plain; charset=utf-8",
-                        body: b"busy\n".to_vec(),
-                    },
-                    false,
-                );
+            if open.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+                open.fetch_sub(1, Ordering::AcqRel);
+                busy(stream);
+                continue;
             }
+            let guard = Open(open.clone());
+            let site = site.clone();
+            // if no thread can be started, the connection is closed (and counted out) at once
+            let _ = std::thread::Builder::new()
+                .name("hanpub-serve".into())
+                .stack_size(THREAD_STACK)
+                .spawn(move || {
+                    let _guard = guard;
+                    let _ = handle(stream, &site, port);
+                });
         }
     });
 }
 
-/// Read one request, answer it, close.
-fn handle(mut stream: TcpStream, site: &Site, port: u16) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+/// Counts a connection as open until dropped.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answer 503 without reading the request (the accepting thread must never wait on a client).
+fn busy(mut s: TcpStream) {
+    let _ = s.set_nonblocking(true);
+    let _ = write_reply(&mut s, &plain(503, "busy\n"), false);
+}
+
+/// Read one request head (all of it within [`HEAD_DEADLINE`]), answer it, close.
+fn handle(mut stream: TcpStream, site: &Shared, port: u16) -> std::io::Result<()> {
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    let deadline = Instant::now() + HEAD_DEADLINE;
     let mut head = Vec::new();
     let mut buf = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+    // where to look for the blank line next: only the bytes not searched yet (and 3 before)
+    let mut searched = 0;
+    while !head[searched..].windows(4).any(|w| w == b"\r\n\r\n") {
+        searched = head.len().saturating_sub(3);
         if head.len() > MAX_HEAD {
             return write_reply(&mut stream, &plain(431, "request head too large\n"), false);
         }
-        let n = stream.read(&mut buf)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return write_reply(&mut stream, &plain(408, "request head too slow\n"), false);
+        }
+        stream.set_read_timeout(Some(left))?;
+        let n = match stream.read(&mut buf) {
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue; // the deadline decides
+            }
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             return Ok(());
         }
@@ -142,7 +159,12 @@ fn handle(mut stream: TcpStream, site: &Site, port: u16) -> std::io::Result<()> 
         // another name resolving to 127.0.0.1 (DNS rebinding) is not this preview
         plain(403, "forbidden host\n")
     } else {
-        respond(site, target)
+        // the build current once the request is read, not when it arrived
+        let current = match site.read() {
+            Ok(s) => s.clone(),
+            Err(e) => e.into_inner().clone(),
+        };
+        respond(&current, target)
     };
     write_reply(&mut stream, &reply, method == "HEAD")
 }
@@ -173,12 +195,13 @@ fn write_reply(stream: &mut TcpStream, reply: &Reply, head_only: bool) -> std::i
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "",
     };
     let mut out = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: {CONTENT_SECURITY_POLICY}\r\nConnection: close\r\n\r\n",
         reply.status,
         reply.content_type,
         reply.body.len()

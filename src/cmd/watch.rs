@@ -10,7 +10,8 @@ use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use crate::cli::{BuildArgs, WatchArgs};
-use crate::cmd::build::{Located, human_size, locate, write_atomically};
+use crate::cmd::build::{Located, cli_inputs, human_size, locate};
+use crate::cmd::output::{self, Recording, write_atomically};
 use crate::{Failure, term};
 
 /// How long a path must be quiet before its changes are acted on: long enough for an editor's
@@ -32,6 +33,8 @@ pub struct Session {
     /// The folder watched (the book folder, or the folder of a single Markdown file).
     root: PathBuf,
     output: PathBuf,
+    /// Files the command line names (`--font`, the cover's system font): never the output.
+    cli_inputs: Vec<PathBuf>,
     opts: Options,
     incremental: Incremental,
     quiet: bool,
@@ -46,6 +49,7 @@ impl Session {
             located,
             root,
             output,
+            cli_inputs: cli_inputs(args),
             opts: super::build::options(args)?,
             incremental: Incremental::new(),
             quiet,
@@ -58,18 +62,20 @@ impl Session {
     pub fn rebuild(&mut self, first: bool, changed: Option<&[String]>) -> BuildResult {
         let started = Instant::now();
         let mut built_at = Duration::ZERO;
+        let files = Recording::new(&self.located.files);
         let result = self
             .incremental
-            .rebuild(
-                &self.located.files,
-                &self.located.entry,
-                changed,
-                &self.opts,
-            )
+            .rebuild(&files, &self.located.entry, changed, &self.opts)
             .map_err(|e| diagnostics(e.into()))
             .and_then(|out| {
                 built_at = started.elapsed();
-                write_atomically(&self.output, &out.epub)
+                let cli = self.cli_inputs.iter();
+                let inputs = files
+                    .inputs()
+                    .into_iter()
+                    .chain(cli.map(|p| (p.display().to_string(), p.clone())));
+                output::refuse_inputs(&self.output, inputs)
+                    .and_then(|()| write_atomically(&self.output, &out.epub))
                     .map(|()| out)
                     .map_err(diagnostics)
             });
@@ -86,9 +92,7 @@ impl Session {
         match &result {
             Ok(out) => {
                 if !self.quiet {
-                    for w in &out.warnings {
-                        term::eprint_diag(w);
-                    }
+                    term::eprint_diags(&out.warnings);
                     let n = out.chapters.len();
                     eprintln!(
                         "{} {} in {ms} ms ({n} chapter{}, {})",
@@ -100,9 +104,7 @@ impl Session {
                 }
             }
             Err(diags) => {
-                for d in diags {
-                    term::eprint_diag(d);
-                }
+                term::eprint_diags(diags);
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 let kept = if self.output.exists() {
                     format!("; {} is unchanged", self.output.display())
@@ -140,7 +142,30 @@ impl Session {
         }
         let output = absolute(&self.output);
         let root = absolute(&self.root);
-        while let Ok(batch) = rx.recv() {
+        let mut folder = FolderId::of(&self.root);
+        loop {
+            let batch = match rx.recv_timeout(FOLDER_CHECK) {
+                Ok(batch) => Some(batch),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            // the book folder moved away, came back, or another took its place: the events
+            // no longer say what changed; watch what is there now and build it from scratch
+            let now = FolderId::of(&self.root);
+            if now != folder {
+                while rx.try_recv().is_ok() {}
+                self.folder_changed(&mut debouncer, folder.is_some(), now.is_some());
+                if now.is_some() {
+                    let r = self.rebuild(false, None);
+                    after(&r);
+                }
+                folder = now;
+                continue;
+            }
+            let Some(batch) = batch else { continue };
+            if folder.is_none() {
+                continue; // nothing to build until the folder is back
+            }
             let mut changes = Changes::default();
             changes.add(&batch, &root, &output);
             // coalesce whatever else is already queued
@@ -153,6 +178,64 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Say what happened to the book folder, and watch the folder now at its path.
+    fn folder_changed(
+        &self,
+        debouncer: &mut notify_debouncer_full::Debouncer<
+            notify_debouncer_full::notify::RecommendedWatcher,
+            notify_debouncer_full::RecommendedCache,
+        >,
+        was: bool,
+        is: bool,
+    ) {
+        let shown = self.root.display();
+        if was {
+            let _ = debouncer.unwatch(&self.root);
+        }
+        if !is {
+            eprintln!(
+                "{}",
+                term::paint(&format!(
+                    "warning: the book folder `{shown}` is gone (moved or deleted); {} stays as it was until it is back",
+                    self.output.display()
+                ))
+            );
+            return;
+        }
+        match debouncer.watch(&self.root, RecursiveMode::Recursive) {
+            Ok(()) => eprintln!(
+                "the book folder `{shown}` {}: building it again from scratch",
+                if was { "was replaced" } else { "is back" }
+            ),
+            Err(e) => eprintln!(
+                "{}",
+                term::paint(&format!("warning: cannot watch `{shown}` again: {e}"))
+            ),
+        }
+    }
+}
+
+/// How often the watch loop checks that the book folder is still the one it watches.
+const FOLDER_CHECK: Duration = Duration::from_millis(250);
+
+/// Which folder is at a path (device and inode), or `None` when nothing is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId(u64, u64);
+
+impl FolderId {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<FolderId> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        Some(FolderId(m.dev(), m.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<FolderId> {
+        std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        Some(FolderId(0, 0))
     }
 }
 
@@ -261,7 +344,11 @@ pub fn relevant(path: &Path, root: &Path, output: &Path, removed: bool) -> bool 
     let hidden = rel.components().any(|c| match c {
         Component::Normal(n) => {
             let n = n.to_string_lossy();
-            n.starts_with('.') || n.starts_with('#') || n == "target" || n == "node_modules"
+            // `.x.swp`, emacs's `.#x` and `#x#` — but `#1 序.md` is a chapter
+            n.starts_with('.')
+                || (n.len() > 1 && n.starts_with('#') && n.ends_with('#'))
+                || n == "target"
+                || n == "node_modules"
         }
         _ => false,
     });
@@ -300,6 +387,8 @@ mod tests {
             ("/b/.article.md.swp", false),
             ("/b/article.md~", false),
             ("/b/#article.md#", false),
+            ("/b/#1 序.md", true),
+            ("/b/#notes/a.md", true),
             ("/b/.#article.md", false),
             ("/b/4913", false),
             ("/b/.hanpub-abc.tmp", false),

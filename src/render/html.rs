@@ -1,10 +1,23 @@
-//! Raw HTML inside Markdown, re-serialised as well-formed XHTML: known elements kept,
-//! unknown ones unwrapped, scripts and event handlers dropped, entities decoded, every
-//! element closed. Each drop is reported as a warning.
+//! Raw HTML and the Markdown around it, read as a browser reads it and written as XHTML.
+//!
+//! A chapter with raw HTML is first written as one HTML string (hanpub's own markup with the
+//! raw chunks in place, each made safe to concatenate by [`seal`]), then parsed by html5ever's
+//! HTML5 tree builder in a `<section>` context — so a `<figure>` split by blank lines keeps its
+//! `<figcaption>`, Markdown inside a raw `<div>` stays inside it, and a mistyped `<table>` is
+//! repaired as a browser repairs it. The tree is then sanitised and serialised through [`Xml`]:
+//! known elements kept (renamed where presentational), unknown ones unwrapped, scripts and
+//! event handlers dropped, URLs through [`crate::url::check`], ids made valid and unique, and
+//! content models repaired (no block in a paragraph, no `<li>` outside a list). Each drop is a
+//! warning at the raw chunk it came from (found by `<!--hanpub:N-->` markers).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
+use html5ever::tendril::TendrilSink;
+use html5ever::{LocalName, QualName, ns};
 use html5gum::{Token, Tokenizer};
+use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use super::xml::Xml;
 
@@ -21,24 +34,32 @@ enum Action {
 
 const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
 
-const PHRASING: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
-    "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
-    "sup", "time", "u", "var", "wbr",
-];
-
-const FLOW: &[&str] = &[
+/// Elements kept as they are.
+const KEPT: &[&str] = &[
+    "a",
+    "abbr",
     "address",
     "article",
     "aside",
+    "b",
+    "bdi",
+    "bdo",
     "blockquote",
+    "br",
     "caption",
+    "cite",
+    "code",
     "col",
     "colgroup",
+    "data",
     "dd",
+    "del",
+    "details",
+    "dfn",
     "div",
     "dl",
     "dt",
+    "em",
     "figcaption",
     "figure",
     "footer",
@@ -49,68 +70,181 @@ const FLOW: &[&str] = &[
     "h5",
     "h6",
     "header",
+    "hgroup",
     "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
     "li",
+    "main",
+    "mark",
+    "nav",
     "ol",
     "p",
     "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
     "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
     "table",
     "tbody",
     "td",
     "tfoot",
     "th",
     "thead",
+    "time",
     "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// Blocks: never inside an element that takes phrasing content only.
+const BLOCK: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
     "ul",
 ];
 
-fn action(name: &str, inline: bool) -> Action {
-    if let Some(&n) = PHRASING.iter().find(|&&n| n == name) {
+/// Elements whose content is phrasing only (blocks inside them are unwrapped).
+const PHRASING_ONLY: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "span", "em", "strong", "b", "i", "u", "s",
+    "small", "mark", "abbr", "cite", "code", "dfn", "kbd", "q", "samp", "sub", "sup", "var",
+    "time", "data", "bdi", "bdo", "ruby", "rt", "rp", "summary",
+];
+
+/// MathML elements kept inside `<math>` (presentation markup and the TeX annotation).
+const MATHML: &[&str] = &[
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mlabeledtr",
+    "merror",
+];
+
+fn action(name: &str) -> Action {
+    if let Some(&n) = KEPT.iter().find(|&&n| n == name) {
         return Action::Keep(n, None);
     }
-    let renamed = match name {
-        "center" => Some(("div", Some("center"))),
-        "font" | "big" | "blink" => Some(("span", None)),
-        "tt" => Some(("code", None)),
-        "strike" => Some(("s", None)),
-        _ => None,
-    };
-    if let Some((n, class)) = renamed {
-        return Action::Keep(if inline && n == "div" { "span" } else { n }, class);
-    }
-    if let Some(&n) = FLOW.iter().find(|&&n| n == name) {
-        // block elements inside a paragraph would break the content model
-        return if inline {
-            Action::Unwrap
-        } else {
-            Action::Keep(n, None)
-        };
-    }
     match name {
+        "center" => Action::Keep("div", Some("center")),
+        "font" | "big" | "blink" => Action::Keep("span", None),
+        "tt" => Action::Keep("code", None),
+        "strike" => Action::Keep("s", None),
         "script" | "style" | "iframe" | "object" | "embed" | "template" | "noscript" | "frame"
         | "frameset" | "applet" | "form" | "input" | "button" | "select" | "textarea" | "audio"
-        | "video" | "canvas" | "svg" | "math" | "head" | "title" | "meta" | "link" | "base" => {
-            Action::Drop
-        }
+        | "video" | "canvas" | "svg" | "head" | "title" | "meta" | "link" | "base" | "dialog"
+        | "portal" | "slot" => Action::Drop,
         _ => Action::Unwrap,
     }
 }
 
 /// Attributes kept on each element; everything else (`on*`, `style`, …) is dropped.
 fn allowed_attr(element: &str, attr: &str) -> bool {
-    matches!(attr, "id" | "class" | "title" | "lang" | "dir")
-        || matches!(
-            (element, attr),
-            ("a", "href")
-                | ("img", "src" | "alt" | "width" | "height")
-                | ("td" | "th", "colspan" | "rowspan")
-                | ("ol", "start" | "reversed" | "type")
-                | ("q" | "blockquote" | "del" | "ins", "cite")
-                | ("time" | "del" | "ins", "datetime")
-                | ("data", "value")
-                | ("col" | "colgroup", "span")
-        )
+    matches!(
+        attr,
+        "id" | "class"
+            | "title"
+            | "lang"
+            | "dir"
+            | "role"
+            | "aria-label"
+            | "aria-hidden"
+            | "epub:type"
+    ) || matches!(
+        (element, attr),
+        ("a", "href")
+            | ("img", "src" | "alt" | "width" | "height")
+            | ("td" | "th", "colspan" | "rowspan")
+            | ("th", "scope")
+            | ("ol", "start" | "reversed" | "type")
+            | ("q" | "blockquote" | "del" | "ins", "cite")
+            | ("time" | "del" | "ins", "datetime")
+            | ("data", "value")
+            | ("col" | "colgroup", "span")
+            | ("details", "open")
+    )
+}
+
+/// `role` and `epub:type` values hanpub writes, and the few raw HTML may use.
+fn allowed_value(attr: &str, value: &str) -> bool {
+    match attr {
+        "role" => matches!(
+            value,
+            "doc-noteref"
+                | "doc-footnote"
+                | "doc-backlink"
+                | "note"
+                | "doc-pullquote"
+                | "doc-example"
+        ),
+        "epub:type" => value
+            .split_ascii_whitespace()
+            .all(|v| matches!(v, "noteref" | "footnote" | "endnote" | "sidebar")),
+        "aria-hidden" => matches!(value, "true" | "false"),
+        "dir" => matches!(value, "ltr" | "rtl" | "auto"),
+        _ => true,
+    }
 }
 
 /// Context the sanitiser needs from the chapter renderer.
@@ -119,309 +253,639 @@ pub struct HtmlContext<'a> {
     pub ids: &'a mut BTreeSet<String>,
     /// Map an image `src` to its href in the EPUB (None: not available).
     pub image: &'a dyn Fn(&str) -> Option<String>,
-    /// Map a link `href` to its final form (None: drop the link).
-    pub link: &'a dyn Fn(&str) -> Option<String>,
-    /// Whether the HTML sits inside a Markdown link (a raw `<a>` would nest).
-    pub in_link: bool,
-    pub warnings: &'a mut Vec<String>,
+    /// Source spans of the raw chunks, indexed by their `<!--hanpub:N-->` markers.
+    pub spans: &'a [Range<usize>],
+    pub warnings: &'a mut Vec<(String, Range<usize>)>,
 }
 
-/// State of raw HTML across the events of one chapter.
-#[derive(Debug, Default)]
-pub struct RawHtml {
-    /// Open elements written: (name, Markdown depth they were opened at).
-    open: Vec<(&'static str, usize)>,
-    /// Nesting depth inside a dropped element (0: not dropping).
-    dropping: usize,
-    dropping_name: String,
-    /// The Markdown depth the dropped element was opened at: it ends with that container,
-    /// and only an end tag at that depth closes it (else the Markdown tags skipped while
-    /// dropping would not balance).
-    dropping_depth: usize,
-    /// Whether the too-deep warning was given.
-    too_deep: bool,
+/// Elements (counting hanpub's own) nested deeper than this are unwrapped, their text kept
+/// (see [`crate::chapters::MAX_NESTING`]).
+const MAX_DEPTH: usize = 48;
+
+/// The comment that marks where raw chunk `n` starts.
+pub fn marker(n: usize) -> String {
+    format!("<!--hanpub:{n}-->")
 }
 
-/// Raw HTML elements nested deeper than this are unwrapped (see [`crate::chapters::MAX_NESTING`]).
-const MAX_RAW_NESTING: usize = 32;
+/// A raw chunk made safe to put before more markup: a comment, a `<script>`/`<style>`/…
+/// element or a tag left open at its end is closed; CDATA sections and processing
+/// instructions (`<?…?>`) are left out (a browser would show their second half);
+/// `<plaintext>` reads as `<xmp>`.
+pub fn seal(chunk: &str) -> Cow<'_, str> {
+    if !chunk.contains('<') {
+        return Cow::Borrowed(chunk);
+    }
+    let mut s = chunk.to_string();
+    for (open, close) in [("<![CDATA[", "]]>"), ("<?", "?>")] {
+        while let Some(a) = s.find(open) {
+            let b = s[a..].find(close).map_or(s.len(), |b| a + b + close.len());
+            s.replace_range(a..b, "");
+        }
+    }
+    let lower = s.to_ascii_lowercase();
+    if lower.contains("<plaintext") {
+        s = replace_ignore_case(&s, "<plaintext", "<xmp");
+        s = replace_ignore_case(&s, "</plaintext", "</xmp");
+    }
+    let lower = s.to_ascii_lowercase();
+    let mut tail = String::new();
+    // a tag left open (`<div class="x"` then a blank line): close its quote and the tag
+    if let Some(lt) = lower.rfind('<')
+        && lower[lt + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')
+        && !lower[lt..].contains('>')
+    {
+        let mut quote: Option<char> = None;
+        for c in lower[lt..].chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+        }
+        if let Some(q) = quote {
+            tail.push(q);
+        }
+        tail.push('>');
+    }
+    // `<!-->` and `<!--->` are whole (empty) comments
+    if let Some(a) = lower.rfind("<!--")
+        && !lower[a + 4..].contains("-->")
+        && !lower[a + 4..].starts_with('>')
+        && !lower[a + 4..].starts_with("->")
+    {
+        tail.push_str("-->");
+    }
+    for name in [
+        "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    ] {
+        if let Some(a) = rfind_tag(&lower, name)
+            && !lower[a..].contains(&format!("</{name}"))
+        {
+            tail.push_str(&format!("</{name}>"));
+        }
+    }
+    s.push_str(&tail);
+    Cow::Owned(s)
+}
 
-impl RawHtml {
-    /// True while inside a dropped element (`<script>` …): Markdown text is dropped too.
-    pub fn dropping(&self) -> bool {
-        self.dropping > 0
+/// The raw-text element (`script`, `style`, …) an inline chunk opens and leaves open, if any:
+/// its content then runs to the end of the paragraph and is left out with it.
+pub fn opens_raw_text(chunk: &str) -> Option<&'static str> {
+    let lower = chunk.to_ascii_lowercase();
+    [
+        "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+    ]
+    .into_iter()
+    .find(|name| {
+        rfind_tag(&lower, name).is_some_and(|a| !lower[a..].contains(&format!("</{name}")))
+    })
+}
+
+/// A block chunk with its inline formatting elements closed at its end (as hanpub always did):
+/// an unclosed `<b>` in an HTML block does not run into the rest of the chapter.
+pub fn close_inline(chunk: &str) -> Cow<'_, str> {
+    let mut open: Vec<String> = Vec::new();
+    track_inline(chunk, &mut open);
+    if open.is_empty() {
+        return Cow::Borrowed(chunk);
+    }
+    let mut s = chunk.to_string();
+    for n in open.iter().rev() {
+        s.push_str(&format!("</{n}>"));
+    }
+    Cow::Owned(s)
+}
+
+/// Follow the inline formatting elements `chunk` opens and closes: `open` is what stays open.
+pub fn track_inline(chunk: &str, open: &mut Vec<String>) {
+    const INLINE: &[&str] = &[
+        "b", "i", "em", "strong", "u", "s", "font", "span", "a", "small", "big", "code", "tt",
+        "mark", "strike", "sub", "sup",
+    ];
+    if !chunk.contains('<') {
+        return;
+    }
+    for token in Tokenizer::new(chunk).flatten() {
+        match token {
+            Token::StartTag(t) if !t.self_closing => {
+                let n = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                if INLINE.contains(&n.as_str()) {
+                    open.push(n);
+                }
+            }
+            Token::EndTag(t) => {
+                let n = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
+                if let Some(i) = open.iter().rposition(|o| *o == n) {
+                    open.truncate(i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The last `<name` followed by a space, `>` or `/` (so `<style` is not `<styled-box`).
+fn rfind_tag(lower: &str, name: &str) -> Option<usize> {
+    let pat = format!("<{name}");
+    let mut end = lower.len();
+    while let Some(a) = lower[..end].rfind(&pat) {
+        let after = lower[a + pat.len()..].chars().next();
+        if after.is_none_or(|c| c.is_ascii_whitespace() || c == '>' || c == '/') {
+            return Some(a);
+        }
+        end = a;
+    }
+    None
+}
+
+fn replace_ignore_case(s: &str, from: &str, to: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(from) {
+        out.push_str(&s[at..at + i]);
+        out.push_str(to);
+        at += i + from.len();
+    }
+    out.push_str(&s[at..]);
+    out
+}
+
+/// Parse `body` (a chapter's content as HTML) like a browser, sanitise it and write it.
+pub fn rebuild(body: &str, x: &mut Xml, cx: &mut HtmlContext<'_>) {
+    let context = QualName::new(None, ns!(html), LocalName::from("section"));
+    let dom =
+        html5ever::parse_fragment(RcDom::default(), Default::default(), context, vec![], false)
+            .one(body);
+    // the fragment's nodes are the children of the `html` element under the document
+    let root = dom.document.children.borrow().first().cloned();
+    let Some(root) = root else { return };
+    let mut w = Walk {
+        x,
+        at: cx.spans.first().cloned().unwrap_or(0..0),
+        targets: ids_in(&root),
+        cx,
+        deep_warned: false,
+    };
+    let top = Parent {
+        name: "section",
+        phrasing: false,
+        in_a: false,
+        math: false,
+        depth: 0,
+    };
+    w.children(&root, top);
+}
+
+/// Where a node sits.
+#[derive(Clone, Copy)]
+struct Parent {
+    /// The output name of the parent element.
+    name: &'static str,
+    /// The parent takes phrasing content only.
+    phrasing: bool,
+    /// Inside a link.
+    in_a: bool,
+    /// Inside `<math>`.
+    math: bool,
+    depth: usize,
+}
+
+struct Walk<'x, 'c, 'a> {
+    x: &'x mut Xml,
+    cx: &'c mut HtmlContext<'a>,
+    /// Span of the raw chunk last seen (for warnings).
+    at: Range<usize>,
+    /// Every id in the tree: what a `#fragment` link may point at.
+    targets: BTreeSet<String>,
+    deep_warned: bool,
+}
+
+impl Walk<'_, '_, '_> {
+    fn warn(&mut self, msg: String) {
+        let at = self.at.clone();
+        if !self.cx.warnings.iter().any(|(m, s)| *m == msg && *s == at) {
+            self.cx.warnings.push((msg, at));
+        }
     }
 
-    /// Close what opening `out` implies, as an HTML parser would: an open `<p>` before a
-    /// block, the previous `<li>`, `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`, table section.
-    fn close_implied(&mut self, out: &str, depth: usize, x: &mut Xml) {
-        let (closes, stops): (&[&str], &[&str]) = match out {
-            "li" => (&["li"], &["ul", "ol"]),
-            "dt" | "dd" => (&["dt", "dd"], &["dl"]),
-            "tr" => (&["tr"], &["table", "thead", "tbody", "tfoot"]),
-            "td" | "th" => (&["td", "th"], &["tr", "table"]),
-            "thead" | "tbody" | "tfoot" => (&["thead", "tbody", "tfoot"], &["table"]),
-            "col" | "colgroup" | "caption" => (&[], &[]),
-            _ if FLOW.contains(&out) => (
-                &["p"],
-                &[
-                    "div",
-                    "blockquote",
-                    "li",
-                    "td",
-                    "th",
-                    "dd",
-                    "section",
-                    "article",
-                    "aside",
-                    "figure",
-                ],
-            ),
-            _ => (&[], &[]),
+    /// Write the children of `node`; in a list (or definition list), content that is not an
+    /// item is wrapped in one.
+    fn children(&mut self, node: &Handle, parent: Parent) {
+        let kids = node.children.borrow().clone();
+        let wrapper = match parent.name {
+            "ul" | "ol" => Some(("li", &["li"][..])),
+            "dl" => Some(("dd", &["dt", "dd", "div"][..])),
+            _ => None,
         };
-        let mut pos = None;
-        for (i, &(n, d)) in self.open.iter().enumerate().rev() {
-            if d < depth || stops.contains(&n) {
-                break;
+        let Some((wrap, items)) = wrapper else {
+            for k in &kids {
+                self.node(k, parent);
             }
-            if closes.contains(&n) {
-                pos = Some(i);
-                break;
+            return;
+        };
+        let mut open = false;
+        for k in &kids {
+            let is_item = match &k.data {
+                NodeData::Element { name, .. } => {
+                    name.ns == ns!(html) && items.contains(&&*name.local)
+                }
+                NodeData::Text { contents } => {
+                    contents.borrow().trim().is_empty() && {
+                        // whitespace between items is kept outside them
+                        !open
+                    }
+                }
+                NodeData::Comment { .. } => !open,
+                _ => true,
+            };
+            if is_item && open {
+                self.x.end(wrap);
+                open = false;
             }
+            if !is_item && !open {
+                self.x.start(wrap, &[]);
+                open = true;
+            }
+            let p = if open {
+                Parent {
+                    name: wrap,
+                    phrasing: false,
+                    depth: parent.depth + 1,
+                    ..parent
+                }
+            } else {
+                parent
+            };
+            self.node(k, p);
         }
-        if let Some(pos) = pos {
-            while self.open.len() > pos {
-                let (n, _) = self.open.pop().expect("non-empty");
-                x.end(n);
-            }
+        if open {
+            self.x.end(wrap);
         }
     }
 
-    /// Sanitise one chunk of raw HTML (a tag, a line of an HTML block, …).
-    pub fn feed(
+    fn node(&mut self, node: &Handle, parent: Parent) {
+        match &node.data {
+            NodeData::Text { contents } => {
+                self.x.text(&contents.borrow());
+            }
+            NodeData::Comment { contents } => {
+                if let Some(n) = contents.strip_prefix("hanpub:")
+                    && let Ok(n) = n.parse::<usize>()
+                    && let Some(span) = self.cx.spans.get(n)
+                {
+                    self.at = span.clone();
+                }
+            }
+            NodeData::Element { name, attrs, .. } => {
+                let attrs = attrs.borrow();
+                self.element(node, name, &attrs, parent);
+            }
+            _ => {}
+        }
+    }
+
+    fn element(
         &mut self,
-        html: &str,
-        inline: bool,
-        depth: usize,
-        x: &mut Xml,
-        cx: &mut HtmlContext<'_>,
+        node: &Handle,
+        name: &QualName,
+        attrs: &[html5ever::Attribute],
+        parent: Parent,
     ) {
-        for token in Tokenizer::new(html).flatten() {
-            match token {
-                Token::StartTag(t) => {
-                    let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                    if self.dropping > 0 {
-                        if name == self.dropping_name
-                            && !t.self_closing
-                            && depth == self.dropping_depth
-                        {
-                            self.dropping += 1;
-                        }
-                        continue;
-                    }
-                    match action(&name, inline) {
-                        Action::Drop => {
-                            cx.warnings.push(format!(
-                                "<{name}> is not allowed in an EPUB: left out with its content"
-                            ));
-                            if !t.self_closing && !VOID.contains(&name.as_str()) {
-                                self.dropping = 1;
-                                self.dropping_name = name;
-                                self.dropping_depth = depth;
-                            }
-                        }
-                        Action::Unwrap => {
-                            if !inline || !FLOW.contains(&name.as_str()) {
-                                cx.warnings.push(format!("unknown HTML element <{name}>: its tag is left out, its text kept"));
-                            }
-                        }
-                        Action::Keep(out, class) => {
-                            let mut attrs: Vec<(String, String)> = Vec::new();
-                            let mut dropped: Vec<String> = Vec::new();
-                            for (k, v) in &t.attributes {
-                                let k = String::from_utf8_lossy(k).to_ascii_lowercase();
-                                let v = String::from_utf8_lossy(v).into_owned();
-                                if !allowed_attr(out, &k) {
-                                    dropped.push(k);
-                                    continue;
-                                }
-                                let v = match k.as_str() {
-                                    "id" => {
-                                        if !valid_id(&v) || !cx.ids.insert(v.clone()) {
-                                            cx.warnings.push(format!(
-                                                "id `{v}` is not unique or not valid: left out"
-                                            ));
-                                            continue;
-                                        }
-                                        v
-                                    }
-                                    "href" => match (cx.link)(&v) {
-                                        Some(h) => h,
-                                        None => {
-                                            cx.warnings.push(format!(
-                                                "link `{}` is not allowed in an EPUB: left out, its text kept",
-                                                v.chars().take(40).collect::<String>()
-                                            ));
-                                            continue;
-                                        }
-                                    },
-                                    "src" => match (cx.image)(&v) {
-                                        Some(h) => h,
-                                        None => continue,
-                                    },
-                                    "lang" => {
-                                        attrs.push(("xml:lang".into(), v.clone()));
-                                        v
-                                    }
-                                    _ => v,
-                                };
-                                attrs.push((k, v));
-                            }
-                            if let Some(c) = class {
-                                match attrs.iter_mut().find(|(k, _)| k == "class") {
-                                    Some((_, v)) => *v = format!("{c} {v}"),
-                                    None => attrs.push(("class".into(), c.into())),
-                                }
-                            }
-                            if !dropped.is_empty() {
-                                cx.warnings.push(format!(
-                                    "attribute{} {} on <{name}> left out",
-                                    if dropped.len() > 1 { "s" } else { "" },
-                                    dropped.join(", ")
-                                ));
-                            }
-                            if out == "img" {
-                                if !attrs.iter().any(|(k, _)| k == "src") {
-                                    continue;
-                                }
-                                if !attrs
-                                    .iter()
-                                    .any(|(k, v)| k == "alt" && !v.trim().is_empty())
-                                {
-                                    let src = t
-                                        .attributes
-                                        .get(b"src".as_slice())
-                                        .map(|v| String::from_utf8_lossy(v).into_owned())
-                                        .unwrap_or_default();
-                                    cx.warnings.push(format!(
-                                        "image `{src}` has no alt text: add alt=\"what it shows\", so screen readers can describe it"
-                                    ));
-                                }
-                                if !attrs.iter().any(|(k, _)| k == "alt") {
-                                    attrs.push(("alt".into(), String::new()));
-                                }
-                            }
-                            if !VOID.contains(&out) && !t.self_closing {
-                                // implied end tags, as an HTML parser would close them
-                                self.close_implied(out, depth, x);
-                                // a block inside an open phrasing element, or a link in a
-                                // link, breaks the content model: leave the tag out
-                                let top = self.open.last().map(|&(n, _)| n);
-                                let block_in_phrasing = FLOW.contains(&out)
-                                    && top.is_some_and(|n| PHRASING.contains(&n));
-                                // list items, table parts, terms need their container
-                                let parents: &[&str] = match out {
-                                    "li" => &["ul", "ol"],
-                                    "dt" | "dd" => &["dl"],
-                                    "tr" => &["table", "thead", "tbody", "tfoot"],
-                                    "td" | "th" => &["tr"],
-                                    "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
-                                        &["table"]
-                                    }
-                                    _ => &[],
-                                };
-                                let orphan = !parents.is_empty()
-                                    && !top.is_some_and(|n| parents.contains(&n));
-                                let block_in_phrasing = block_in_phrasing || orphan;
-                                let link_in_link = out == "a"
-                                    && (cx.in_link || self.open.iter().any(|&(n, _)| n == "a"));
-                                if block_in_phrasing
-                                    || link_in_link
-                                    || self.open.len() >= MAX_RAW_NESTING
-                                {
-                                    if self.open.len() >= MAX_RAW_NESTING && !self.too_deep {
-                                        self.too_deep = true;
-                                        cx.warnings.push(format!(
-                                            "raw HTML nested more than {MAX_RAW_NESTING} elements deep: the deeper tags are left out, their text kept"
-                                        ));
-                                    } else if orphan {
-                                        cx.warnings.push(format!(
-                                            "<{name}> outside <{}>: its tag is left out, its text kept",
-                                            parents[0]
-                                        ));
-                                    } else if block_in_phrasing {
-                                        cx.warnings.push(format!(
-                                            "<{name}> inside <{}>: its tag is left out, its text kept",
-                                            top.unwrap_or_default()
-                                        ));
-                                    } else if link_in_link {
-                                        cx.warnings.push("a link inside a link: the inner link is left out, its text kept".to_string());
-                                    }
-                                    continue;
-                                }
-                            } else if FLOW.contains(&out) {
-                                self.close_implied(out, depth, x);
-                            }
-                            let refs: Vec<(&str, &str)> = attrs
-                                .iter()
-                                .map(|(k, v)| (k.as_str(), v.as_str()))
-                                .collect();
-                            if VOID.contains(&out) {
-                                x.empty(out, &refs);
-                            } else {
-                                x.start(out, &refs);
-                                if t.self_closing {
-                                    x.end(out);
-                                } else {
-                                    self.open.push((out, depth));
-                                }
-                            }
-                        }
-                    }
-                }
-                Token::EndTag(t) => {
-                    let name = String::from_utf8_lossy(&t.name).to_ascii_lowercase();
-                    if self.dropping > 0 {
-                        if name == self.dropping_name && depth == self.dropping_depth {
-                            self.dropping -= 1;
-                        }
-                        continue;
-                    }
-                    let out = match action(&name, inline) {
-                        Action::Keep(out, _) => out,
-                        _ => continue,
-                    };
-                    // close up to the matching element opened at this depth; ignore strays
-                    if let Some(pos) = self.open.iter().rposition(|&(n, d)| n == out && d >= depth)
-                    {
-                        while self.open.len() > pos {
-                            let (n, _) = self.open.pop().expect("non-empty");
-                            x.end(n);
-                        }
-                    }
-                }
-                Token::String(s) => {
-                    if self.dropping == 0 {
-                        x.text(&String::from_utf8_lossy(&s));
-                    }
-                }
-                Token::Comment(_) | Token::Doctype(_) | Token::Error(_) => {}
+        let local: &str = &name.local;
+        if parent.depth >= MAX_DEPTH {
+            if !self.deep_warned {
+                self.deep_warned = true;
+                self.warn(format!("HTML nested more than {MAX_DEPTH} elements deep: the deeper tags are left out, their text kept"));
             }
+            self.flat_text(node);
+            return;
         }
+        if name.ns == ns!(mathml) {
+            self.mathml(node, local, attrs, parent);
+            return;
+        }
+        let act = if name.ns == ns!(html) {
+            action(local)
+        } else {
+            Action::Drop
+        };
+        let (out, class) = match act {
+            Action::Drop => {
+                self.warn(format!(
+                    "<{local}> is not allowed in an EPUB: left out with its content"
+                ));
+                return;
+            }
+            Action::Unwrap => {
+                self.warn(format!(
+                    "unknown HTML element <{local}>: its tag is left out, its text kept"
+                ));
+                self.children(node, parent);
+                return;
+            }
+            Action::Keep(out, class) => (out, class),
+        };
+        if let Some(why) = misplaced(node, out, parent) {
+            self.warn(format!(
+                "<{local}> {why}: its tag is left out, its text kept"
+            ));
+            if parent.name == "pre" && out == "p" {
+                self.x.text("\n"); // a paragraph break in preformatted text
+            }
+            self.children(node, parent);
+            return;
+        }
+        // `</p>` with no paragraph open makes an empty one (as in a browser): nothing to show
+        if out == "p" && node.children.borrow().is_empty() {
+            return;
+        }
+        let Some(attrs) = self.attributes(out, attrs, class) else {
+            return; // an image that is not in the book
+        };
+        let refs: Vec<(&str, &str)> = attrs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if VOID.contains(&out) {
+            self.x.empty(out, &refs);
+            return;
+        }
+        self.x.start(out, &refs);
+        let inherit_phrasing = matches!(out, "a" | "del" | "ins") && parent.phrasing;
+        let inner = Parent {
+            name: out,
+            phrasing: PHRASING_ONLY.contains(&out) || inherit_phrasing,
+            in_a: parent.in_a || out == "a",
+            math: false,
+            depth: parent.depth + 1,
+        };
+        self.children(node, inner);
+        self.x.end(out);
     }
 
-    /// Close every raw element opened at Markdown depth ≥ `depth` (before its container ends).
-    pub fn close_to(&mut self, depth: usize, x: &mut Xml) {
-        while let Some(&(n, d)) = self.open.last() {
-            if d < depth {
-                break;
+    /// The attributes kept on `out`, with warnings for the others; None drops the element.
+    fn attributes(
+        &mut self,
+        out: &'static str,
+        attrs: &[html5ever::Attribute],
+        class: Option<&str>,
+    ) -> Option<Vec<(String, String)>> {
+        let mut kept: Vec<(String, String)> = Vec::new();
+        let mut dropped: Vec<String> = Vec::new();
+        for a in attrs {
+            let k = match &a.name.prefix {
+                Some(p) => format!("{p}:{}", a.name.local),
+                None => a.name.local.to_string(),
+            };
+            let v = a.value.to_string();
+            if !allowed_attr(out, &k) || !allowed_value(&k, &v) {
+                dropped.push(k);
+                continue;
             }
-            self.open.pop();
-            x.end(n);
+            let v = match k.as_str() {
+                "id" => {
+                    if !valid_id(&v) || !self.cx.ids.insert(v.clone()) {
+                        self.warn(format!("id `{v}` is not unique or not valid: left out"));
+                        continue;
+                    }
+                    v
+                }
+                "href" => match crate::url::check(&v) {
+                    // only links out of the book, or to an id of this chapter, reach anything
+                    Ok(h) if crate::url::scheme(&h).is_none() => {
+                        let (file, target) = h.split_once('#').unwrap_or((&h, ""));
+                        let chapter_file = file
+                            .strip_prefix('c')
+                            .and_then(|f| f.strip_suffix(".xhtml"))
+                            .is_some_and(|n| {
+                                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                            });
+                        let here = file.is_empty()
+                            && self
+                                .targets
+                                .contains(&crate::chapters::percent_decode(target));
+                        if chapter_file || here {
+                            h
+                        } else {
+                            let shown: String = v.chars().take(40).collect();
+                            self.warn(format!("link `{shown}` points at nothing in the book: left out, its text kept"));
+                            continue;
+                        }
+                    }
+                    Ok(h) => h,
+                    Err(why) => {
+                        let shown: String = v
+                            .chars()
+                            .take(40)
+                            .map(|c| if c < ' ' { ' ' } else { c })
+                            .collect();
+                        self.warn(format!(
+                            "link `{shown}` {}: left out, its text kept",
+                            why.why()
+                        ));
+                        continue;
+                    }
+                },
+                "src" => crate::url::check(&v)
+                    .ok()
+                    .and_then(|_| (self.cx.image)(&v))?,
+                "lang" => {
+                    kept.push(("xml:lang".into(), v.clone()));
+                    v
+                }
+                _ => v,
+            };
+            kept.push((k, v));
         }
-        if depth <= self.dropping_depth {
-            self.dropping = 0;
+        if let Some(c) = class {
+            match kept.iter_mut().find(|(k, _)| k == "class") {
+                Some((_, v)) => *v = format!("{c} {v}"),
+                None => kept.push(("class".into(), c.into())),
+            }
+        }
+        if !dropped.is_empty() {
+            self.warn(format!(
+                "attribute{} {} on <{out}> left out",
+                if dropped.len() > 1 { "s" } else { "" },
+                dropped.join(", ")
+            ));
+        }
+        // a reader cannot always open a closed <details>: show its content
+        if out == "details" && !kept.iter().any(|(k, _)| k == "open") {
+            kept.push(("open".into(), "open".into()));
+        }
+        if out == "img" {
+            if !kept.iter().any(|(k, _)| k == "src") {
+                return None;
+            }
+            if !kept.iter().any(|(k, v)| k == "alt" && !v.trim().is_empty()) {
+                let src = attrs
+                    .iter()
+                    .find(|a| &*a.name.local == "src")
+                    .map(|a| a.value.to_string())
+                    .unwrap_or_default();
+                self.warn(format!(
+                    "image `{src}` has no alt text: add alt=\"what it shows\", so screen readers can describe it"
+                ));
+            }
+            if !kept.iter().any(|(k, _)| k == "alt") {
+                kept.push(("alt".into(), String::new()));
+            }
+        }
+        Some(kept)
+    }
+
+    /// MathML: the presentation elements kept with their presentation attributes.
+    fn mathml(
+        &mut self,
+        node: &Handle,
+        local: &str,
+        attrs: &[html5ever::Attribute],
+        parent: Parent,
+    ) {
+        let Some(&out) = MATHML.iter().find(|&&n| n == local) else {
+            if local == "annotation-xml" {
+                return; // it may hold HTML: never kept
+            }
+            self.children(node, parent);
+            return;
+        };
+        if out == "math" && parent.math {
+            self.children(node, parent);
+            return;
+        }
+        let mut kept: Vec<(String, String)> = Vec::new();
+        if out == "math" {
+            kept.push(("xmlns".into(), super::math::MATHML_NS.into()));
+        }
+        for a in attrs {
+            let k: &str = &a.name.local;
+            let ok =
+                super::math::allowed(k) || (out == "math" && matches!(k, "display" | "alttext"));
+            if ok && a.name.prefix.is_none() {
+                kept.push((k.to_string(), a.value.to_string()));
+            }
+        }
+        let refs: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        if node.children.borrow().is_empty() {
+            self.x.empty(out, &refs);
+            return;
+        }
+        self.x.start(out, &refs);
+        let inner = Parent {
+            name: "math",
+            phrasing: true,
+            math: true,
+            depth: parent.depth + 1,
+            ..parent
+        };
+        for k in node.children.borrow().iter() {
+            match &k.data {
+                NodeData::Text { contents } => self.x.text(&contents.borrow()),
+                NodeData::Element { name, attrs, .. } if name.ns == ns!(mathml) => {
+                    let local: &str = &name.local;
+                    let attrs = attrs.borrow();
+                    self.mathml(k, local, &attrs, inner);
+                }
+                _ => {}
+            }
+        }
+        self.x.end(out);
+    }
+
+    /// The text of a subtree, without its tags (iteratively: it may be very deep).
+    fn flat_text(&mut self, node: &Handle) {
+        let mut stack = vec![node.clone()];
+        while let Some(n) = stack.pop() {
+            if let NodeData::Text { contents } = &n.data {
+                self.x.text(&contents.borrow());
+            }
+            if let NodeData::Element { name, .. } = &n.data
+                && matches!(&*name.local, "script" | "style")
+            {
+                continue;
+            }
+            stack.extend(n.children.borrow().iter().rev().cloned());
         }
     }
+}
+
+/// Why `out` may not stand where it is, as a browser's parser left it: a block in phrasing
+/// content, a link in a link, a list item outside a list, a caption out of place.
+fn misplaced(node: &Handle, out: &str, parent: Parent) -> Option<String> {
+    if parent.phrasing && BLOCK.contains(&out) {
+        return Some(format!("inside <{}>", parent.name));
+    }
+    if out == "a" && parent.in_a {
+        return Some("inside a link".into());
+    }
+    let parents: &[&str] = match out {
+        "li" => &["ul", "ol"],
+        "dt" | "dd" => &["dl", "div"],
+        "figcaption" => &["figure"],
+        "summary" => &["details"],
+        "rt" | "rp" => &["ruby"],
+        "tr" => &["table", "thead", "tbody", "tfoot"],
+        "td" | "th" => &["tr"],
+        "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => &["table"],
+        "col" => &["colgroup", "table"],
+        _ => return None,
+    };
+    if !parents.contains(&parent.name) {
+        return Some(format!("outside <{}>", parents[0]));
+    }
+    // a figure's caption is its first or last element, a details' summary its first
+    if matches!(out, "figcaption" | "summary") {
+        let p = node.parent.take().and_then(|w| {
+            let up = w.upgrade();
+            node.parent.set(Some(w));
+            up
+        })?;
+        let siblings: Vec<Handle> = p
+            .children
+            .borrow()
+            .iter()
+            .filter(|c| matches!(c.data, NodeData::Element { .. }))
+            .cloned()
+            .collect();
+        let first = siblings
+            .first()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
+        let last = siblings
+            .last()
+            .is_some_and(|c| std::rc::Rc::ptr_eq(c, node));
+        let same = siblings
+            .iter()
+            .filter(|c| matches!(&c.data, NodeData::Element { name, .. } if &*name.local == out))
+            .count();
+        let ok = if out == "summary" {
+            first
+        } else {
+            (first || last) && same == 1
+        };
+        if !ok {
+            return Some(format!("in the middle of <{}>", parent.name));
+        }
+    }
+    None
+}
+
+/// The `id`s of a tree (iteratively: it may be very deep).
+fn ids_in(root: &Handle) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    let mut stack = vec![root.clone()];
+    while let Some(n) = stack.pop() {
+        if let NodeData::Element { attrs, .. } = &n.data {
+            for a in attrs.borrow().iter() {
+                if &*a.name.local == "id" && valid_id(&a.value) {
+                    ids.insert(a.value.to_string());
+                }
+            }
+        }
+        stack.extend(n.children.borrow().iter().cloned());
+    }
+    ids
 }
 
 fn valid_id(s: &str) -> bool {
@@ -448,92 +912,99 @@ pub fn image_sources(html: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn run(chunks: &[(&str, bool)]) -> (String, Vec<String>) {
-        let mut x = Xml::new();
-        let mut raw = RawHtml::default();
+    /// Sanitise `html` as one chunk of a chapter.
+    fn run(html: &str) -> (String, Vec<String>) {
+        let mut x = Xml::fragment();
         let mut ids = BTreeSet::new();
         let mut warnings = Vec::new();
         let image = |s: &str| Some(format!("images/{s}"));
-        let link = |s: &str| (!s.starts_with("javascript:")).then(|| s.to_string());
-        for (html, inline) in chunks {
-            let mut cx = HtmlContext {
-                ids: &mut ids,
-                image: &image,
-                link: &link,
-                in_link: false,
-                warnings: &mut warnings,
-            };
-            raw.feed(html, *inline, 1, &mut x, &mut cx);
-        }
-        raw.close_to(0, &mut x);
+        let body = format!("{}{}", marker(0), seal(html));
+        let mut cx = HtmlContext {
+            ids: &mut ids,
+            image: &image,
+            spans: &[3..4, 5..6],
+            warnings: &mut warnings,
+        };
+        rebuild(&body, &mut x, &mut cx);
         let out = String::from_utf8(x.finish()).unwrap();
         (
-            out.split_once('\n').unwrap().1.trim_end().to_string(),
-            warnings,
+            out.trim_end().to_string(),
+            warnings.into_iter().map(|(w, _)| w).collect(),
         )
     }
 
     #[test]
     fn table_of_cases() {
-        for (input, inline, want) in [
-            ("<br>", true, "<br/>"),
+        for (input, want) in [
+            ("<br>", "<br/>"),
             (
                 "<center>中&nbsp;文</center>",
-                false,
                 "<div class=\"center\">中\u{a0}文</div>",
             ),
-            ("<p>unclosed <b>bold", false, "<p>unclosed <b>bold</b></p>"),
-            ("<script>alert(1)</script>ok", false, "ok"),
+            ("<p>unclosed <b>bold", "<p>unclosed <b>bold</b></p>"),
+            ("<script>alert(1)</script>ok", "ok"),
             (
                 "<span onclick=\"x()\" style=\"color:red\" class=\"k\">t</span>",
-                true,
                 "<span class=\"k\">t</span>",
             ),
-            ("<a href=\"javascript:alert(1)\">x</a>", true, "<a>x</a>"),
+            ("<a href=\"javascript:alert(1)\">x</a>", "<a>x</a>"),
+            ("<a href=\"java&#x09;script:alert(1)\">x</a>", "<a>x</a>"),
+            ("<a href=\"jav&#x0A;ascript:alert(1)\">x</a>", "<a>x</a>"),
+            ("<a href=\"data:text/html,x\">x</a>", "<a>x</a>"),
+            ("<a href=\"file:///etc/passwd\">x</a>", "<a>x</a>"),
             (
                 "<img src=\"a.png\">",
-                true,
                 "<img src=\"images/a.png\" alt=\"\"/>",
             ),
-            ("</div>stray", false, "stray"),
-            ("<div>in a paragraph</div>", true, "in a paragraph"),
+            ("</div>stray", "stray"),
             (
                 "<p lang=\"en\">Hi</p>",
-                false,
                 "<p xml:lang=\"en\" lang=\"en\">Hi</p>",
             ),
-            ("<x-custom>t</x-custom>", false, "t"),
-            ("<!-- c --><i>&lt;&amp;</i>", true, "<i>&lt;&amp;</i>"),
-            (
-                "<ul><li>a<li>b</ul>",
-                false,
-                "<ul><li>a</li><li>b</li></ul>",
-            ),
-            (
-                "<p>a<p>b<div>c</div>",
-                false,
-                "<p>a</p><p>b</p><div>c</div>",
-            ),
-            ("<b>a<div>b</div></b>", false, "<b>ab</b>"),
-            (
-                "<a href=\"x\">a<a href=\"y\">b</a></a>",
-                false,
-                "<a href=\"x\">ab</a>",
-            ),
+            ("<x-custom>t</x-custom>", "t"),
+            ("<!-- c --><i>&lt;&amp;</i>", "<i>&lt;&amp;</i>"),
+            ("<ul><li>a<li>b</ul>", "<ul><li>a</li><li>b</li></ul>"),
+            ("<p>a<p>b<div>c</div>", "<p>a</p><p>b</p><div>c</div>"),
+            ("<span>a<div>b</div></span>", "<span>ab</span>"),
             (
                 "<table><tr><td>a<td>b<tr><td>c</table>",
-                false,
-                "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>",
+                "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></tbody></table>",
             ),
             (
                 "<dl><dt>a<dd>b<dt>c</dl>",
-                false,
                 "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>",
             ),
+            (
+                "<details><summary>更多</summary><p>內容</p></details>",
+                "<details open=\"open\"><summary>更多</summary><p>內容</p></details>",
+            ),
+            (
+                "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>",
+                "<ruby>漢<rp>(</rp><rt>hàn</rt><rp>)</rp></ruby>",
+            ),
+            ("<kbd>Ctrl</kbd>", "<kbd>Ctrl</kbd>"),
+            ("<li>orphan</li>", "orphan"),
+            (
+                "<ul>text<li>a</li></ul>",
+                "<ul><li>text</li><li>a</li></ul>",
+            ),
+            ("<!--\n草稿\n", ""),
+            ("<script\nsrc=\"x.js\">", ""),
+            ("<![CDATA[\nif (a > b) {}\n]]>後", "後"),
+            ("<?php if ($a > 1) ?>後", "後"),
+            ("<div class=\"x\"", "<div class=\"x\"></div>"),
+            (
+                "<table><tr><td>a</td><table><tr><td>b</td></tr></table>",
+                "<table><tbody><tr><td>a</td></tr></tbody></table><table><tbody><tr><td>b</td></tr></tbody></table>",
+            ),
+            (
+                "<math><mi>x</mi><annotation-xml><p>h</p></annotation-xml></math>",
+                "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math><p>h</p>",
+            ),
         ] {
-            assert_eq!(run(&[(input, inline)]).0, want, "{input}");
+            assert_eq!(run(input).0, want, "{input}");
         }
-        let (_, w) = run(&[("<script>x</script>", false)]);
+        let (_, w) = run("<script>x</script>");
         assert_eq!(
             w,
             ["<script> is not allowed in an EPUB: left out with its content"]
@@ -541,8 +1012,33 @@ mod tests {
     }
 
     #[test]
-    fn elements_span_chunks() {
-        let (out, _) = run(&[("<span>", true), ("</span>", true), ("<em>", true)]);
-        assert_eq!(out, "<span></span><em></em>");
+    fn markdown_inside_raw_elements_and_figures() {
+        let body = format!(
+            "{}<div class=\"note\">\n<p><strong>重點</strong></p>\n{}</div>",
+            marker(0),
+            marker(1)
+        );
+        let mut x = Xml::fragment();
+        let mut ids = BTreeSet::new();
+        let mut warnings = Vec::new();
+        let image = |_: &str| None;
+        let mut cx = HtmlContext {
+            ids: &mut ids,
+            image: &image,
+            spans: &[0..1, 2..3],
+            warnings: &mut warnings,
+        };
+        rebuild(&body, &mut x, &mut cx);
+        let out = String::from_utf8(x.finish()).unwrap();
+        assert_eq!(
+            out.trim(),
+            "<div class=\"note\">\n<p><strong>重點</strong></p>\n</div>"
+        );
+        let (out, _) =
+            run("<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>");
+        assert_eq!(
+            out,
+            "<figure><pre>a\n\nb</pre><p>x</p><figcaption>圖一</figcaption></figure>"
+        );
     }
 }

@@ -1,10 +1,16 @@
-//! Writing the documents of the EPUB: chapters, navigation, package document.
+//! The render stage: each chapter → an XHTML document, compressed for the package
+//! ([`chapters`]); then the documents that describe the book ([`documents`]): the navigation
+//! (`nav.xhtml`, `toc.ncx`), the cover page and the package document (`content.opf`).
 
+pub mod highlight;
 pub mod html;
+pub mod math;
 pub mod nav;
 pub mod opf;
 pub mod xhtml;
 pub mod xml;
+
+use rayon::prelude::*;
 
 /// Every character hanpub itself writes where a reader sees it, besides the book's text: the
 /// navigation's headings and landmarks (目錄/目录, 導覽, 正文, 封面), the cover page's label,
@@ -12,3 +18,195 @@ pub mod xml;
 /// `＊　＊　＊`). An embedded font is subset to these too (`tests/typeset.rs` checks that every
 /// character of a built book is in its font).
 pub const GENERATED_TEXT: &str = "目錄目录導覽正文封面：（）＊\u{3000}";
+
+use crate::assets::Assets;
+use crate::config::{Layout, Metadata};
+use crate::diagnostics::Diagnostic;
+use crate::model::Chapter;
+use crate::package::Prepared;
+use crate::project::Source;
+use crate::resources::ImageMap;
+use crate::transform::Identity;
+
+/// What every chapter shows of the book: its language and writing mode, the title, kicker and
+/// subtitle of the opening, the stylesheets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookContext<'a> {
+    pub lang: &'a str,
+    pub vertical: bool,
+    pub title: &'a str,
+    pub kicker: Option<&'a str>,
+    pub subtitle: Option<&'a str>,
+    /// Stylesheet hrefs, relative to the chapter.
+    pub stylesheets: &'a [String],
+}
+
+impl<'a> BookContext<'a> {
+    /// The context of a book with this metadata (as shown), writing mode and stylesheets.
+    pub fn new(meta: &'a Metadata, vertical: bool, stylesheets: &'a [String]) -> Self {
+        BookContext {
+            lang: &meta.lang,
+            vertical,
+            title: &meta.title,
+            kicker: meta.kicker.as_deref(),
+            subtitle: meta.subtitle.as_deref(),
+            stylesheets,
+        }
+    }
+}
+
+/// A chapter once rendered and compressed: all that the later stages need of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedChapter {
+    /// File stem and manifest id (`c001`).
+    pub id: String,
+    /// Its title in the table of contents.
+    pub title: String,
+    pub opening: bool,
+    /// The XHTML's manifest properties (inline SVG, MathML).
+    pub svg: xhtml::Properties,
+    pub warnings: Vec<Diagnostic>,
+    /// Its entry in the zip, compressed.
+    pub entry: Prepared,
+    /// Hash of its XHTML, when an incremental build compares it with the next build's (else 0).
+    pub hash: u64,
+}
+
+/// Compress the zip entry at a path: `(hash of the bytes, entry)`. An incremental build takes
+/// the entry of the last build when the bytes are the same.
+pub type Compress<'a> = dyn Fn(&str, &[u8]) -> (u64, Prepared) + Sync + 'a;
+
+/// Render and compress every chapter, in parallel, in the book's order; a chapter that `kept`
+/// has (the memo of an incremental build) is taken as it was. Each chapter's events are
+/// dropped once it is compressed: they are the largest data of a build.
+pub fn chapters(
+    chapters: Vec<Chapter>,
+    kept: Vec<Option<RenderedChapter>>,
+    images: &[ImageMap],
+    cx: &BookContext<'_>,
+    sources: &[Source],
+    compress: &Compress<'_>,
+) -> Vec<RenderedChapter> {
+    chapters
+        .into_par_iter()
+        .zip(kept)
+        .zip(images)
+        .map(|((c, kept), map)| match kept {
+            Some(k) => RenderedChapter {
+                id: c.id,
+                opening: c.opening,
+                ..k
+            },
+            None => chapter(&c, map, cx, &sources[c.source], compress),
+        })
+        .collect()
+}
+
+/// Render one chapter to XHTML and compress it.
+pub fn chapter(
+    c: &Chapter,
+    images: &ImageMap,
+    cx: &BookContext<'_>,
+    source: &Source,
+    compress: &Compress<'_>,
+) -> RenderedChapter {
+    let image = |dest: &str| images.get(dest).cloned();
+    let r = xhtml::chapter(
+        c,
+        &xhtml::ChapterContext {
+            book: cx,
+            image: &image,
+        },
+    );
+    let warnings = r
+        .warnings
+        .into_iter()
+        .map(|(msg, span)| Diagnostic::warning(msg).at(&source.file, span))
+        .collect();
+    let (hash, entry) = compress(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml);
+    RenderedChapter {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        opening: c.opening,
+        svg: xhtml::Properties::of(&r.xhtml),
+        warnings,
+        entry,
+        hash,
+    }
+}
+
+/// The documents that describe the book, made once its chapters are rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Documents {
+    pub opf: Vec<u8>,
+    pub nav: Vec<u8>,
+    pub ncx: Vec<u8>,
+    /// The page that shows the cover image, when there is one.
+    pub cover_page: Option<Vec<u8>>,
+}
+
+/// The navigation documents, the cover page and the package document of a book, from its
+/// metadata as shown (typeset, converted for the edition).
+pub fn documents(
+    meta: &Metadata,
+    identity: &Identity,
+    layout: Layout,
+    chapters: &[RenderedChapter],
+    assets: &Assets,
+) -> Documents {
+    let lang = meta.lang.as_str();
+    let vertical = layout == Layout::Vertical;
+    let labels = nav::Labels::of(lang);
+    let toc: Vec<nav::TocEntry> = chapters
+        .iter()
+        .map(|c| nav::TocEntry {
+            title: c.title.clone(),
+            href: format!("text/{}.xhtml", c.id),
+        })
+        .collect();
+    let body_start = chapters
+        .iter()
+        .find(|c| !c.opening)
+        .or(chapters.first())
+        .map(|c| format!("text/{}.xhtml", c.id))
+        .unwrap_or_default();
+    let mut landmarks = vec![
+        ("toc", labels.toc, "nav.xhtml#toc".to_string()),
+        ("bodymatter", labels.start, body_start),
+    ];
+    if assets.cover.is_some() {
+        landmarks.insert(0, ("cover", labels.cover, "text/cover.xhtml".to_string()));
+    }
+    let nav = nav::nav(&nav::NavContext {
+        lang,
+        vertical,
+        title: &meta.title,
+        toc_heading: labels.toc,
+        stylesheets: &[crate::style::MAIN.to_string()],
+        toc: &toc,
+        landmarks: &landmarks,
+    });
+    let ncx = nav::ncx(&identity.identifier, &meta.title, lang, &toc);
+    let cover_page = assets.cover.as_ref().map(|cover| {
+        let alt = format!("{}：{}", labels.cover, meta.title);
+        let src = format!("../images/cover.{}", cover.ext);
+        xhtml::cover_page(lang, vertical, &meta.title, &src, &alt)
+    });
+    let opf = opf::opf(&opf::OpfContext {
+        meta,
+        identifier: &identity.identifier,
+        modified: &identity.modified,
+        layout,
+        items: &opf::manifest(chapters, assets),
+        cover_image: assets.cover.as_ref().map(|_| "cover-image"),
+        specified_fonts: assets.font.is_some(),
+        images: assets.images.list.len(),
+        summary: opf::accessibility_summary(lang),
+    });
+    Documents {
+        opf,
+        nav,
+        ncx,
+        cover_page,
+    }
+}

@@ -11,6 +11,34 @@ pub struct TocEntry {
     pub href: String,
 }
 
+/// The words of the navigation in the book's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    /// Heading of the table of contents.
+    pub toc: &'static str,
+    /// The landmark where the text starts.
+    pub start: &'static str,
+    /// The cover page.
+    pub cover: &'static str,
+}
+
+impl Labels {
+    pub fn of(lang: &str) -> Labels {
+        let zh = lang.starts_with("zh");
+        Labels {
+            toc: if lang.starts_with("zh-Hans") || lang.starts_with("zh-CN") {
+                "目录"
+            } else if zh {
+                "目錄"
+            } else {
+                "Contents"
+            },
+            start: if zh { "正文" } else { "Start" },
+            cover: if zh { "封面" } else { "Cover" },
+        }
+    }
+}
+
 /// What the navigation documents need.
 pub struct NavContext<'a> {
     pub lang: &'a str,

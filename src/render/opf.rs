@@ -1,7 +1,9 @@
 //! The package document (`content.opf`): metadata, manifest, spine.
 
+use super::RenderedChapter;
 use super::xml::Xml;
-use crate::config::{Layout, Metadata};
+use crate::assets::Assets;
+use crate::config::{Layout, Metadata, Series};
 
 /// A file of the package, as the manifest lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,95 @@ pub struct ManifestItem {
     pub spine: bool,
     /// In the spine but outside the linear reading order (`linear="no"`).
     pub auxiliary: bool,
+}
+
+/// Every file of the book in manifest order: the cover page, the navigation, the stylesheets,
+/// fonts, images and the cover image, then the chapters in reading order.
+pub fn manifest(chapters: &[RenderedChapter], assets: &Assets) -> Vec<ManifestItem> {
+    let item = |id: String, href: String, media_type: &'static str| ManifestItem {
+        id,
+        href,
+        media_type,
+        properties: None,
+        spine: false,
+        auxiliary: false,
+    };
+    let mut items = Vec::with_capacity(chapters.len() + assets.images.list.len() + 8);
+    if assets.cover.is_some() {
+        items.push(ManifestItem {
+            spine: true,
+            ..item(
+                "cover".into(),
+                "text/cover.xhtml".into(),
+                "application/xhtml+xml",
+            )
+        });
+    }
+    items.push(ManifestItem {
+        properties: Some("nav".into()),
+        spine: true,
+        auxiliary: true,
+        ..item("nav".into(), "nav.xhtml".into(), "application/xhtml+xml")
+    });
+    items.push(item(
+        "ncx".into(),
+        "toc.ncx".into(),
+        "application/x-dtbncx+xml",
+    ));
+    for (i, (href, _)) in assets.styles.iter().enumerate() {
+        let id = if i == 0 {
+            "css".into()
+        } else {
+            format!("css{i}")
+        };
+        items.push(item(id, href.clone(), "text/css"));
+    }
+    let fonts = assets
+        .font
+        .iter()
+        .flat_map(|f| &f.files)
+        .chain(&assets.style_fonts);
+    for (i, (href, media_type, _)) in fonts.enumerate() {
+        items.push(item(format!("font{}", i + 1), href.clone(), media_type));
+    }
+    for (i, im) in assets.images.list.iter().enumerate() {
+        items.push(item(
+            format!("img{:03}", i + 1),
+            im.href.clone(),
+            im.media_type,
+        ));
+    }
+    if let Some(cover) = &assets.cover {
+        items.push(ManifestItem {
+            properties: Some("cover-image".into()),
+            ..item(
+                "cover-image".into(),
+                format!("images/cover.{}", cover.ext),
+                cover.media_type,
+            )
+        });
+    }
+    for c in chapters {
+        items.push(ManifestItem {
+            properties: c.svg.manifest(),
+            spine: true,
+            ..item(
+                c.id.clone(),
+                format!("text/{}.xhtml", c.id),
+                "application/xhtml+xml",
+            )
+        });
+    }
+    items
+}
+
+/// The accessibility summary, in the book's language.
+pub fn accessibility_summary(lang: &str) -> &'static str {
+    if lang.starts_with("zh") {
+        "本書為可重排的文字出版品：具目錄、結構化標題與正確的閱讀順序，每份文件皆標示語言，圖片附有替代文字。"
+    } else {
+        "A reflowable text publication with a table of contents, structured headings, a logical reading order and language tags on every document; images have text alternatives."
+    }
 }
 
 /// What the OPF needs besides the metadata.
@@ -35,8 +126,8 @@ pub struct OpfContext<'a> {
     pub summary: &'a str,
 }
 
+/// `content.opf`: the metadata, the manifest and the spine.
 pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
-    let m = cx.meta;
     let mut x = Xml::with_capacity(2048 + cx.items.len() * 160);
     let mut prefix = String::from("rendition: http://www.idpf.org/vocab/rendition/#");
     if cx.specified_fonts {
@@ -50,7 +141,7 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
             ("xmlns", "http://www.idpf.org/2007/opf"),
             ("version", "3.0"),
             ("unique-identifier", "uid"),
-            ("xml:lang", &m.lang),
+            ("xml:lang", &cx.meta.lang),
             ("prefix", &prefix),
         ],
     );
@@ -60,44 +151,58 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         &[("xmlns:dc", "http://purl.org/dc/elements/1.1/")],
     );
     x.newline();
-    let line = |x: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str| {
-        // Dublin Core elements must not be empty: a value made only of characters XML
-        // forbids (dropped by the writer) or of spaces is left out
-        if name.starts_with("dc:") && super::xml::xml_chars(text).trim().is_empty() {
-            return;
-        }
-        x.text("  ");
-        if text.is_empty() {
-            x.empty(name, attrs);
-        } else {
-            x.element(name, attrs, text);
-        }
-        x.newline();
-    };
-    line(&mut x, "dc:identifier", &[("id", "uid")], cx.identifier);
-    line(&mut x, "dc:title", &[("id", "title")], &m.title);
+    metadata(&mut x, cx);
+    x.end("metadata");
+    x.newline();
+    write_manifest(&mut x, cx.items);
+    spine(&mut x, cx);
+    guide(&mut x, cx);
+    x.end("package");
+    x.finish()
+}
+
+/// One metadata element on its own line. Dublin Core elements must not be empty: a value made
+/// only of characters XML forbids (dropped by the writer) or of spaces is left out.
+fn line(x: &mut Xml, name: &str, attrs: &[(&str, &str)], text: &str) {
+    if name.starts_with("dc:") && super::xml::xml_chars(text).trim().is_empty() {
+        return;
+    }
+    x.text("  ");
+    if text.is_empty() {
+        x.empty(name, attrs);
+    } else {
+        x.element(name, attrs, text);
+    }
+    x.newline();
+}
+
+/// The Dublin Core elements, the collection, then the package's own properties.
+fn metadata(x: &mut Xml, cx: &OpfContext<'_>) {
+    let m = cx.meta;
+    line(x, "dc:identifier", &[("id", "uid")], cx.identifier);
+    line(x, "dc:title", &[("id", "title")], &m.title);
     line(
-        &mut x,
+        x,
         "meta",
         &[("refines", "#title"), ("property", "title-type")],
         "main",
     );
     if let Some(sub) = &m.subtitle {
-        line(&mut x, "dc:title", &[("id", "subtitle")], sub);
+        line(x, "dc:title", &[("id", "subtitle")], sub);
         line(
-            &mut x,
+            x,
             "meta",
             &[("refines", "#subtitle"), ("property", "title-type")],
             "subtitle",
         );
     }
-    line(&mut x, "dc:language", &[], &m.lang);
+    line(x, "dc:language", &[], &m.lang);
     for (i, a) in m.authors.iter().enumerate() {
         let id = format!("creator{}", i + 1);
-        line(&mut x, "dc:creator", &[("id", &id)], a);
+        line(x, "dc:creator", &[("id", &id)], a);
         let r = format!("#{id}");
         line(
-            &mut x,
+            x,
             "meta",
             &[
                 ("refines", &r),
@@ -108,86 +213,34 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         );
     }
     if let Some(d) = &m.date {
-        line(&mut x, "dc:date", &[], d);
+        line(x, "dc:date", &[], d);
     }
     if let Some(p) = &m.publisher {
-        line(&mut x, "dc:publisher", &[], p);
+        line(x, "dc:publisher", &[], p);
     }
     if let Some(d) = &m.description {
-        line(&mut x, "dc:description", &[], d);
+        line(x, "dc:description", &[], d);
     }
     for s in &m.subjects {
-        line(&mut x, "dc:subject", &[], s);
+        line(x, "dc:subject", &[], s);
     }
     if let Some(r) = &m.rights {
-        line(&mut x, "dc:rights", &[], r);
+        line(x, "dc:rights", &[], r);
     }
     if let Some(s) = &m.source {
-        line(&mut x, "dc:source", &[], s);
+        line(x, "dc:source", &[], s);
     }
     if let Some(series) = &m.series {
-        line(
-            &mut x,
-            "meta",
-            &[("property", "belongs-to-collection"), ("id", "collection")],
-            &series.name,
-        );
-        line(
-            &mut x,
-            "meta",
-            &[("refines", "#collection"), ("property", "collection-type")],
-            &series.kind,
-        );
-        if let Some(p) = &series.position {
-            line(
-                &mut x,
-                "meta",
-                &[("refines", "#collection"), ("property", "group-position")],
-                &p.to_string(),
-            );
-        }
-        // calibre and the Kobo/Kindle library views read these
-        line(
-            &mut x,
-            "meta",
-            &[("name", "calibre:series"), ("content", &series.name)],
-            "",
-        );
-        if let Some(p) = &series.position {
-            line(
-                &mut x,
-                "meta",
-                &[
-                    ("name", "calibre:series_index"),
-                    ("content", &p.to_string()),
-                ],
-                "",
-            );
-        }
+        collection(x, series);
     }
-    line(
-        &mut x,
-        "meta",
-        &[("property", "dcterms:modified")],
-        cx.modified,
-    );
+    line(x, "meta", &[("property", "dcterms:modified")], cx.modified);
     // EPUB Accessibility 1.1
-    line(
-        &mut x,
-        "meta",
-        &[("property", "schema:accessMode")],
-        "textual",
-    );
+    line(x, "meta", &[("property", "schema:accessMode")], "textual");
     if cx.images > 0 {
-        line(
-            &mut x,
-            "meta",
-            &[("property", "schema:accessMode")],
-            "visual",
-        );
+        line(x, "meta", &[("property", "schema:accessMode")], "visual");
     }
     line(
-        &mut x,
+        x,
         "meta",
         &[("property", "schema:accessModeSufficient")],
         "textual",
@@ -198,35 +251,30 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         "readingOrder",
         "displayTransformability",
     ] {
-        line(
-            &mut x,
-            "meta",
-            &[("property", "schema:accessibilityFeature")],
-            f,
-        );
+        line(x, "meta", &[("property", "schema:accessibilityFeature")], f);
     }
     if cx.images > 0 {
         line(
-            &mut x,
+            x,
             "meta",
             &[("property", "schema:accessibilityFeature")],
             "alternativeText",
         );
     }
     line(
-        &mut x,
+        x,
         "meta",
         &[("property", "schema:accessibilityHazard")],
         "none",
     );
     line(
-        &mut x,
+        x,
         "meta",
         &[("property", "schema:accessibilitySummary")],
         cx.summary,
     );
     line(
-        &mut x,
+        x,
         "meta",
         &[("property", "dcterms:conformsTo")],
         "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
@@ -237,27 +285,66 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
         Layout::Vertical => "vertical-rl",
     };
     line(
-        &mut x,
+        x,
         "meta",
         &[("name", "primary-writing-mode"), ("content", mode)],
         "",
     );
     if cx.specified_fonts {
-        line(
-            &mut x,
-            "meta",
-            &[("property", "ibooks:specified-fonts")],
-            "true",
-        );
+        line(x, "meta", &[("property", "ibooks:specified-fonts")], "true");
     }
     if let Some(id) = cx.cover_image {
-        line(&mut x, "meta", &[("name", "cover"), ("content", id)], "");
+        line(x, "meta", &[("name", "cover"), ("content", id)], "");
     }
-    x.end("metadata");
-    x.newline();
+}
+
+/// The collection a book belongs to, for EPUB 3 and for calibre.
+fn collection(x: &mut Xml, series: &Series) {
+    line(
+        x,
+        "meta",
+        &[("property", "belongs-to-collection"), ("id", "collection")],
+        &series.name,
+    );
+    line(
+        x,
+        "meta",
+        &[("refines", "#collection"), ("property", "collection-type")],
+        &series.kind,
+    );
+    if let Some(p) = &series.position {
+        line(
+            x,
+            "meta",
+            &[("refines", "#collection"), ("property", "group-position")],
+            &p.to_string(),
+        );
+    }
+    // calibre and the Kobo/Kindle library views read these
+    line(
+        x,
+        "meta",
+        &[("name", "calibre:series"), ("content", &series.name)],
+        "",
+    );
+    if let Some(p) = &series.position {
+        line(
+            x,
+            "meta",
+            &[
+                ("name", "calibre:series_index"),
+                ("content", &p.to_string()),
+            ],
+            "",
+        );
+    }
+}
+
+/// Every file of the package.
+fn write_manifest(x: &mut Xml, items: &[ManifestItem]) {
     x.start("manifest", &[]);
     x.newline();
-    for it in cx.items {
+    for it in items {
         let mut attrs = vec![
             ("id", it.id.as_str()),
             ("href", it.href.as_str()),
@@ -272,6 +359,10 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     }
     x.end("manifest");
     x.newline();
+}
+
+/// The reading order, in the book's page progression.
+fn spine(x: &mut Xml, cx: &OpfContext<'_>) {
     let ppd = match cx.layout {
         Layout::Horizontal => "ltr",
         Layout::Vertical => "rtl",
@@ -292,25 +383,27 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     }
     x.end("spine");
     x.newline();
-    // EPUB 2's guide: calibre (and older readers) take the cover page from it; without it
-    // calibre adds a cover page of its own and shows the cover twice
-    if let Some(cover) = cx.items.iter().find(|i| i.id == "cover" && i.spine) {
-        let title = if m.lang.starts_with("zh") {
-            "封面"
-        } else {
-            "Cover"
-        };
-        x.start("guide", &[]);
-        x.newline();
-        x.text("  ");
-        x.empty(
-            "reference",
-            &[("type", "cover"), ("title", title), ("href", &cover.href)],
-        );
-        x.newline();
-        x.end("guide");
-        x.newline();
-    }
-    x.end("package");
-    x.finish()
+}
+
+/// EPUB 2's guide: calibre (and older readers) take the cover page from it; without it
+/// calibre adds a cover page of its own and shows the cover twice.
+fn guide(x: &mut Xml, cx: &OpfContext<'_>) {
+    let Some(cover) = cx.items.iter().find(|i| i.id == "cover" && i.spine) else {
+        return;
+    };
+    let title = if cx.meta.lang.starts_with("zh") {
+        "封面"
+    } else {
+        "Cover"
+    };
+    x.start("guide", &[]);
+    x.newline();
+    x.text("  ");
+    x.empty(
+        "reference",
+        &[("type", "cover"), ("title", title), ("href", &cover.href)],
+    );
+    x.newline();
+    x.end("guide");
+    x.newline();
 }

@@ -3,20 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use super::html::{HtmlContext, RawHtml};
+use super::BookContext;
+use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, seal, track_inline};
 use super::xml::Xml;
+use super::{highlight, math};
 use crate::model::{Align, Chapter, Ev, Spanned, Tag};
 use crate::typeset::{self, TypesetOptions, ruby};
 
 /// What a chapter needs from the book to be written.
 pub struct ChapterContext<'a> {
-    pub lang: &'a str,
-    pub vertical: bool,
-    pub book_title: &'a str,
-    pub kicker: Option<&'a str>,
-    pub subtitle: Option<&'a str>,
-    /// Stylesheet hrefs, relative to the chapter.
-    pub stylesheets: &'a [String],
+    /// What every chapter shows of the book.
+    pub book: &'a BookContext<'a>,
     /// Image `dest` (as written in this chapter's Markdown) → href relative to the chapter.
     pub image: &'a dyn Fn(&str) -> Option<String>,
 }
@@ -30,6 +27,33 @@ pub struct Rendered {
 
 pub const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 pub const EPUB_NS: &str = "http://www.idpf.org/2007/ops";
+
+/// The manifest properties a chapter's XHTML needs (`svg`, `mathml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Properties {
+    pub svg: bool,
+    pub mathml: bool,
+}
+
+impl Properties {
+    pub fn of(xhtml: &[u8]) -> Self {
+        let has = |s: &[u8]| memchr::memmem::find(xhtml, s).is_some();
+        Properties {
+            svg: has(b"<svg"),
+            mathml: has(b"<math"),
+        }
+    }
+
+    /// `mathml svg`, `mathml`, `svg` or nothing.
+    pub fn manifest(self) -> Option<String> {
+        match (self.mathml, self.svg) {
+            (true, true) => Some("mathml svg".into()),
+            (true, false) => Some("mathml".into()),
+            (false, true) => Some("svg".into()),
+            (false, false) => None,
+        }
+    }
+}
 
 /// Start an XHTML document: `<html>` with both language attributes, and `<head>`.
 pub fn open_document(x: &mut Xml, lang: &str, vertical: bool, title: &str, stylesheets: &[String]) {
@@ -240,7 +264,13 @@ fn is_credit(events: &[Spanned]) -> bool {
 pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     let mut x =
         Xml::with_capacity(c.events.iter().map(|e| e.span.len()).sum::<usize>() * 5 / 4 + 1024);
-    open_document(&mut x, cx.lang, cx.vertical, &c.title, cx.stylesheets);
+    open_document(
+        &mut x,
+        cx.book.lang,
+        cx.book.vertical,
+        &c.title,
+        cx.book.stylesheets,
+    );
     x.start("body", &[]);
     x.newline();
     let label: Vec<(&str, &str)>;
@@ -252,15 +282,15 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         };
         x.start("section", &label);
         x.newline();
-        if let Some(k) = cx.kicker {
-            metadata_line(&mut x, "p", "kicker", k, cx.vertical);
+        if let Some(k) = cx.book.kicker {
+            metadata_line(&mut x, "p", "kicker", k, cx.book.vertical);
         }
         let has_h1 = c
             .events
             .iter()
             .any(|s| matches!(s.ev, Ev::Start(Tag::Heading { level: 1, .. })));
         if !has_h1 {
-            metadata_line(&mut x, "h1", "title", cx.book_title, cx.vertical);
+            metadata_line(&mut x, "h1", "title", cx.book.title, cx.book.vertical);
         }
     } else {
         label = match anchor {
@@ -278,9 +308,31 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         x.start("section", &label);
         x.newline();
     }
-    let mut w = Writer::new(c, cx, &mut x);
-    w.events(&c.events);
-    let warnings = w.warnings;
+    let warnings = if c.events.iter().any(|s| matches!(s.ev, Ev::Html { .. })) {
+        // raw HTML: the chapter's content as one HTML string, read as a browser reads it
+        let mut body = Xml::fragment();
+        let mut spans = Vec::new();
+        let mut w = Writer::new(c, cx, &mut body, Some(&mut spans));
+        w.events(&c.events);
+        let mut warnings = w.warnings;
+        let html = String::from_utf8(body.finish()).expect("the writer writes UTF-8");
+        let mut ids = BTreeSet::new();
+        rebuild(
+            &html,
+            &mut x,
+            &mut HtmlContext {
+                ids: &mut ids,
+                image: cx.image,
+                spans: &spans,
+                warnings: &mut warnings,
+            },
+        );
+        warnings
+    } else {
+        let mut w = Writer::new(c, cx, &mut x, None);
+        w.events(&c.events);
+        w.warnings
+    };
     x.end("section");
     x.newline();
     close_document(&mut x);
@@ -296,8 +348,9 @@ struct Writer<'a, 'x> {
     opening: bool,
     subtitle_pending: bool,
     lede_pending: bool,
-    raw: RawHtml,
-    ids: BTreeSet<String>,
+    /// Spans of the raw HTML chunks written, when raw HTML is written as it is (for
+    /// [`rebuild`]); None: the chapter has none.
+    raw: Option<&'x mut Vec<Range<usize>>>,
     notes: BTreeMap<String, usize>,
     note_refs: BTreeMap<String, usize>,
     backlink: Option<usize>,
@@ -305,37 +358,38 @@ struct Writer<'a, 'x> {
     table_align: Vec<Align>,
     cell: usize,
     in_head: bool,
-    depth: usize,
     /// For each open link: whether it was written as `<a>` (else `<span>`: unresolved).
     links: Vec<bool>,
     /// The paragraph that starts next is a credit line.
     credit_next: bool,
+    /// Inline formatting elements raw HTML left open in the current block: closed at its end
+    /// (a browser would carry them into every following paragraph).
+    inline_open: Vec<String>,
     warnings: Vec<(String, Range<usize>)>,
 }
 
 impl<'a, 'x> Writer<'a, 'x> {
-    fn new(c: &Chapter, cx: &'a ChapterContext<'a>, x: &'x mut Xml) -> Self {
+    fn new(
+        c: &Chapter,
+        cx: &'a ChapterContext<'a>,
+        x: &'x mut Xml,
+        raw: Option<&'x mut Vec<Range<usize>>>,
+    ) -> Self {
         let mut notes = BTreeMap::new();
-        let mut ids = BTreeSet::new();
         for s in &c.events {
-            match &s.ev {
-                Ev::FootnoteRef(l) if !notes.contains_key(l) => {
-                    notes.insert(l.clone(), notes.len() + 1);
-                }
-                Ev::Start(Tag::Heading { id, .. }) => {
-                    ids.insert(id.clone());
-                }
-                _ => {}
+            if let Ev::FootnoteRef(l) = &s.ev
+                && !notes.contains_key(l)
+            {
+                notes.insert(l.clone(), notes.len() + 1);
             }
         }
         Writer {
             x,
             cx,
             opening: c.opening,
-            subtitle_pending: c.opening && cx.subtitle.is_some(),
+            subtitle_pending: c.opening && cx.book.subtitle.is_some(),
             lede_pending: c.opening,
-            raw: RawHtml::default(),
-            ids,
+            raw,
             notes,
             note_refs: BTreeMap::new(),
             backlink: None,
@@ -343,9 +397,9 @@ impl<'a, 'x> Writer<'a, 'x> {
             table_align: Vec::new(),
             cell: 0,
             in_head: false,
-            depth: 0,
             links: Vec::new(),
             credit_next: false,
+            inline_open: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -354,24 +408,73 @@ impl<'a, 'x> Writer<'a, 'x> {
         let mut i = 0;
         while i < events.len() {
             let s = &events[i];
-            if let Ev::Start(Tag::Image { dest, title }) = &s.ev {
-                // the image's content is its alt text
-                let mut alt = String::new();
-                let mut j = i + 1;
-                let mut nested = 0;
-                while j < events.len() {
-                    match &events[j].ev {
-                        Ev::Start(Tag::Image { .. }) => nested += 1,
-                        Ev::End(Tag::Image { .. }) if nested == 0 => break,
-                        Ev::End(Tag::Image { .. }) => nested -= 1,
-                        Ev::Ruby { base, .. } => alt.push_str(base),
-                        ev => ev.each_text(|t| alt.push_str(t)),
-                    }
-                    j += 1;
+            match &s.ev {
+                Ev::Start(Tag::Image { dest, title }) => {
+                    let (alt, end) = alt_text(events, i);
+                    self.image(dest, title, &alt, s.span.clone());
+                    i = end + 1;
+                    continue;
                 }
-                self.image(dest, title, &alt, s.span.clone());
-                i = j + 1;
-                continue;
+                Ev::Start(Tag::Paragraph) if self.figure(events, i) => {
+                    // paragraph, image, alt text, end of image, end of paragraph
+                    i = alt_text(events, i + 1).1 + 2;
+                    continue;
+                }
+                Ev::Start(Tag::CodeBlock { lang }) => {
+                    let mut code = String::new();
+                    let mut j = i + 1;
+                    while j < events.len()
+                        && !matches!(events[j].ev, Ev::End(Tag::CodeBlock { .. }))
+                    {
+                        if let Ev::Text(t) = &events[j].ev {
+                            code.push_str(t);
+                        }
+                        j += 1;
+                    }
+                    self.code_block(lang.as_deref(), &code);
+                    i = j + 1;
+                    continue;
+                }
+                Ev::Html { html, block: false } if opens_raw_text(html).is_some() => {
+                    // an unclosed inline <script>: its content runs to the end of the paragraph
+                    self.event(s);
+                    let name = opens_raw_text(html).unwrap_or("script");
+                    let mut depth = 0usize;
+                    let mut j = i + 1;
+                    while j < events.len() {
+                        match &events[j].ev {
+                            Ev::Start(_) => depth += 1,
+                            Ev::End(_) if depth == 0 => break,
+                            Ev::End(_) => depth -= 1,
+                            Ev::Html { html, .. }
+                                if depth == 0
+                                    && html.to_ascii_lowercase().contains(&format!("</{name}")) =>
+                            {
+                                j += 1;
+                                break;
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    // close every container opened while skipping
+                    i = j;
+                    if depth > 0 {
+                        // unbalanced skip: write the ends it skipped over
+                        for e in &events[i..] {
+                            if depth == 0 {
+                                break;
+                            }
+                            if let Ev::End(tag) = &e.ev {
+                                self.end(tag);
+                                depth -= 1;
+                            }
+                            i += 1;
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
             }
             if matches!(s.ev, Ev::Start(Tag::Paragraph))
                 && self.opening
@@ -383,18 +486,78 @@ impl<'a, 'x> Writer<'a, 'x> {
             self.event(s);
             i += 1;
         }
-        self.raw.close_to(0, self.x);
         if self.notes_started {
             self.x.end("div");
             self.x.newline();
         }
     }
 
-    fn image(&mut self, dest: &str, title: &str, alt: &str, span: Range<usize>) {
-        if self.raw.dropping() {
-            return;
+    /// A paragraph holding one image with alt text and nothing else becomes a figure with the
+    /// alt text as its caption. Returns false (nothing written) for any other paragraph.
+    fn figure(&mut self, events: &[Spanned], i: usize) -> bool {
+        let Some(Ev::Start(Tag::Image { dest, title })) = events.get(i + 1).map(|s| &s.ev) else {
+            return false;
+        };
+        let (alt, end) = alt_text(events, i + 1);
+        if !matches!(
+            events.get(end + 1).map(|s| &s.ev),
+            Some(Ev::End(Tag::Paragraph))
+        ) || alt.trim().is_empty()
+            || self.backlink.is_some()
+        {
+            return false;
         }
-        match (self.cx.image)(dest) {
+        let Some(href) = (self.cx.image)(dest).map(|href| self.src(dest, href)) else {
+            return false;
+        };
+        let x = &mut *self.x;
+        x.start("figure", &[("class", "image")]);
+        let mut attrs = vec![("src", href.as_str()), ("alt", alt.as_str())];
+        if !title.is_empty() {
+            attrs.push(("title", title));
+        }
+        x.empty("img", &attrs);
+        // the caption repeats the alt text: screen readers read it once
+        x.element("figcaption", &[("aria-hidden", "true")], &alt);
+        x.end("figure");
+        x.newline();
+        true
+    }
+
+    /// An image's `src`: its href in the EPUB, or, when the chapter is written for
+    /// [`rebuild`], its destination as written (the sanitiser maps every `src` itself).
+    fn src(&self, dest: &str, href: String) -> String {
+        if self.raw.is_some() {
+            dest.to_string()
+        } else {
+            href
+        }
+    }
+
+    /// `<pre><code>`, highlighted when the fence names a language syntect knows.
+    fn code_block(&mut self, lang: Option<&str>, code: &str) {
+        let x = &mut *self.x;
+        x.start("pre", &[]);
+        match lang {
+            Some(l) => {
+                let class = format!("language-{l}");
+                x.start("code", &[("class", &class)]);
+                if !highlight::write(x, code, l) {
+                    x.text(code);
+                }
+            }
+            None => {
+                x.start("code", &[]);
+                x.text(code);
+            }
+        }
+        x.end("code");
+        x.end("pre");
+        x.newline();
+    }
+
+    fn image(&mut self, dest: &str, title: &str, alt: &str, span: Range<usize>) {
+        match (self.cx.image)(dest).map(|href| self.src(dest, href)) {
             Some(href) => {
                 if alt.trim().is_empty() {
                     self.warnings.push((
@@ -421,16 +584,8 @@ impl<'a, 'x> Writer<'a, 'x> {
     fn event(&mut self, s: &Spanned) {
         let x = &mut *self.x;
         match &s.ev {
-            Ev::Start(tag) => {
-                self.depth += 1;
-                self.start(tag, s.span.clone());
-            }
-            Ev::End(tag) => {
-                self.raw.close_to(self.depth, self.x);
-                self.depth -= 1;
-                self.end(tag);
-            }
-            _ if self.raw.dropping() && !matches!(s.ev, Ev::Html { .. }) => {}
+            Ev::Start(tag) => self.start(tag),
+            Ev::End(tag) => self.end(tag),
             Ev::Ruby { base, readings } => {
                 if let Some((r, n)) = write_ruby(x, base, readings) {
                     self.warnings.push((
@@ -478,41 +633,40 @@ impl<'a, 'x> Writer<'a, 'x> {
                 );
                 x.end("sup");
             }
-            Ev::Html { html, block } => {
-                let mut warnings = Vec::new();
-                let image = self.cx.image;
-                let link = |h: &str| -> Option<String> {
-                    let lower = h.trim().to_ascii_lowercase();
-                    if lower.starts_with("javascript:")
-                        || lower.starts_with("vbscript:")
-                        || lower.starts_with("data:")
-                    {
-                        None
+            Ev::Math { tex, display } => {
+                if let Err(why) = math::write(x, tex, *display) {
+                    let shown = if *display {
+                        format!("$${tex}$$")
                     } else {
-                        Some(h.to_string())
-                    }
-                };
-                let mut hcx = HtmlContext {
-                    ids: &mut self.ids,
-                    image,
-                    link: &link,
-                    in_link: self.links.iter().any(|&a| a),
-                    warnings: &mut warnings,
-                };
-                self.raw.feed(html, !*block, self.depth, self.x, &mut hcx);
-                self.warnings
-                    .extend(warnings.into_iter().map(|w| (w, s.span.clone())));
+                        format!("${tex}$")
+                    };
+                    x.element("code", &[("class", "tex")], &shown);
+                    self.warnings.push((
+                        format!("formula `{}` cannot be converted to MathML ({why}): it is shown as TeX", tex.trim()),
+                        s.span.clone(),
+                    ));
+                }
             }
+            Ev::Html { html, block } => match &mut self.raw {
+                Some(spans) => {
+                    x.raw_html(&marker(spans.len()));
+                    if *block {
+                        x.raw_html(&seal(&close_inline(html)));
+                    } else {
+                        x.raw_html(&seal(html));
+                        track_inline(html, &mut self.inline_open);
+                    }
+                    spans.push(s.span.clone());
+                }
+                None => unreachable!("a chapter with raw HTML is written with `raw`"),
+            },
             // text, tcy, no-break runs, spans, <wbr>: written by `inline` above
             Ev::Text(_) | Ev::Tcy(_) | Ev::NoBreak(_) | Ev::Span(..) | Ev::Wbr => {}
         }
     }
 
-    fn start(&mut self, tag: &Tag, span: Range<usize>) {
+    fn start(&mut self, tag: &Tag) {
         let x = &mut *self.x;
-        if self.raw.dropping() {
-            return;
-        }
         match tag {
             Tag::Paragraph => {
                 if self.credit_next {
@@ -633,15 +787,32 @@ impl<'a, 'x> Writer<'a, 'x> {
                 self.backlink = Some(n);
             }
             Tag::HtmlBlock => {}
+            Tag::Alert(kind) => {
+                let (class, title) = kind.class_and_title(self.cx.book.lang.starts_with("zh"));
+                let class = format!("alert {class}");
+                x.start("aside", &[("class", &class), ("role", "note")]);
+                x.newline();
+                x.element("p", &[("class", "alert-title")], title);
+                x.newline();
+            }
+            Tag::DefinitionList => {
+                x.start("dl", &[]);
+                x.newline();
+            }
+            Tag::DefinitionTerm => x.start("dt", &[]),
+            Tag::DefinitionDetails => x.start("dd", &[]),
+            Tag::Superscript => x.start("sup", &[]),
+            Tag::Subscript => x.start("sub", &[]),
         }
-        let _ = span;
     }
 
     fn end(&mut self, tag: &Tag) {
-        if self.raw.dropping() {
-            return;
-        }
         let x = &mut *self.x;
+        if !self.inline_open.is_empty() && !crate::typeset::is_inline(tag) {
+            for n in self.inline_open.drain(..).rev() {
+                x.raw_html(&format!("</{n}>"));
+            }
+        }
         match tag {
             Tag::Paragraph => {
                 x.end("p");
@@ -652,8 +823,8 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
                 if self.subtitle_pending && *level == 1 {
                     self.subtitle_pending = false;
-                    if let Some(sub) = self.cx.subtitle {
-                        metadata_line(x, "p", "subtitle", sub, self.cx.vertical);
+                    if let Some(sub) = self.cx.book.subtitle {
+                        metadata_line(x, "p", "subtitle", sub, self.cx.book.vertical);
                     }
                 }
             }
@@ -713,8 +884,45 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
             }
             Tag::HtmlBlock => {}
+            Tag::Alert(_) => {
+                x.end("aside");
+                x.newline();
+            }
+            Tag::DefinitionList => {
+                x.end("dl");
+                x.newline();
+            }
+            Tag::DefinitionTerm => {
+                x.end("dt");
+                x.newline();
+            }
+            Tag::DefinitionDetails => {
+                x.end("dd");
+                x.newline();
+            }
+            Tag::Superscript => x.end("sup"),
+            Tag::Subscript => x.end("sub"),
         }
     }
+}
+
+/// The alt text of the image starting at `events[i]`, and the index of its end.
+fn alt_text(events: &[Spanned], i: usize) -> (String, usize) {
+    let mut alt = String::new();
+    let mut j = i + 1;
+    let mut nested = 0;
+    while j < events.len() {
+        match &events[j].ev {
+            Ev::Start(Tag::Image { .. }) => nested += 1,
+            Ev::End(Tag::Image { .. }) if nested == 0 => break,
+            Ev::End(Tag::Image { .. }) => nested -= 1,
+            Ev::Math { tex, .. } => alt.push_str(tex),
+            Ev::Ruby { base, .. } => alt.push_str(base),
+            ev => ev.each_text(|t| alt.push_str(t)),
+        }
+        j += 1;
+    }
+    (alt, j)
 }
 
 /// The link from footnote `n` back to where it is cited.

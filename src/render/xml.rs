@@ -31,6 +31,13 @@ impl Xml {
         Xml { w }
     }
 
+    /// A fragment: no XML declaration.
+    pub fn fragment() -> Self {
+        Xml {
+            w: Writer::new(Vec::with_capacity(1024)),
+        }
+    }
+
     /// `<!DOCTYPE html>` and a line break.
     pub fn doctype_html(&mut self) {
         self.w.get_mut().extend_from_slice(b"<!DOCTYPE html>\n");
@@ -74,6 +81,12 @@ impl Xml {
         self.start(name, attrs);
         self.text(text);
         self.end(name);
+    }
+
+    /// HTML as it is, unescaped: only for the string [`super::html::rebuild`] parses and
+    /// sanitises, never for a document of the EPUB.
+    pub fn raw_html(&mut self, html: &str) {
+        self.w.get_mut().extend_from_slice(html.as_bytes());
     }
 
     /// A line break between block elements (insignificant whitespace).

@@ -89,6 +89,40 @@ struct Engine<'a> {
     /// between it and CJK text go.
     next_tcy: bool,
     after_tcy: bool,
+    /// [`Engine::paren_has_cjk`] by (event, offset after the `(`), filled for the rest of the
+    /// block at the first question ([`Engine::decide_parens`]): 100,000 unclosed `(` would
+    /// otherwise cost a scan of [`PAREN_CHARS`] each, asked up to 256 times.
+    paren_memo: std::cell::RefCell<ParenMemo>,
+}
+
+/// The answers of [`Engine::paren_has_cjk`], by (event, offset): looked up up to 256 times per
+/// mark, so hashed with a multiply rather than SipHash (the keys are not attacker-chosen
+/// collisions: at most one per `(` of the book).
+type ParenMemo = std::collections::HashMap<
+    (usize, usize),
+    Option<bool>,
+    std::hash::BuildHasherDefault<PositionHasher>,
+>;
+
+/// A hasher for pairs of positions (Fibonacci hashing of the words written).
+#[derive(Default)]
+struct PositionHasher(u64);
+
+impl std::hash::Hasher for PositionHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 enum Special {
@@ -130,6 +164,7 @@ impl<'a> Engine<'a> {
             latin_sentence: false,
             next_tcy: false,
             after_tcy: false,
+            paren_memo: Default::default(),
         }
     }
 
@@ -139,7 +174,9 @@ impl<'a> Engine<'a> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) | Ev::Span(Style::Latin | Style::Url, _) => self.atom('a', 'a'),
+                Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
+                    self.atom('a', 'a')
+                }
                 Ev::Tcy(t) => {
                     self.next_tcy = true;
                     self.visible_atom(t);
@@ -602,7 +639,7 @@ impl<'a> Engine<'a> {
                         }
                     }
                 }
-                Ev::Code(_) => {
+                Ev::Code(_) | Ev::Math { .. } => {
                     if let Some(r) = f('a', j, 0) {
                         return Some(r);
                     }
@@ -654,6 +691,60 @@ impl<'a> Engine<'a> {
     /// Whether the parentheses opened just before `from` hold CJK text: `Some(true)` as soon
     /// as a CJK letter (not punctuation) shows up, `Some(false)` at the matching `)`, `None` if unmatched.
     fn paren_has_cjk(&self, i: usize, from: usize) -> Option<bool> {
+        if let Some(&known) = self.paren_memo.borrow().get(&(i, from)) {
+            return known;
+        }
+        self.decide_parens(i, from);
+        let known = self.paren_memo.borrow().get(&(i, from)).copied();
+        known.unwrap_or_else(|| self.scan_paren(i, from))
+    }
+
+    /// Answer [`Engine::paren_has_cjk`] for the `(` before `from` and every `(` after it in the
+    /// text of the block, in one pass: each `(`'s matching `)` (a stack) and the next CJK letter
+    /// after it decide, within the same [`PAREN_CHARS`] as [`Engine::scan_paren`].
+    fn decide_parens(&self, i: usize, from: usize) {
+        // (index in the block's characters, key) of each `(` of a text event; `None`: in a
+        // tate-chu-yoko or no-break run, left to the scan
+        let mut opens: Vec<(usize, Option<(usize, usize)>)> = vec![(0, Some((i, from)))];
+        let mut closed_at: Vec<usize> = vec![usize::MAX];
+        let mut stack: Vec<usize> = vec![0];
+        let mut letters: Vec<usize> = Vec::new();
+        let mut n = 1usize;
+        self.scan(i, from, |c, ev, after| {
+            match c {
+                '(' => {
+                    let in_text = matches!(self.events[ev].ev, Ev::Text(_));
+                    opens.push((n, in_text.then_some((ev, after))));
+                    closed_at.push(usize::MAX);
+                    stack.push(opens.len() - 1);
+                }
+                ')' => {
+                    if let Some(o) = stack.pop() {
+                        closed_at[o] = n;
+                    }
+                }
+                c if is_cjk(c) && !is_cjk_punct(c) => letters.push(n),
+                _ => {}
+            }
+            n += 1;
+            None::<()>
+        });
+        let mut memo = self.paren_memo.borrow_mut();
+        let mut next_letter = letters.iter().peekable();
+        for ((at, key), close) in opens.into_iter().zip(closed_at) {
+            while next_letter.next_if(|&&l| l <= at).is_some() {}
+            let Some(key) = key else { continue };
+            let letter = next_letter.peek().map_or(usize::MAX, |&&l| l);
+            let first = letter.min(close);
+            // the scan looks at PAREN_CHARS - 1 characters after the `(`
+            let found =
+                (first != usize::MAX && first - at - 1 < PAREN_CHARS - 1).then_some(letter < close);
+            memo.insert(key, found);
+        }
+    }
+
+    /// [`Engine::paren_has_cjk`], scanning at most [`PAREN_CHARS`] characters.
+    fn scan_paren(&self, i: usize, from: usize) -> Option<bool> {
         let mut depth = 0usize;
         let mut budget = PAREN_CHARS;
         self.scan(i, from, |c, _, _| {
@@ -745,4 +836,72 @@ fn tcy_eligible(tok: &[u8], around: [Option<u8>; 4]) -> bool {
         _ => false,
     };
     !joined(before, before2) && !joined(after, after2)
+}
+
+#[cfg(test)]
+mod paren_tests {
+    use super::*;
+
+    /// The one-pass answers for every `(` equal the bounded scan's, on text mixing nesting,
+    /// unclosed and stray parentheses, CJK letters and punctuation, code and emphasis, and runs
+    /// longer than the scan's limit.
+    #[test]
+    fn one_pass_decides_every_paren_as_the_scan_does() {
+        let long_latin = "a".repeat(PAREN_CHARS + 5);
+        let mut texts = vec![
+            "(a(b)c)中 (x) (中) ((()) 字".to_string(),
+            "((((( a ) 中".to_string(),
+            ")) (a `c(` 中) (*強調* a) (a, b: c) ((".to_string(),
+            format!("({long_latin}中) (a{long_latin})"),
+            format!("({})中", "(".repeat(3000)),
+            "(「」，a) (。中)".to_string(),
+        ];
+        // a deterministic pseudo-random mix
+        let alphabet = ['(', ')', '(', 'a', ' ', '中', '，', '`', '*'];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..40 {
+            let mut t = String::new();
+            for _ in 0..200 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        for text in texts {
+            let events = crate::parse::parse(&format!("{text}\n"), 0);
+            let opts = TypesetOptions {
+                punctuation: true,
+                vertical: false,
+            };
+            let fresh = || Engine::new(&events, opts);
+            let mut asked = 0;
+            for (i, s) in events.iter().enumerate() {
+                let Ev::Text(t) = &s.ev else { continue };
+                // a fresh engine asked first about this `(` (every 50th on long runs)
+                for (p, _) in t
+                    .match_indices('(')
+                    .step_by(if t.len() > 1000 { 50 } else { 1 })
+                {
+                    let once = fresh();
+                    assert_eq!(
+                        once.paren_has_cjk(i, p + 1),
+                        once.scan_paren(i, p + 1),
+                        "{text:?} at event {i}, byte {p}"
+                    );
+                    asked += 1;
+                }
+            }
+            // a question about an earlier `(` answers the later ones the same way
+            let shared = fresh();
+            for (i, s) in events.iter().enumerate() {
+                let Ev::Text(t) = &s.ev else { continue };
+                for (p, _) in t.match_indices('(') {
+                    assert_eq!(shared.paren_has_cjk(i, p + 1), shared.scan_paren(i, p + 1));
+                }
+            }
+            assert!(asked > 0 || !text.contains('('), "{text:?}");
+        }
+    }
 }

@@ -111,6 +111,9 @@ pub(super) fn analyze(events: &[Spanned]) -> Vec<Edit> {
     edits
 }
 
+/// Where a character is: its text event and byte range.
+type Loc = (usize, Range<usize>);
+
 struct Finisher<'a> {
     events: &'a [Spanned],
     edits: Vec<Edit>,
@@ -120,7 +123,7 @@ struct Finisher<'a> {
     spaces: Vec<(usize, Range<usize>)>,
     /// The last visible character is this mark, in this text event at this range (`None`:
     /// inside a span already set half-width).
-    last_mark: Option<(Mark, Option<(usize, Range<usize>)>)>,
+    last_mark: Option<(Mark, Option<Loc>)>,
     em: usize,
     /// First event of the current block.
     block: usize,
@@ -134,9 +137,10 @@ impl Finisher<'_> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) | Ev::Tcy(_) | Ev::Span(Style::Latin | Style::Url, _) => {
-                    self.visible(Class::Latin)
-                }
+                Ev::Code(_)
+                | Ev::Math { .. }
+                | Ev::Tcy(_)
+                | Ev::Span(Style::Latin | Style::Url, _) => self.visible(Class::Latin),
                 Ev::Ruby { .. } => self.visible(Class::Han),
                 Ev::Span(Style::Halt, t) => {
                     let m = t.chars().next().and_then(mark);

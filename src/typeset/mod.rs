@@ -183,10 +183,10 @@ fn apply(events: Vec<Spanned>, edits: &[Edit]) -> Vec<Spanned> {
 /// The punctuation and soft-break changes `typeset` would make, in source order, with source spans.
 pub fn lint(events: &[Spanned], opts: &TypesetOptions) -> Vec<Fix> {
     // as `typeset` sees them: rubies split out
-    let split;
+    let owned: Vec<Spanned>;
     let events = if ruby::any(events) {
-        split = ruby::split(events.to_vec());
-        &split[..]
+        owned = ruby::split(Vec::from(events));
+        &owned[..]
     } else {
         events
     };
@@ -269,9 +269,14 @@ fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut V
 }
 
 /// Emphasis, strong, strikethrough and links do not break the text's context.
-fn is_inline(tag: &Tag) -> bool {
+pub(crate) fn is_inline(tag: &Tag) -> bool {
     matches!(
         tag,
-        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Superscript
+            | Tag::Subscript
     )
 }

@@ -77,11 +77,60 @@ pub fn unzip_map(bytes: &[u8]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Folder of EPUBs the tests produce, for EPUBCheck in CI (`HANPUB_EPUB_DIR`).
+/// Folder of EPUBs the tests produce, for EPUBCheck in CI (`HANPUB_EPUB_DIR`). Every EPUB kept
+/// is first searched for anything that could run: see [`assert_no_script`].
 pub fn keep_epub(name: &str, bytes: &[u8]) {
+    assert_no_script(name, bytes);
     if let Ok(dir) = std::env::var("HANPUB_EPUB_DIR") {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(Path::new(&dir).join(format!("{name}.epub")), bytes).unwrap();
+    }
+}
+
+/// No `<script>` element, no event-handler attribute (`on…=`) and no `javascript:` URL in any
+/// document of `epub`; in its CSS no `javascript:`, `expression()`, `behavior` or
+/// `-moz-binding`.
+pub fn assert_no_script(name: &str, epub: &[u8]) {
+    let compact = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    for (entry, data) in unzip(epub) {
+        if entry.ends_with(".css") {
+            let css = compact(&String::from_utf8_lossy(&data));
+            for banned in ["javascript:", "expression(", "behavior:", "-moz-binding"] {
+                assert!(!css.contains(banned), "{name}: `{banned}` in {entry}");
+            }
+            continue;
+        }
+        let is_markup = [".xhtml", ".svg", ".opf", ".ncx", ".xml"]
+            .iter()
+            .any(|e| entry.ends_with(e));
+        if !is_markup {
+            continue;
+        }
+        let doc = parse_xml(std::str::from_utf8(&data).unwrap_or(""));
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            assert!(
+                !n.tag_name().name().eq_ignore_ascii_case("script"),
+                "{name}: a <script> in {entry}"
+            );
+            for a in n.attributes() {
+                assert!(
+                    !a.name().to_ascii_lowercase().starts_with("on"),
+                    "{name}: an event handler `{}` in {entry}",
+                    a.name()
+                );
+                let v = compact(a.value());
+                assert!(
+                    !v.starts_with("javascript:") && !v.starts_with("vbscript:"),
+                    "{name}: a script URL `{}` in {entry}",
+                    a.value()
+                );
+            }
+        }
     }
 }
 

@@ -1,0 +1,67 @@
+//! Rebuilds that reuse the work of earlier builds, for `watch` and `serve`: [`Incremental`]
+//! holds the memo ([`crate::memo`]) and the book as last loaded. Its `build` and `rebuild` (in
+//! `lib.rs`, beside [`crate::build`]) run the same pipeline as a plain build, through the memo:
+//! same bytes, faster after a small edit.
+
+use crate::diagnostics::Error;
+use crate::files::{BookEntry, Files};
+use crate::memo::Memo;
+use crate::project::{self, Project};
+
+/// Rebuilds that reuse the work of earlier builds: same output as [`crate::build`], faster
+/// after a small edit.
+#[derive(Debug)]
+pub struct Incremental {
+    /// What the last builds made, for the next.
+    memo: Memo,
+    /// The book as last loaded by `rebuild`.
+    project: Option<Project>,
+}
+
+impl Default for Incremental {
+    fn default() -> Self {
+        Incremental {
+            memo: Memo::new(),
+            project: None,
+        }
+    }
+}
+
+impl Incremental {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many chapters the last build took as they were, without parsing their files.
+    pub fn reused(&self) -> usize {
+        self.memo.reused()
+    }
+
+    /// The memo, ready for a build that reuses what it holds.
+    pub(crate) fn memo(&mut self) -> &mut Memo {
+        self.memo.reusing()
+    }
+
+    /// The book to build: the last one loaded with only the `changed` files read again, when
+    /// that is enough ([`Project::reload`]), else a whole [`project::load`].
+    pub(crate) fn reload(
+        &mut self,
+        files: &dyn Files,
+        entry: &BookEntry,
+        changed: Option<&[String]>,
+    ) -> Result<Project, Error> {
+        let patched = match (self.project.take(), changed) {
+            (Some(mut p), Some(changed)) => p.reload(files, entry, changed).then_some(p),
+            _ => None,
+        };
+        match patched {
+            Some(p) => Ok(p),
+            None => project::load(files, entry),
+        }
+    }
+
+    /// Keep the book as loaded, for the next `rebuild`.
+    pub(crate) fn keep(&mut self, project: Project) {
+        self.project = Some(project);
+    }
+}
