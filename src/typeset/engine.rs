@@ -554,15 +554,26 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// A lone digit or capital `b[s..q]` has no Latin word beside it, spaces skipped, in its
-    /// text or in the event next to it (a split-out tcy run, inline code).
+    /// A lone digit or capital `b[s..q]` has no Latin word beside it, spaces skipped (also
+    /// the U+2005 that [`super::finish`] writes for them), in its text or in the event next
+    /// to it (a split-out tcy run, inline code).
     fn alone(&self, i: usize, b: &[u8], s: usize, q: usize) -> bool {
         let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let before = match b[..s].iter().rev().find(|c| **c != b' ') {
-            Some(&c) => Some(c as char),
-            None => self.touching(i, false),
+        // skip ASCII spaces and U+2005 (E2 80 85)
+        const QUARTER: &[u8] = "\u{2005}".as_bytes();
+        let mut k = s;
+        while k > 0 && (b[k - 1] == b' ' || b[..k].ends_with(QUARTER)) {
+            k -= if b[k - 1] == b' ' { 1 } else { QUARTER.len() };
+        }
+        let before = match k {
+            0 => self.touching(i, false),
+            _ => Some(b[k - 1] as char),
         };
-        let after = match b[q..].iter().find(|c| **c != b' ') {
+        let mut k = q;
+        while k < b.len() && (b[k] == b' ' || b[k..].starts_with(QUARTER)) {
+            k += if b[k] == b' ' { 1 } else { QUARTER.len() };
+        }
+        let after = match b.get(k) {
             Some(&c) => Some(c as char),
             None => self.touching(i, true),
         };

@@ -9,7 +9,9 @@
 //!   mark, so the two never add up; two stops (`？！`) stay full-width (Taiwan's house style).
 //! - **Han–Latin spaces**: a typed space (or soft break) between a Han character and a Latin
 //!   letter or digit becomes U+2005 FOUR-PER-EM SPACE, a fixed ¼ em that justification does
-//!   not stretch (WebKit stretches only ASCII spaces, opening holes several ems wide).
+//!   not stretch (WebKit stretches only ASCII spaces, opening holes several ems wide); so
+//!   does a space between two words (ASCII letters or digits) of a Latin phrase that follows
+//!   Han text or a mark and is followed by Han text or a mark (`（open source）`).
 //! - **No lone last character (孤字)**: a word joiner (U+2060) before the last Han character of
 //!   a paragraph or list item, so that its last line holds at least two characters plus
 //!   punctuation, in every engine.
@@ -100,6 +102,10 @@ pub(super) fn analyze(events: &[Spanned]) -> Vec<Edit> {
         edits: Vec::new(),
         prev: None,
         spaces: Vec::new(),
+        word_space: false,
+        word_next: false,
+        inner_latin: false,
+        latin_spaces: Vec::new(),
         last_mark: None,
         em: 0,
         block: 0,
@@ -121,6 +127,14 @@ struct Finisher<'a> {
     prev: Option<Class>,
     /// ASCII spaces since then: (event, byte range).
     spaces: Vec<(usize, Range<usize>)>,
+    /// Those spaces follow an ASCII letter or digit.
+    word_space: bool,
+    /// The unit [`Finisher::visible`] is told of is an ASCII letter or digit.
+    word_next: bool,
+    /// The current Latin run follows a Han character or a mark.
+    inner_latin: bool,
+    /// Spaces between the words of that run: fixed at ¼ em if Han text or a mark follows it.
+    latin_spaces: Vec<(usize, Range<usize>)>,
     /// The last visible character is this mark, in this text event at this range (`None`:
     /// inside a span already set half-width).
     last_mark: Option<(Mark, Option<Loc>)>,
@@ -137,10 +151,15 @@ impl Finisher<'_> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_)
-                | Ev::Math { .. }
-                | Ev::Tcy(_)
-                | Ev::Span(Style::Latin | Style::Url, _) => self.visible(Class::Latin),
+                Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
+                    self.visible(Class::Latin)
+                }
+                // upright in a column: no Latin phrase runs through it
+                Ev::Tcy(_) => {
+                    self.visible(Class::Latin);
+                    self.inner_latin = false;
+                    self.latin_spaces.clear();
+                }
                 Ev::Ruby { .. } => self.visible(Class::Han),
                 Ev::Span(Style::Halt, t) => {
                     let m = t.chars().next().and_then(mark);
@@ -167,6 +186,8 @@ impl Finisher<'_> {
                     self.spaces.clear();
                     self.prev = None;
                     self.last_mark = None;
+                    self.inner_latin = false;
+                    self.latin_spaces.clear();
                 }
                 Ev::Start(Tag::Emphasis) => self.em += 1,
                 Ev::End(Tag::Emphasis) => self.em = self.em.saturating_sub(1),
@@ -204,6 +225,8 @@ impl Finisher<'_> {
         self.prev = None;
         self.spaces.clear();
         self.last_mark = None;
+        self.inner_latin = false;
+        self.latin_spaces.clear();
         self.block = i + 1;
     }
 
@@ -215,14 +238,14 @@ impl Finisher<'_> {
                 pair,
                 (Some(Class::Han), Class::Latin) | (Some(Class::Latin), Class::Han)
             ) {
-                for (k, (ev, range)) in std::mem::take(&mut self.spaces).into_iter().enumerate() {
-                    self.edits.push(Edit {
-                        ev,
-                        range,
-                        repl: Repl::Str(if k == 0 { QUARTER_EM } else { "" }),
-                        kind: Kind::Layout,
-                    });
-                }
+                let spaces = std::mem::take(&mut self.spaces);
+                self.quarter_em(spaces);
+            } else if pair == (Some(Class::Latin), Class::Latin)
+                && self.inner_latin
+                && self.word_space
+                && self.word_next
+            {
+                self.latin_spaces.append(&mut self.spaces);
             }
             self.spaces.clear();
             // a space between two marks: they are not adjacent
@@ -231,7 +254,46 @@ impl Finisher<'_> {
         if c != Class::Mark {
             self.last_mark = None;
         }
+        match c {
+            // a Latin phrase inside Chinese text (`（open source）`): the spaces between its
+            // words are fixed too, else WebKit, which stretches only ASCII spaces, opens a
+            // hole there
+            Class::Han | Class::Mark => {
+                let spaces = std::mem::take(&mut self.latin_spaces);
+                self.quarter_em(spaces);
+                self.inner_latin = false;
+            }
+            Class::Latin => {
+                if matches!(self.prev, Some(Class::Han | Class::Mark)) {
+                    self.inner_latin = true;
+                    self.latin_spaces.clear();
+                }
+            }
+            Class::Punct | Class::Other => {
+                self.inner_latin = false;
+                self.latin_spaces.clear();
+            }
+        }
+        self.word_next = false;
         self.prev = Some(c);
+    }
+
+    /// A visible character: [`Finisher::visible`], knowing whether it is a letter or digit.
+    fn visible_char(&mut self, ch: char) {
+        self.word_next = ch.is_ascii_alphanumeric();
+        self.visible(class(ch));
+    }
+
+    /// Replace a run of spaces (pieces in one or more text events) by one U+2005.
+    fn quarter_em(&mut self, spaces: Vec<(usize, Range<usize>)>) {
+        for (k, (ev, range)) in spaces.into_iter().enumerate() {
+            self.edits.push(Edit {
+                ev,
+                range,
+                repl: Repl::Str(if k == 0 { QUARTER_EM } else { "" }),
+                kind: Kind::Layout,
+            });
+        }
     }
 
     /// A compressible mark at `loc` (`None`: already half-width).
@@ -274,8 +336,10 @@ impl Finisher<'_> {
                 kind: Kind::Layout,
             });
         }
+        let mut atoms = urls.clone();
         if self.em > 0 {
             for r in latin_runs(t, &urls) {
+                atoms.push(r.clone());
                 self.edits.push(Edit {
                     ev: i,
                     range: r,
@@ -283,9 +347,24 @@ impl Finisher<'_> {
                     kind: Kind::Layout,
                 });
             }
+            atoms.sort_by_key(|r| r.start);
         }
-        let slow = memchr::memchr(0xE2, b).is_some();
-        let mut p = 0;
+        // a URL (a Latin run in emphasis) is one Latin unit, as its span is when the text is
+        // finished again
+        let mut from = 0;
+        for r in &atoms {
+            self.chars(i, t, from, r.start);
+            self.visible(Class::Latin);
+            from = r.end;
+        }
+        self.chars(i, t, from, t.len());
+    }
+
+    /// The characters of `t[from..to]` (text event `i`).
+    fn chars(&mut self, i: usize, t: &str, from: usize, to: usize) {
+        let b = &t.as_bytes()[..to];
+        let slow = memchr::memchr(0xE2, &b[from..]).is_some();
+        let mut p = from;
         let next = |from: usize| -> Option<usize> {
             if slow {
                 b[from..]
@@ -299,18 +378,31 @@ impl Finisher<'_> {
         while p < b.len() {
             let c = next(p).unwrap_or(b.len());
             if c > p {
-                // characters with nothing to decide: only their first and last matter
+                // characters with nothing to decide: only their first and last matter, and
+                // where a Latin phrase starts or ends among them
                 let run = &t[p..c];
                 let first = run.chars().next().unwrap_or(' ');
                 let last = run.chars().next_back().unwrap_or(' ');
-                self.visible(class(first));
-                self.prev = Some(class(last));
+                self.visible_char(first);
+                if class(last) == Class::Latin || !self.latin_spaces.is_empty() {
+                    for ch in run.chars().skip(1).filter(|&ch| !is_neutral(ch)) {
+                        let k = class(ch);
+                        if self.prev != Some(k) {
+                            self.visible(k);
+                        }
+                    }
+                } else {
+                    self.prev = Some(class(last));
+                }
             }
             if c == b.len() {
                 break;
             }
             if b[c] == b' ' {
                 let e = c + b[c..].iter().take_while(|&&x| x == b' ').count();
+                if self.spaces.is_empty() {
+                    self.word_space = c > 0 && b[c - 1].is_ascii_alphanumeric();
+                }
                 self.spaces.push((i, c..e));
                 p = e;
                 continue;
@@ -320,7 +412,7 @@ impl Finisher<'_> {
             if let Some(m) = mark(ch) {
                 self.visible_mark(m, Some((i, c..c + n)));
             } else if !is_neutral(ch) {
-                self.visible(class(ch));
+                self.visible_char(ch);
             }
             p = c + n;
         }

@@ -845,7 +845,7 @@ fn finish_table() {
         ),
         (
             "「投資未來」、「開源」(open source),是",
-            "「投資未來[halt=」]、[halt=「]開源」[halt=（]open source[halt=）]，{wj}是",
+            "「投資未來[halt=」]、[halt=「]開源」[halt=（]open{¼}source[halt=）]，{wj}是",
         ),
         (
             "『賣鏟子的人』」,以及「好』。」",
@@ -864,6 +864,10 @@ fn finish_table() {
         ),
         ("見 **OpenAI** 公司", "見{¼}OpenAI{¼}公{wj}司"),
         ("open source 的", "open source{¼}{wj}的"),
+        // …and so do word spaces of a Latin phrase between Han text or marks
+        ("他說 Hello world 然後", "他說{¼}Hello{¼}world{¼}然{wj}後"),
+        ("中文 a b", "中文{¼}a b"),
+        ("他說 Hello, world 然後", "他說{¼}Hello, world{¼}然{wj}後"),
         // URLs in text, never their insides
         (
             "網址是 https://x.org/a,b 這種",
