@@ -2,10 +2,12 @@
 //! ([`crate::resources`], collected right after the split), its cover ([`crate::cover`]), its
 //! embedded font ([`crate::font`]) and its stylesheets ([`crate::style`]).
 
+use std::collections::BTreeSet;
+
+use crate::config::Metadata;
 use crate::cover::{self, Cover};
 use crate::diagnostics::{Diagnostic, Error};
 use crate::font::{self, BookFont, FontReport};
-use crate::model::Book;
 use crate::options::{FontFile, Inputs};
 use crate::resources::{FontEntry, Images};
 use crate::style;
@@ -30,16 +32,27 @@ impl Assets {
             self.font.as_ref().map(|f| f.report.clone()),
         )
     }
+
+    /// The generated cover, to keep for the next build.
+    pub fn drawn_cover(&self) -> Option<cover::Drawn> {
+        let c = self.cover.as_ref()?;
+        Some(cover::Drawn {
+            key: c.key.clone()?,
+            png: c.data.clone(),
+        })
+    }
 }
 
-/// The cover (drawn by `draw_cover` when the book gives none), the font and the stylesheets of
-/// the typeset `book`, with its `images`. Warnings (no cover, glyphs missing from the font) go to
-/// `warnings`; a file the book names that cannot be used is an error.
+/// The cover (drawn by `draw_cover` when the book gives none), the font (subset to `chars`,
+/// every character of the book: [`font::book_chars`]) and the stylesheets of the book with the
+/// metadata `meta` (as shown), with its `images`. Warnings (no cover, glyphs missing from the
+/// font) go to `warnings`; a file the book names that cannot be used is an error.
 pub fn gather(
-    book: &Book,
+    meta: &Metadata,
+    chars: &BTreeSet<char>,
     mut images: Images,
     input: &Inputs<'_>,
-    draw_cover: impl FnOnce(&FontFile) -> Result<Vec<u8>, String>,
+    draw_cover: impl FnOnce(&FontFile) -> Result<cover::Drawn, String>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Assets, Error> {
     let (project, files) = (input.project, input.files);
@@ -57,12 +70,13 @@ pub fn gather(
         build.font.as_deref(),
         config_file,
         files,
-        book,
+        &meta.lang,
+        chars,
         warnings,
     )?;
     let parts = style::Parts {
         vertical: input.settings.vertical,
-        lang: &book.meta.lang,
+        lang: &meta.lang,
         font: font.as_ref().map(|f| f.css.as_str()),
         cover: cover.is_some(),
     };

@@ -417,6 +417,20 @@ fn name_empty_headings(
     }
 }
 
+/// An empty text in every heading without text, where [`name_empty_headings`] puts its name.
+fn make_room_for_heading_names(events: &mut Vec<Spanned>) {
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i].ev, Ev::Start(Tag::Heading { .. }))
+            && heading_text(&events[i..]).is_empty()
+        {
+            let at = events[i].span.end..events[i].span.end;
+            events.insert(i + 1, Spanned::new(Ev::Text(String::new()), at));
+        }
+        i += 1;
+    }
+}
+
 /// Move footnote definitions (at any depth) out of `events` into `defs` (first definition wins).
 fn take_footnote_definitions(
     events: Vec<Spanned>,
@@ -461,6 +475,60 @@ fn take_footnote_definitions(
         kept.push(sp);
     }
     kept
+}
+
+/// Whether a chunk makes a chapter of its own: it has more than footnote definitions (which
+/// [`split`] moves to the chapters that cite them). The same for a chunk and its outline.
+pub fn makes_chapter(chunk: &[Spanned]) -> bool {
+    let mut depth = 0usize;
+    for s in chunk {
+        if depth > 0 {
+            match s.ev {
+                Ev::Start(_) => depth += 1,
+                Ev::End(_) => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        if !matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))) {
+            return true;
+        }
+        depth = 1;
+    }
+    false
+}
+
+/// The full events of a chapter that [`split`] made from the outline of its chunk
+/// ([`crate::parse::outline_range`]): the `chunk` parsed again, whose events that are in the
+/// outline (headings, links, footnote references, images) take the ids and targets splitting
+/// gave the outline's, followed by the footnotes splitting moved to the chapter. The result is
+/// the chapter [`split`] makes from the full text.
+pub fn fill(outline: &[Spanned], chunk: Vec<Spanned>) -> Vec<Spanned> {
+    let mut events = take_footnote_definitions(chunk, &mut BTreeMap::new());
+    // the outline's headings without text were given one (`name_empty_headings`): its place
+    make_room_for_heading_names(&mut events);
+    // the placeholder that keeps a chunk without a heading of its own
+    let outline = match outline.first() {
+        Some(Spanned { ev: Ev::Rule, .. }) => &outline[1..],
+        _ => outline,
+    };
+    let mut taken = 0;
+    let kept = crate::parse::in_outline(&events);
+    for (s, in_outline) in events.iter_mut().zip(kept) {
+        if !in_outline {
+            continue;
+        }
+        let Some(o) = outline.get(taken) else { break };
+        debug_assert_eq!(
+            std::mem::discriminant(&s.ev),
+            std::mem::discriminant(&o.ev),
+            "{s:?} in the text is {o:?} in the outline"
+        );
+        *s = o.clone();
+        taken += 1;
+    }
+    events.extend(outline[taken..].iter().cloned());
+    events
 }
 
 fn new_chapter(source: usize, file_index: usize, events: Vec<Spanned>) -> Chapter {

@@ -1301,18 +1301,37 @@ pub struct Cover {
     pub ext: &'static str,
     /// What it is, for the build report (`generated 1600×2560 PNG with …`, `cover.jpg (…)`).
     pub report: String,
+    /// What a generated cover shows ([`key`]); `None` for a given image.
+    pub key: Option<String>,
+}
+
+/// A generated cover and what it shows ([`key`]): what builds keep of a cover between them
+/// (`watch` in memory, the CLI in a file beside the output), so that it is drawn again only
+/// when what it shows changed. Drawing is deterministic: a kept cover has the bytes a fresh
+/// drawing would have.
+#[derive(Clone, PartialEq)]
+pub struct Drawn {
+    pub key: String,
+    pub png: Vec<u8>,
+}
+
+impl std::fmt::Debug for Drawn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Drawn({:?}, {} bytes)", self.key, self.png.len())
+    }
 }
 
 /// The book's cover: the image the book names (`given`, checked), else (unless
-/// [`Options::no_cover`]) one drawn with [`Options::cover_font`] by `draw` (which an incremental build answers from its memo). A cover that
-/// cannot be drawn is a warning; a given one that cannot be used is an error, pointed at its
-/// name in `config_file`.
+/// [`Options::no_cover`]) one drawn with [`Options::cover_font`] by `draw` (which takes a cover
+/// kept from an earlier build when it shows the same: [`drawn`]). A cover that cannot be
+/// drawn is a warning; a given one that cannot be used is an error, pointed at its name in
+/// `config_file`.
 pub fn for_book(
     given: Option<&str>,
     config_file: Option<&SourceFile>,
     files: &dyn Files,
     opts: &Options,
-    draw: impl FnOnce(&FontFile) -> Result<Vec<u8>, String>,
+    draw: impl FnOnce(&FontFile) -> Result<Drawn, String>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Option<Cover>, Diagnostic> {
     if let Some(path) = given {
@@ -1330,6 +1349,7 @@ pub fn for_book(
                     "jpg"
                 },
                 report: format!("{path} ({}×{})", given.width, given.height),
+                key: None,
             })),
             Err(why) => {
                 Err(Diagnostic::error(format!("cover `{path}`: {why}"))
@@ -1348,11 +1368,12 @@ pub fn for_book(
         return Ok(None);
     };
     match draw(f) {
-        Ok(png) => Ok(Some(Cover {
-            data: png,
+        Ok(drawn) => Ok(Some(Cover {
+            data: drawn.png,
             media_type: "image/png",
             ext: "png",
             report: format!("generated {WIDTH}×{HEIGHT} PNG with {}", f.name),
+            key: Some(drawn.key),
         })),
         Err(why) => {
             warnings.push(Diagnostic::warning(format!("no cover: {why}")).with_hint(
@@ -1363,10 +1384,14 @@ pub fn for_book(
     }
 }
 
-/// Draw the cover from the (typeset, converted) metadata.
-pub fn draw_for(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<u8>, String> {
-    let index = choose_face(&font.data, &meta.lang)
-        .ok_or_else(|| format!("{} is not a font hanpub can draw Chinese with", font.name))?;
+/// Bump when the drawing changes what a cover looks like for the same words and font, so that
+/// covers kept by earlier builds are drawn again (`cover_of_the_shipped_book_is_pinned` fails
+/// until then).
+const DRAWING: u32 = 2;
+
+/// The words a cover shows, from the (typeset, converted) metadata; the series line is made
+/// here (`WhynotTV Podcast · 第 4 集`).
+fn words(meta: &Metadata) -> (CoverText<'_>, Option<String>) {
     let series = meta
         .series
         .as_ref()
@@ -1375,14 +1400,68 @@ pub fn draw_for(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<
             (Some(p), false) => format!("{} · #{p}", s.name),
             (None, _) => s.name.clone(),
         });
+    let text = CoverText {
+        title: &meta.title,
+        subtitle: meta.subtitle.as_deref(),
+        kicker: meta.kicker.as_deref(),
+        series: None,
+        authors: &meta.authors,
+        lang: &meta.lang,
+    };
+    (text, series)
+}
+
+/// The face of `font` a cover in `lang` is drawn with.
+fn face_for(font: &FontFile, lang: &str) -> Result<u32, String> {
+    choose_face(&font.data, lang)
+        .ok_or_else(|| format!("{} is not a font hanpub can draw Chinese with", font.name))
+}
+
+/// What a generated cover shows, as text: its words, the writing mode, the face it is drawn
+/// with (the file's size and the face's table records, whose checksums change with any
+/// outline), and the version of the drawing. Two covers with the same key have the same bytes.
+pub fn key(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<String, String> {
+    let index = face_for(font, &meta.lang)?;
+    let (text, series) = words(meta);
+    let mut key = format!(
+        "drawing {DRAWING}; {text:?}; series {series:?}; vertical {vertical}; face {index} of {} bytes:",
+        font.data.len()
+    );
+    if let Ok(raw) = ttf_parser::RawFace::parse(&font.data, index) {
+        for t in raw.table_records {
+            key.push_str(&format!(
+                " {}:{:08x}:{}:{}",
+                t.tag, t.check_sum, t.offset, t.length
+            ));
+        }
+    }
+    Ok(key)
+}
+
+/// The cover of the (typeset, converted) metadata: one of `kept` (covers drawn by earlier
+/// builds) when it shows the same ([`key`]), else drawn now (then `true`).
+pub fn drawn(
+    meta: &Metadata,
+    font: &FontFile,
+    vertical: bool,
+    kept: &[Option<&Drawn>],
+) -> Result<(Drawn, bool), String> {
+    let key = key(meta, font, vertical)?;
+    if let Some(d) = kept.iter().flatten().find(|d| d.key == key) {
+        return Ok(((*d).clone(), false));
+    }
+    let png = draw_for(meta, font, vertical)?;
+    Ok((Drawn { key, png }, true))
+}
+
+/// Draw the cover from the (typeset, converted) metadata.
+pub fn draw_for(meta: &Metadata, font: &FontFile, vertical: bool) -> Result<Vec<u8>, String> {
+    let index = face_for(font, &meta.lang)?;
+    let (text, series) = words(meta);
     draw(
         &CoverText {
-            title: &meta.title,
-            subtitle: meta.subtitle.as_deref(),
-            kicker: meta.kicker.as_deref(),
             series: series.as_deref(),
-            authors: &meta.authors,
-            lang: &meta.lang,
+            ..text
         },
         &CoverFont {
             data: &font.data,
@@ -1450,6 +1529,101 @@ mod tests {
                 let name = if vertical { "vertical" } else { "horizontal" };
                 std::fs::write(format!("{dir}/cover-{name}.png"), &a).unwrap();
             }
+        }
+    }
+
+    /// What the drawing makes of the shipped book's words, pinned: a change to the drawing
+    /// must bump [`DRAWING`] (so that covers kept by earlier builds are drawn again), then
+    /// update the pin. Checked with the Debian font it was pinned with.
+    #[test]
+    fn cover_of_the_shipped_book_is_pinned() {
+        let Some(data) = font_data() else { return };
+        if data.len() != 26_297_400 {
+            eprintln!("note: {SERIF} is not the file the pin was made with; test skipped");
+            return;
+        }
+        let font = CoverFont {
+            data: &data,
+            index: choose_face(&data, "zh-Hant").unwrap(),
+        };
+        let authors = vec!["WhynotTV".to_string()];
+        let png = draw(&text(SHIPPED, &authors), &font, false).unwrap();
+        assert_eq!(
+            (DRAWING, png.len(), libdeflater::crc32(&png)),
+            (2, 227_425, 3_930_752_259),
+            "the drawing changed: bump DRAWING, then pin the new PNG here"
+        );
+    }
+
+    /// The key of a cover changes with what it shows (words, writing mode, face, font file),
+    /// and only with that.
+    #[test]
+    fn cover_key_follows_what_the_cover_shows() {
+        let Some(data) = font_data() else { return };
+        let font = FontFile {
+            name: "serif.ttc".into(),
+            data: data.clone().into(),
+        };
+        let meta = Metadata {
+            title: SHIPPED.into(),
+            kicker: Some("AI 產業動態".into()),
+            lang: "zh-Hant".into(),
+            ..Metadata::default()
+        };
+        let k = key(&meta, &font, false).unwrap();
+        let same = [
+            Metadata {
+                description: Some("簡介不在封面上".into()),
+                date: Some("2024-01-01".into()),
+                ..meta.clone()
+            },
+            meta.clone(),
+        ];
+        for m in &same {
+            assert_eq!(key(m, &font, false).unwrap(), k);
+        }
+        let renamed = FontFile {
+            name: "other-name.ttc".into(),
+            ..font.clone()
+        };
+        assert_eq!(key(&meta, &renamed, false).unwrap(), k);
+        let other = [
+            key(
+                &Metadata {
+                    title: "別的書名".into(),
+                    ..meta.clone()
+                },
+                &font,
+                false,
+            ),
+            key(
+                &Metadata {
+                    kicker: None,
+                    ..meta.clone()
+                },
+                &font,
+                false,
+            ),
+            key(
+                &Metadata {
+                    lang: "zh-Hans".into(),
+                    ..meta.clone()
+                },
+                &font,
+                false,
+            ),
+            key(&meta, &font, true),
+            key(
+                &meta,
+                &FontFile {
+                    name: "serif.ttc".into(),
+                    data: [&data[..], b"\0"].concat().into(),
+                },
+                false,
+            ),
+        ];
+        for o in other {
+            assert_ne!(o.unwrap(), k);
         }
     }
 

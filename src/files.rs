@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Text};
 
 /// What the user pointed hanpub at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,10 +22,119 @@ pub enum BookEntry {
 /// Read access to the files of one book. Paths are relative to the book folder, `/`-separated.
 pub trait Files: Sync {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// [`Files::read`], into bytes that may be mapped from the file rather than read (the
+    /// Markdown of a large book).
+    fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+        self.read(path).map(Bytes::from)
+    }
     /// The files directly in the book folder, sorted by name.
     fn list(&self) -> io::Result<Vec<String>>;
     /// The path as shown to the user (`book/article.md`).
     fn name(&self, path: &str) -> String;
+}
+
+/// The bytes of a file, shared and cheap to clone: held in memory, or mapped from the disk by
+/// the CLI (a 25 MB font collection of which a cover needs a few pages; a book larger than the
+/// memory a build should take).
+#[derive(Clone)]
+pub struct Bytes(Arc<dyn Backing>);
+
+/// What holds the bytes of a [`Bytes`].
+pub trait Backing: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    /// `range` will not be read for a while: a mapping may give its pages back to the system
+    /// (they are read again from the file when needed). Memory does nothing.
+    fn release(&self, _range: Range<usize>) {}
+}
+
+impl Backing for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Bytes {
+    pub fn new(backing: impl Backing + 'static) -> Self {
+        Bytes(Arc::new(backing))
+    }
+    /// See [`Backing::release`].
+    pub fn release(&self, range: Range<usize>) {
+        self.0.release(range)
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.0.bytes()
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes::new(v)
+    }
+}
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || **self == **other
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+/// A file mapped into memory: only the pages read are loaded, and [`Backing::release`] gives
+/// them back.
+struct Mapped(memmap2::Mmap);
+
+impl Backing for Mapped {
+    fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+    #[cfg(unix)]
+    fn release(&self, range: Range<usize>) {
+        let (start, end) = (range.start.min(self.0.len()), range.end.min(self.0.len()));
+        // whole pages, rounded out: a page still being read elsewhere is read again from
+        // the file
+        let page = 4096;
+        let (first, last) = (start / page * page, end.div_ceil(page) * page);
+        let last = last.min(self.0.len().div_ceil(page) * page);
+        if first < last {
+            // SAFETY: a read-only shared mapping: the pages are read again from the file
+            let _ = unsafe {
+                self.0.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    first,
+                    last - first,
+                )
+            };
+        }
+    }
+}
+
+/// Map a file into memory read-only (an empty file is read: it cannot be mapped).
+///
+/// The file must not be truncated while the bytes are in use (reading them would then fail
+/// with SIGBUS): the CLI maps fonts and, for a one-shot build, large sources; `watch` reads.
+pub fn map(path: &Path) -> io::Result<Bytes> {
+    let (file, meta) = open_regular(path)?;
+    if meta.len() == 0 {
+        return Ok(Bytes::from(Vec::new()));
+    }
+    // SAFETY: read-only; see the note above on truncation
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    Ok(Bytes::new(Mapped(map)))
 }
 
 /// Files held in memory.
@@ -62,6 +173,8 @@ pub struct FsFiles {
     root: PathBuf,
     canonical: PathBuf,
     shown: String,
+    /// Map files at least this large ([`Files::read_shared`]) instead of reading them.
+    map_from: Option<u64>,
 }
 
 impl FsFiles {
@@ -71,7 +184,18 @@ impl FsFiles {
             root: root.to_path_buf(),
             canonical: root.canonicalize()?,
             shown: shown.trim_end_matches('/').to_string(),
+            map_from: None,
         })
+    }
+
+    /// Map the files [`Files::read_shared`] reads when they are at least `bytes` large. The
+    /// files must not be truncated while the book is built (see [`map`]): the CLI maps them
+    /// for a one-shot build only.
+    pub fn mapping_from(self, bytes: u64) -> Self {
+        FsFiles {
+            map_from: Some(bytes),
+            ..self
+        }
     }
 
     /// The book folder.
@@ -96,6 +220,13 @@ impl FsFiles {
 impl Files for FsFiles {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         read_regular(&self.resolve(path)?)
+    }
+    fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+        let p = self.resolve(path)?;
+        match self.map_from {
+            Some(min) if std::fs::metadata(&p)?.len() >= min => map(&p),
+            _ => self.read(path).map(Bytes::from),
+        }
     }
     fn list(&self) -> io::Result<Vec<String>> {
         let mut names = Vec::new();
@@ -124,17 +255,23 @@ impl Files for FsFiles {
 /// Unix the file is opened non-blocking and checked again on the open descriptor, so a file
 /// swapped for a FIFO between the two checks is refused too.
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let (mut file, meta) = open_regular(path)?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    io::Read::read_to_end(&mut file, &mut data)?;
+    Ok(data)
+}
+
+/// Open a regular file (without blocking on a FIFO), or say what else it is.
+fn open_regular(path: &Path) -> io::Result<(std::fs::File, std::fs::Metadata)> {
     not_regular(&std::fs::metadata(path)?)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let mut file = options.open(path)?;
+    let file = options.open(path)?;
     let meta = file.metadata()?;
     not_regular(&meta)?;
-    let mut data = Vec::with_capacity(meta.len() as usize);
-    io::Read::read_to_end(&mut file, &mut data)?;
-    Ok(data)
+    Ok((file, meta))
 }
 
 /// An error naming what a non-regular file is.
@@ -212,35 +349,25 @@ pub fn read_error(files: &dyn Files, path: &str, e: &io::Error) -> Diagnostic {
 
 /// Bytes → text (a byte order mark and lone-CR line breaks set aside: [`SourceFile::from_stored`]),
 /// or an error naming the line of the first invalid byte.
-pub fn decode(name: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
-    // validate fast (SIMD); on failure the standard library finds and names the byte
-    if simdutf8::basic::from_utf8(&bytes).is_ok() {
-        // SAFETY: just validated as UTF-8
-        let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return Ok(SourceFile::from_stored(name, text));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::from_stored(name, text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = String::from_utf8_lossy(
-                &bytes[bytes[..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1)..at],
-            )
-            .chars()
-            .count()
-                + 1;
-            Err(Diagnostic::error(format!(
-                "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",
-                bytes[at]
-            ))
-            .with_hint("save the file as UTF-8"))
-        }
-    }
+pub fn decode(name: String, bytes: impl Into<Bytes>) -> Result<SourceFile, Diagnostic> {
+    let bytes = bytes.into();
+    let e = match Text::from_utf8(bytes.clone()) {
+        Ok(text) => return Ok(SourceFile::from_text(name, text)),
+        Err(e) => e,
+    };
+    let at = e.valid_up_to();
+    let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() + 1;
+    let col = String::from_utf8_lossy(
+        &bytes[memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1)..at],
+    )
+    .chars()
+    .count()
+        + 1;
+    Err(Diagnostic::error(format!(
+        "`{name}` is not UTF-8 text: invalid byte 0x{:02X} at byte {at} (line {line}, column {col})",
+        bytes[at]
+    ))
+    .with_hint("save the file as UTF-8"))
 }
 
 #[cfg(test)]

@@ -27,9 +27,10 @@ use allsorts::tables::cmap::{Cmap, CmapSubtable};
 use allsorts::tables::{FontTableProvider, MaxpTable, NameTable, OpenTypeData};
 use allsorts::tag;
 
+use crate::config::Metadata;
 use crate::diagnostics::Diagnostic;
 use crate::files::{self, Files};
-use crate::model::{Book, Ev};
+use crate::model::{Book, Chapter, Ev};
 use crate::options::FontFile;
 use crate::source::SourceFile;
 
@@ -1262,13 +1263,14 @@ pub struct BookFont {
 
 /// The font part of the assets stage: the font given on the command line, else the book's
 /// `[build] font` (read through `files`, an error pointed at its name in `config_file`), subset
-/// to every character of the `book` ([`book_chars`]). None when no font is asked for.
+/// to `chars`, every character of the book ([`book_chars`]). None when no font is asked for.
 pub fn for_book(
     given: Option<&FontFile>,
     configured: Option<&str>,
     config_file: Option<&SourceFile>,
     files: &dyn Files,
-    book: &Book,
+    lang: &str,
+    chars: &BTreeSet<char>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Option<BookFont>, Diagnostic> {
     let read;
@@ -1279,7 +1281,8 @@ pub fn for_book(
                 name: path.rsplit('/').next().unwrap_or(path).to_string(),
                 data: files
                     .read(path)
-                    .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?,
+                    .map_err(|e| files::read_error(files, path, &e).at_quoted(config_file, path))?
+                    .into(),
             };
             &read
         }
@@ -1288,8 +1291,8 @@ pub fn for_book(
     let embedded = embed(&FontRequest {
         data: &f.data,
         name: &f.name,
-        lang: &book.meta.lang,
-        chars: &book_chars(book),
+        lang,
+        chars,
     })
     .map_err(|e| {
         Diagnostic::error(e.to_string()).with_hint(
@@ -1340,21 +1343,33 @@ pub fn for_book(
 
 /// Every character the reader will see: text, titles, metadata, generated labels, ASCII.
 pub fn book_chars(book: &Book) -> BTreeSet<char> {
-    let mut set: BTreeSet<char> = (' '..='~').collect();
-    set.extend(crate::render::GENERATED_TEXT.chars());
+    let mut set = BTreeSet::new();
     for c in &book.chapters {
-        set.extend(c.title.chars());
-        for s in &c.events {
-            match &s.ev {
-                Ev::Html { html, .. } => set.extend(html.chars()),
-                Ev::TaskMarker(done) => {
-                    set.insert(if *done { '☑' } else { '☐' });
-                }
-                ev => ev.each_text(|t| set.extend(t.chars())),
+        chapter_chars(c, &mut set);
+    }
+    with_book_chars(set, &book.meta)
+}
+
+/// The characters of a chapter: its title and its text (part of [`book_chars`]).
+pub fn chapter_chars(c: &Chapter, set: &mut BTreeSet<char>) {
+    set.extend(c.title.chars());
+    for s in &c.events {
+        match &s.ev {
+            Ev::Html { html, .. } => set.extend(html.chars()),
+            Ev::TaskMarker(done) => {
+                set.insert(if *done { '☑' } else { '☐' });
             }
+            ev => ev.each_text(|t| set.extend(t.chars())),
         }
     }
-    let m = &book.meta;
+}
+
+/// The characters of the chapters (`chapters`, from [`chapter_chars`]) and those every book
+/// shows: ASCII, the navigation's labels, the title lines of the metadata.
+pub fn with_book_chars(chapters: BTreeSet<char>, m: &Metadata) -> BTreeSet<char> {
+    let mut set = chapters;
+    set.extend(' '..='~');
+    set.extend(crate::render::GENERATED_TEXT.chars());
     for t in [Some(&m.title), m.subtitle.as_ref(), m.kicker.as_ref()]
         .into_iter()
         .flatten()

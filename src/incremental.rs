@@ -37,9 +37,15 @@ impl Incremental {
         self.memo.reused()
     }
 
-    /// The memo, ready for a build that reuses what it holds.
+    /// How many covers the builds drew, rather than took as they were: a rebuild draws one
+    /// only when what it shows changed.
+    pub fn covers_drawn(&self) -> usize {
+        self.memo.covers_drawn()
+    }
+
+    /// The memo, for a build that reuses what it holds.
     pub(crate) fn memo(&mut self) -> &mut Memo {
-        self.memo.reusing()
+        &mut self.memo
     }
 
     /// The book to build: the last one loaded with only the `changed` files read again, when

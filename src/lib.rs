@@ -44,6 +44,7 @@ pub mod project;
 pub mod render;
 pub mod resources;
 pub mod source;
+pub mod stream;
 pub mod style;
 pub mod stylesheet;
 pub mod svg;
@@ -62,7 +63,6 @@ pub use project::{Project, load};
 pub use style::{STYLE_BASE, STYLE_HORIZONTAL, STYLE_VERTICAL};
 
 use memo::Memo;
-use model::Book;
 use options::Inputs;
 use transform::Transform;
 
@@ -78,68 +78,150 @@ pub struct Output {
     pub font: Option<FontReport>,
     /// What the cover is (`generated 1600×2560 PNG` / the given file), if any.
     pub cover: Option<String>,
+    /// The generated cover, for the CLI to keep for the next build ([`Options::kept_cover`]).
+    pub drawn_cover: Option<cover::Drawn>,
 }
 
-/// Build the EPUB of a loaded book. Fails with every error of the book (and the warnings met
-/// so far) when there are any.
+/// Build the EPUB of a loaded book, in memory. Fails with every error of the book (and the
+/// warnings met so far) when there are any.
 pub fn build(project: &Project, files: &dyn Files, opts: &Options) -> Result<Output, Error> {
-    run(&Inputs::new(project, files, opts), &mut Memo::off())
+    buffered(&Inputs::new(project, files, opts), &mut Memo::off())
 }
 
-/// The pipeline. Through the memo of an [`Incremental`], a file unchanged since the last build
-/// stands in by its outline and its chapters are taken as they were.
-fn run(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
+/// Build the EPUB of a loaded book as a stream: each chapter's zip entry is written to
+/// `spool` as soon as it is ready, and none is kept, so a build takes about the memory of its
+/// largest chapters, not of the book. The EPUB is [`Streamed::head`], the bytes written to
+/// `spool`, then [`Streamed::tail`] (the entries that describe the chapters are made last, and
+/// come first): the same bytes as [`build`]'s.
+pub fn build_to(
+    project: &Project,
+    files: &dyn Files,
+    opts: &Options,
+    spool: &mut dyn std::io::Write,
+) -> Result<Streamed, Error> {
+    run(&Inputs::new(project, files, opts), &mut Memo::off(), spool)
+}
+
+/// A build written as a stream ([`build_to`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streamed {
+    /// The report of the build; its `epub` is empty: the EPUB is `head`, the spool, `tail`.
+    pub output: Output,
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+    /// How many bytes went to the spool.
+    pub spooled: u64,
+}
+
+impl Streamed {
+    /// The size of the EPUB.
+    pub fn len(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64 + self.spooled
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// The pipeline, into memory.
+fn buffered(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
+    let mut spool = Vec::new();
+    let streamed = run(input, memo, &mut spool)?;
+    let mut output = streamed.output;
+    output.epub = [streamed.head, spool, streamed.tail].concat();
+    Ok(output)
+}
+
+/// The pipeline: a first pass that outlines every file, split, a second pass that renders the
+/// chapters into `spool` in bounded windows ([`stream`]), then what describes them. Through
+/// the memo of an [`Incremental`], a piece of text unchanged since the last build stands in by
+/// its outline and its chapters are taken as they were.
+fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Result<Streamed, Error> {
     let (project, cfg, settings) = (input.project, &input.project.config, &input.settings);
     let mut warnings = project.ready()?;
     let transform = Transform::new(settings, &cfg.meta.lang)?;
-    // parse → split, and the images each chapter shows
-    let parsed = memo.parse(project, settings);
+    // parse, first pass: every piece of every file into its outline
+    let stream::Split {
+        parsed,
+        origins,
+        pieces,
+    } = stream::for_split(project, memo.outline(project));
+    // split, and the images each chapter shows
     let chapters = chapters::split(parsed, cfg, &project.sources, &mut warnings);
-    let mut book = Book {
-        meta: transform.metadata(&cfg.meta),
-        chapters,
-    };
-    let mut images = resources::collect(&book.chapters, &project.sources, input.files)
+    let meta = transform.metadata(&cfg.meta);
+    let mut images = resources::collect(&chapters, &project.sources, input.files)
         .map_err(|e| [warnings.clone(), e].concat())?;
     warnings.append(&mut images.warnings);
     // the chapters an incremental build takes as they were, by key
     let stylesheets = style::links(&cfg.build.css);
-    let cx = render::BookContext::new(&book.meta, settings.vertical, &stylesheets);
+    let cx = render::BookContext::new(&meta, settings.vertical, &stylesheets);
     let context = format!("{cx:?}\u{1f}{settings:?}");
-    let Some(kept) = memo.kept(project, &book.chapters, &images.maps, &context) else {
-        return run(input, memo.reparse()); // a kept chapter no longer fits: parse every file
-    };
-    // transform: typesetting and edition, chapter by chapter
-    transform.chapters(&mut book.chapters, |i| kept[i].is_some());
-    // assets: the images, the cover, the font, the stylesheets
-    let draw_cover = |f: &FontFile| memo.cover(&book.meta, f, settings.vertical, cover::draw_for);
-    let assets = assets::gather(&book, images.images, input, draw_cover, &mut warnings)?;
-    // render: every chapter, then the documents that describe the book
-    let compress = |name: &str, xhtml: &[u8]| memo.compress(name, xhtml);
-    let rendered = render::chapters(
-        book.chapters,
-        kept,
+    let all_new = settings.font_wanted;
+    let kept = memo.kept(
+        project,
+        &chapters,
+        &origins,
         &images.maps,
-        &cx,
-        &project.sources,
-        &compress,
+        &context,
+        all_new,
     );
+    // second pass: each chapter parsed again, typeset, rendered, compressed and written
+    let mut out = package::Stream::new(spool);
+    let (rendered, chars) = {
+        let compress = |name: &str, xhtml: &[u8]| memo.compress(name, xhtml);
+        let second = stream::Second {
+            project,
+            pieces: &pieces,
+            transform: &transform,
+            maps: &images.maps,
+            cx: &cx,
+            compress: &compress,
+            chars: settings.font_wanted,
+            keep_entries: memo.on(),
+            window: input.window,
+        };
+        stream::chapters(&second, chapters, origins, kept, &mut out)?
+    };
     memo.keep(project, &rendered);
+    // assets: the images, the cover, the font, the stylesheets
+    let chars = font::with_book_chars(chars, &meta);
+    let kept_cover = input.opts.kept_cover.as_ref();
+    let draw_cover = |f: &FontFile| memo.cover(&meta, f, settings.vertical, kept_cover);
+    let assets = assets::gather(
+        &meta,
+        &chars,
+        images.images,
+        input,
+        draw_cover,
+        &mut warnings,
+    )?;
+    // render: the documents that describe the book
     let identity = transform.identity(&cfg.meta, input.opts.source_date_epoch);
-    let docs = render::documents(&book.meta, &identity, settings.layout, &rendered, &assets);
+    let docs = render::documents(&meta, &identity, settings.layout, &rendered, &assets);
     let (cover, font) = assets.reports();
-    // package
-    let epub = package::epub(docs, assets, rendered.iter().map(|c| &c.entry))?;
-    warnings.extend(rendered.iter().flat_map(|c| c.warnings.iter().cloned()));
-    let chapters = rendered.into_iter().map(|c| c.title).collect();
-    let identifier = identity.identifier;
-    Ok(Output {
-        epub,
-        warnings,
-        chapters,
-        identifier,
-        font,
-        cover,
+    let drawn_cover = assets.drawn_cover();
+    // package: what comes before and after the chapters
+    let (_, ends) = out.finish(docs, assets)?;
+    warnings.extend(
+        rendered
+            .iter()
+            .flat_map(|c| c.diagnostics(&project.sources)),
+    );
+    let spooled = ends.spooled;
+    Ok(Streamed {
+        output: Output {
+            epub: Vec::new(),
+            warnings,
+            chapters: rendered.into_iter().map(|c| c.title).collect(),
+            identifier: identity.identifier,
+            font,
+            cover,
+            drawn_cover,
+        },
+        head: ends.head,
+        tail: ends.tail,
+        spooled,
     })
 }
 
@@ -152,7 +234,7 @@ impl Incremental {
         files: &dyn Files,
         opts: &Options,
     ) -> Result<Output, Error> {
-        run(&Inputs::new(project, files, opts), self.memo())
+        buffered(&Inputs::new(project, files, opts), self.memo())
     }
 
     /// Load the book and build it. With `changed` (paths relative to the book, `/`-separated,
@@ -200,4 +282,40 @@ pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagno
     all.extend(lint::structure(project));
     all.extend(lint::typesetting(project, opts));
     lint::in_source_order(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The second pass gives the same EPUB however many chapters its windows hold: one piece
+    /// at a time, or the whole book at once.
+    #[test]
+    fn windows_of_any_size_give_the_same_bytes() {
+        let chapter = |i: usize| {
+            let body = "正文，".repeat(300);
+            format!(
+                "## 第{i}章\n\n{body}見[下一章](#第{}章)。[^n{i}]\n\n[^n{i}]: 註{i}。\n\n### 小節\n\n<b>粗</b>\n\n",
+                i + 1
+            )
+        };
+        let text: String = (0..300).map(chapter).collect();
+        let text = format!("---\ntitle: 窗\n---\n{text}");
+        assert!(text.len() > parse::PARALLEL_MIN, "cut into pieces");
+        let files = MemFiles::from([("book.md", text)]);
+        let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
+        let opts = Options::default();
+        let with = |window: usize| {
+            let input = Inputs {
+                window,
+                ..Inputs::new(&project, &files, &opts)
+            };
+            buffered(&input, &mut Memo::off()).unwrap()
+        };
+        let whole = with(usize::MAX);
+        assert_eq!(whole.chapters.len(), 300);
+        assert_eq!(with(1), whole);
+        assert_eq!(with(10_000), whole);
+        assert_eq!(build(&project, &files, &opts).unwrap(), whole);
+    }
 }

@@ -1,73 +1,104 @@
-//! The memo of incremental builds, a layer around the pipeline's per-file and per-chapter work:
-//! after an edit only the edited file is parsed, typeset, rendered and compressed again.
+//! The memo of incremental builds, a layer around the pipeline's per-piece and per-chapter
+//! work: after an edit only the edited piece of text is parsed, typeset, rendered and
+//! compressed again.
 //!
-//! * parse: a file whose text is unchanged takes part in the next build as its *outline*: the
-//!   few events that reach beyond its own chapters (headings, which get book-wide unique ids;
-//!   links, which point into other files; footnotes; images, numbered book-wide) and a
-//!   placeholder for the rest ([`Memo::parse`]). Splitting the book then gives every chapter of
-//!   such a file the ids, link targets and titles it would get from its whole text.
-//! * transform and render: a chapter is a pure function of its [`key`]: its file and place
-//!   there, its [`plan`] (what it takes from the rest of the book once split), what every
-//!   chapter shows of the book, and where its images are. A chapter of an unchanged file is
-//!   looked up by its key ([`Memo::kept`]) and taken as it was rendered and compressed. When any
-//!   is not there (a heading added before it, say), the outline cannot stand in for the text:
-//!   the build runs again from the whole text of every file ([`Memo::reparse`]).
+//! * parse, first pass ([`Memo::outline`]): a piece of a file ([`crate::parse::piece_ranges`]:
+//!   a whole chapter file, or a part of a large file cut at a split heading) whose text is the
+//!   same as a piece of the last build takes that piece's outline, kept with spans relative to
+//!   the piece's start: an edit that moves the pieces after it (a line added to chapter 3 of a
+//!   book in one file) does not make them new.
+//! * transform and render: a chapter is a pure function of its [`key`]: the piece it comes
+//!   from and its place there, its [`plan`] (what it takes from the rest of the book once
+//!   split), what every chapter shows of the book, and where its images are. A chapter of an
+//!   unchanged piece is looked up by its key ([`Memo::kept`]) and taken as it was rendered and
+//!   compressed (its warnings moved with its piece); any other is made again in the second
+//!   pass.
 //! * compress: a chapter whose XHTML hashes as in the last build takes its compressed entry
-//!   ([`Memo::compress`]); a generated cover is drawn again only when its metadata or font
-//!   changed ([`Memo::cover`]).
+//!   ([`Memo::compress`]); a generated cover is drawn again only when what it shows changed
+//!   ([`Memo::cover`]).
 //!
 //! A plain build runs the same stages through [`Memo::off`], which hashes, looks up and keeps
 //! nothing. The memo is explicit state of its [`crate::Incremental`]: no global caches.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::chapters::{MAX_NESTING, Parsed};
 use crate::config::Metadata;
+use crate::cover::{self, Drawn};
 use crate::model::{Chapter, Ev, Spanned, Tag};
-use crate::options::{FontFile, Settings};
+use crate::options::FontFile;
 use crate::package::{self, Prepared};
+use crate::parse::Piece;
 use crate::project::Project;
 use crate::render::RenderedChapter;
 use crate::resources::ImageMap;
+use crate::source::Text;
+use crate::stream::{self, Origin};
 
 /// What incremental builds keep between builds; off for a plain build, which then hashes, looks
 /// up and keeps nothing.
 #[derive(Debug, Default)]
 pub struct Memo {
     on: bool,
-    /// This run may let unchanged files stand in by their outlines; off when the build runs
-    /// again because a kept chapter no longer fits ([`Memo::reparse`]).
-    stand_in: bool,
     /// Source files as last built, by path.
     files: HashMap<String, FileMemo>,
-    /// The chapters of the last build, by [`key`].
-    chapters: HashMap<u64, RenderedChapter>,
+    /// The chapters of the last build by [`key`], with where their piece started.
+    chapters: HashMap<u64, (RenderedChapter, usize)>,
     /// The compressed chapters of the last build, by entry name, with the hash of their XHTML.
     entries: HashMap<String, (u64, Prepared)>,
-    /// Key and bytes of the last generated cover.
-    cover: Option<(u64, Vec<u8>)>,
+    /// The last generated cover.
+    cover: Option<Drawn>,
+    /// How many covers were drawn (not taken as they were).
+    covers_drawn: usize,
     /// Chapters the last build took as they were.
     reused: usize,
-    /// This run: which sources stand in by their outline.
-    standing: Vec<bool>,
-    /// This run: the outlines of the sources parsed from their text.
-    fresh: Vec<Option<Vec<Vec<Spanned>>>>,
-    /// This run: the key of each chapter.
+    /// The number the next new piece gets.
+    serial: u64,
+    /// This run.
+    run: Run,
+}
+
+/// What the memo notes during a build, for looking up chapters and keeping what it made.
+#[derive(Debug, Default)]
+struct Run {
+    /// For each file and piece: where it is, its number, and its outline for the next build.
+    pieces: Vec<Vec<PieceRun>>,
+    /// The key of each chapter.
     keys: Vec<u64>,
-    /// This run: how many chapters it takes from the last.
+    /// Where each chapter's piece starts.
+    starts: Vec<usize>,
+    /// How many chapters it takes from the last build.
     taken: usize,
+}
+
+#[derive(Debug)]
+struct PieceRun {
+    range: Range<usize>,
+    /// Pieces of the same text have the same number, from build to build.
+    serial: u64,
+    /// The piece of the last build it is the same as (file path, index).
+    same_as: Option<(String, usize)>,
+    /// Its outline (spans relative to its start), when parsed in this build.
+    fresh: Option<Vec<Vec<Spanned>>>,
 }
 
 /// A source file as last built.
 #[derive(Debug)]
 struct FileMemo {
-    text: String,
-    body: usize,
+    text: Text,
     /// The level the file was cut into chapters at.
     split_level: u8,
-    /// The file's outline, cut into chunks as the whole text is.
+    pieces: Vec<PieceMemo>,
+}
+
+/// A piece of a file as last built.
+#[derive(Debug)]
+struct PieceMemo {
+    range: Range<usize>,
+    serial: u64,
+    /// Its outline, spans relative to its start.
     outline: Vec<Vec<Spanned>>,
 }
 
@@ -85,17 +116,9 @@ impl Memo {
         }
     }
 
-    /// Start a build that reuses what the memo holds.
-    pub fn reusing(&mut self) -> &mut Memo {
-        self.stand_in = self.on;
-        self
-    }
-
-    /// Build again from the whole text of every file, reusing no chapter (a kept chapter no
-    /// longer fitted); compressed entries and the cover are still reused.
-    pub fn reparse(&mut self) -> &mut Memo {
-        self.stand_in = false;
-        self
+    /// Whether builds are remembered.
+    pub fn on(&self) -> bool {
+        self.on
     }
 
     /// Chapters the last build took as they were.
@@ -103,76 +126,126 @@ impl Memo {
         self.reused
     }
 
-    /// The parse stage through the memo: a file unchanged since the last build stands in by
-    /// its outline (unless an embedded font needs every character of the book).
-    pub fn parse(&mut self, project: &Project, settings: &Settings) -> Vec<Parsed> {
-        let split_level = project.config.build.split_level;
-        let stand_in = self.stand_in && !settings.font_wanted;
-        self.standing = project
-            .sources
-            .iter()
-            .map(|s| {
-                stand_in
-                    && self.files.get(&s.path).is_some_and(|f| {
-                        f.body == s.body && f.split_level == split_level && f.text == s.file.text
-                    })
-            })
-            .collect();
-        let parsed = project.parse_with(|i| {
-            self.standing[i].then(|| self.files[&project.sources[i].path].outline.clone())
-        });
-        self.fresh = if self.on {
-            parsed
-                .par_iter()
-                .map(|p| {
-                    (!self.standing[p.source])
-                        .then(|| outline(&p.chunks))
-                        .flatten()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        parsed
+    /// How many covers the builds drew, rather than took as they were.
+    pub fn covers_drawn(&self) -> usize {
+        self.covers_drawn
     }
 
-    /// The chapters this build takes from the last one (the chapters of the files that stand
-    /// in by their outlines, looked up by [`key`]), `None` for the others; or `None` when one
-    /// of them is not there: its file must be parsed after all, so the build runs again
-    /// ([`Memo::reparse`]). `context`: what every chapter shows of the rest of the book.
+    /// The first pass through the memo: a piece whose text is that of a piece of the last build
+    /// takes its outline ([`stream::outlines`]).
+    pub fn outline(&mut self, project: &Project) -> Vec<Vec<Piece>> {
+        let ranges = stream::piece_ranges(project);
+        if !self.on {
+            return stream::outlines(project, &ranges, |_, _| None);
+        }
+        let level = project.config.build.split_level;
+        let same: Vec<Vec<Option<usize>>> = project
+            .sources
+            .par_iter()
+            .zip(&ranges)
+            .map(|(s, ranges)| match self.files.get(&s.path) {
+                Some(f) if f.split_level == level => same_pieces(f, &s.file.text, ranges),
+                _ => vec![None; ranges.len()],
+            })
+            .collect();
+        let pieces = stream::outlines(project, &ranges, |f, p| {
+            let i = same[f][p]?;
+            let old = &self.files[&project.sources[f].path].pieces[i];
+            let start = ranges[f][p].start;
+            Some(Piece {
+                range: ranges[f][p].clone(),
+                chunks: shifted(&old.outline, start, true),
+                outlined: true,
+            })
+        });
+        let mut serial = self.serial;
+        self.run.pieces = pieces
+            .iter()
+            .enumerate()
+            .map(|(f, file)| {
+                let path = &project.sources[f].path;
+                file.iter()
+                    .enumerate()
+                    .map(|(p, piece)| {
+                        let same_as = same[f][p];
+                        let serial = match same_as {
+                            Some(i) => self.files[path].pieces[i].serial,
+                            None => {
+                                serial += 1;
+                                serial
+                            }
+                        };
+                        PieceRun {
+                            range: piece.range.clone(),
+                            serial,
+                            same_as: same_as.map(|i| (path.clone(), i)),
+                            fresh: (same_as.is_none() && piece.outlined)
+                                .then(|| shifted(&piece.chunks, piece.range.start, false)),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        self.serial = serial;
+        pieces
+    }
+
+    /// The chapters this build takes from the last one (chapters of unchanged pieces, looked
+    /// up by [`key`]), `None` for the others (made in the second pass). `context`: what every
+    /// chapter shows of the rest of the book; `all_new`: take none (an embedded font needs
+    /// every chapter's characters).
     pub fn kept(
         &mut self,
         project: &Project,
         chapters: &[Chapter],
+        origins: &[Option<Origin>],
         images: &[ImageMap],
         context: &str,
-    ) -> Option<Vec<Option<RenderedChapter>>> {
+        all_new: bool,
+    ) -> Vec<Option<RenderedChapter>> {
         if !self.on {
-            return Some(vec![None; chapters.len()]);
+            return vec![None; chapters.len()];
         }
-        // each chapter's place in its file
-        let mut counts: HashMap<usize, usize> = HashMap::new();
-        let place: Vec<usize> = chapters
-            .iter()
-            .map(|c| {
-                let n = counts.entry(c.source).or_default();
-                *n += 1;
-                *n - 1
-            })
-            .collect();
-        self.keys = (chapters, images, place)
+        let run = &mut self.run;
+        let piece = |o: &Option<Origin>| o.map(|o| &run.pieces[o.file][o.piece]);
+        run.keys = (chapters, images, origins)
             .into_par_iter()
-            .map(|(c, map, place)| key(&project.sources[c.source].path, place, c, context, map))
-            .collect();
-        let kept: Option<Vec<Option<RenderedChapter>>> = chapters
-            .iter()
-            .zip(&self.keys)
-            .map(|(c, k)| match self.standing[c.source] {
-                true => self.chapters.get(k).cloned().map(Some),
-                false => Some(None),
+            .map(|(c, map, o)| {
+                let (serial, chunk) = piece(o).map_or((0, 0), |p| (p.serial, o.unwrap().chunk));
+                key(
+                    &project.sources[c.source].path,
+                    serial,
+                    chunk,
+                    c,
+                    context,
+                    map,
+                )
             })
             .collect();
-        self.taken = kept.iter().flatten().filter(|k| k.is_some()).count();
+        run.starts = origins
+            .iter()
+            .map(|o| piece(o).map_or(0, |p| p.range.start))
+            .collect();
+        let kept: Vec<Option<RenderedChapter>> = origins
+            .iter()
+            .zip(&run.keys)
+            .zip(&run.starts)
+            .map(|((o, k), &start)| {
+                let standing = piece(o).is_some_and(|p| p.same_as.is_some());
+                if all_new || !standing {
+                    return None;
+                }
+                let (c, was) = self.chapters.get(k)?;
+                let was = *was;
+                let mut c = c.clone();
+                for (_, span) in &mut c.warnings {
+                    *span = (span.start + start).saturating_sub(was)
+                        ..(span.end + start).saturating_sub(was);
+                }
+                Some(c)
+            })
+            .collect();
+        run.taken = kept.iter().filter(|k| k.is_some()).count();
         kept
     }
 
@@ -188,79 +261,129 @@ impl Memo {
         }
     }
 
-    /// Draw the cover with `draw`, or take the one drawn last from the same metadata and font
-    /// (drawing takes about 0.1 s).
+    /// The generated cover: the one drawn last when it shows the same, else `kept` (from the
+    /// CLI's cache) when it does, else drawn now (about 0.1 s) — see [`cover::drawn`].
     pub fn cover(
         &mut self,
         meta: &Metadata,
         font: &FontFile,
         vertical: bool,
-        draw: impl FnOnce(&Metadata, &FontFile, bool) -> Result<Vec<u8>, String>,
-    ) -> Result<Vec<u8>, String> {
-        if !self.on {
-            return draw(meta, font, vertical);
+        kept: Option<&Drawn>,
+    ) -> Result<Drawn, String> {
+        let (drawn, new) = cover::drawn(meta, font, vertical, &[self.cover.as_ref(), kept])?;
+        if self.on {
+            self.covers_drawn += usize::from(new);
+            self.cover = Some(drawn.clone());
         }
-        let key = content_hash(
-            format!(
-                "{meta:?}\u{1f}{}\u{1f}{}\u{1f}{vertical}",
-                font.name,
-                font.data.len()
-            )
-            .as_bytes(),
-        );
-        match &self.cover {
-            Some((k, png)) if *k == key => Ok(png.clone()),
-            _ => {
-                let png = draw(meta, font, vertical)?;
-                self.cover = Some((key, png.clone()));
-                Ok(png)
-            }
-        }
+        Ok(drawn)
     }
 
-    /// Keep what this build made, for the next.
+    /// Keep what this build made, for the next (`rendered` with their entries).
     pub fn keep(&mut self, project: &Project, rendered: &[RenderedChapter]) {
         if !self.on {
             return;
         }
-        self.reused = self.taken;
+        let run = std::mem::take(&mut self.run);
+        self.reused = run.taken;
+        let mut old = std::mem::take(&mut self.files);
         let mut files = HashMap::new();
-        for (i, s) in project.sources.iter().enumerate() {
-            let kept = if self.standing[i] {
-                self.files.remove(&s.path)
-            } else {
-                self.fresh[i].take().map(|outline| FileMemo {
-                    text: s.file.text.clone(),
-                    body: s.body,
-                    split_level: project.config.build.split_level,
-                    outline,
+        for (s, pieces) in project.sources.iter().zip(run.pieces) {
+            let pieces = pieces
+                .into_iter()
+                .filter_map(|p| {
+                    let outline = match (p.fresh, p.same_as) {
+                        (Some(outline), _) => outline,
+                        (None, Some((path, i))) => {
+                            std::mem::take(&mut old.get_mut(&path)?.pieces[i].outline)
+                        }
+                        (None, None) => return None,
+                    };
+                    Some(PieceMemo {
+                        range: p.range,
+                        serial: p.serial,
+                        outline,
+                    })
                 })
-            };
-            if let Some(f) = kept {
-                files.insert(s.path.clone(), f);
-            }
+                .collect();
+            files.insert(
+                s.path.clone(),
+                FileMemo {
+                    text: s.file.text.clone(),
+                    split_level: project.config.build.split_level,
+                    pieces,
+                },
+            );
         }
         self.files = files;
-        self.chapters = self
+        self.chapters = run
             .keys
             .iter()
-            .copied()
-            .zip(rendered.iter().cloned())
+            .zip(&run.starts)
+            .zip(rendered)
+            .map(|((&k, &start), r)| (k, (r.clone(), start)))
             .collect();
         self.entries = rendered
             .iter()
-            .map(|r| (r.entry.path().to_string(), (r.hash, r.entry.clone())))
+            .filter_map(|r| {
+                let e = r.entry.as_ref()?;
+                Some((e.path().to_string(), (r.hash, e.clone())))
+            })
             .collect();
     }
 }
 
-/// The key of a chapter: the file it comes from and its place there, what it takes from the
-/// rest of the book once split ([`plan`]), the `context` every chapter shows, and where its
-/// images are. Only a chapter of an unchanged file is looked up by it.
-fn key(path: &str, place: usize, c: &Chapter, context: &str, images: &ImageMap) -> u64 {
+/// For each piece of a file's new `text` (at `ranges`), the piece of the file as last built
+/// with the same text, if any.
+fn same_pieces(file: &FileMemo, text: &str, ranges: &[Range<usize>]) -> Vec<Option<usize>> {
+    let old = file.text.as_bytes();
+    let tag = |b: &[u8]| {
+        (
+            b.len(),
+            content_hash(&b[..b.len().min(64)]),
+            content_hash(&b[b.len().saturating_sub(64)..]),
+        )
+    };
+    let mut by_tag: HashMap<(usize, u64, u64), Vec<usize>> = HashMap::new();
+    for (i, p) in file.pieces.iter().enumerate() {
+        by_tag
+            .entry(tag(&old[p.range.clone()]))
+            .or_default()
+            .push(i);
+    }
+    ranges
+        .iter()
+        .map(|r| {
+            let new = &text.as_bytes()[r.clone()];
+            by_tag
+                .get(&tag(new))?
+                .iter()
+                .copied()
+                .find(|&i| old[file.pieces[i].range.clone()] == *new)
+        })
+        .collect()
+}
+
+/// `chunks` with every span moved by `by`: forward (`true`) or back.
+fn shifted(chunks: &[Vec<Spanned>], by: usize, forward: bool) -> Vec<Vec<Spanned>> {
+    let shift = |at: usize| if forward { at + by } else { at - by };
+    chunks
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|s| Spanned::new(s.ev.clone(), shift(s.span.start)..shift(s.span.end)))
+                .collect()
+        })
+        .collect()
+}
+
+/// The key of a chapter: the piece it comes from (by number: pieces of the same text keep
+/// theirs) and its place there, what it takes from the rest of the book once split ([`plan`]),
+/// the `context` every chapter shows, and where its images are. Only a chapter of an
+/// unchanged piece is looked up by it.
+fn key(path: &str, piece: u64, chunk: usize, c: &Chapter, context: &str, images: &ImageMap) -> u64 {
     content_hash(
         format!(
-            "{path}\u{1d}{place}\u{1d}{}\u{1d}{context}\u{1d}{images:?}",
+            "{path}\u{1d}{piece}\u{1d}{chunk}\u{1d}{}\u{1d}{context}\u{1d}{images:?}",
             plan(c)
         )
         .as_bytes(),
@@ -280,77 +403,6 @@ pub fn content_hash(data: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
     }
     h
-}
-
-/// The outline of a parsed file (see the module documentation), or `None` for a file nested so
-/// deeply that splitting flattens it: its outline could not stand in for it.
-pub fn outline(chunks: &[Vec<Spanned>]) -> Option<Vec<Vec<Spanned>>> {
-    chunks.iter().map(|chunk| outline_chunk(chunk)).collect()
-}
-
-fn outline_chunk(chunk: &[Spanned]) -> Option<Vec<Spanned>> {
-    let mut out = Vec::new();
-    // inside a heading, a footnote definition or an image everything is kept
-    let mut keep = 0usize;
-    let mut depth = 0usize;
-    let mut note_depth = 0usize;
-    let mut body = false;
-    for s in chunk {
-        match &s.ev {
-            Ev::Start(tag) => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return None;
-                }
-                if matches!(tag, Tag::FootnoteDefinition(_)) && depth == 1 {
-                    note_depth = 1;
-                }
-            }
-            Ev::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        // anything outside a top-level footnote definition makes the chunk a chapter
-        if note_depth == 0 {
-            body = true;
-        }
-        let kept_kind = matches!(
-            &s.ev,
-            Ev::Start(Tag::Heading { .. } | Tag::FootnoteDefinition(_) | Tag::Image { .. })
-                | Ev::End(Tag::Heading { .. } | Tag::FootnoteDefinition(_) | Tag::Image { .. })
-        );
-        match &s.ev {
-            Ev::Start(_) if kept_kind => {
-                keep += 1;
-                out.push(s.clone());
-            }
-            Ev::End(_) if kept_kind => {
-                keep = keep.saturating_sub(1);
-                out.push(s.clone());
-            }
-            _ if keep > 0 => out.push(s.clone()),
-            Ev::Start(Tag::Link { .. }) | Ev::End(Tag::Link { .. }) | Ev::FootnoteRef(_) => {
-                out.push(s.clone())
-            }
-            Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => {
-                out.push(s.clone())
-            }
-            _ => {}
-        }
-        if depth == 0 {
-            note_depth = 0;
-        }
-    }
-    // the first event decides whether the first chapter is an opening: keep its kind
-    if body
-        && !matches!(
-            chunk.first().map(|s| &s.ev),
-            Some(Ev::Start(Tag::Heading { .. }))
-        )
-    {
-        let at = chunk[0].span.start;
-        out.insert(0, Spanned::new(Ev::Rule, at..at));
-    }
-    Some(out)
 }
 
 /// What a chapter's XHTML takes from the rest of the book once split: its file name, title,
@@ -374,42 +426,4 @@ pub fn plan(c: &Chapter) -> String {
         }
     }
     p
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outline_keeps_what_reaches_other_chapters() {
-        let text = "## 一 {#one}\n\n正文[連結](b.md#x)。[^n]\n\n![圖](a.png)\n\n[^n]: 註。\n";
-        let chunks = crate::parse::parse_chunks(text, 0, 2);
-        let o = outline(&chunks).unwrap();
-        let kinds: Vec<String> = o[0]
-            .iter()
-            .map(|s| format!("{:?}", s.ev).chars().take(12).collect())
-            .collect();
-        assert!(
-            o[0].iter()
-                .any(|s| matches!(&s.ev, Ev::Start(Tag::Link { dest, .. }) if dest == "b.md#x")),
-            "{kinds:?}"
-        );
-        assert!(matches!(o[0][0].ev, Ev::Start(Tag::Heading { .. })));
-        assert!(
-            o[0].iter()
-                .any(|s| matches!(s.ev, Ev::Start(Tag::Image { .. })))
-        );
-        assert!(o[0].iter().any(|s| matches!(s.ev, Ev::FootnoteRef(_))));
-        assert!(
-            !o[0]
-                .iter()
-                .any(|s| matches!(&s.ev, Ev::Text(t) if t.contains("正文")))
-        );
-        // a chunk of text only keeps a placeholder, so it stays a chapter of its own
-        let chunks = crate::parse::parse_chunks("開場。\n", 0, 2);
-        assert_eq!(outline(&chunks).unwrap()[0].len(), 1);
-        // too deep to stand in for the text
-        let deep = format!("{}x\n", "> ".repeat(MAX_NESTING + 2));
-        assert!(outline(&crate::parse::parse_chunks(&deep, 0, 2)).is_none());
-    }
 }

@@ -3,7 +3,8 @@
 //! [`Inputs`] of the pipeline.
 
 use crate::config::{Config, Layout};
-use crate::files::Files;
+use crate::cover::Drawn;
+use crate::files::{Bytes, Files};
 use crate::project::Project;
 use crate::typeset::TypesetOptions;
 
@@ -13,6 +14,8 @@ pub struct Inputs<'a> {
     pub files: &'a dyn Files,
     pub opts: &'a Options,
     pub settings: Settings,
+    /// How much source text the second pass takes at a time ([`crate::stream::WINDOW_BYTES`]).
+    pub window: usize,
 }
 
 impl<'a> Inputs<'a> {
@@ -22,6 +25,7 @@ impl<'a> Inputs<'a> {
             project,
             files,
             opts,
+            window: crate::stream::WINDOW_BYTES,
         }
     }
 }
@@ -44,6 +48,9 @@ pub struct Options {
     pub cover_font: Option<FontFile>,
     /// Never generate a cover.
     pub no_cover: bool,
+    /// A cover drawn by an earlier build (the CLI keeps the last one beside the output): taken
+    /// instead of drawing when it shows the same ([`crate::cover::key`]).
+    pub kept_cover: Option<Drawn>,
 }
 
 /// The edition of the text to build.
@@ -57,11 +64,12 @@ pub enum Edition {
     Simplified,
 }
 
-/// A font file's name and bytes.
+/// A font file's name and bytes (the CLI maps a font file rather than reading it: a cover
+/// needs a few glyphs of a 25 MB collection).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FontFile {
     pub name: String,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 /// The options and the book's configuration resolved into what the stages read.

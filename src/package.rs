@@ -89,12 +89,87 @@ const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 /// The EPUB: the container, the documents, stylesheets, fonts and cover, then the chapters
-/// (compressed already, in reading order), then the images.
+/// (compressed already, in reading order), then the images; assembled in memory.
 pub fn epub<'a>(
     docs: Documents,
     assets: Assets,
     chapters: impl IntoIterator<Item = &'a Prepared>,
 ) -> Result<Vec<u8>, PackageError> {
+    let mut stream = Stream::new(Vec::new());
+    for c in chapters {
+        stream.add(c)?;
+    }
+    let (spool, ends) = stream.finish(docs, assets)?;
+    Ok([ends.head, spool, ends.tail].concat())
+}
+
+/// An EPUB written as its chapters are ready: each chapter's entry goes to `W` (a spool) at
+/// once, in reading order, and is not kept; the entries that come before the chapters (the
+/// documents that describe them, the stylesheets, the font, the cover) and after them (the
+/// images, the central directory) are made at the end ([`Stream::finish`]). The EPUB is
+/// [`Ends::head`], then the spool, then [`Ends::tail`]: the same bytes as [`epub`].
+pub struct Stream<W: Write> {
+    chapters: Writer<W>,
+}
+
+/// What comes before and after the chapters of a [`Stream`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ends {
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+    /// How many bytes the chapters took in the spool.
+    pub spooled: u64,
+}
+
+impl<W: Write> Stream<W> {
+    pub fn new(spool: W) -> Self {
+        Stream {
+            chapters: Writer::bare(spool),
+        }
+    }
+
+    /// Write the next chapter's entry to the spool.
+    pub fn add(&mut self, chapter: &Prepared) -> Result<(), PackageError> {
+        self.chapters.add(chapter)
+    }
+
+    /// The entries around the chapters; gives the spool back.
+    pub fn finish(self, docs: Documents, assets: Assets) -> Result<(W, Ends), PackageError> {
+        let (head, images) = around(docs, assets);
+        let mut head_zip = Writer::new(Vec::new())?;
+        for p in head.par_iter().map(prepare).collect::<Vec<_>>() {
+            head_zip.add(&p)?;
+        }
+        let (head, mut records) = (head_zip.out, head_zip.records);
+        let (spool, chapters) = (self.chapters.out, self.chapters.records);
+        let spooled: u64 = self.chapters.at;
+        records.extend(chapters.into_iter().map(|r| Record {
+            offset: r.offset + head.len() as u64,
+            ..r
+        }));
+        let mut tail = Writer::bare(Vec::new());
+        tail.at = head.len() as u64 + spooled;
+        for p in images.par_iter().map(prepare).collect::<Vec<_>>() {
+            tail.add(&p)?;
+        }
+        records.extend(tail.records);
+        let directory_at = tail.at;
+        let mut tail = tail.out;
+        directory(&mut tail, &records, directory_at)?;
+        Ok((
+            spool,
+            Ends {
+                head,
+                tail,
+                spooled,
+            },
+        ))
+    }
+}
+
+/// The entries before the chapters (container, documents, stylesheets, font, cover) and after
+/// them (images), in their order.
+fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<Entry>) {
     let entry = |path: String, data: Vec<u8>| Entry { path, data };
     let mut head = vec![
         entry("META-INF/container.xml".into(), CONTAINER.into()),
@@ -124,18 +199,13 @@ pub fn epub<'a>(
             cover.data,
         ));
     }
-    let images_at = head.len();
-    for im in assets.images.list {
-        head.push(entry(format!("EPUB/{}", im.href), im.data));
-    }
-    let mut prepared: Vec<Prepared> = head.par_iter().map(prepare).collect();
-    let images = prepared.split_off(images_at);
-    let mut all: Vec<&Prepared> = prepared.iter().collect();
-    for c in chapters {
-        all.push(c);
-    }
-    all.extend(&images);
-    package(all)
+    let images = assets
+        .images
+        .list
+        .into_iter()
+        .map(|im| entry(format!("EPUB/{}", im.href), im.data))
+        .collect();
+    (head, images)
 }
 
 /// Compress one entry on its own (may run on any thread).
@@ -201,75 +271,111 @@ pub fn package<'a>(parts: impl IntoIterator<Item = &'a Prepared>) -> Result<Vec<
     zip.finish()
 }
 
+/// What the central directory says of an entry: all of its local header, and where it is.
+#[derive(Debug, Clone)]
+struct Record {
+    path: String,
+    deflated: bool,
+    crc: u32,
+    size: u64,
+    compressed: u64,
+    /// Offset of its local header in the zip.
+    offset: u64,
+}
+
 /// Writes an EPUB's zip into `W` entry by entry, as the entries come: each local header and
-/// its data at once, the central directory at the end.
+/// its data at once, keeping only what the central directory needs of it; the central
+/// directory at the end.
 pub struct Writer<W: Write> {
     out: W,
-    /// Bytes written so far.
+    /// Offset in the zip of the next entry.
     at: u64,
-    /// The entries written, with the offset of each local header.
-    written: Vec<(Prepared, u32)>,
+    /// The entries written.
+    records: Vec<Record>,
 }
 
 impl<W: Write> Writer<W> {
     /// Start the zip with its `mimetype` entry (stored).
     pub fn new(out: W) -> Result<Self, PackageError> {
-        let mut w = Writer {
-            out,
-            at: 0,
-            written: Vec::new(),
-        };
+        let mut w = Writer::bare(out);
         w.add(&prepare_stored("mimetype", b"application/epub+zip"))?;
         Ok(w)
     }
 
+    /// A writer of entries only (a part of a zip).
+    fn bare(out: W) -> Self {
+        Writer {
+            out,
+            at: 0,
+            records: Vec::new(),
+        }
+    }
+
     /// Write one entry: its local header, then its (compressed) data.
     pub fn add(&mut self, p: &Prepared) -> Result<(), PackageError> {
-        let offset =
-            u32::try_from(self.at).map_err(|_| PackageError::TooLarge(p.0.path.clone()))?;
+        let record = Record {
+            path: p.0.path.clone(),
+            deflated: p.0.deflated,
+            crc: p.0.crc,
+            size: p.0.size,
+            compressed: p.0.data.len() as u64,
+            offset: self.at,
+        };
         let mut head = Vec::with_capacity(30 + p.0.path.len());
         put32(&mut head, 0x0403_4b50);
-        put_fields(&mut head, &p.0)?;
+        put_fields(&mut head, &record)?;
         put16(&mut head, 0); // no extra field
         head.extend_from_slice(p.0.path.as_bytes());
         self.out.write_all(&head)?;
         self.out.write_all(&p.0.data)?;
         self.at += (head.len() + p.0.data.len()) as u64;
-        self.written.push((p.clone(), offset));
+        self.records.push(record);
         Ok(())
     }
 
     /// Write the central directory and give the writer back.
     pub fn finish(mut self) -> Result<W, PackageError> {
-        let count = u16::try_from(self.written.len())
-            .map_err(|_| PackageError::TooMany(self.written.len()))?;
-        let too_large = || PackageError::TooLarge("the EPUB".into());
-        let directory_at = u32::try_from(self.at).map_err(|_| too_large())?;
-        let mut dir = Vec::with_capacity(self.written.len() * 80 + 22);
-        for (p, offset) in &self.written {
-            put32(&mut dir, 0x0201_4b50);
-            put16(&mut dir, MADE_BY);
-            put_fields(&mut dir, &p.0)?;
-            put16(&mut dir, 0); // extra field
-            put16(&mut dir, 0); // comment
-            put16(&mut dir, 0); // disk
-            put16(&mut dir, 0); // internal attributes
-            put32(&mut dir, UNIX_FILE);
-            put32(&mut dir, *offset);
-            dir.extend_from_slice(p.0.path.as_bytes());
-        }
-        let directory_len = u32::try_from(dir.len()).map_err(|_| too_large())?;
-        put32(&mut dir, 0x0605_4b50);
-        put16(&mut dir, 0);
-        put16(&mut dir, 0);
-        put16(&mut dir, count);
-        put16(&mut dir, count);
-        put32(&mut dir, directory_len);
-        put32(&mut dir, directory_at);
-        put16(&mut dir, 0); // comment
-        self.out.write_all(&dir)?;
+        directory(&mut self.out, &self.records, self.at)?;
         Ok(self.out)
     }
+}
+
+/// The central directory of the entries `records`, starting at `directory_at`, and its end.
+fn directory(
+    out: &mut impl Write,
+    records: &[Record],
+    directory_at: u64,
+) -> Result<(), PackageError> {
+    let count = u16::try_from(records.len()).map_err(|_| PackageError::TooMany(records.len()))?;
+    let too_large = || PackageError::TooLarge("the EPUB".into());
+    let directory_at = u32::try_from(directory_at).map_err(|_| too_large())?;
+    let mut dir = Vec::with_capacity(records.len() * 80 + 22);
+    for r in records {
+        put32(&mut dir, 0x0201_4b50);
+        put16(&mut dir, MADE_BY);
+        put_fields(&mut dir, r)?;
+        put16(&mut dir, 0); // extra field
+        put16(&mut dir, 0); // comment
+        put16(&mut dir, 0); // disk
+        put16(&mut dir, 0); // internal attributes
+        put32(&mut dir, UNIX_FILE);
+        put32(
+            &mut dir,
+            u32::try_from(r.offset).map_err(|_| PackageError::TooLarge(r.path.clone()))?,
+        );
+        dir.extend_from_slice(r.path.as_bytes());
+    }
+    let directory_len = u32::try_from(dir.len()).map_err(|_| too_large())?;
+    put32(&mut dir, 0x0605_4b50);
+    put16(&mut dir, 0);
+    put16(&mut dir, 0);
+    put16(&mut dir, count);
+    put16(&mut dir, count);
+    put32(&mut dir, directory_len);
+    put32(&mut dir, directory_at);
+    put16(&mut dir, 0); // comment
+    out.write_all(&dir)?;
+    Ok(())
 }
 
 fn prepare_stored(path: &str, data: &[u8]) -> Prepared {
@@ -284,26 +390,18 @@ fn prepare_stored(path: &str, data: &[u8]) -> Prepared {
 
 /// The fields a local header and a central directory entry share, from "version needed" to
 /// the name's length.
-fn put_fields(out: &mut Vec<u8>, p: &PreparedData) -> Result<(), PackageError> {
-    let too_large = || PackageError::TooLarge(p.path.clone());
-    put16(out, version_needed(p));
+fn put_fields(out: &mut Vec<u8>, r: &Record) -> Result<(), PackageError> {
+    let too_large = || PackageError::TooLarge(r.path.clone());
+    put16(out, if r.deflated { 20 } else { 10 }); // version needed
     put16(out, 0); // flags: ASCII names, sizes known up front
-    put16(out, method(p));
+    put16(out, if r.deflated { 8 } else { 0 }); // method
     put16(out, DOS_TIME);
     put16(out, DOS_DATE);
-    put32(out, p.crc);
-    put32(out, u32::try_from(p.data.len()).map_err(|_| too_large())?);
-    put32(out, u32::try_from(p.size).map_err(|_| too_large())?);
-    put16(out, u16::try_from(p.path.len()).map_err(|_| too_large())?);
+    put32(out, r.crc);
+    put32(out, u32::try_from(r.compressed).map_err(|_| too_large())?);
+    put32(out, u32::try_from(r.size).map_err(|_| too_large())?);
+    put16(out, u16::try_from(r.path.len()).map_err(|_| too_large())?);
     Ok(())
-}
-
-fn method(p: &PreparedData) -> u16 {
-    if p.deflated { 8 } else { 0 }
-}
-
-fn version_needed(p: &PreparedData) -> u16 {
-    if p.deflated { 20 } else { 10 }
 }
 
 fn put16(out: &mut Vec<u8>, v: u16) {

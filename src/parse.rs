@@ -5,6 +5,7 @@ use pulldown_cmark::{
     TagEnd,
 };
 
+use crate::chapters::MAX_NESTING;
 use crate::model::{Alert, Align, Ev, Spanned, Tag};
 
 /// pulldown-cmark options hanpub uses: no smart punctuation (wrong for Chinese); math, GFM
@@ -77,14 +78,40 @@ pub fn parse_chunks_from(
 /// fences indented by 1–3 spaces (inside a list item or not, a line alone cannot tell), and
 /// lines ended by a lone CR.
 pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<usize>> {
+    pieces_with(text, body, split_level, &|_| {})
+}
+
+/// Scans go through text in blocks of this size, and tell when they are done with each.
+const BLOCK: usize = 8 << 20;
+
+/// `range` in blocks of [`BLOCK`] bytes.
+fn blocks(range: std::ops::Range<usize>) -> impl Iterator<Item = std::ops::Range<usize>> {
+    range
+        .clone()
+        .step_by(BLOCK)
+        .map(move |at| at..(at + BLOCK).min(range.end))
+}
+
+/// [`pieces`], calling `done` with the parts of the text it has read and will not read
+/// again (a mapped text gives their memory back: [`crate::source::Text::release`]).
+pub fn pieces_with(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> Vec<std::ops::Range<usize>> {
     #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
     let whole = vec![body..text.len()];
     let b = text.as_bytes();
-    // a lone CR ends a line too: leave such text to the whole parse
-    let lone_cr =
-        memchr::memchr_iter(b'\r', &b[body..]).any(|i| b.get(body + i + 1) != Some(&b'\n'));
-    if lone_cr || html_block_with_end_marker(&b[body..]) {
-        return whole;
+    for block in blocks(body..b.len()) {
+        // a lone CR ends a line too: leave such text to the whole parse
+        let lone_cr = memchr::memchr_iter(b'\r', &b[block.clone()])
+            .any(|i| b.get(block.start + i + 1) != Some(&b'\n'));
+        let html = html_block_with_end_marker(&b[block.clone()], &b[block.end..]);
+        done(block);
+        if lone_cr || html {
+            return whole;
+        }
     }
     let mut starts = vec![body];
     // footnote label (lowercased) → piece of its definition
@@ -96,11 +123,16 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
         .map(|i| body + i)
         .peekable();
     let mut at = body;
+    let mut read = body;
     let last = (b.len() > body && b.last() != Some(&b'\n')).then_some(b.len());
     let ends = memchr::memchr_iter(b'\n', &b[body..])
         .map(|i| body + i + 1)
         .chain(last);
     for end in ends {
+        if at - read >= BLOCK {
+            done(read..at);
+            read = at;
+        }
         let mut has_colon = false;
         while colons.next_if(|&c| c < end).is_some() {
             has_colon = true;
@@ -141,7 +173,8 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
         blank_before = blank && fence.is_none();
         at = end;
     }
-    if !notes.is_empty() && !citations_stay_in_piece(text, &starts, &notes) {
+    done(read..b.len());
+    if !notes.is_empty() && !citations_stay_in_piece(text, &starts, &notes, done) {
         return whole;
     }
     let mut ranges: Vec<std::ops::Range<usize>> = starts.windows(2).map(|w| w[0]..w[1]).collect();
@@ -182,7 +215,12 @@ fn footnote_definition(line: &str) -> Option<String> {
 }
 
 /// Every `[^label` in the text lies in the piece that defines `label` (when it is defined).
-fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize)]) -> bool {
+fn citations_stay_in_piece(
+    text: &str,
+    starts: &[usize],
+    notes: &[(String, usize)],
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> bool {
     // label → the piece that defines it (a label defined in two pieces: give up)
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (label, piece) in notes {
@@ -190,26 +228,39 @@ fn citations_stay_in_piece(text: &str, starts: &[usize], notes: &[(String, usize
             return false;
         }
     }
-    for at in memchr::memmem::find_iter(text.as_bytes(), b"[^") {
-        let rest = &text[at + 2..];
-        // a label is at most 999 characters (CommonMark): never look further for its `]`
-        let Some(close) = memchr::memchr(b']', &rest.as_bytes()[..rest.len().min(4 * 999)]) else {
-            continue;
-        };
-        let label = rest[..close].to_lowercase();
-        let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
-        if seen.get(label.as_str()).is_some_and(|&p| p != piece) {
-            return false;
+    for block in blocks(0..text.len()) {
+        // a `[^` across the end of the block is found in it
+        let end = (block.end + 1).min(text.len());
+        for at in memchr::memmem::find_iter(&text.as_bytes()[block.start..end], b"[^") {
+            let at = block.start + at;
+            let rest = &text[at + 2..];
+            // a label is at most 999 characters (CommonMark): never look further for its `]`
+            let Some(close) = memchr::memchr(b']', &rest.as_bytes()[..rest.len().min(4 * 999)])
+            else {
+                continue;
+            };
+            let label = rest[..close].to_lowercase();
+            let piece = starts.partition_point(|&s| s <= at).saturating_sub(1);
+            if seen.get(label.as_str()).is_some_and(|&p| p != piece) {
+                return false;
+            }
         }
+        done(block);
     }
     true
 }
 
-/// `<!…`, `<?…` or a `script`/`pre`/`style`/`textarea` tag anywhere: HTML that may run past a
-/// blank line.
-fn html_block_with_end_marker(b: &[u8]) -> bool {
+/// `<!…`, `<?…` or a `script`/`pre`/`style`/`textarea` tag anywhere in `b` (`after`: the text
+/// after it): HTML that may run past a blank line.
+fn html_block_with_end_marker(b: &[u8], after: &[u8]) -> bool {
     memchr::memchr_iter(b'<', b).any(|i| {
-        let rest = &b[i + 1..];
+        let tail;
+        let rest = if b.len() - i > 9 {
+            &b[i + 1..]
+        } else {
+            tail = [&b[i + 1..], &after[..after.len().min(9)]].concat();
+            &tail[..]
+        };
         let starts =
             |tag: &[u8]| rest.len() >= tag.len() && rest[..tag.len()].eq_ignore_ascii_case(tag);
         starts(b"!")
@@ -223,11 +274,54 @@ fn html_block_with_end_marker(b: &[u8]) -> bool {
 
 /// Parse `text[range]` on its own (spans are offsets into `text`), cut at split headings.
 fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Vec<Vec<Spanned>> {
+    convert(text, range, split_level, &mut Everything)
+}
+
+/// What a parse keeps of the events it meets: all of them, or an outline ([`Outliner`]).
+trait Keep {
+    /// Whether the next event of the chunk (every event is shown, in order) is kept.
+    fn keep(&mut self, seen: Seen<'_>, at: usize) -> bool;
+    /// The chunk is complete.
+    fn end_chunk(&mut self, _chunk: &mut Vec<Spanned>) {}
+}
+
+/// An event as a [`Keep`] sees it, before its text is copied.
+#[derive(Clone, Copy)]
+enum Seen<'a> {
+    Start(&'a Tag),
+    End(&'a Tag),
+    /// Raw HTML, and whether it is (a line of) an HTML block.
+    Html(&'a str, bool),
+    FootnoteRef,
+    /// Text, code, breaks, rules, task markers.
+    Other,
+}
+
+struct Everything;
+
+impl Keep for Everything {
+    fn keep(&mut self, _: Seen<'_>, _: usize) -> bool {
+        true
+    }
+}
+
+/// pulldown-cmark's events → owned events with spans, cut into chunks before every top-level
+/// heading of level ≤ `split_level`; the text of an event `keep` leaves out is never copied.
+fn convert(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+    keep: &mut impl Keep,
+) -> Vec<Vec<Spanned>> {
     let body = range.start;
     let parser = Parser::new_ext(&text[range], options()).into_offset_iter();
     let mut chunks: Vec<Vec<Spanned>> = Vec::new();
     let mut out: Vec<Spanned> = Vec::new();
+    // events in the chunk so far, kept or not
+    let mut seen = 0usize;
     let mut stack: Vec<Tag> = Vec::new();
+    let mut after_text = false;
+    let mut after_html = false;
     // for each open link: whether its tags are left out (an autolink of an unknown scheme)
     let mut unwrapped: Vec<bool> = Vec::new();
     for (event, range) in parser {
@@ -235,36 +329,65 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
             && stack.is_empty()
             && split_level > 0
             && heading_level(*level) <= split_level
-            && !out.is_empty()
+            && seen > 0
         {
+            keep.end_chunk(&mut out);
             chunks.push(std::mem::take(&mut out));
+            seen = 0;
+        }
+        // the tags of an autolink of an unknown scheme are left out (its text merges with
+        // the text around it)
+        match &event {
+            Event::Start(MdTag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let unwrap = *link_type == LinkType::Autolink
+                    && matches!(
+                        crate::url::check(dest_url),
+                        Err(crate::url::Refused::Unknown | crate::url::Refused::Invalid)
+                    );
+                unwrapped.push(unwrap);
+                if unwrap {
+                    continue;
+                }
+            }
+            Event::End(TagEnd::Link) if unwrapped.pop() == Some(true) => continue,
+            _ => {}
         }
         let span = range.start + body..range.end + body;
+        let is_text = matches!(event, Event::Text(_));
+        let was_text = std::mem::replace(&mut after_text, is_text);
+        let is_html = matches!(event, Event::Html(_));
+        let was_html = std::mem::replace(&mut after_html, is_html);
+        // merged text and the lines of an HTML block (below) are one event
+        if !((is_text && was_text) || (is_html && was_html)) {
+            seen += 1;
+        }
         let ev = match event {
             Event::Start(tag) => {
-                if let MdTag::Link { link_type, .. } = &tag {
-                    let unwrap = *link_type == LinkType::Autolink
-                        && matches!(&tag, MdTag::Link { dest_url, .. }
-                            if matches!(crate::url::check(dest_url),
-                                Err(crate::url::Refused::Unknown | crate::url::Refused::Invalid)));
-                    unwrapped.push(unwrap);
-                    if unwrap {
-                        continue;
-                    }
-                }
                 let tag = convert_tag(tag);
+                if !keep.keep(Seen::Start(&tag), span.start) {
+                    stack.push(tag);
+                    continue;
+                }
                 stack.push(tag.clone());
                 Ev::Start(tag)
             }
             Event::End(end) => {
-                if end == TagEnd::Link && unwrapped.pop() == Some(true) {
-                    continue;
-                }
                 let tag = stack.pop().unwrap_or(Tag::Paragraph);
                 debug_assert!(matches_end(&tag, end), "{tag:?} closed by {end:?}");
+                if !keep.keep(Seen::End(&tag), span.start) {
+                    continue;
+                }
                 Ev::End(tag)
             }
             Event::Text(t) => {
+                let kept = keep.keep(Seen::Other, span.start);
+                if !kept {
+                    continue;
+                }
                 // an escaped `\{` is an event of its own, so that it never opens a ruby
                 let escaped = |span: &std::ops::Range<usize>| {
                     span.start
@@ -286,57 +409,266 @@ fn parse_range(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Ve
                     continue;
                 }
                 // merge adjacent text (pulldown-cmark splits at escapes and entities)
-                if let Some(last) = out.last_mut()
-                    && let Ev::Text(prev) = &mut last.ev
-                    && !lone_brace(prev, &last.span)
-                {
-                    prev.push_str(&t);
-                    last.span.end = span.end;
-                    continue;
+                if was_text {
+                    match out.last_mut() {
+                        Some(last) => match &mut last.ev {
+                            Ev::Text(prev) if !lone_brace(prev, &last.span) => {
+                                prev.push_str(&t);
+                                last.span.end = span.end;
+                                continue;
+                            }
+                            Ev::Text(_) => {}
+                            _ => continue,
+                        },
+                        None => continue,
+                    }
                 }
                 Ev::Text(t.into_string())
             }
-            Event::Code(t) => Ev::Code(t.into_string()),
-            Event::InlineMath(t) => Ev::Math {
-                tex: t.into_string(),
-                display: false,
-            },
-            Event::DisplayMath(t) => Ev::Math {
-                tex: t.into_string(),
-                display: true,
-            },
-            Event::Html(t) => {
-                // an HTML block comes line by line: keep it whole
-                if let Some(last) = out.last_mut()
-                    && let Ev::Html { html, block: true } = &mut last.ev
-                {
-                    html.push_str(&t);
-                    last.span.end = span.end;
+            event => {
+                let seen_as = match &event {
+                    Event::Html(h) => Seen::Html(h, true),
+                    Event::InlineHtml(h) => Seen::Html(h, false),
+                    Event::FootnoteReference(_) => Seen::FootnoteRef,
+                    _ => Seen::Other,
+                };
+                if !keep.keep(seen_as, span.start) {
                     continue;
                 }
-                Ev::Html {
-                    html: t.into_string(),
-                    block: true,
+                match event {
+                    Event::Code(t) => Ev::Code(t.into_string()),
+                    Event::InlineMath(t) => Ev::Math {
+                        tex: t.into_string(),
+                        display: false,
+                    },
+                    Event::DisplayMath(t) => Ev::Math {
+                        tex: t.into_string(),
+                        display: true,
+                    },
+                    Event::Html(t) => {
+                        // an HTML block comes line by line: keep it whole
+                        if was_html
+                            && let Some(last) = out.last_mut()
+                            && let Ev::Html { html, block: true } = &mut last.ev
+                        {
+                            html.push_str(&t);
+                            last.span.end = span.end;
+                            continue;
+                        }
+                        Ev::Html {
+                            html: t.into_string(),
+                            block: true,
+                        }
+                    }
+                    Event::InlineHtml(t) => Ev::Html {
+                        html: t.into_string(),
+                        block: false,
+                    },
+                    Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
+                    Event::SoftBreak => Ev::SoftBreak,
+                    Event::HardBreak => Ev::HardBreak,
+                    Event::Rule => Ev::Rule,
+                    Event::TaskListMarker(b) => Ev::TaskMarker(b),
+                    Event::Start(_) | Event::End(_) | Event::Text(_) => unreachable!(),
                 }
             }
-            Event::InlineHtml(t) => Ev::Html {
-                html: t.into_string(),
-                block: false,
-            },
-            Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
-            Event::SoftBreak => Ev::SoftBreak,
-            Event::HardBreak => Ev::HardBreak,
-            Event::Rule => Ev::Rule,
-            Event::TaskListMarker(b) => Ev::TaskMarker(b),
         };
         out.push(Spanned::new(ev, span));
     }
-    if !out.is_empty() || chunks.is_empty() {
+    if seen > 0 || chunks.is_empty() {
+        keep.end_chunk(&mut out);
         chunks.push(out);
     }
     for c in &mut chunks {
         shortcodes(c);
     }
+    chunks
+}
+
+/// The *outline* of a chunk: the few events that reach beyond its own chapter — headings, which
+/// get book-wide unique ids and give titles; links, which may point into other files; footnote
+/// references and definitions (whole), which may be cited from other chapters; images, numbered
+/// book-wide — and a placeholder ([`Ev::Rule`]) at the start of a chunk with anything else that
+/// does not start with a heading, so it stays a chapter of its own and the opening is told
+/// apart. Splitting a book's outlines gives every chapter the ids, link targets, titles and
+/// file names the whole text gives it; [`crate::chapters::fill`] then puts them into the full
+/// events of the chapter, parsed again.
+///
+/// A chunk nested deeper than [`MAX_NESTING`] has no outline (splitting flattens it).
+#[derive(Default)]
+struct Outliner {
+    /// Inside a heading, a footnote definition or an image everything is kept.
+    keep: usize,
+    depth: usize,
+    note_depth: usize,
+    /// Something outside a top-level footnote definition.
+    body: bool,
+    /// Whether the chunk starts with a heading, and where.
+    first: Option<(bool, usize)>,
+    /// Some chunk is nested too deeply.
+    deep: bool,
+}
+
+impl Keep for Outliner {
+    fn keep(&mut self, seen: Seen<'_>, at: usize) -> bool {
+        let outlined = |t: &Tag| {
+            matches!(
+                t,
+                Tag::Heading { .. } | Tag::FootnoteDefinition(_) | Tag::Image { .. }
+            )
+        };
+        match seen {
+            Seen::Start(tag) => {
+                self.depth += 1;
+                self.deep |= self.depth > MAX_NESTING;
+                if matches!(tag, Tag::FootnoteDefinition(_)) && self.depth == 1 {
+                    self.note_depth = 1;
+                }
+            }
+            Seen::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        self.first
+            .get_or_insert((matches!(seen, Seen::Start(Tag::Heading { .. })), at));
+        // anything outside a top-level footnote definition makes the chunk a chapter
+        if self.note_depth == 0 {
+            self.body = true;
+        }
+        let kept = match seen {
+            Seen::Start(t) if outlined(t) => {
+                self.keep += 1;
+                true
+            }
+            Seen::End(t) if outlined(t) => {
+                self.keep = self.keep.saturating_sub(1);
+                true
+            }
+            _ if self.keep > 0 => true,
+            Seen::Start(Tag::Link { .. }) | Seen::End(Tag::Link { .. }) | Seen::FootnoteRef => true,
+            // an HTML block whole (its lines are merged into one event, which must be
+            // the same in the outline as in the text); inline HTML that may show an image
+            Seen::Html(_, true) => true,
+            Seen::Html(html, false) => shows_image(html),
+            _ => false,
+        };
+        if self.depth == 0 {
+            self.note_depth = 0;
+        }
+        kept
+    }
+
+    fn end_chunk(&mut self, chunk: &mut Vec<Spanned>) {
+        // the first event decides whether the first chapter is an opening: keep its kind
+        if let Some((false, at)) = self.first
+            && self.body
+        {
+            chunk.insert(0, Spanned::new(Ev::Rule, at..at));
+        }
+        let deep = self.deep;
+        *self = Outliner {
+            deep,
+            ..Outliner::default()
+        };
+    }
+}
+
+/// For each event of a chunk (as parsed, after text is merged): whether its outline has it.
+pub fn in_outline(events: &[Spanned]) -> Vec<bool> {
+    let mut outliner = Outliner::default();
+    events
+        .iter()
+        .map(|s| {
+            let seen = match &s.ev {
+                Ev::Start(t) => Seen::Start(t),
+                Ev::End(t) => Seen::End(t),
+                Ev::Html { html, block } => Seen::Html(html, *block),
+                Ev::FootnoteRef(_) => Seen::FootnoteRef,
+                _ => Seen::Other,
+            };
+            outliner.keep(seen, s.span.start)
+        })
+        .collect()
+}
+
+/// Raw HTML that may show an image (`<img>`): what the images stage reads of raw HTML.
+pub fn shows_image(html: &str) -> bool {
+    html.contains("<img") || html.contains("<IMG")
+}
+
+/// Parse `text[range]` into its outline ([`Outliner`]), cut at split headings; `None` when it is
+/// nested too deeply to have one.
+pub fn outline_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+) -> Option<Vec<Vec<Spanned>>> {
+    let mut outliner = Outliner::default();
+    let chunks = convert(text, range, split_level, &mut outliner);
+    (!outliner.deep).then_some(chunks)
+}
+
+/// The pieces a file's body is parsed in: [`pieces`] for a large file cut at split headings,
+/// else the whole body. `done` as for [`pieces_with`].
+pub fn piece_ranges(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    done: &dyn Fn(std::ops::Range<usize>),
+) -> Vec<std::ops::Range<usize>> {
+    if split_level == 0 || text.len() - body < PARALLEL_MIN {
+        #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
+        return vec![body..text.len()];
+    }
+    pieces_with(text, body, split_level, done)
+}
+
+/// [`piece_ranges`], cutting a body of at least `parallel_min` bytes.
+pub fn piece_ranges_from(
+    text: &str,
+    body: usize,
+    split_level: u8,
+    parallel_min: usize,
+) -> Vec<std::ops::Range<usize>> {
+    if split_level == 0 || text.len() - body < parallel_min {
+        #[allow(clippy::single_range_in_vec_init)] // one piece: the whole body
+        return vec![body..text.len()];
+    }
+    pieces(text, body, split_level)
+}
+
+/// One piece of a file, parsed: its chunks (empty ones left out), full or outlined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub range: std::ops::Range<usize>,
+    pub chunks: Vec<Vec<Spanned>>,
+    /// The chunks are outlines (else the full events: the piece is nested too deeply to have
+    /// an outline).
+    pub outlined: bool,
+}
+
+/// Parse one piece into its outline, or into its full events when it has none.
+pub fn outline_piece(text: &str, range: std::ops::Range<usize>, split_level: u8) -> Piece {
+    let (chunks, outlined) = match outline_range(text, range.clone(), split_level) {
+        Some(chunks) => (chunks, true),
+        None => (parse_range(text, range.clone(), split_level), false),
+    };
+    let mut chunks = chunks;
+    chunks.retain(|c| !c.is_empty());
+    Piece {
+        range,
+        chunks,
+        outlined,
+    }
+}
+
+/// The full events of one piece, its chunks as [`outline_piece`] numbers them.
+pub fn parse_piece(
+    text: &str,
+    range: std::ops::Range<usize>,
+    split_level: u8,
+) -> Vec<Vec<Spanned>> {
+    let mut chunks = parse_range(text, range, split_level);
+    chunks.retain(|c| !c.is_empty());
     chunks
 }
 

@@ -226,7 +226,7 @@ fn stem(path: &str) -> String {
 /// A text file of the book, decoded.
 pub fn read_text(files: &dyn Files, path: &str) -> Result<SourceFile, Diagnostic> {
     let bytes = files
-        .read(path)
+        .read_shared(path)
         .map_err(|e| files::read_error(files, path, &e))?;
     files::decode(files.name(path), bytes)
 }

@@ -2,23 +2,200 @@
 //! mark set aside, lone-CR line breaks read as LF), how it was stored, and byte offset →
 //! line:column, in time proportional to the distance from the line start even on very long lines.
 
+use std::ops::Range;
+use std::str::Utf8Error;
+use std::sync::OnceLock;
+
+use crate::files::Bytes;
+
+/// The text of a source file: UTF-8 (checked when made), shared and cheap to clone; held in
+/// memory, or mapped from its file by the CLI ([`Bytes`]), in which case [`Text::release`]
+/// gives back the memory of a part the build is done with (read again from the file when
+/// needed): a 200 MB book need not be in memory at once.
+#[derive(Clone)]
+pub struct Text(Bytes);
+
+/// Text is checked (and, when mapped, given back) in blocks of this size.
+const CHECK_BLOCK: usize = 8 << 20;
+
+impl Text {
+    /// `bytes` as text, or where the first byte that is not UTF-8 is.
+    pub fn from_utf8(bytes: Bytes) -> Result<Text, Utf8Error> {
+        let mut at = 0;
+        while at < bytes.len() {
+            let (start, end) = (at, (at + CHECK_BLOCK).min(bytes.len()));
+            at = match simdutf8::compat::from_utf8(&bytes[start..end]) {
+                Ok(_) => end,
+                // a character cut by the end of the block: check it with the next one
+                Err(e) if e.error_len().is_none() && end < bytes.len() && e.valid_up_to() > 0 => {
+                    start + e.valid_up_to()
+                }
+                // the standard library names the first bad byte
+                Err(_) => match std::str::from_utf8(&bytes) {
+                    Err(e) => return Err(e),
+                    Ok(_) => bytes.len(),
+                },
+            };
+            bytes.release(start..at);
+        }
+        Ok(Text(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: checked to be UTF-8 when made (`from_utf8`, or from a `String`)
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+
+    /// The build is done with `range` for now: a mapped text gives its memory back.
+    pub fn release(&self, range: Range<usize>) {
+        self.0.release(range)
+    }
+
+    /// Apply `f` to `range` block by block, giving each block back when done (see
+    /// [`Text::release`]).
+    pub fn in_blocks(&self, range: Range<usize>, mut f: impl FnMut(Range<usize>)) {
+        let mut at = range.start;
+        while at < range.end {
+            let end = floor_char_boundary(self, (at + CHECK_BLOCK).min(range.end));
+            let end = if end <= at { range.end } else { end };
+            f(at..end);
+            self.release(at..end);
+            at = end;
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(Bytes::from(s.into_bytes()))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text::from(s.to_string())
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::from(s.clone())
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
 /// A text file of the book, with the path shown to the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path as shown in messages (relative to the working directory, `/`-separated).
     pub name: String,
     /// The text: without a leading byte order mark, every lone CR (old Mac line break) read as
     /// `\n` (byte for byte, so offsets into the stored file and into this text agree after the
     /// mark).
-    pub text: String,
+    pub text: Text,
     /// How the file was stored, so that a rewrite (`check --fix`) gives it back the same way.
     pub stored: Stored,
+    /// Where its lines start, found when a message first needs them.
+    index: OnceLock<Index>,
+}
+
+/// Where the lines of a text start.
+#[derive(Debug, Clone)]
+struct Index {
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
     /// For files with a line longer than [`BLOCK`] bytes: the number of characters before every
     /// multiple of [`BLOCK`] bytes, so a column is found without counting from the line start.
     chars_before_block: Vec<usize>,
 }
+
+impl Index {
+    fn of(text: &Text) -> Index {
+        let mut line_starts = vec![0];
+        text.in_blocks(0..text.len(), |r| {
+            line_starts.extend(memchr_newlines(&text[r.clone()]).map(|i| r.start + i + 1))
+        });
+        let long_line = line_starts
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .chain(line_starts.last().map(|&s| text.len() - s))
+            .any(|n| n > BLOCK);
+        let chars_before_block = if long_line {
+            let mut total = 0;
+            let mut marks = Vec::with_capacity(text.len() / BLOCK + 1);
+            for block in text.as_bytes().chunks(BLOCK) {
+                marks.push(total);
+                total += count_chars(block);
+            }
+            marks.push(total);
+            marks
+        } else {
+            Vec::new()
+        };
+        Index {
+            line_starts,
+            chars_before_block,
+        }
+    }
+}
+
+impl PartialEq for SourceFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.text == other.text && self.stored == other.stored
+    }
+}
+
+impl Eq for SourceFile {}
 
 /// What reading a file set aside, to put back when it is written again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,8 +214,24 @@ const BLOCK: usize = 512;
 
 impl SourceFile {
     /// A file whose text is already as the stages see it.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, text: impl Into<Text>) -> Self {
         Self::with_stored(name.into(), text.into(), Stored::default())
+    }
+
+    /// A file as read from the disk ([`SourceFile::from_stored`]); a text with neither a byte
+    /// order mark nor a lone CR is kept as it is (a mapped file stays mapped).
+    pub fn from_text(name: impl Into<String>, text: Text) -> Self {
+        let mut lone_cr = false;
+        text.in_blocks(0..text.len(), |r| {
+            let b = text.as_bytes();
+            lone_cr = lone_cr
+                || memchr::memchr_iter(b'\r', &b[r.clone()])
+                    .any(|i| b.get(r.start + i + 1) != Some(&b'\n'));
+        });
+        if lone_cr || text.starts_with('\u{feff}') {
+            return Self::from_stored(name, text.to_string());
+        }
+        Self::with_stored(name.into(), text, Stored::default())
     }
 
     /// A file as read from the disk: a leading byte order mark is set aside and lone CRs read
@@ -64,37 +257,20 @@ impl SourceFile {
                 }
             }
         }
-        Self::with_stored(name.into(), text, stored)
+        Self::with_stored(name.into(), text.into(), stored)
     }
 
-    fn with_stored(name: String, text: String, stored: Stored) -> Self {
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(memchr_newlines(&text).map(|i| i + 1))
-            .collect();
-        let long_line = line_starts
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .chain(line_starts.last().map(|&s| text.len() - s))
-            .any(|n| n > BLOCK);
-        let chars_before_block = if long_line {
-            let mut total = 0;
-            let mut marks = Vec::with_capacity(text.len() / BLOCK + 1);
-            for block in text.as_bytes().chunks(BLOCK) {
-                marks.push(total);
-                total += count_chars(block);
-            }
-            marks.push(total);
-            marks
-        } else {
-            Vec::new()
-        };
+    fn with_stored(name: String, text: Text, stored: Stored) -> Self {
         SourceFile {
             name,
             text,
             stored,
-            line_starts,
-            chars_before_block,
+            index: OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::of(&self.text))
     }
 
     /// The text as it is to be stored again (`text` may have been edited): the byte order mark
@@ -115,18 +291,20 @@ impl SourceFile {
     /// Characters in `text[..offset]` (`offset` at a character boundary).
     fn chars_before(&self, offset: usize) -> usize {
         let block = offset / BLOCK;
-        self.chars_before_block[block] + count_chars(&self.text.as_bytes()[block * BLOCK..offset])
+        self.index().chars_before_block[block]
+            + count_chars(&self.text.as_bytes()[block * BLOCK..offset])
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = match self.line_starts.binary_search(&offset) {
+        let index = self.index();
+        let line = match index.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
-        let col = if offset - start > BLOCK && !self.chars_before_block.is_empty() {
+        let start = index.line_starts[line];
+        let col = if offset - start > BLOCK && !index.chars_before_block.is_empty() {
             self.chars_before(offset) - self.chars_before(start)
         } else {
             count_chars(&self.text.as_bytes()[start..offset])
@@ -136,14 +314,11 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line break.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let starts = &self.index().line_starts;
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else {
             return self.text.len()..self.text.len();
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = starts.get(line).copied().unwrap_or(self.text.len());
         let text = self.text[start..end].trim_end_matches(['\n', '\r']);
         start..start + text.len()
     }
@@ -155,7 +330,7 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and column (columns in characters).
     pub fn offset(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let Some(&start) = self.index().line_starts.get(line.wrapping_sub(1)) else {
             return self.text.len();
         };
         let text = self.line(line);
@@ -203,7 +378,7 @@ mod tests {
         let line: String = "中a".repeat(10_000);
         let text = format!("x\n{line}\n中");
         let f = SourceFile::new("a.md", text.clone());
-        assert!(!f.chars_before_block.is_empty());
+        assert!(!f.index().chars_before_block.is_empty());
         for (k, (i, _)) in line.char_indices().enumerate().step_by(997) {
             assert_eq!(f.line_col(2 + i), (2, k + 1));
         }

@@ -309,11 +309,13 @@ fn a_slow_build_on_a_terminal_shows_a_spinner() {
     assert!(!run("0", true).contains("building the EPUB"));
 }
 
-/// The EPUB does not depend on how many threads built it: one thread against four, on a book
-/// large enough to be parsed in pieces (≥ 256 KB in one file) and on the shipped article.
+/// The EPUB does not depend on how many threads built it nor on how it was written: one
+/// thread against four, in memory against streamed (`build_to`: chapters to a spool as they
+/// are ready), on a book large enough to be parsed in pieces (≥ 256 KB in one file) and on the
+/// shipped article.
 #[test]
-fn one_thread_and_four_give_identical_bytes() {
-    use hanpub::{BookEntry, MemFiles, Options, build, load};
+fn one_thread_and_four_streamed_or_not_give_identical_bytes() {
+    use hanpub::{BookEntry, MemFiles, Options, build, build_to, load};
     let article = std::fs::read_to_string(root().join("book/article.md")).unwrap();
     let body = article.split_once("\n## ").map_or("", |(_, rest)| rest);
     let mut big = String::from("---\ntitle: 大書\nlang: zh-Hant\ndate: 2024-01-01\n---\n");
@@ -346,6 +348,13 @@ fn one_thread_and_four_give_identical_bytes() {
         };
         let one = with(1);
         assert!(one == with(4), "1 and 4 threads give different EPUBs");
+        let mut spool = Vec::new();
+        let streamed = build_to(&project, &files, &Options::default(), &mut spool).unwrap();
+        assert_eq!(streamed.spooled, spool.len() as u64);
+        assert!(
+            one == [streamed.head, spool, streamed.tail].concat(),
+            "streamed and in memory give different EPUBs"
+        );
     }
 }
 

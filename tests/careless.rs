@@ -232,6 +232,8 @@ fn stale_temp_files_are_cleaned_and_live_ones_kept() {
             ".hanpub-Folder.tmp",
             ".hanpub-New123.tmp",
             ".hanpub-Zz99Yy.tmp",
+            // the cover kept for the next build (cmd/cache.rs)
+            ".hanpub-cache",
             ".hanpub-notes.txt",
             ".hanpub-toolong1.tmp",
             "book.epub",

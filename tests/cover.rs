@@ -128,3 +128,121 @@ fn tiny_cover_is_refused_at_its_line() {
     );
     assert!(err.contains(" --> tiny-cover/book.toml:5:9\n"), "{err}");
 }
+
+fn cjk_font() -> Option<&'static str> {
+    let found = hanpub::cover::FONT_CANDIDATES
+        .iter()
+        .copied()
+        .find(|p| std::path::Path::new(p).exists());
+    if found.is_none() {
+        eprintln!("skipped: no CJK font installed (apt-get install fonts-noto-cjk)");
+    }
+    found
+}
+
+/// `hanpub build` keeps the cover it drew beside the output (`.hanpub-cache/`), and the next
+/// build takes it when it shows the same: the same EPUB as with a fresh drawing. A changed
+/// title, another layout, another font or a damaged file is drawn again.
+#[test]
+fn kept_cover_is_taken_only_when_it_shows_the_same() {
+    if cjk_font().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("book"), &dir.path().join("book"));
+    let run = |out: &str, extra: &[&str]| {
+        let mut args = vec!["-v", "build", "book", "-o", out];
+        args.extend_from_slice(extra);
+        let r = hanpub(dir.path(), &args, &[("SOURCE_DATE_EPOCH", "1700000000")]);
+        assert!(r.status.success(), "{}", stderr(&r));
+        let kept = stderr(&r).contains("cover: the one kept in");
+        (kept, std::fs::read(dir.path().join(out)).unwrap())
+    };
+    let (kept, first) = run("out/a.epub", &[]);
+    assert!(!kept, "nothing kept yet");
+    assert!(dir.path().join("out/.hanpub-cache/a.epub.cover").exists());
+    let (kept, again) = run("out/a.epub", &[]);
+    assert!(kept, "the second build takes the kept cover");
+    assert!(
+        again == first,
+        "a kept cover gives the EPUB a fresh drawing gives"
+    );
+    // another layout: drawn again, then kept
+    let (kept, vertical) = run("out/a.epub", &["--layout", "vertical"]);
+    assert!(!kept);
+    assert!(vertical == run("fresh/v.epub", &["--layout", "vertical"]).1);
+    // another font (`--font` draws the cover with it too): drawn again
+    let font = cjk_font().unwrap();
+    let other = hanpub::cover::FONT_CANDIDATES
+        .iter()
+        .find(|p| **p != font && std::path::Path::new(p).exists());
+    if let Some(other) = other {
+        let (kept, with_font) = run("out/a.epub", &["--font", other]);
+        assert!(!kept, "a cover drawn with another font is not taken");
+        assert!(with_font == run("fresh/f.epub", &["--font", other]).1);
+    }
+    // a changed title
+    let toml = dir.path().join("book/book.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replacen("title = \"", "title = \"新", 1)).unwrap();
+    let (kept, retitled) = run("out/a.epub", &[]);
+    assert!(!kept, "a stale cover is not taken");
+    assert!(retitled == run("fresh/b.epub", &[]).1);
+    assert!(retitled != first);
+    // a damaged file
+    let cache = dir.path().join("out/.hanpub-cache/a.epub.cover");
+    let bytes = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &bytes[..bytes.len() - 100]).unwrap();
+    let (kept, repaired) = run("out/a.epub", &[]);
+    assert!(!kept, "a damaged cover is not taken");
+    assert!(repaired == retitled);
+    keep_epub("book-kept-cover", &repaired);
+}
+
+/// The library takes a kept cover (`Options::kept_cover`) by its key alone — here one whose
+/// bytes are not a drawing, to see it taken — and draws when the key is another's.
+#[test]
+fn library_takes_a_kept_cover_by_its_key() {
+    use hanpub::{BookEntry, FontFile, Options, build, cover::Drawn, files::FsFiles, load};
+    let Some(font) = cjk_font() else { return };
+    let files = FsFiles::new(&root().join("book"), "book").unwrap();
+    let project = load(&files, &BookEntry::Dir).unwrap();
+    let opts = Options {
+        cover_font: Some(FontFile {
+            name: "cjk.ttc".into(),
+            data: hanpub::files::map(std::path::Path::new(font)).unwrap(),
+        }),
+        ..Options::default()
+    };
+    let fresh = build(&project, &files, &opts).unwrap();
+    let drawn = fresh.drawn_cover.clone().expect("a drawn cover");
+    let cover_png = |epub: &[u8]| {
+        unzip(epub)
+            .into_iter()
+            .find(|(n, _)| n == "EPUB/images/cover.png")
+            .unwrap()
+            .1
+    };
+    assert_eq!(cover_png(&fresh.epub), drawn.png);
+    let with = |kept: Drawn| {
+        build(
+            &project,
+            &files,
+            &Options {
+                kept_cover: Some(kept),
+                ..opts.clone()
+            },
+        )
+        .unwrap()
+    };
+    let taken = with(Drawn {
+        key: drawn.key.clone(),
+        png: b"kept".to_vec(),
+    });
+    assert_eq!(cover_png(&taken.epub), b"kept");
+    let stale = with(Drawn {
+        key: drawn.key.replace("翁家翌", "某某"),
+        png: b"kept".to_vec(),
+    });
+    assert!(stale.epub == fresh.epub, "a stale kept cover is not taken");
+}

@@ -97,8 +97,9 @@ fn edits_rebuild_like_full_builds(opts: &Options) {
         ("a.md", "開場。", "開場。\n\n### 小節", 0),
         // a new chapter: every later file name moves
         ("a.md", "## 一", "## 零\n\n新章。\n\n## 一", 0),
-        // the link target goes away: c.md's link breaks
-        ("b.md", "## 二 {#x}", "## 二", 0),
+        // the link target goes away: a.md's link breaks (the other chapters of a.md and c.md
+        // are kept)
+        ("b.md", "## 二 {#x}", "## 二", 3),
         ("c.md", "末。", "末了。", 4),
         // a footnote cited from another file's text is not a footnote of that file
         ("c.md", "末了。", "末了。[^n]", 4),
@@ -171,4 +172,109 @@ fn a_removed_chapter_is_reported_after_a_partial_reload() {
         .unwrap();
     let project = load(&files, &BookEntry::Dir).unwrap();
     assert_eq!(out.epub, build(&project, &files, &opts).unwrap().epub);
+}
+
+/// A book kept in one large file is parsed in pieces (cut at its chapters); after an edit of one
+/// chapter the pieces after it have moved but not changed: they keep their outlines and their
+/// chapters, only the edited chapter is made again, and the warnings of the chapters after it
+/// point at their new lines.
+#[test]
+fn an_edit_in_a_large_single_file_makes_one_chapter_again() {
+    let chapter = |i: usize| {
+        let warn = if i % 20 == 7 {
+            "<span onclick=\"x()\">字</span>"
+        } else {
+            ""
+        };
+        format!(
+            "## 第{i}章\n\n{}{warn}\n\n[連結](#第{}章)\n\n",
+            "正文，".repeat(300),
+            i + 1
+        )
+    };
+    let text: String = (0..100).map(chapter).collect();
+    let mut text = format!("---\ntitle: 一檔\nlang: zh-Hant\n---\n{text}");
+    assert!(
+        hanpub::parse::pieces(&text, 0, 2).len() > 90,
+        "cut at the chapters"
+    );
+    let entry = BookEntry::File("book.md".into());
+    let opts = Options::default();
+    let mut inc = Incremental::new();
+    let files = MemFiles::from([("book.md", text.clone())]);
+    let first = inc.rebuild(&files, &entry, None, &opts).unwrap();
+    assert_eq!(first.chapters.len(), 100);
+    let scripts = |out: &hanpub::Output| {
+        out.warnings
+            .iter()
+            .filter(|w| w.message.contains("onclick"))
+            .count()
+    };
+    assert_eq!(scripts(&first), 5);
+    for (round, (from, to)) in [
+        ("## 第50章\n\n", "## 第50章\n\n新的一段。\n\n又一段。\n\n"),
+        ("## 第3章\n\n", "## 第3章\n\n前面也改。\n\n"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        text = text.replacen(from, to, 1);
+        let files = MemFiles::from([("book.md", text.clone())]);
+        let out = inc
+            .rebuild(&files, &entry, Some(&["book.md".to_string()]), &opts)
+            .unwrap();
+        let project = load(&files, &entry).unwrap();
+        let full = build(&project, &files, &opts).unwrap();
+        assert!(
+            out.epub == full.epub,
+            "round {round}: differs from a full build"
+        );
+        assert_eq!(out.warnings, full.warnings, "round {round}");
+        assert_eq!(inc.reused(), 99, "round {round}: chapters reused");
+    }
+}
+
+/// A rebuild draws the cover again only when what it shows changed (not after an edit of the
+/// text, nor of metadata the cover does not show).
+#[test]
+fn the_cover_is_drawn_again_only_when_what_it_shows_changed() {
+    let Some(font) = hanpub::cover::FONT_CANDIDATES
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: no CJK font installed");
+        return;
+    };
+    let opts = Options {
+        cover_font: Some(hanpub::FontFile {
+            name: "cjk.ttc".into(),
+            data: hanpub::files::map(std::path::Path::new(font)).unwrap(),
+        }),
+        ..Options::default()
+    };
+    let mut files = linked_book();
+    let mut inc = Incremental::new();
+    inc.rebuild(&files, &BookEntry::Dir, None, &opts).unwrap();
+    assert_eq!(inc.covers_drawn(), 1);
+    for (path, from, to, drawn) in [
+        ("b.md", "第二章。", "第二章，改了。", 1),
+        (
+            "book.toml",
+            "[build]",
+            "description = \"不在封面上\"\n[build]",
+            1,
+        ),
+        ("book.toml", "title = \"連結\"", "title = \"新書名\"", 2),
+    ] {
+        let text = String::from_utf8(files.0[path].clone()).unwrap();
+        files
+            .0
+            .insert(path.into(), text.replacen(from, to, 1).into_bytes());
+        let out = inc
+            .rebuild(&files, &BookEntry::Dir, Some(&[path.to_string()]), &opts)
+            .unwrap();
+        assert_eq!(inc.covers_drawn(), drawn, "after {path}: {to}");
+        let project = load(&files, &BookEntry::Dir).unwrap();
+        assert!(out.epub == build(&project, &files, &opts).unwrap().epub);
+    }
 }

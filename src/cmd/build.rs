@@ -1,7 +1,7 @@
 //! `hanpub build`, and the disk-side helpers other commands share: locating a book, the
 //! environment, the output path.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -9,7 +9,7 @@ use hanpub::files::FsFiles;
 use hanpub::{BookEntry, Diagnostic, Options};
 
 use crate::cli::BuildArgs;
-use crate::cmd::output::{self, Recording, write_atomically};
+use crate::cmd::output::{self, Recording, write_atomically_with};
 use crate::{Failure, term};
 
 /// Where a book lives on disk and how to read it.
@@ -77,34 +77,56 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
     }
 }
 
+/// Markdown files at least this large are mapped by `hanpub build`.
+const MAP_FROM: u64 = 1 << 20;
+
 /// `hanpub build`.
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
     let output = output_path(args, &located)?;
-    let opts = options(args)?;
+    let mut opts = options(args)?;
+    opts.kept_cover = kept_cover(&opts, &output);
     let t = Instant::now();
-    let files = Recording::new(&located.files);
+    // a one-shot build maps large Markdown files rather than reading them: it takes of a
+    // 200 MB book only the parts it is working on (watch reads: it keeps the text)
+    let mapping = located.files.clone().mapping_from(MAP_FROM);
+    let files = Recording::new(&mapping);
     let project = hanpub::load(&files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));
     let t = Instant::now();
     let progress = Progress::after(progress_after(), !quiet && std::io::stderr().is_terminal());
-    let out = hanpub::build(&project, &files, &opts);
+    // the chapters go to a spool file beside the output as they are ready
+    let mut spool = output::spool_beside(&output)?;
+    let streamed = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut spool);
+        let streamed = hanpub::build_to(&project, &files, &opts, &mut w);
+        w.flush().map_err(|e| output::write_error(&output, e))?;
+        streamed
+    };
     progress.finish();
-    let out = out?;
+    let streamed = streamed?;
+    let out = &streamed.output;
     output::refuse_inputs(&output, files.inputs())?;
     term::note(format_args!("built in {} ms", t.elapsed().as_millis()));
     if !quiet {
         term::eprint_diags(&out.warnings);
     }
     let t = Instant::now();
-    write_atomically(&output, &out.epub)?;
+    write_atomically_with(&output, |file| {
+        file.write_all(&streamed.head)?;
+        spool.seek(std::io::SeekFrom::Start(0))?;
+        // a copy between files: the kernel's (copy_file_range), never through this process
+        std::io::copy(&mut spool, file)?;
+        file.write_all(&streamed.tail)
+    })?;
     if term::verbose() {
         for (i, title) in out.chapters.iter().enumerate() {
             eprintln!("chapter {}: {title}", i + 1);
         }
     }
     term::note(format_args!("wrote in {} ms", t.elapsed().as_millis()));
+    keep_cover(&output, opts.kept_cover.as_ref(), out.drawn_cover.as_ref());
     if !quiet {
         if let Some(c) = &out.cover {
             eprintln!("cover: {c}");
@@ -123,7 +145,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
             output.display(),
             n,
             if n == 1 { "" } else { "s" },
-            human_size(out.epub.len()),
+            human_size(streamed.len() as usize),
             started.elapsed().as_millis()
         );
     }
@@ -175,7 +197,7 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            data: hanpub::files::read_regular(path).map_err(|e| {
+            data: hanpub::files::map(path).map_err(|e| {
                 Failure::Book(vec![Diagnostic::error(format!(
                     "cannot read the font `{}`: {}",
                     path.display(),
@@ -198,7 +220,29 @@ pub fn options(args: &BuildArgs) -> Result<Options, Failure> {
         edition: args.edition.into(),
         cover_font,
         no_cover: args.no_cover,
+        kept_cover: None,
     })
+}
+
+/// The cover kept beside `output` by an earlier build, when a cover may be drawn.
+pub fn kept_cover(opts: &Options, output: &Path) -> Option<hanpub::cover::Drawn> {
+    opts.cover_font.as_ref()?;
+    super::cache::read(output)
+}
+
+/// Keep the cover this build drew for the next (or say that it was kept already).
+pub fn keep_cover(
+    output: &Path,
+    kept: Option<&hanpub::cover::Drawn>,
+    drawn: Option<&hanpub::cover::Drawn>,
+) {
+    if drawn.is_some() && drawn == kept {
+        term::note(format_args!(
+            "cover: the one kept in {}",
+            super::cache::path(output).display()
+        ));
+    }
+    super::cache::update(output, kept, drawn);
 }
 
 /// The font a generated cover is drawn with: `--font` if given, else the first CJK font of
@@ -208,7 +252,7 @@ pub fn cover_font(given: Option<&hanpub::FontFile>) -> Option<hanpub::FontFile> 
         return Some(f.clone());
     }
     hanpub::cover::FONT_CANDIDATES.iter().find_map(|path| {
-        let data = std::fs::read(path).ok()?;
+        let data = hanpub::files::map(Path::new(path)).ok()?;
         let name = Path::new(path).file_name()?.to_string_lossy().into_owned();
         Some(hanpub::FontFile { name, data })
     })

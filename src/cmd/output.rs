@@ -181,6 +181,13 @@ impl<'a> Recording<'a> {
         }
     }
 
+    fn record(&self, path: &str) {
+        self.read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string());
+    }
+
     /// The files read so far: as shown to the user, and their paths on disk.
     pub fn inputs(&self) -> Vec<(String, PathBuf)> {
         let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
@@ -192,11 +199,12 @@ impl<'a> Recording<'a> {
 
 impl Files for Recording<'_> {
     fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        self.read
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string());
+        self.record(path);
         self.files.read(path)
+    }
+    fn read_shared(&self, path: &str) -> std::io::Result<hanpub::files::Bytes> {
+        self.record(path);
+        self.files.read_shared(path)
     }
     fn list(&self) -> std::io::Result<Vec<String>> {
         self.files.list()
@@ -211,12 +219,19 @@ impl Files for Recording<'_> {
 /// is written, so [`clean_stale_temps`] can tell it from one a killed run left. It is not
 /// flushed to the disk first (a 13 MB EPUB's flush costs 10–20 ms; the sources stay the truth).
 pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
+    write_atomically_with(path, |file| file.write_all(data))
+}
+
+/// [`write_atomically`], the bytes written by `write`.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     let dir = folder_of(path);
-    let ctx = || format!("cannot write `{}`", path.display());
-    let io = |e: std::io::Error| Failure::Io(anyhow::Error::new(e).context(ctx()));
+    let io = |e: std::io::Error| write_error(path, e);
     std::fs::create_dir_all(dir).map_err(io)?;
     let mut tmp = temp_file(dir).map_err(io)?;
-    tmp.write_all(data).map_err(io)?;
+    write(tmp.as_file_mut()).map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -226,6 +241,18 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<(), Failure> {
     }
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// An unnamed temporary file in the output's folder (so that copying it into the output stays
+/// on one file system), gone when closed: the chapters of a streamed build go there first.
+pub fn spool_beside(output: &Path) -> Result<std::fs::File, Failure> {
+    let dir = folder_of(output);
+    std::fs::create_dir_all(dir).map_err(|e| write_error(output, e))?;
+    tempfile::tempfile_in(dir).map_err(|e| write_error(output, e))
+}
+
+pub fn write_error(path: &Path, e: std::io::Error) -> Failure {
+    Failure::Io(anyhow::Error::new(e).context(format!("cannot write `{}`", path.display())))
 }
 
 /// A new temp file in `dir` named as [`clean_stale_temps`] expects, locked until it is dropped

@@ -45,12 +45,14 @@ impl Session {
         let located = locate(&args.book)?;
         let output = super::build::output_path(args, &located)?;
         let root = located.files.root().to_path_buf();
+        let mut opts = super::build::options(args)?;
+        opts.kept_cover = super::build::kept_cover(&opts, &output);
         Ok(Session {
             located,
             root,
             output,
             cli_inputs: cli_inputs(args),
-            opts: super::build::options(args)?,
+            opts,
             incremental: Incremental::new(),
             quiet,
         })
@@ -91,6 +93,12 @@ impl Session {
         }
         match &result {
             Ok(out) => {
+                super::cache::update(
+                    &self.output,
+                    self.opts.kept_cover.as_ref(),
+                    out.drawn_cover.as_ref(),
+                );
+                self.opts.kept_cover = out.drawn_cover.clone();
                 if !self.quiet {
                     term::eprint_diags(&out.warnings);
                     let n = out.chapters.len();

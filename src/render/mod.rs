@@ -10,7 +10,7 @@ pub mod opf;
 pub mod xhtml;
 pub mod xml;
 
-use rayon::prelude::*;
+use std::ops::Range;
 
 /// Every character hanpub itself writes where a reader sees it, besides the book's text: the
 /// navigation's headings and landmarks (目錄/目录, 導覽, 正文, 封面), the cover page's label,
@@ -65,49 +65,37 @@ pub struct RenderedChapter {
     pub opening: bool,
     /// The XHTML's manifest properties (inline SVG, MathML).
     pub svg: xhtml::Properties,
-    pub warnings: Vec<Diagnostic>,
-    /// Its entry in the zip, compressed.
-    pub entry: Prepared,
+    /// Index of its source file, which `warnings` point into.
+    pub source: usize,
+    /// What rendering found to warn about, with the span of the source it is about.
+    pub warnings: Vec<(String, Range<usize>)>,
+    /// Its entry in the zip, compressed; `None` once written when nothing keeps it.
+    pub entry: Option<Prepared>,
     /// Hash of its XHTML, when an incremental build compares it with the next build's (else 0).
     pub hash: u64,
+}
+
+impl RenderedChapter {
+    /// The warnings, pointing into the chapter's source.
+    pub fn diagnostics<'a>(
+        &'a self,
+        sources: &'a [Source],
+    ) -> impl Iterator<Item = Diagnostic> + 'a {
+        self.warnings.iter().map(|(msg, span)| {
+            Diagnostic::warning(msg.clone()).at(&sources[self.source].file, span.clone())
+        })
+    }
 }
 
 /// Compress the zip entry at a path: `(hash of the bytes, entry)`. An incremental build takes
 /// the entry of the last build when the bytes are the same.
 pub type Compress<'a> = dyn Fn(&str, &[u8]) -> (u64, Prepared) + Sync + 'a;
 
-/// Render and compress every chapter, in parallel, in the book's order; a chapter that `kept`
-/// has (the memo of an incremental build) is taken as it was. Each chapter's events are
-/// dropped once it is compressed: they are the largest data of a build.
-pub fn chapters(
-    chapters: Vec<Chapter>,
-    kept: Vec<Option<RenderedChapter>>,
-    images: &[ImageMap],
-    cx: &BookContext<'_>,
-    sources: &[Source],
-    compress: &Compress<'_>,
-) -> Vec<RenderedChapter> {
-    chapters
-        .into_par_iter()
-        .zip(kept)
-        .zip(images)
-        .map(|((c, kept), map)| match kept {
-            Some(k) => RenderedChapter {
-                id: c.id,
-                opening: c.opening,
-                ..k
-            },
-            None => chapter(&c, map, cx, &sources[c.source], compress),
-        })
-        .collect()
-}
-
 /// Render one chapter to XHTML and compress it.
 pub fn chapter(
     c: &Chapter,
     images: &ImageMap,
     cx: &BookContext<'_>,
-    source: &Source,
     compress: &Compress<'_>,
 ) -> RenderedChapter {
     let image = |dest: &str| images.get(dest).cloned();
@@ -118,19 +106,15 @@ pub fn chapter(
             image: &image,
         },
     );
-    let warnings = r
-        .warnings
-        .into_iter()
-        .map(|(msg, span)| Diagnostic::warning(msg).at(&source.file, span))
-        .collect();
     let (hash, entry) = compress(&format!("EPUB/text/{}.xhtml", c.id), &r.xhtml);
     RenderedChapter {
         id: c.id.clone(),
         title: c.title.clone(),
         opening: c.opening,
         svg: xhtml::Properties::of(&r.xhtml),
-        warnings,
-        entry,
+        source: c.source,
+        warnings: r.warnings,
+        entry: Some(entry),
         hash,
     }
 }

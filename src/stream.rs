@@ -1,0 +1,297 @@
+//! The two passes of a build, which keep the memory of a build near that of its largest
+//! chapters, not of the whole book:
+//!
+//! 1. [`outlines`]: every file cut into the pieces it parses in ([`parse::piece_ranges`]),
+//!    each parsed into its *outline* ([`parse::outline_range`]: the events that reach beyond
+//!    their chapter), the pieces in parallel. Splitting the book's outlines
+//!    ([`crate::chapters::split`]) gives every chapter its id, title, heading ids and link
+//!    targets, and the images stage finds every image.
+//! 2. [`chapters`]: the chapters in order, in windows of about [`WINDOW_BYTES`] of source: the
+//!    pieces of a window parsed again, each chapter's full events made from them and its
+//!    outline ([`crate::chapters::fill`]), typeset, rendered, compressed (in parallel), then
+//!    handed to the package stream in reading order ([`package::Stream`]), which writes them
+//!    out; only what the package documents need of them is kept.
+//!
+//! A piece too deeply nested to have an outline keeps its full events from the first pass.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::chapters::{self, Parsed};
+use crate::font;
+use crate::model::{Chapter, Spanned};
+use crate::package::{self, PackageError};
+use crate::parse::{self, Piece};
+use crate::project::Project;
+use crate::render::{self, BookContext, Compress, RenderedChapter};
+use crate::resources::ImageMap;
+use crate::transform::Transform;
+
+/// A window of the second pass holds chapters until their pieces reach this much source text.
+pub const WINDOW_BYTES: usize = 1 << 20;
+
+/// The first pass for one file: where its pieces are.
+pub fn piece_ranges(project: &Project) -> Vec<Vec<Range<usize>>> {
+    let level = project.config.build.split_level;
+    project
+        .sources
+        .par_iter()
+        .map(|s| {
+            let text = &s.file.text;
+            parse::piece_ranges(text, s.body, level, &|r| text.release(r))
+        })
+        .collect()
+}
+
+/// The first pass: every piece of every file parsed into its outline, in parallel; `known`
+/// gives a piece's outline when it has it (an incremental build's memo).
+pub fn outlines(
+    project: &Project,
+    ranges: &[Vec<Range<usize>>],
+    known: impl Fn(usize, usize) -> Option<Piece> + Sync,
+) -> Vec<Vec<Piece>> {
+    let level = project.config.build.split_level;
+    let all: Vec<(usize, usize)> = ranges
+        .iter()
+        .enumerate()
+        .flat_map(|(f, r)| (0..r.len()).map(move |p| (f, p)))
+        .collect();
+    let mut pieces: Vec<Piece> = all
+        .par_iter()
+        .map(|&(f, p)| {
+            known(f, p).unwrap_or_else(|| {
+                let text = &project.sources[f].file.text;
+                let piece = parse::outline_piece(text, ranges[f][p].clone(), level);
+                text.release(piece.range.clone());
+                piece
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut out = Vec::with_capacity(ranges.len());
+    for r in ranges.iter().rev() {
+        out.push(pieces.split_off(pieces.len() - r.len()));
+    }
+    out.reverse();
+    out
+}
+
+/// Where a chapter's chunk is: the piece of its file, and its place among the piece's chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub piece: usize,
+    pub chunk: usize,
+    /// The chunk is an outline: the piece is parsed again for the chapter's full events.
+    pub outlined: bool,
+}
+
+/// What splitting takes (every file's chunks, outlines and all), where each chapter it will
+/// make comes from (`None`: the empty chapter of a file without any), and where the pieces
+/// are.
+pub struct Split {
+    pub parsed: Vec<Parsed>,
+    pub origins: Vec<Option<Origin>>,
+    pub pieces: Vec<Vec<Range<usize>>>,
+}
+
+/// Hand the first pass's chunks to splitting, remembering where each chapter comes from.
+pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
+    let mut split = Split {
+        parsed: Vec::with_capacity(files.len()),
+        origins: Vec::new(),
+        pieces: Vec::with_capacity(files.len()),
+    };
+    for (f, pieces) in files.into_iter().enumerate() {
+        let before = split.origins.len();
+        let mut chunks = Vec::new();
+        let mut ranges = Vec::with_capacity(pieces.len());
+        for (p, piece) in pieces.into_iter().enumerate() {
+            for (c, chunk) in piece.chunks.iter().enumerate() {
+                if chapters::makes_chapter(chunk) {
+                    split.origins.push(Some(Origin {
+                        file: f,
+                        piece: p,
+                        chunk: c,
+                        outlined: piece.outlined,
+                    }));
+                }
+            }
+            chunks.extend(piece.chunks);
+            ranges.push(piece.range);
+        }
+        if split.origins.len() == before {
+            split.origins.push(None);
+        }
+        split.parsed.push(Parsed {
+            path: project.sources[f].path.clone(),
+            source: f,
+            chunks,
+        });
+        split.pieces.push(ranges);
+    }
+    split
+}
+
+/// What the second pass needs besides the chapters.
+pub struct Second<'a> {
+    pub project: &'a Project,
+    pub pieces: &'a [Vec<Range<usize>>],
+    pub transform: &'a Transform,
+    pub maps: &'a [ImageMap],
+    pub cx: &'a BookContext<'a>,
+    pub compress: &'a Compress<'a>,
+    /// Collect the characters of every chapter (for an embedded font).
+    pub chars: bool,
+    /// Keep every chapter's compressed entry after writing it (an incremental build keeps
+    /// them for the next).
+    pub keep_entries: bool,
+    /// How much source text a window takes ([`WINDOW_BYTES`]).
+    pub window: usize,
+}
+
+/// One chapter going through the second pass.
+struct Item {
+    index: usize,
+    chapter: Chapter,
+    kept: Option<RenderedChapter>,
+    origin: Option<Origin>,
+}
+
+impl Item {
+    /// The piece it must parse again, if any.
+    fn reparse(&self) -> Option<(usize, usize)> {
+        match (&self.kept, self.origin) {
+            (None, Some(o)) if o.outlined => Some((o.file, o.piece)),
+            _ => None,
+        }
+    }
+}
+
+/// The second pass (see the module documentation): every chapter, in order, written to `out`
+/// as soon as its window is done; `kept` are the chapters an incremental build takes as they
+/// were. Returns the chapters as rendered (without their entries unless asked to keep them)
+/// and, when asked, the characters of every chapter.
+pub fn chapters<W: Write>(
+    second: &Second<'_>,
+    chapters: Vec<Chapter>,
+    origins: Vec<Option<Origin>>,
+    kept: Vec<Option<RenderedChapter>>,
+    out: &mut package::Stream<W>,
+) -> Result<(Vec<RenderedChapter>, BTreeSet<char>), PackageError> {
+    let mut rendered = Vec::with_capacity(chapters.len());
+    let mut chars = BTreeSet::new();
+    let mut items = chapters
+        .into_iter()
+        .zip(kept)
+        .zip(origins)
+        .enumerate()
+        .map(|(index, ((chapter, kept), origin))| Item {
+            index,
+            chapter,
+            kept,
+            origin,
+        })
+        .peekable();
+    while items.peek().is_some() {
+        // a window: chapters until their pieces hold enough text
+        let mut window: Vec<Vec<Item>> = Vec::new();
+        let mut bytes = 0;
+        while let Some(next) = items.peek() {
+            let piece = next.reparse();
+            // the chapters of a piece share its parse: never two windows for one piece
+            let joins = piece.is_some() && window.last().is_some_and(|g| g[0].reparse() == piece);
+            if !joins && bytes >= second.window {
+                break;
+            }
+            let item = items.next().expect("peeked");
+            match window.last_mut() {
+                Some(group) if joins => group.push(item),
+                _ => {
+                    bytes += piece.map_or(1024, |(f, p)| second.pieces[f][p].len());
+                    window.push(vec![item]);
+                }
+            }
+        }
+        let done: Vec<Vec<(RenderedChapter, Option<BTreeSet<char>>)>> =
+            window.into_par_iter().map(|g| group(second, g)).collect();
+        for (mut r, c) in done.into_iter().flatten() {
+            if let Some(entry) = &r.entry {
+                out.add(entry)?;
+            }
+            if !second.keep_entries {
+                r.entry = None;
+            }
+            if let Some(c) = c {
+                chars.extend(c);
+            }
+            rendered.push(r);
+        }
+    }
+    Ok((rendered, chars))
+}
+
+/// The chapters of a group: one chapter, or the chapters of one piece parsed again.
+fn group(second: &Second<'_>, items: Vec<Item>) -> Vec<(RenderedChapter, Option<BTreeSet<char>>)> {
+    let mut full: Vec<Option<Vec<Spanned>>> = match items[0].reparse() {
+        Some((f, p)) => {
+            let (text, range) = (&second.project.sources[f].file.text, &second.pieces[f][p]);
+            let level = second.project.config.build.split_level;
+            let chunks = parse::parse_piece(text, range.clone(), level);
+            text.release(range.clone());
+            chunks.into_iter().map(Some).collect()
+        }
+        None => Vec::new(),
+    };
+    let work: Vec<(Item, Option<Vec<Spanned>>)> = items
+        .into_iter()
+        .map(|item| {
+            let chunk = match (item.reparse(), item.origin) {
+                (Some(_), Some(o)) => full.get_mut(o.chunk).and_then(Option::take),
+                _ => None,
+            };
+            (item, chunk)
+        })
+        .collect();
+    drop(full);
+    work.into_par_iter()
+        .map(|(item, chunk)| one(second, item, chunk))
+        .collect()
+}
+
+/// One chapter: taken as it was, or made whole (from `chunk`, its full events parsed again),
+/// typeset and rendered.
+fn one(
+    second: &Second<'_>,
+    item: Item,
+    chunk: Option<Vec<Spanned>>,
+) -> (RenderedChapter, Option<BTreeSet<char>>) {
+    let Item {
+        index,
+        mut chapter,
+        kept,
+        ..
+    } = item;
+    if let Some(k) = kept {
+        let r = RenderedChapter {
+            id: chapter.id,
+            opening: chapter.opening,
+            source: chapter.source,
+            ..k
+        };
+        return (r, None);
+    }
+    if let Some(chunk) = chunk {
+        chapter.events = chapters::fill(&chapter.events, chunk);
+    }
+    second.transform.chapter(&mut chapter);
+    let chars = second.chars.then(|| {
+        let mut set = BTreeSet::new();
+        font::chapter_chars(&chapter, &mut set);
+        set
+    });
+    let r = render::chapter(&chapter, &second.maps[index], second.cx, second.compress);
+    (r, chars)
+}
