@@ -893,7 +893,12 @@ pub fn heading_text(events: &[Spanned]) -> String {
     for s in events.iter().skip(1) {
         match &s.ev {
             Ev::End(Tag::Heading { .. }) => break,
-            Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) => text.push_str(t),
+            Ev::Text(t)
+            | Ev::Code(t)
+            | Ev::Tcy(t)
+            | Ev::NoBreak(t)
+            | Ev::Span(_, t)
+            | Ev::Ruby { base: t, .. } => text.push_str(t),
             Ev::SoftBreak | Ev::HardBreak => text.push(' '),
             _ => {}
         }

@@ -66,8 +66,8 @@ pub struct EmbeddedFont {
     /// copyright notice (name ID 0), the licence description (name ID 13) and the licence URL
     /// (name ID 14). None otherwise.
     pub license: Option<String>,
-    /// Characters requested but missing from the font (in order). Control characters and
-    /// default-ignorable ones (ZWSP, ZWJ, variation selectors, BOM, …) are never reported.
+    /// Characters requested but missing from the font (in order). Control characters, spaces
+    /// and default-ignorable ones (ZWSP, ZWJ, variation selectors, BOM, …) are never reported.
     pub missing: Vec<char>,
     /// Glyph count of the subset.
     pub glyphs: usize,
@@ -179,7 +179,8 @@ pub fn embed(req: &FontRequest) -> Result<EmbeddedFont, FontError> {
                 glyphs.insert(g);
                 kept.push(c);
             }
-            None if c.is_control() || is_default_ignorable(c) => {}
+            // spaces (U+2005 between Han and Latin) come from any font that has them
+            None if c.is_control() || c.is_whitespace() || is_default_ignorable(c) => {}
             None => missing.push(c),
         }
     }
@@ -1354,12 +1355,11 @@ pub fn chapter_chars(c: &Chapter, set: &mut BTreeSet<char>) {
     set.extend(c.title.chars());
     for s in &c.events {
         match &s.ev {
-            Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) => set.extend(t.chars()),
             Ev::Html { html, .. } => set.extend(html.chars()),
             Ev::TaskMarker(done) => {
                 set.insert(if *done { '☑' } else { '☐' });
             }
-            _ => {}
+            ev => ev.each_text(|t| set.extend(t.chars())),
         }
     }
 }
@@ -1369,7 +1369,7 @@ pub fn chapter_chars(c: &Chapter, set: &mut BTreeSet<char>) {
 pub fn with_book_chars(chapters: BTreeSet<char>, m: &Metadata) -> BTreeSet<char> {
     let mut set = chapters;
     set.extend(' '..='~');
-    set.extend("目錄目录導覽正文".chars());
+    set.extend(crate::render::GENERATED_TEXT.chars());
     for t in [Some(&m.title), m.subtitle.as_ref(), m.kicker.as_ref()]
         .into_iter()
         .flatten()

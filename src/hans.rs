@@ -119,7 +119,9 @@ pub fn to_simplified(events: Vec<Spanned>, conv: &Converter, vertical: bool) -> 
         match &mut s.ev {
             Ev::Start(Tag::CodeBlock { .. }) => in_code += 1,
             Ev::End(Tag::CodeBlock { .. }) => in_code = in_code.saturating_sub(1),
-            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) if in_code == 0 => {
+            Ev::Text(t) | Ev::NoBreak(t) | Ev::Tcy(t) | Ev::Ruby { base: t, .. }
+                if in_code == 0 =>
+            {
                 let converted = simplify_line(t, conv, vertical);
                 if converted != *t {
                     *t = converted;

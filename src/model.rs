@@ -86,6 +86,54 @@ pub enum Ev {
     Tcy(String),
     /// Typesetter output: a run that must not be broken across lines (`——`, `……`).
     NoBreak(String),
+    /// Typesetter output: a run set in a style of its own (`<span class="…">`).
+    Span(Style, String),
+    /// Typesetter output: a line may break here (`<wbr/>`): phrase boundaries in headings.
+    Wbr,
+    /// Ruby (`{漢字|かんじ}`, `{注音|ㄓㄨˋ|ㄧㄣ}`): one reading for the whole base, or one
+    /// per character.
+    Ruby {
+        base: String,
+        readings: Vec<String>,
+    },
+}
+
+/// What an [`Ev::Span`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A punctuation mark set half-width (its font's `halt`/`vhal` feature): the first or
+    /// second of two adjacent marks, so that the pair takes 1.5 em (clreq §3.1.6.2).
+    Halt,
+    /// Latin words inside emphasis: set in italics, without emphasis dots.
+    Latin,
+    /// A URL in running text: may break between any two characters.
+    Url,
+}
+
+impl Style {
+    /// The class the span is written with.
+    pub fn class(self) -> &'static str {
+        match self {
+            Style::Halt => "halt",
+            Style::Latin => "latin",
+            Style::Url => "url",
+        }
+    }
+}
+
+impl Ev {
+    /// Call `f` with each piece of text a reader sees in this event (a ruby's base and its
+    /// readings); nothing for tags, breaks and raw HTML.
+    pub fn each_text(&self, mut f: impl FnMut(&str)) {
+        match self {
+            Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Span(_, t) => f(t),
+            Ev::Ruby { base, readings } => {
+                f(base);
+                readings.iter().for_each(|r| f(r));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Block and inline containers.

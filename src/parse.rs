@@ -385,19 +385,43 @@ fn convert(
             }
             Event::Text(t) => {
                 let kept = keep.keep(Seen::Other, span.start);
-                // merge adjacent text (pulldown-cmark splits at escapes and entities)
-                if was_text {
-                    if kept
-                        && let Some(last) = out.last_mut()
-                        && let Ev::Text(prev) = &mut last.ev
-                    {
-                        prev.push_str(&t);
-                        last.span.end = span.end;
+                if !kept {
+                    continue;
+                }
+                // an escaped `\{` is an event of its own, so that it never opens a ruby
+                let escaped = |span: &std::ops::Range<usize>| {
+                    span.start
+                        .checked_sub(1)
+                        .is_some_and(|k| text.as_bytes()[k] == b'\\')
+                };
+                let lone_brace = |t: &str, span: &std::ops::Range<usize>| t == "{" && escaped(span);
+                if t.starts_with('{') && escaped(&span) {
+                    out.push(Spanned::new(
+                        Ev::Text("{".into()),
+                        span.start..span.start + 1,
+                    ));
+                    if t.len() > 1 {
+                        out.push(Spanned::new(
+                            Ev::Text(t[1..].to_string()),
+                            span.start + 1..span.end,
+                        ));
                     }
                     continue;
                 }
-                if !kept {
-                    continue;
+                // merge adjacent text (pulldown-cmark splits at escapes and entities)
+                if was_text {
+                    match out.last_mut() {
+                        Some(last) => match &mut last.ev {
+                            Ev::Text(prev) if !lone_brace(prev, &last.span) => {
+                                prev.push_str(&t);
+                                last.span.end = span.end;
+                                continue;
+                            }
+                            Ev::Text(_) => {}
+                            _ => continue,
+                        },
+                        None => continue,
+                    }
                 }
                 Ev::Text(t.into_string())
             }

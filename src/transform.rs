@@ -72,6 +72,7 @@ impl Transform {
                 c.title = hans::simplify_line(&c.title, conv, self.vertical);
             }
         }
+        c.events = typeset::finish(std::mem::take(&mut c.events));
         if own_title {
             c.title = typeset_line(&c.title, &self.typeset);
         } else {
@@ -167,7 +168,9 @@ pub fn typeset_line(text: &str, ts: &TypesetOptions) -> String {
     let mut out = String::with_capacity(n);
     for s in typeset::typeset(events, ts) {
         match s.ev {
-            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Code(t) => out.push_str(&t),
+            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) | Ev::Code(t) | Ev::Ruby { base: t, .. } => {
+                out.push_str(&t)
+            }
             _ => {}
         }
     }

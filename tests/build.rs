@@ -157,15 +157,27 @@ fn source_date_epoch_changes_only_the_modified_date() {
 
 #[test]
 fn fixture_books_match_their_snapshots() {
-    for (name, book) in [
-        ("full", "full"),
-        ("single-yaml", "single-yaml/book.md"),
-        ("single-toml", "single-toml/book.md"),
-        ("metadata-yaml", "metadata-yaml"),
+    for (name, dir, book, layout) in [
+        ("full", "full", "full", None),
+        ("single-yaml", "single-yaml", "single-yaml/book.md", None),
+        ("single-toml", "single-toml", "single-toml/book.md", None),
+        ("metadata-yaml", "metadata-yaml", "metadata-yaml", None),
+        // every typesetting case, in both writing modes
+        ("typography", "typography", "typography", None),
+        (
+            "typography-vertical",
+            "typography",
+            "typography",
+            Some("vertical"),
+        ),
     ] {
-        let dir = fixture("ok", name);
+        let dir = fixture("ok", dir);
         // covers depend on the fonts installed: snapshots are taken without one
-        let epub = build_to_bytes(dir.path(), book, &["--no-cover"], &[]);
+        let mut args = vec!["--no-cover"];
+        if let Some(l) = layout {
+            args.extend(["--layout", l]);
+        }
+        let epub = build_to_bytes(dir.path(), book, &args, &[]);
         keep_epub(name, &epub);
         for (file, text) in unzip_map(&epub) {
             if file.ends_with(".xhtml") || file.ends_with(".opf") || file.ends_with(".ncx") {
@@ -344,4 +356,30 @@ fn one_thread_and_four_streamed_or_not_give_identical_bytes() {
             "streamed and in memory give different EPUBs"
         );
     }
+}
+
+/// The cover page is named in the EPUB 2 guide (calibre otherwise adds a cover page of its own
+/// and shows the cover twice), and nothing pushes Apple Books off its default layout: no
+/// `ibooks:` property but `specified-fonts` (with a font), no `rendition:` flow or layout.
+#[test]
+fn cover_in_the_guide_and_no_reader_overrides() {
+    let dir = fixture("ok", "given-cover");
+    let epub = build_to_bytes(dir.path(), "given-cover", &[], &[]);
+    let files = unzip_map(&epub);
+    let opf = &files["EPUB/content.opf"];
+    assert!(
+        opf.contains("<guide>\n  <reference type=\"cover\" title=\"封面\" href=\"text/cover.xhtml\"/>\n</guide>"),
+        "{opf}"
+    );
+    for property in opf.split("property=\"").skip(1) {
+        let name = &property[..property.find('"').unwrap()];
+        assert!(
+            !name.starts_with("ibooks:") && !name.starts_with("rendition:"),
+            "{name}"
+        );
+    }
+    // no cover, no guide
+    let dir = fixture("ok", "full");
+    let epub = build_to_bytes(dir.path(), "full", &["--no-cover"], &[]);
+    assert!(!unzip_map(&epub)["EPUB/content.opf"].contains("<guide>"));
 }

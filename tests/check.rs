@@ -493,3 +493,29 @@ fn completions_help_and_verbose() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A ruby whose readings do not match its characters is reported where it is written; one
+/// reading per character, or one for the whole word, is not.
+#[test]
+fn check_warns_when_ruby_readings_and_characters_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("ruby.md");
+    std::fs::write(
+        &book,
+        "---\ntitle: 注音\nlang: zh-Hant\n---\n## 一\n\n{注音|ㄓㄨˋ|ㄧㄣ}與{漢字|かんじ}。\n\n讀{聲調|ㄕㄥ|ㄉ|ㄧㄠˋ}。\n",
+    )
+    .unwrap();
+    let out = hanpub(dir.path(), &["check", "ruby.md"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "warning: ruby `{聲調|ㄕㄥ|ㄉ|ㄧㄠˋ}` has 3 readings for 2 characters: set as one reading over the whole word (give one reading per character, or one for the word)
+ --> ruby.md:9:2
+  |
+9 | 讀{聲調|ㄕㄥ|ㄉ|ㄧㄠˋ}。
+  |   ^^^^^^^^^^^^^^^^^^^^
+
+`ruby.md` has 1 warning (no errors)
+"
+    );
+}

@@ -7,8 +7,8 @@
 //!    chapter document, in spine order — equals the *Markdown text* — the concatenated
 //!    `Event::Text` and `Event::Code` of pulldown-cmark with hanpub's options — once all
 //!    whitespace is removed from both. Whitespace is ignored because soft breaks become a
-//!    space or vanish between CJK characters, and the renderer adds line breaks between
-//!    blocks. The generator writes no footnotes, images, task lists or HTML blocks (their
+//!    space or vanish between CJK characters, Han–Latin spaces become U+2005, and the
+//!    renderer adds line breaks between blocks; so are the typesetter's word joiners. The generator writes no footnotes, images, task lists or HTML blocks (their
 //!    output has generated text: back links, alt text, check boxes) and starts every book with
 //!    a `#` heading (so the opening page's title is the book's own text).
 
@@ -153,8 +153,12 @@ fn unzip(epub: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Without whitespace, and without the word joiners the typesetter puts before the last
+/// character of a paragraph and before `——` (invisible; they only forbid a line break).
 fn no_space(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
+        .collect()
 }
 
 proptest! {

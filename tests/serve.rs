@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use live::{Running, WebSocket, get, get_with_host, until};
 
-const OLD: &str = "翁家翌的故事要從小學一年級開始說起";
-const NEW: &str = "翁家翌的故事要從小學二年級開始說起";
+const OLD: &str = "翁家翌的故事要從小學一年級開始說";
+const NEW: &str = "翁家翌的故事要從小學二年級開始說";
 
 /// Start `hanpub serve` on a free port on a copy of `book/`, and wait for its first build;
 /// returns the guard and the port.

@@ -89,7 +89,11 @@ fn soft_wrapped_chinese_paragraph_has_no_spaces_inside() {
     let dir = fixture("ok", "full");
     let files = build(dir.path(), "full", &[]);
     let c000 = &files["EPUB/text/c000.xhtml"];
-    assert!(c000.contains("<p>另一段開場文字，跨了兩行。</p>"), "{c000}");
+    // (the word joiner binds the paragraph's last two characters)
+    assert!(
+        c000.contains("<p>另一段開場文字，跨了兩&#x2060;行。</p>"),
+        "{c000}"
+    );
     // across inline markup too
     let c001 = &files["EPUB/text/c001.xhtml"];
     assert!(c001.contains("外部網站</a>以及"), "{c001}");
@@ -105,7 +109,8 @@ fn soft_wrapped_chinese_paragraph_has_no_spaces_inside() {
 fn emphasis_is_dots_and_dashes_do_not_break() {
     let dir = tempfile::tempdir().unwrap();
     let files = build(dir.path(), root().join("book").to_str().unwrap(), &[]);
-    assert!(files["EPUB/text/c000.xhtml"].contains("<span class=\"nobr\">——</span>"));
+    // a word joiner before the dashes: they never start a line
+    assert!(files["EPUB/text/c000.xhtml"].contains("<span class=\"nobr\">&#x2060;——</span>"));
     let css = &files["EPUB/styles/hanpub.css"];
     for needed in [
         "text-emphasis-style",
@@ -124,7 +129,7 @@ fn vertical_layout_sets_short_digit_runs_upright() {
     let files = build(dir.path(), "full", &["--layout", "vertical"]);
     let c003 = &files["EPUB/text/c003.xhtml"];
     assert!(
-        c003.contains("2020 年 <span class=\"tcy\">10</span> 月"),
+        c003.contains("2020&#x2005;年<span class=\"tcy\">10</span>月"),
         "{c003}"
     );
     assert!(c003.contains("<span class=\"tcy\">GPT</span>"), "{c003}");
@@ -236,4 +241,103 @@ fn a_latin_only_font_is_refused_for_a_chinese_book() {
         stderr(&out)
     );
     assert!(!dir.path().join("x.epub").exists());
+}
+
+/// Every character a reader sees — the text of every document, the navigation's labels
+/// (封面 of the cover landmark, 目錄, 正文), ruby fallbacks, the stylesheet's generated
+/// content (＊　＊　＊) — is in the embedded subset font.
+#[test]
+fn embedded_font_covers_every_character_hanpub_writes() {
+    if std::fs::metadata(NOTO_TTC).is_err() {
+        eprintln!("skipped: {NOTO_TTC} not installed (apt-get install fonts-noto-cjk)");
+        return;
+    }
+    let dir = fixture("ok", "typography");
+    let out_path = dir.path().join("font.epub");
+    let out = hanpub(
+        dir.path(),
+        &[
+            "build",
+            "typography",
+            "--font",
+            NOTO_TTC,
+            "-o",
+            out_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("no glyph"), "{}", stderr(&out));
+    let bytes = std::fs::read(&out_path).unwrap();
+    keep_epub("typography-font", &bytes);
+    let entries = unzip(&bytes);
+    let (_, font) = entries
+        .iter()
+        .find(|(n, _)| n.starts_with("EPUB/fonts/"))
+        .expect("a font");
+    let files = unzip_map(&bytes);
+    let mut shown = std::collections::BTreeSet::new();
+    for (name, text) in &files {
+        if name.ends_with(".xhtml") {
+            let doc = parse_xml(text);
+            for n in doc.descendants().filter(|n| n.is_text()) {
+                shown.extend(n.text().unwrap().chars());
+            }
+        }
+    }
+    // generated content in the stylesheet: content: "\FF0A\3000…"
+    let css = &files["EPUB/styles/hanpub.css"];
+    for piece in css.split("content: \"").skip(1) {
+        let value = &piece[..piece.find('"').unwrap()];
+        for esc in value.split('\\').skip(1) {
+            let hex: String = esc.chars().take_while(char::is_ascii_hexdigit).collect();
+            shown.extend(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()));
+        }
+    }
+    assert!(shown.contains(&'封') && shown.contains(&'＊') && shown.contains(&'（'));
+    // what a font has to draw: not spaces, not the invisible word joiner
+    shown.retain(|c| !c.is_whitespace() && !c.is_control() && *c != '\u{2060}');
+    let again = hanpub::font::embed(&hanpub::font::FontRequest {
+        data: font,
+        name: "subset.otf",
+        lang: "zh-Hant",
+        chars: &shown,
+    })
+    .unwrap();
+    assert_eq!(again.missing, Vec::<char>::new());
+}
+
+/// The typesetting passes (punctuation, compression, Han–Latin spaces, word joiners, URL
+/// spans, tate-chu-yoko) never reach inside code blocks, inline code, raw HTML, link
+/// destinations or `$…$` math (its TeX, kept as the MathML's annotation), in either writing
+/// mode.
+#[test]
+fn typesetting_never_touches_code_html_links_or_math() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.md"),
+        "---\ntitle: 不動\nlang: zh-Hant\n---\n## 一\n\n\
+         公式是$甲,乙: (x)$與$f(x)$,見 `「好」。 Python 12` 處。\n\n\
+         ```\n他說:「好」。 用 Python 12 ——\n```\n\n\
+         <p>原始 HTML 的「好」。 Python 12</p>\n\n\
+         見 [連結](https://x.org/「a」,b) 與 <https://x.org/a,b> 處。\n",
+    )
+    .unwrap();
+    for layout in ["horizontal", "vertical"] {
+        let files = build(dir.path(), "m.md", &["--no-cover", "--layout", layout]);
+        let c = &files["EPUB/text/c001.xhtml"];
+        for kept in [
+            "alttext=\"甲,乙: (x)\"",
+            "<annotation encoding=\"application/x-tex\">甲,乙: (x)</annotation>",
+            "<code>「好」。 Python 12</code>",
+            "<pre><code>他說:「好」。 用 Python 12 ——\n</code></pre>",
+            "<p>原始 HTML 的「好」。 Python 12</p>",
+            "href=\"https://x.org/%E3%80%8Ca%E3%80%8D,b\"",
+            "<a href=\"https://x.org/a,b\"><span class=\"url\">https://x.org/a,b</span></a>",
+        ] {
+            assert!(c.contains(kept), "{layout}: {kept} changed in\n{c}");
+        }
+        // …while the text around them is typeset
+        assert!(c.contains("</math>，見"), "{layout}: {c}");
+    }
 }

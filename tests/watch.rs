@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use live::{Running, chapter_text, until};
 
-const OLD: &str = "翁家翌的故事要從小學一年級開始說起";
-const NEW: &str = "翁家翌的故事要從小學二年級開始說起";
-const NEWER: &str = "翁家翌的故事要從小學三年級開始說起";
+const OLD: &str = "翁家翌的故事要從小學一年級開始說";
+const NEW: &str = "翁家翌的故事要從小學二年級開始說";
+const NEWER: &str = "翁家翌的故事要從小學三年級開始說";
 
 #[test]
 fn watch_rebuilds_reports_errors_and_keeps_the_last_good_epub() {
@@ -171,7 +171,7 @@ fn watch_rebuilds_a_chapter_whose_name_starts_with_a_hash() {
     w.wait_stderr(Duration::from_secs(30), "first build", |s| {
         s.contains("watching").then_some(())
     });
-    std::fs::write(book.join("#1 序.md"), "## 序\n\n新的序。\n").unwrap();
+    std::fs::write(book.join("#1 序.md"), "## 序\n\n新的序文。\n").unwrap();
     let rebuilt = until_epub_has(&epub, "c001.xhtml", "新的序");
     assert_eq!(rebuilt, fresh_build(dir.path()));
     // emacs's autosave files (#x#) are still not the book

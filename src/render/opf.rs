@@ -156,6 +156,7 @@ pub fn opf(cx: &OpfContext<'_>) -> Vec<u8> {
     x.newline();
     write_manifest(&mut x, cx.items);
     spine(&mut x, cx);
+    guide(&mut x, cx);
     x.end("package");
     x.finish()
 }
@@ -381,5 +382,28 @@ fn spine(x: &mut Xml, cx: &OpfContext<'_>) {
         x.newline();
     }
     x.end("spine");
+    x.newline();
+}
+
+/// EPUB 2's guide: calibre (and older readers) take the cover page from it; without it
+/// calibre adds a cover page of its own and shows the cover twice.
+fn guide(x: &mut Xml, cx: &OpfContext<'_>) {
+    let Some(cover) = cx.items.iter().find(|i| i.id == "cover" && i.spine) else {
+        return;
+    };
+    let title = if cx.meta.lang.starts_with("zh") {
+        "封面"
+    } else {
+        "Cover"
+    };
+    x.start("guide", &[]);
+    x.newline();
+    x.text("  ");
+    x.empty(
+        "reference",
+        &[("type", "cover"), ("title", title), ("href", &cover.href)],
+    );
+    x.newline();
+    x.end("guide");
     x.newline();
 }

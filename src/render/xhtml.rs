@@ -8,6 +8,7 @@ use super::html::{HtmlContext, close_inline, marker, opens_raw_text, rebuild, se
 use super::xml::Xml;
 use super::{highlight, math};
 use crate::model::{Align, Chapter, Ev, Spanned, Tag};
+use crate::typeset::{self, TypesetOptions, ruby};
 
 /// What a chapter needs from the book to be written.
 pub struct ChapterContext<'a> {
@@ -131,16 +132,154 @@ pub fn cover_page(lang: &str, vertical: bool, title: &str, src: &str, alt: &str)
     x.finish()
 }
 
-/// The subtitle and the byline under an opening's title.
-fn opening_lines(x: &mut Xml, subtitle: Option<&str>, byline: Option<&str>) {
+/// The subtitle and the byline under an opening's title, typeset like its title.
+fn opening_lines(x: &mut Xml, subtitle: Option<&str>, byline: Option<&str>, vertical: bool) {
     if let Some(sub) = subtitle {
-        x.element("p", &[("class", "subtitle")], sub);
-        x.newline();
+        metadata_line(x, "p", "subtitle", sub, vertical);
     }
     if let Some(b) = byline {
-        x.element("p", &[("class", "byline")], b);
-        x.newline();
+        metadata_line(x, "p", "byline", b, vertical);
     }
+}
+
+/// A line of metadata (kicker, subtitle, the book's title) as an element of its own, typeset
+/// like a heading: tate-chu-yoko in vertical text, phrase breaks (its punctuation was
+/// converted with the rest of the metadata).
+fn metadata_line(x: &mut Xml, name: &str, class: &str, text: &str, vertical: bool) {
+    let opts = TypesetOptions {
+        punctuation: false,
+        vertical,
+    };
+    x.start(name, &[("class", class)]);
+    for s in typeset::line(text, &opts) {
+        inline(x, &s.ev);
+    }
+    x.end(name);
+    x.newline();
+}
+
+/// The inline events the typesetter makes (and text); `false` for any other.
+fn inline(x: &mut Xml, ev: &Ev) -> bool {
+    match ev {
+        Ev::Text(t) => x.text(t),
+        Ev::Tcy(t) => x.element("span", &[("class", "tcy")], t),
+        Ev::NoBreak(t) => x.element("span", &[("class", "nobr")], t),
+        Ev::Span(style, t) => x.element("span", &[("class", style.class())], t),
+        Ev::Wbr => x.empty("wbr", &[]),
+        Ev::Ruby { base, readings } => {
+            write_ruby(x, base, readings);
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// `<ruby>` with `<rp>` fallbacks: one `<rt>` per character when the readings match the
+/// characters, else one over the whole base. Bopomofo rubies get the class `bopomofo` (set
+/// to the right of each character). Returns the counts when they differ.
+fn write_ruby(x: &mut Xml, base: &str, readings: &[String]) -> Option<(usize, usize)> {
+    let (pairs, mismatch) = match ruby::pairs(base, readings) {
+        Ok(p) => (p, None),
+        Err(counts) => (Vec::new(), Some(counts)),
+    };
+    let joined;
+    let pairs = if mismatch.is_some() {
+        joined = readings.concat();
+        vec![(base, joined.as_str())]
+    } else {
+        pairs
+    };
+    let bopomofo = readings.iter().all(|r| ruby::is_bopomofo(r));
+    if bopomofo {
+        x.start("ruby", &[("class", "bopomofo")]);
+    } else {
+        x.start("ruby", &[]);
+    }
+    for (b, r) in pairs {
+        x.text(b);
+        x.element("rp", &[], "（");
+        // a tone mark (ˊˇˋ) of its own, to be set beside the column of letters
+        match r
+            .strip_suffix(['ˊ', 'ˇ', 'ˋ'])
+            .filter(|l| bopomofo && !l.is_empty())
+        {
+            Some(letters) => {
+                x.start("rt", &[]);
+                x.text(letters);
+                x.element("span", &[("class", "tone")], &r[letters.len()..]);
+                x.end("rt");
+            }
+            None => x.element("rt", &[], r),
+        }
+        x.element("rp", &[], "）");
+    }
+    x.end("ruby");
+    mismatch
+}
+
+/// Labels that open a credit line on the opening page (`來源：…`, `文：…／圖：…`).
+const CREDIT_LABELS: &[&str] = &[
+    "來源",
+    "来源",
+    "出處",
+    "出处",
+    "資料來源",
+    "资料来源",
+    "原文",
+    "原載",
+    "原载",
+    "作者",
+    "文",
+    "撰文",
+    "採訪",
+    "采访",
+    "整理",
+    "編輯",
+    "编辑",
+    "責任編輯",
+    "责任编辑",
+    "圖",
+    "图",
+    "攝影",
+    "摄影",
+    "插畫",
+    "插画",
+    "翻譯",
+    "翻译",
+    "譯",
+    "译",
+    "譯者",
+    "译者",
+    "Source",
+    "Photo",
+    "Text",
+    "Credit",
+    "Credits",
+];
+
+/// Whether the paragraph whose events follow is a credit line: short, and opening with a
+/// label and a colon.
+fn is_credit(events: &[Spanned]) -> bool {
+    let mut text = String::new();
+    for s in events {
+        match &s.ev {
+            Ev::End(Tag::Paragraph) => break,
+            Ev::Text(t) | Ev::Code(t) | Ev::Span(_, t) | Ev::Tcy(t) | Ev::NoBreak(t) => {
+                text.push_str(t);
+                if text.len() > 240 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let text = text.trim_start();
+    CREDIT_LABELS.iter().any(|l| {
+        text.strip_prefix(l).is_some_and(|rest| {
+            let rest = rest.trim_start_matches([' ', '\u{2005}']);
+            rest.starts_with(['：', ':'])
+        })
+    })
 }
 
 /// Write one chapter.
@@ -166,18 +305,21 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         x.start("section", &label);
         x.newline();
         if let Some(k) = cx.opening.kicker {
-            x.element("p", &[("class", "kicker")], k);
-            x.newline();
+            metadata_line(&mut x, "p", "kicker", k, cx.book.vertical);
         }
         let has_h1 = c
             .events
             .iter()
             .any(|s| matches!(s.ev, Ev::Start(Tag::Heading { level: 1, .. })));
         if !has_h1 {
-            x.element("h1", &[("class", "title")], cx.opening.title);
-            x.newline();
+            metadata_line(&mut x, "h1", "title", cx.opening.title, cx.book.vertical);
             if c.article {
-                opening_lines(&mut x, cx.opening.subtitle, cx.opening.byline);
+                opening_lines(
+                    &mut x,
+                    cx.opening.subtitle,
+                    cx.opening.byline,
+                    cx.book.vertical,
+                );
             }
         }
     } else {
@@ -251,6 +393,8 @@ struct Writer<'a, 'x> {
     in_head: bool,
     /// For each open link: whether it was written as `<a>` (else `<span>`: unresolved).
     links: Vec<bool>,
+    /// The paragraph that starts next is a credit line.
+    credit_next: bool,
     /// Inline formatting elements raw HTML left open in the current block: closed at its end
     /// (a browser would carry them into every following paragraph).
     inline_open: Vec<String>,
@@ -288,6 +432,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             cell: 0,
             in_head: false,
             links: Vec::new(),
+            credit_next: false,
             inline_open: Vec::new(),
             warnings: Vec::new(),
         }
@@ -364,6 +509,13 @@ impl<'a, 'x> Writer<'a, 'x> {
                     continue;
                 }
                 _ => {}
+            }
+            if matches!(s.ev, Ev::Start(Tag::Paragraph))
+                && self.opening
+                && !self.notes_started
+                && is_credit(&events[i + 1..])
+            {
+                self.credit_next = true;
             }
             self.event(s);
             i += 1;
@@ -485,10 +637,19 @@ impl<'a, 'x> Writer<'a, 'x> {
         match &s.ev {
             Ev::Start(tag) => self.start(tag),
             Ev::End(tag) => self.end(tag),
-            Ev::Text(t) => x.text(t),
+            Ev::Ruby { base, readings } => {
+                if let Some((r, n)) = write_ruby(x, base, readings) {
+                    self.warnings.push((
+                        format!(
+                            "ruby `{{{base}|{}}}` has {r} readings for {n} characters: set as one reading over the whole word (give one reading per character, or one for the word)",
+                            readings.join("|")
+                        ),
+                        s.span.clone(),
+                    ));
+                }
+            }
+            ev if inline(x, ev) => {}
             Ev::Code(t) => x.element("code", &[], t),
-            Ev::Tcy(t) => x.element("span", &[("class", "tcy")], t),
-            Ev::NoBreak(t) => x.element("span", &[("class", "nobr")], t),
             Ev::SoftBreak => x.text("\n"),
             Ev::HardBreak => {
                 x.empty("br", &[]);
@@ -550,6 +711,8 @@ impl<'a, 'x> Writer<'a, 'x> {
                 }
                 None => unreachable!("a chapter with raw HTML is written with `raw`"),
             },
+            // text, tcy, no-break runs, spans, <wbr>: written by `inline` above
+            Ev::Text(_) | Ev::Tcy(_) | Ev::NoBreak(_) | Ev::Span(..) | Ev::Wbr => {}
         }
     }
 
@@ -557,7 +720,10 @@ impl<'a, 'x> Writer<'a, 'x> {
         let x = &mut *self.x;
         match tag {
             Tag::Paragraph => {
-                if self.lede_pending && self.opening && !self.notes_started {
+                if self.credit_next {
+                    self.credit_next = false;
+                    x.start("p", &[("class", "credit")]);
+                } else if self.lede_pending && self.opening && !self.notes_started {
                     self.lede_pending = false;
                     x.start("p", &[("class", "lede")]);
                 } else {
@@ -708,7 +874,12 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.newline();
                 if self.subtitle_pending && *level == 1 {
                     self.subtitle_pending = false;
-                    opening_lines(x, self.cx.opening.subtitle, self.cx.opening.byline);
+                    opening_lines(
+                        x,
+                        self.cx.opening.subtitle,
+                        self.cx.opening.byline,
+                        self.cx.book.vertical,
+                    );
                 }
             }
             Tag::BlockQuote => {
@@ -799,9 +970,9 @@ fn alt_text(events: &[Spanned], i: usize) -> (String, usize) {
             Ev::Start(Tag::Image { .. }) => nested += 1,
             Ev::End(Tag::Image { .. }) if nested == 0 => break,
             Ev::End(Tag::Image { .. }) => nested -= 1,
-            Ev::Text(t) | Ev::Code(t) | Ev::Tcy(t) | Ev::NoBreak(t) => alt.push_str(t),
             Ev::Math { tex, .. } => alt.push_str(tex),
-            _ => {}
+            Ev::Ruby { base, .. } => alt.push_str(base),
+            ev => ev.each_text(|t| alt.push_str(t)),
         }
         j += 1;
     }

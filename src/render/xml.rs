@@ -63,6 +63,16 @@ impl Xml {
         }
         let clean = xml_chars(text);
         let escaped = quick_xml::escape::partial_escape(clean.as_ref());
+        // the typesetter's invisible characters, written so that the markup shows them
+        if memchr::memmem::find(escaped.as_bytes(), "\u{2005}".as_bytes()).is_some()
+            || memchr::memmem::find(escaped.as_bytes(), "\u{2060}".as_bytes()).is_some()
+        {
+            let shown = escaped
+                .replace('\u{2005}', "&#x2005;")
+                .replace('\u{2060}', "&#x2060;");
+            self.event(Event::Text(BytesText::from_escaped(shown)));
+            return;
+        }
         self.event(Event::Text(BytesText::from_escaped(escaped)));
     }
 
@@ -140,13 +150,13 @@ mod tests {
     fn escapes_and_drops_forbidden_characters() {
         let mut x = Xml::new();
         x.start("p", &[("title", "a\"<&\u{1}b")]);
-        x.text("1 < 2 & \u{0}\u{FFFF}中");
+        x.text("1 < 2 & \u{0}\u{FFFF}中\u{2005}a\u{2060}");
         x.empty("br", &[]);
         x.end("p");
         let out = String::from_utf8(x.finish()).unwrap();
         assert_eq!(
             out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<p title=\"a&quot;&lt;&amp;b\">1 &lt; 2 &amp; 中<br/></p>\n"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<p title=\"a&quot;&lt;&amp;b\">1 &lt; 2 &amp; 中&#x2005;a&#x2060;<br/></p>\n"
         );
     }
 }

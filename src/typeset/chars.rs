@@ -52,10 +52,14 @@ pub(super) fn is_cjk_punct(c: char) -> bool {
     )
 }
 
-/// Characters that belong to neither script (curly quotes, middle dots): they do not change
-/// the "previous character" context, so `“好”,` still reads the `,` after `好`.
+/// Characters that belong to neither script (curly quotes, middle dots, and the quarter-em
+/// space and word joiner that `finish` writes): they do not change the "previous character"
+/// context, so `“好”,` still reads the `,` after `好`.
 pub(super) fn is_neutral(c: char) -> bool {
-    matches!(c as u32, 0x00B7 | 0x2018..=0x201F | 0x2027)
+    matches!(
+        c as u32,
+        0x00B7 | 0x2018..=0x201F | 0x2027 | 0x2005 | 0x2060
+    )
 }
 
 /// Whitespace the typesetter may drop next to a full-width mark (not U+3000, which is content).

@@ -11,7 +11,7 @@ use super::chars::{
     full_width, glues, is_cjk, is_cjk_punct, is_mark, is_neutral, is_ws, is_ws_byte,
 };
 use super::{TypesetOptions, is_inline};
-use crate::model::{Ev, Spanned, Tag};
+use crate::model::{Ev, Spanned, Style, Tag};
 
 /// What replaces an edit's range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub(super) enum Repl {
     Tcy,
     /// Split the range out as [`Ev::NoBreak`].
     NoBreak,
+    /// Split the range out as [`Ev::Span`] of this style.
+    Span(Style),
+    /// Insert [`Ev::Wbr`] at the (empty) range.
+    Wbr,
 }
 
 /// Why an edit is made; `Layout` edits are not reported by `lint`.
@@ -81,6 +85,10 @@ struct Engine<'a> {
     /// Since the last CJK character there was Latin sentence punctuation (`, ` `. ` …): the
     /// text since then reads as an English sentence, so a mark after Latin stays ASCII.
     latin_sentence: bool,
+    /// The next visible unit is a tate-chu-yoko run / the last one was (vertical): spaces
+    /// between it and CJK text go.
+    next_tcy: bool,
+    after_tcy: bool,
     /// [`Engine::paren_has_cjk`] by (event, offset after the `(`), filled for the rest of the
     /// block at the first question ([`Engine::decide_parens`]): 100,000 unclosed `(` would
     /// otherwise cost a scan of [`PAREN_CHARS`] each, asked up to 256 times.
@@ -154,6 +162,8 @@ impl<'a> Engine<'a> {
             parens: Vec::new(),
             cjk_seen: false,
             latin_sentence: false,
+            next_tcy: false,
+            after_tcy: false,
             paren_memo: Default::default(),
         }
     }
@@ -164,12 +174,18 @@ impl<'a> Engine<'a> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) | Ev::Math { .. } => self.atom('a', 'a'),
-                Ev::Tcy(t) | Ev::NoBreak(t) => {
-                    if let (Some(first), Some(last)) = (t.chars().next(), t.chars().next_back()) {
-                        self.atom(first, last);
-                    }
+                Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
+                    self.atom('a', 'a')
                 }
+                Ev::Tcy(t) => {
+                    self.next_tcy = true;
+                    self.visible_atom(t);
+                    self.after_tcy = true;
+                }
+                Ev::NoBreak(t) | Ev::Span(Style::Halt, t) | Ev::Ruby { base: t, .. } => {
+                    self.visible_atom(t)
+                }
+                Ev::Wbr => {}
                 Ev::SoftBreak => self.pending.push(Ws::Soft { ev: i }),
                 Ev::HardBreak => {
                     // a line break inside the block: whitespace before it is kept, and the
@@ -212,6 +228,15 @@ impl<'a> Engine<'a> {
         self.saw(last);
     }
 
+    /// An atom that shows `t` (its neutral characters, like a word joiner, skipped).
+    fn visible_atom(&mut self, t: &str) {
+        let mut visible = t.chars().filter(|&c| !is_neutral(c));
+        if let Some(first) = visible.next() {
+            let last = visible.next_back().unwrap_or(first);
+            self.atom(first, last);
+        }
+    }
+
     /// Record `c` as the last visible character of the output.
     fn saw(&mut self, c: char) {
         if is_neutral(c) {
@@ -244,10 +269,21 @@ impl<'a> Engine<'a> {
     /// The next visible character is `next` (`None`: end of block); `next_full` says it is a
     /// converted full-width mark. Decide what the whitespace before it becomes.
     fn resolve(&mut self, next: Option<char>, next_full: bool) {
+        let tcy_gap = self.opts.vertical
+            && ((self.next_tcy && self.prev.is_some_and(is_cjk))
+                || (self.after_tcy && next.is_some_and(is_cjk)));
+        self.next_tcy = false;
+        self.after_tcy = false;
         if self.pending.is_empty() {
             return;
         }
-        let drop_all = self.after_full || next_full;
+        // `第 4 集` in vertical text: the upright digits need no space around them
+        let space_kind = if self.after_full || next_full {
+            Kind::Punctuation
+        } else {
+            Kind::Layout
+        };
+        let drop_all = self.after_full || next_full || tcy_gap;
         let soft_vanishes = drop_all || soft_break_vanishes(self.prev, next);
         let mut pending = std::mem::take(&mut self.pending);
         for w in pending.drain(..) {
@@ -258,12 +294,14 @@ impl<'a> Engine<'a> {
                             ev,
                             range,
                             repl: Repl::Str(""),
-                            kind: Kind::Punctuation,
+                            kind: space_kind,
                         });
                     }
                 }
                 Ws::Soft { ev } => {
-                    let (repl, kind) = if soft_vanishes {
+                    let (repl, kind) = if tcy_gap && space_kind == Kind::Layout {
+                        (Repl::Str(""), Kind::Layout)
+                    } else if soft_vanishes {
                         (Repl::Str(""), Kind::SoftBreak)
                     } else {
                         (Repl::Str(" "), Kind::Layout)
@@ -302,7 +340,7 @@ impl<'a> Engine<'a> {
                     continue;
                 }
             }
-            match self.special(b, p) {
+            match self.special(i, b, p) {
                 Special::Skip(n) => p += n,
                 Special::Mark => {
                     self.plain(i, t, run, p);
@@ -327,6 +365,7 @@ impl<'a> Engine<'a> {
                 }
                 Special::Tcy(n) => {
                     self.plain(i, t, run, p);
+                    self.next_tcy = true;
                     self.resolve(Some(b[p] as char), false);
                     self.after_full = false;
                     self.push_edit(Edit {
@@ -336,6 +375,7 @@ impl<'a> Engine<'a> {
                         kind: Kind::Layout,
                     });
                     self.saw(b[p + n - 1] as char);
+                    self.after_tcy = true;
                     p += n;
                     run = p;
                 }
@@ -345,7 +385,7 @@ impl<'a> Engine<'a> {
     }
 
     /// What starts at `b[p]`, an interesting byte.
-    fn special(&self, b: &[u8], p: usize) -> Special {
+    fn special(&self, i: usize, b: &[u8], p: usize) -> Special {
         match b[p] {
             b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' => Special::Mark,
             0xE2 => {
@@ -380,7 +420,23 @@ impl<'a> Engine<'a> {
                 while q < b.len() && b[q].is_ascii_alphanumeric() {
                     q += 1;
                 }
-                if s == p && tcy_eligible(b, s, q) {
+                // the characters around the token, across the edges of the text
+                let byte = |c: Option<char>| c.map(|c| if c.is_ascii() { c as u8 } else { 0xFF });
+                let (back, fwd) = (byte(self.touching(i, false)), byte(self.touching(i, true)));
+                let around = [
+                    match s {
+                        0 => None,
+                        1 => back,
+                        _ => Some(b[s - 2]),
+                    },
+                    s.checked_sub(1).map(|k| b[k]).or(back),
+                    b.get(q).copied().or(fwd),
+                    b.get(q + 1)
+                        .copied()
+                        .or(if q < b.len() { fwd } else { None }),
+                ];
+                if s == p && tcy_eligible(&b[s..q], around) && (q - s > 1 || self.alone(i, b, s, q))
+                {
                     Special::Tcy(q - s)
                 } else {
                     Special::Skip(q - p)
@@ -498,6 +554,32 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A lone digit or capital `b[s..q]` has no Latin word beside it, spaces skipped (also
+    /// the U+2005 that [`super::finish`] writes for them), in its text or in the event next
+    /// to it (a split-out tcy run, inline code).
+    fn alone(&self, i: usize, b: &[u8], s: usize, q: usize) -> bool {
+        let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        // skip ASCII spaces and U+2005 (E2 80 85)
+        const QUARTER: &[u8] = "\u{2005}".as_bytes();
+        let mut k = s;
+        while k > 0 && (b[k - 1] == b' ' || b[..k].ends_with(QUARTER)) {
+            k -= if b[k - 1] == b' ' { 1 } else { QUARTER.len() };
+        }
+        let before = match k {
+            0 => self.touching(i, false),
+            _ => Some(b[k - 1] as char),
+        };
+        let mut k = q;
+        while k < b.len() && (b[k] == b' ' || b[k..].starts_with(QUARTER)) {
+            k += if b[k] == b' ' { 1 } else { QUARTER.len() };
+        }
+        let after = match b.get(k) {
+            Some(&c) => Some(c as char),
+            None => self.touching(i, true),
+        };
+        !latin(before) && !latin(after)
+    }
+
     /// The character of the event right before (or after) `events[i]`, when that is text
     /// (as after a tcy or no-break split): adjacency must not depend on event boundaries.
     fn touching(&self, i: usize, forward: bool) -> Option<char> {
@@ -507,7 +589,11 @@ impl<'a> Engine<'a> {
             i.checked_sub(1)?
         };
         match &self.events.get(j)?.ev {
-            Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) => {
+            Ev::Text(t)
+            | Ev::Tcy(t)
+            | Ev::NoBreak(t)
+            | Ev::Span(_, t)
+            | Ev::Ruby { base: t, .. } => {
                 if forward {
                     t.chars().next()
                 } else {
@@ -553,7 +639,11 @@ impl<'a> Engine<'a> {
         }
         for (j, s) in self.events.iter().enumerate().skip(i + 1) {
             match &s.ev {
-                Ev::Text(t) | Ev::Tcy(t) | Ev::NoBreak(t) => {
+                Ev::Text(t)
+                | Ev::Tcy(t)
+                | Ev::NoBreak(t)
+                | Ev::Span(_, t)
+                | Ev::Ruby { base: t, .. } => {
                     for (k, c) in t.char_indices() {
                         if let Some(r) = f(c, j, k + c.len_utf8()) {
                             return Some(r);
@@ -570,7 +660,7 @@ impl<'a> Engine<'a> {
                         return Some(r);
                     }
                 }
-                Ev::FootnoteRef(_) | Ev::Html { block: false, .. } => {}
+                Ev::FootnoteRef(_) | Ev::Html { block: false, .. } | Ev::Wbr => {}
                 Ev::Start(tag) | Ev::End(tag) if is_inline(tag) => {}
                 _ => return None,
             }
@@ -739,21 +829,18 @@ fn in_url(t: &str, p: usize, after: Option<char>) -> bool {
     tok.windows(3).any(|w| w == b"://") || starts(b"www.") || starts(b"mailto:")
 }
 
-/// Tate-chu-yoko candidates: a token of exactly 2–3 ASCII digits, or 2–3 capital letters,
-/// not glued to a longer Latin token (`GPT-4o`, `x-12`) or to other digits (`3.14`, `10:30`,
-/// `1,000`).
-fn tcy_eligible(b: &[u8], s: usize, q: usize) -> bool {
-    let tok = &b[s..q];
-    if !(2..=3).contains(&tok.len())
+/// Tate-chu-yoko candidates: a token of 1–3 ASCII digits, or 1–3 capital letters, not glued
+/// to a longer Latin token (`GPT-4o`, `x-12`) or to other digits (`3.14`, `10:30`, `1,000`);
+/// a lone digit or capital (`第 4 集`, `A 計畫`) only when no Latin word stands beside it
+/// (`Plan A` keeps its `A` sideways with `Plan`).
+fn tcy_eligible(tok: &[u8], around: [Option<u8>; 4]) -> bool {
+    if !(1..=3).contains(&tok.len())
         || !(tok.iter().all(u8::is_ascii_digit) || tok.iter().all(u8::is_ascii_uppercase))
     {
         return false;
     }
     const JOINERS: &[u8] = b"-_/+$#@&'\\*^~=<>|";
-    let before = s.checked_sub(1).map(|k| b[k]);
-    let before2 = s.checked_sub(2).map(|k| b[k]);
-    let after = b.get(q).copied();
-    let after2 = b.get(q + 1).copied();
+    let [before2, before, after, after2] = around;
     let joined = |c: Option<u8>, other: Option<u8>| match c {
         Some(c) if JOINERS.contains(&c) => true,
         Some(b'.' | b',' | b':') => other.is_some_and(|o| o.is_ascii_alphanumeric()),

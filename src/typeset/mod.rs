@@ -60,6 +60,9 @@
 
 mod chars;
 mod engine;
+mod finish;
+pub mod phrase;
+pub mod ruby;
 #[cfg(test)]
 mod tests;
 
@@ -94,14 +97,50 @@ pub struct Fix {
     pub kind: &'static str,
 }
 
-/// Transform a chapter's events. Pure; same input ⇒ same output.
+/// Transform a chapter's events: ruby syntax, punctuation, soft breaks, no-break runs,
+/// tate-chu-yoko. Pure; same input ⇒ same output. [`finish`] comes after (and after an
+/// edition's conversion, which must see whole words).
 pub fn typeset(events: Vec<Spanned>, opts: &TypesetOptions) -> Vec<Spanned> {
+    let events = ruby::split(events);
     let edits = engine::analyze(&events, opts);
+    apply(events, &edits)
+}
+
+/// The last pass, on the text as the reader will see it: compression of adjacent marks,
+/// fixed Han–Latin spaces, the end of each paragraph bound, Latin in emphasis, URLs, phrase
+/// breaks in headings (see [`finish`](self::finish) for the rules). Pure and idempotent.
+pub fn finish(events: Vec<Spanned>) -> Vec<Spanned> {
+    let edits = finish::analyze(&events);
+    apply(events, &edits)
+}
+
+/// A line of metadata (kicker, subtitle, a title) typeset and finished as a heading: its
+/// inline events, for the renderer.
+pub fn line(text: &str, opts: &TypesetOptions) -> Vec<Spanned> {
+    let n = text.len();
+    let tag = Tag::Heading {
+        level: 1,
+        id: String::new(),
+        classes: Vec::new(),
+    };
+    let events = vec![
+        Spanned::new(Ev::Start(tag.clone()), 0..0),
+        Spanned::new(Ev::Text(text.to_string()), 0..n),
+        Spanned::new(Ev::End(tag), n..n),
+    ];
+    let mut out = finish(typeset(events, opts));
+    out.pop();
+    out.remove(0);
+    out
+}
+
+/// Apply sorted, non-overlapping edits.
+fn apply(events: Vec<Spanned>, edits: &[Edit]) -> Vec<Spanned> {
     if edits.is_empty() {
         return events;
     }
     let mut out = Vec::with_capacity(events.len() + edits.len());
-    let mut rest: &[Edit] = &edits;
+    let mut rest: &[Edit] = edits;
     for (i, s) in events.into_iter().enumerate() {
         let n = rest.iter().take_while(|e| e.ev == i).count();
         if n == 0 {
@@ -121,6 +160,20 @@ pub fn typeset(events: Vec<Spanned>, opts: &TypesetOptions) -> Vec<Spanned> {
                     out.push(Spanned::new(Ev::Text((*r).to_string()), s.span));
                 }
             }
+            Ev::NoBreak(t) => {
+                // only insertions (a word joiner before `——`)
+                let mut n = String::with_capacity(t.len() + 3);
+                let mut pos = 0;
+                for e in mine {
+                    n.push_str(&t[pos..e.range.start]);
+                    if let Repl::Str(r) = e.repl {
+                        n.push_str(r);
+                    }
+                    pos = e.range.end;
+                }
+                n.push_str(&t[pos..]);
+                out.push(Spanned::new(Ev::NoBreak(n), s.span));
+            }
             ev => out.push(Spanned::new(ev, s.span)),
         }
     }
@@ -129,6 +182,14 @@ pub fn typeset(events: Vec<Spanned>, opts: &TypesetOptions) -> Vec<Spanned> {
 
 /// The punctuation and soft-break changes `typeset` would make, in source order, with source spans.
 pub fn lint(events: &[Spanned], opts: &TypesetOptions) -> Vec<Fix> {
+    // as `typeset` sees them: rubies split out
+    let owned: Vec<Spanned>;
+    let events = if ruby::any(events) {
+        owned = ruby::split(Vec::from(events));
+        &owned[..]
+    } else {
+        events
+    };
     let mut fixes: Vec<Fix> = engine::analyze(events, opts)
         .into_iter()
         .filter_map(|e| {
@@ -181,7 +242,7 @@ fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut V
         cur.push_str(&t[pos..e.range.start]);
         match e.repl {
             Repl::Str(r) => cur.push_str(r),
-            Repl::Tcy | Repl::NoBreak => {
+            Repl::Tcy | Repl::NoBreak | Repl::Span(_) | Repl::Wbr => {
                 if !cur.is_empty() {
                     out.push(Spanned::new(
                         Ev::Text(std::mem::take(&mut cur)),
@@ -189,10 +250,11 @@ fn apply_text(t: &str, span: std::ops::Range<usize>, edits: &[Edit], out: &mut V
                     ));
                 }
                 let piece = t[e.range.clone()].to_string();
-                let ev = if e.repl == Repl::Tcy {
-                    Ev::Tcy(piece)
-                } else {
-                    Ev::NoBreak(piece)
+                let ev = match e.repl {
+                    Repl::Tcy => Ev::Tcy(piece),
+                    Repl::NoBreak => Ev::NoBreak(piece),
+                    Repl::Span(style) => Ev::Span(style, piece),
+                    _ => Ev::Wbr,
                 };
                 out.push(Spanned::new(ev, sub(e.range.start, e.range.end)));
                 cur_start = e.range.end;

@@ -86,14 +86,19 @@ fn show(events: &[Spanned]) -> String {
     let mut first = true;
     for e in events {
         match &e.ev {
-            Ev::Text(t) => s.push_str(t),
+            Ev::Text(t) => s.push_str(&t.replace('\u{2005}', "{¼}").replace('\u{2060}', "{wj}")),
+            Ev::Span(style, t) => s.push_str(&format!("[{}={t}]", style.class())),
+            Ev::Wbr => s.push('‸'),
+            Ev::Ruby { base, readings } => {
+                s.push_str(&format!("{{{base}|{}}}", readings.join("|")))
+            }
             Ev::Code(t) => {
                 s.push('`');
                 s.push_str(t);
                 s.push('`');
             }
             Ev::Tcy(t) => s.push_str(&format!("[tcy={t}]")),
-            Ev::NoBreak(t) => s.push_str(&format!("[nb={t}]")),
+            Ev::NoBreak(t) => s.push_str(&format!("[nb={}]", t.replace('\u{2060}', "{wj}"))),
             Ev::SoftBreak => s.push('⏎'),
             Ev::Start(Tag::Paragraph) => {
                 if !first {
@@ -323,19 +328,26 @@ fn dashes_and_ellipsis() {
 fn tate_chu_yoko() {
     let cases: &[(&str, &str)] = &[
         ("第42屆", "第[tcy=42]屆"),
-        ("共 100 人", "共 [tcy=100] 人"),
+        // spaces between tcy and Chinese go
+        ("共 100 人", "共[tcy=100]人"),
         ("2020 年", "2020 年"),
-        ("第1章", "第1章"),
+        // a lone digit or capital stands upright, unless a Latin word is beside it
+        ("第1章", "第[tcy=1]章"),
+        ("第 4 集", "第[tcy=4]集"),
+        ("A 計畫", "[tcy=A]計畫"),
+        ("Plan A 與 B", "Plan A 與[tcy=B]"),
+        ("第 4 名 GPT 與 AI", "第[tcy=4]名[tcy=GPT]與[tcy=AI]"),
         ("約 3.14 倍", "約 3.14 倍"),
         ("10:30 開會", "10:30 開會"),
         ("1,000 元", "1,000 元"),
-        ("GPT 系列", "[tcy=GPT] 系列"),
+        ("GPT 系列", "[tcy=GPT]系列"),
         ("GPT-4o 模型", "GPT-4o 模型"),
         ("GPT-5", "GPT-5"),
-        ("AI 與 RL Infra", "[tcy=AI] 與 [tcy=RL] Infra"),
+        ("AI 與 RL Infra", "[tcy=AI]與[tcy=RL] Infra"),
         ("OpenAI 公司", "OpenAI 公司"),
         ("NASA 與 iPhone", "NASA 與 iPhone"),
         ("x86 與 4o", "x86 與 4o"),
+        ("3.14 與 x 2", "3.14 與 x 2"),
         ("50%", "[tcy=50]%"),
         ("第12,然後", "第[tcy=12]，然後"),
         ("GPT's", "GPT's"),
@@ -703,7 +715,7 @@ fn the_article_through_the_parser() {
         panic!("ASCII mark left: {}", &out[k..(k + 40).min(out.len())]);
     }
     let (vout, _) = md(&src, &V);
-    assert!(vout.contains("[tcy=GPT] 系列") && vout.contains("2020 年"));
+    assert!(vout.contains("[tcy=GPT]系列") && vout.contains("2020 年"));
 }
 
 /// Random inputs from an alphabet of the characters that matter: no panics, spans inside the
@@ -711,9 +723,46 @@ fn the_article_through_the_parser() {
 #[test]
 fn random_inputs() {
     const ALPHABET: &[&str] = &[
-        "中", "文", "。", "「", "」", "，", "a", "B", "GPT", "1", "42", "2020", ".", ",", ":", ";",
-        "?", "!", "(", ")", " ", "\n", "**", "`", "|", "—", "——", "…", "……", "“", "”", "https://",
-        "-", "/", "é",
+        "中",
+        "文",
+        "。",
+        "「",
+        "」",
+        "，",
+        "a",
+        "B",
+        "GPT",
+        "1",
+        "42",
+        "2020",
+        ".",
+        ",",
+        ":",
+        ";",
+        "?",
+        "!",
+        "(",
+        ")",
+        " ",
+        "\n",
+        "**",
+        "`",
+        "|",
+        "—",
+        "——",
+        "…",
+        "……",
+        "“",
+        "”",
+        "https://",
+        "-",
+        "/",
+        "é",
+        "{字|ㄗˋ}",
+        "「",
+        "』",
+        "。」",
+        "——",
     ];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -747,13 +796,178 @@ fn random_inputs() {
             if fixes.is_empty() && !evs.iter().any(|e| e.ev == Ev::SoftBreak) {
                 let layout_only = once
                     .iter()
-                    .any(|e| matches!(e.ev, Ev::Tcy(_) | Ev::NoBreak(_)));
+                    .any(|e| matches!(e.ev, Ev::Tcy(_) | Ev::NoBreak(_) | Ev::Ruby { .. }));
                 if !layout_only {
                     assert_eq!(once, evs, "{s:?}");
                 }
             }
             let twice = typeset(once.clone(), &opts);
             assert_eq!(twice, once, "not idempotent: {s:?} {opts:?}");
+            let done = finish(once.clone());
+            assert_eq!(
+                finish(typeset(done.clone(), &opts)),
+                done,
+                "finish not idempotent: {s:?} {opts:?}"
+            );
         }
     }
+}
+
+fn fin(input: &str, opts: &TypesetOptions) -> String {
+    show(&finish(typeset(build(input), opts)))
+}
+
+/// Emphasis events from `*…*` (the tiny markup of `build` has only strong).
+fn em(before: &str, inner: &str, after: &str) -> Vec<Spanned> {
+    let mut v = vec![Spanned::new(Ev::Start(Tag::Paragraph), 0..0)];
+    for (t, tag) in [(before, None), (inner, Some(Tag::Emphasis)), (after, None)] {
+        if let Some(tag) = &tag {
+            v.push(Spanned::new(Ev::Start(tag.clone()), 0..0));
+        }
+        if !t.is_empty() {
+            v.push(Spanned::new(Ev::Text(t.into()), 0..0));
+        }
+        if let Some(tag) = tag {
+            v.push(Spanned::new(Ev::End(tag), 0..0));
+        }
+    }
+    v.push(Spanned::new(Ev::End(Tag::Paragraph), 0..0));
+    v
+}
+
+#[test]
+fn finish_table() {
+    let cases: &[(&str, &str)] = &[
+        // compression: the second mark when it opens, else the first; two stops stay
+        (
+            "他說:「我想打破資訊差。」然後",
+            "他說：[halt=「]我想打破資訊差[halt=。]」然{wj}後",
+        ),
+        (
+            "「投資未來」、「開源」(open source),是",
+            "「投資未來[halt=」]、[halt=「]開源」[halt=（]open{¼}source[halt=）]，{wj}是",
+        ),
+        (
+            "『賣鏟子的人』」,以及「好』。」",
+            "『賣鏟子的人[halt=』][halt=」]，以及「{wj}好[halt=』][halt=。]」",
+        ),
+        ("真的嗎?!「好」", "真的嗎？！[halt=「]{wj}好」"),
+        // marks adjacent across inline tags
+        ("**「好」**。", "「{wj}好[halt=」]。"),
+        // a space between marks: not adjacent
+        ("好」 「好", "好」 「{wj}好"),
+        // Han–Latin spaces become a fixed quarter em; Latin–Latin ones stay
+        ("當時的 RLlib「太複雜」", "當時的{¼}RLlib「太複{wj}雜」"),
+        (
+            "用 Python 寫,`code` 之後 2020 年",
+            "用{¼}Python{¼}寫，`code`{¼}之後{¼}2020{¼}{wj}年",
+        ),
+        ("見 **OpenAI** 公司", "見{¼}OpenAI{¼}公{wj}司"),
+        ("open source 的", "open source{¼}{wj}的"),
+        // …and so do word spaces of a Latin phrase between Han text or marks
+        ("他說 Hello world 然後", "他說{¼}Hello{¼}world{¼}然{wj}後"),
+        ("中文 a b", "中文{¼}a b"),
+        ("他說 Hello, world 然後", "他說{¼}Hello, world{¼}然{wj}後"),
+        // URLs in text, never their insides
+        (
+            "網址是 https://x.org/a,b 這種",
+            "網址是{¼}[url=https://x.org/a,b]{¼}這{wj}種",
+        ),
+        // the end of a paragraph: the last Han character bound to the one before
+        ("這是最後一段的結尾。", "這是最後一段的結{wj}尾。"),
+        ("一段結尾**強調**字。」", "一段結尾強調{wj}字[halt=。]」"),
+        ("一段 Python 字。", "一段{¼}Python{¼}{wj}字。"),
+        ("結尾是 English.", "結尾是{¼}English."),
+        ("字", "字"),
+        // —— never starts a line
+        ("他停了一下——然後", "他停了一下[nb={wj}——]然{wj}後"),
+        ("——開頭", "[nb=——]開{wj}頭"),
+        // code is never touched
+        ("`a, b` 與 `c`", "`a, b`{¼}與{¼}`c`"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(fin(input, &H), *want, "input: {input}");
+    }
+    // emphasis: Latin words in italics (no dots)
+    let out = show(&finish(typeset(
+        em("這件事", "OpenAI 的模型與 GPT-4o mini", "很好"),
+        &H,
+    )));
+    assert_eq!(
+        out,
+        "這件事[latin=OpenAI]{¼}的模型與{¼}[latin=GPT-4o mini]很{wj}好"
+    );
+    // vertical: spaces beside tcy runs are gone before finish sees them
+    assert_eq!(
+        fin("第 4 集的 GPT 模型", &V),
+        "第[tcy=4]集的[tcy=GPT]模{wj}型"
+    );
+}
+
+#[test]
+fn finish_headings_get_phrase_breaks() {
+    let h = |t: &str| {
+        let tag = Tag::Heading {
+            level: 2,
+            id: "h".into(),
+            classes: vec![],
+        };
+        vec![
+            Spanned::new(Ev::Start(tag.clone()), 0..0),
+            Spanned::new(Ev::Text(t.into()), 0..t.len()),
+            Spanned::new(Ev::End(tag), 0..0),
+        ]
+    };
+    let out = finish(typeset(h("為什麼一個熱愛開源的工程師會加入閉源的公司"), &H));
+    assert_eq!(
+        show(&out),
+        "為什麼‸一個‸熱愛‸開源的‸工程師會‸加入閉源的‸公司"
+    );
+    // no word joiner at a heading's end; finishing again changes nothing
+    assert_eq!(finish(out.clone()), out);
+    // a metadata line typeset as a heading
+    let line = line("AI 產業動態 第 4 集", &V);
+    assert_eq!(show(&line), "[tcy=AI]產業‸動態 第[tcy=4]集");
+}
+
+#[test]
+fn finish_is_idempotent_and_leaves_plain_text_alone() {
+    for s in [
+        "他說:「我想打破資訊差。」然後",
+        "當時的 RLlib「太複雜」",
+        "網址是 https://x.org/a,b 這種",
+        "他停了一下——然後",
+        "讀{漢字|かんじ}與{注音|ㄓㄨˋ|ㄧㄣ} Python。",
+    ] {
+        for opts in [H, V] {
+            let once = finish(typeset(build(s), &opts));
+            assert_eq!(finish(typeset(once.clone(), &opts)), once, "{s}");
+        }
+    }
+    let plain = build("Hello world");
+    assert_eq!(finish(plain.clone()), plain);
+}
+
+#[test]
+fn ruby_is_split_out_and_stays_whole() {
+    assert_eq!(
+        run("讀{漢字|かんじ},與{注音|ㄓㄨˋ|ㄧㄣ}", &H),
+        "讀{漢字|かんじ}，與{注音|ㄓㄨˋ|ㄧㄣ}"
+    );
+    // never in code; a URL's braces stay
+    assert_eq!(run("`{a|b}` 與 {x | y}", &H), "`{a|b}` 與 {x | y}");
+    assert_eq!(
+        run("見 https://x.org/{a|b} 處", &H),
+        "見 https://x.org/{a|b} 處"
+    );
+    // an escaped brace opens nothing (through the real parser)
+    assert_eq!(md("讀\\{漢字|かんじ}", &H).0, "讀{漢字|かんじ}");
+    assert!(
+        !typeset(crate::parse::parse("讀\\{漢字|かんじ}", 0), &H)
+            .iter()
+            .any(|e| matches!(e.ev, Ev::Ruby { .. }))
+    );
+    // exact spans
+    let out = typeset(para("讀{字|ㄗˋ}"), &H);
+    assert_eq!(out[2].span, 3..14);
 }
