@@ -108,11 +108,13 @@ impl Backing for Mapped {
     #[cfg(unix)]
     fn release(&self, range: Range<usize>) {
         let (start, end) = (range.start.min(self.0.len()), range.end.min(self.0.len()));
-        // whole pages, rounded out: a page still being read elsewhere is read again from
-        // the file
-        let page = 4096;
-        let (first, last) = (start / page * page, end.div_ceil(page) * page);
-        let last = last.min(self.0.len().div_ceil(page) * page);
+        // rounded out to whole windows of the kernel's fault-around (64 KiB: a fault maps the
+        // cached pages of its window, so a part given back page by page comes back as soon as
+        // its neighbour is read); a page still being read elsewhere is read again from the file
+        let window = 64 << 10;
+        let (first, last) = (start / window * window, end.div_ceil(window) * window);
+        // the mapping ends at the page after the last byte
+        let last = last.min(self.0.len().div_ceil(4096) * 4096);
         if first < last {
             // SAFETY: a read-only shared mapping: the pages are read again from the file
             let _ = unsafe {

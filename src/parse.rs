@@ -118,10 +118,12 @@ pub fn pieces_with(
     let mut notes: Vec<(String, usize)> = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
     let mut blank_before = true;
-    // `]:` (a reference or footnote definition?) is rare: find them all at once
-    let mut colons = memchr::memmem::find_iter(&b[body..], b"]:")
-        .map(|i| body + i)
-        .peekable();
+    // `]:` (a reference or footnote definition?) is rare: found a block at a time, never
+    // further ahead than the line being read (a search for the next one could read the whole
+    // rest of the text at once)
+    let finder = memchr::memmem::Finder::new(b"]:");
+    let mut colons = std::collections::VecDeque::new();
+    let mut searched = body;
     let mut at = body;
     let mut read = body;
     let last = (b.len() > body && b.last() != Some(&b'\n')).then_some(b.len());
@@ -133,8 +135,16 @@ pub fn pieces_with(
             done(read..at);
             read = at;
         }
+        while searched < end {
+            let to = (searched + BLOCK).min(b.len());
+            // a `]:` across the end of the block is found in it
+            let found = finder.find_iter(&b[searched..(to + 1).min(b.len())]);
+            colons.extend(found.map(|i| searched + i).filter(|&i| i < to));
+            searched = to;
+        }
         let mut has_colon = false;
-        while colons.next_if(|&c| c < end).is_some() {
+        while colons.front().is_some_and(|&c| c < end) {
+            colons.pop_front();
             has_colon = true;
         }
         // most lines are prose: not blank, no marker at column 0, nothing to look at
@@ -384,46 +394,13 @@ fn convert(
                 Ev::End(tag)
             }
             Event::Text(t) => {
-                let kept = keep.keep(Seen::Other, span.start);
-                if !kept {
+                if !keep.keep(Seen::Other, span.start) {
                     continue;
                 }
-                // an escaped `\{` is an event of its own, so that it never opens a ruby
-                let escaped = |span: &std::ops::Range<usize>| {
-                    span.start
-                        .checked_sub(1)
-                        .is_some_and(|k| text.as_bytes()[k] == b'\\')
-                };
-                let lone_brace = |t: &str, span: &std::ops::Range<usize>| t == "{" && escaped(span);
-                if t.starts_with('{') && escaped(&span) {
-                    out.push(Spanned::new(
-                        Ev::Text("{".into()),
-                        span.start..span.start + 1,
-                    ));
-                    if t.len() > 1 {
-                        out.push(Spanned::new(
-                            Ev::Text(t[1..].to_string()),
-                            span.start + 1..span.end,
-                        ));
-                    }
-                    continue;
+                match text_event(text, t, &span, was_text, &mut out) {
+                    Some(ev) => ev,
+                    None => continue,
                 }
-                // merge adjacent text (pulldown-cmark splits at escapes and entities)
-                if was_text {
-                    match out.last_mut() {
-                        Some(last) => match &mut last.ev {
-                            Ev::Text(prev) if !lone_brace(prev, &last.span) => {
-                                prev.push_str(&t);
-                                last.span.end = span.end;
-                                continue;
-                            }
-                            Ev::Text(_) => {}
-                            _ => continue,
-                        },
-                        None => continue,
-                    }
-                }
-                Ev::Text(t.into_string())
             }
             event => {
                 let seen_as = match &event {
@@ -435,41 +412,9 @@ fn convert(
                 if !keep.keep(seen_as, span.start) {
                     continue;
                 }
-                match event {
-                    Event::Code(t) => Ev::Code(t.into_string()),
-                    Event::InlineMath(t) => Ev::Math {
-                        tex: t.into_string(),
-                        display: false,
-                    },
-                    Event::DisplayMath(t) => Ev::Math {
-                        tex: t.into_string(),
-                        display: true,
-                    },
-                    Event::Html(t) => {
-                        // an HTML block comes line by line: keep it whole
-                        if was_html
-                            && let Some(last) = out.last_mut()
-                            && let Ev::Html { html, block: true } = &mut last.ev
-                        {
-                            html.push_str(&t);
-                            last.span.end = span.end;
-                            continue;
-                        }
-                        Ev::Html {
-                            html: t.into_string(),
-                            block: true,
-                        }
-                    }
-                    Event::InlineHtml(t) => Ev::Html {
-                        html: t.into_string(),
-                        block: false,
-                    },
-                    Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
-                    Event::SoftBreak => Ev::SoftBreak,
-                    Event::HardBreak => Ev::HardBreak,
-                    Event::Rule => Ev::Rule,
-                    Event::TaskListMarker(b) => Ev::TaskMarker(b),
-                    Event::Start(_) | Event::End(_) | Event::Text(_) => unreachable!(),
+                match leaf_event(event, &span, was_html, &mut out) {
+                    Some(ev) => ev,
+                    None => continue,
                 }
             }
         };
@@ -483,6 +428,100 @@ fn convert(
         shortcodes(c);
     }
     chunks
+}
+
+/// A text event (its tags kept): `None` when it went into `out` already (merged with the text
+/// before it, or an escaped `\{` split off) or is left out.
+fn text_event(
+    text: &str,
+    t: pulldown_cmark::CowStr<'_>,
+    span: &std::ops::Range<usize>,
+    was_text: bool,
+    out: &mut Vec<Spanned>,
+) -> Option<Ev> {
+    // an escaped `\{` is an event of its own, so that it never opens a ruby
+    let escaped = |span: &std::ops::Range<usize>| {
+        span.start
+            .checked_sub(1)
+            .is_some_and(|k| text.as_bytes()[k] == b'\\')
+    };
+    let lone_brace = |t: &str, span: &std::ops::Range<usize>| t == "{" && escaped(span);
+    if t.starts_with('{') && escaped(span) {
+        out.push(Spanned::new(
+            Ev::Text("{".into()),
+            span.start..span.start + 1,
+        ));
+        if t.len() > 1 {
+            out.push(Spanned::new(
+                Ev::Text(t[1..].to_string()),
+                span.start + 1..span.end,
+            ));
+        }
+        return None;
+    }
+    // merge adjacent text (pulldown-cmark splits at escapes and entities)
+    if was_text {
+        match out.last_mut() {
+            Some(last) => match &mut last.ev {
+                Ev::Text(prev) if !lone_brace(prev, &last.span) => {
+                    prev.push_str(&t);
+                    last.span.end = span.end;
+                    return None;
+                }
+                Ev::Text(_) => {}
+                _ => return None,
+            },
+            None => return None,
+        }
+    }
+    Some(Ev::Text(t.into_string()))
+}
+
+/// Any other event (code, math, HTML, a footnote reference, a break, a rule, a task marker):
+/// `None` when it went into `out` already (the next line of an HTML block).
+fn leaf_event(
+    event: Event<'_>,
+    span: &std::ops::Range<usize>,
+    was_html: bool,
+    out: &mut [Spanned],
+) -> Option<Ev> {
+    let ev = match event {
+        Event::Code(t) => Ev::Code(t.into_string()),
+        Event::InlineMath(t) => Ev::Math {
+            tex: t.into_string(),
+            display: false,
+        },
+        Event::DisplayMath(t) => Ev::Math {
+            tex: t.into_string(),
+            display: true,
+        },
+        Event::Html(t) => {
+            // an HTML block comes line by line: keep it whole
+            if was_html
+                && let Some(last) = out.last_mut()
+                && let Ev::Html { html, block: true } = &mut last.ev
+            {
+                html.push_str(&t);
+                last.span.end = span.end;
+                return None;
+            }
+            Ev::Html {
+                html: t.into_string(),
+                block: true,
+            }
+        }
+        Event::InlineHtml(t) => Ev::Html {
+            html: t.into_string(),
+            block: false,
+        },
+        Event::FootnoteReference(l) => Ev::FootnoteRef(l.into_string()),
+        Event::SoftBreak => Ev::SoftBreak,
+        Event::HardBreak => Ev::HardBreak,
+        Event::Rule => Ev::Rule,
+        Event::TaskListMarker(b) => Ev::TaskMarker(b),
+        Event::Start(_) | Event::End(_) | Event::Text(_) => unreachable!(),
+    };
+    Some(ev)
 }
 
 /// The *outline* of a chunk: the few events that reach beyond its own chapter — headings, which
