@@ -1,11 +1,13 @@
 //! Rebuilds that reuse the work of earlier builds, for `watch` and `serve`: [`Incremental`]
-//! holds the memo ([`crate::memo`]) and the book as last loaded. Its `build` and `rebuild` (in
-//! `lib.rs`, beside [`crate::build`]) run the same pipeline as a plain build, through the memo:
-//! same bytes, faster after a small edit.
+//! holds the memo ([`crate::memo`]) and the book as last loaded. Its `build` (in `lib.rs`, beside
+//! [`crate::build`]) runs the same pipeline as a plain build, through the memo, and `rebuild`
+//! loads again what changed and builds: same bytes, faster after a small edit.
 
 use crate::diagnostics::Error;
 use crate::files::{BookEntry, Files};
 use crate::memo::Memo;
+use crate::model::Output;
+use crate::options::Options;
 use crate::project::{self, Project};
 
 /// Rebuilds that reuse the work of earlier builds: same output as [`crate::build`], faster
@@ -46,6 +48,23 @@ impl Incremental {
     /// The memo, for a build that reuses what it holds.
     pub(crate) fn memo(&mut self) -> &mut Memo {
         &mut self.memo
+    }
+
+    /// Load the book and build it. With `changed` (paths relative to the book, `/`-separated,
+    /// as a watcher reports them), only those Markdown files are read again when the last load
+    /// is at hand and none of them is the configuration or a new file; `None` reads everything.
+    /// The result is byte-identical to [`crate::build`]'s after a fresh [`crate::load`].
+    pub fn rebuild(
+        &mut self,
+        files: &dyn Files,
+        entry: &BookEntry,
+        changed: Option<&[String]>,
+        opts: &Options,
+    ) -> Result<Output, Error> {
+        let project = self.reload(files, entry, changed)?;
+        let out = self.build(&project, files, opts);
+        self.keep(project);
+        out
     }
 
     /// The book to build: the last one loaded with only the `changed` files read again, when

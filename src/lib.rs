@@ -61,6 +61,7 @@ pub use diagnostics::{Diagnostic, Diagnostics, Error, Severity};
 pub use files::{BookEntry, Files, MemFiles};
 pub use font::FontReport;
 pub use incremental::Incremental;
+pub use model::{Output, Streamed};
 pub use options::{Edition, FontFile, Options};
 pub use project::{Project, load};
 pub use style::{STYLE_BASE, STYLE_HORIZONTAL, STYLE_VERTICAL};
@@ -68,22 +69,6 @@ pub use style::{STYLE_BASE, STYLE_HORIZONTAL, STYLE_VERTICAL};
 use memo::Memo;
 use options::Inputs;
 use transform::Transform;
-
-/// The result of a build.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Output {
-    pub epub: Vec<u8>,
-    pub warnings: Vec<Diagnostic>,
-    /// Titles of the chapters, in order.
-    pub chapters: Vec<String>,
-    pub identifier: String,
-    /// The embedded font, if any.
-    pub font: Option<FontReport>,
-    /// What the cover is (`generated 1600×2560 PNG` / the given file), if any.
-    pub cover: Option<String>,
-    /// The generated cover, for the CLI to keep for the next build ([`Options::kept_cover`]).
-    pub drawn_cover: Option<cover::Drawn>,
-}
 
 /// Build the EPUB of a loaded book, in memory. Fails with every error of the book (and the
 /// warnings met so far) when there are any.
@@ -105,28 +90,6 @@ pub fn build_to(
     run(&Inputs::new(project, files, opts), &mut Memo::off(), spool)
 }
 
-/// A build written as a stream ([`build_to`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Streamed {
-    /// The report of the build; its `epub` is empty: the EPUB is `head`, the spool, `tail`.
-    pub output: Output,
-    pub head: Vec<u8>,
-    pub tail: Vec<u8>,
-    /// How many bytes went to the spool.
-    pub spooled: u64,
-}
-
-impl Streamed {
-    /// The size of the EPUB.
-    pub fn len(&self) -> u64 {
-        (self.head.len() + self.tail.len()) as u64 + self.spooled
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-}
-
 /// The pipeline, into memory.
 fn buffered(input: &Inputs, memo: &mut Memo) -> Result<Output, Error> {
     let mut spool = Vec::new();
@@ -145,95 +108,60 @@ fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Resul
     let mut warnings = project.ready()?;
     let transform = Transform::new(settings, &cfg.meta.lang)?;
     // parse, first pass: every piece of every file into its outline
-    let stream::Split {
-        parsed,
-        origins,
-        pieces,
-    } = stream::for_split(project, memo.outline(project));
+    let split = stream::for_split(project, memo.outline(project));
     // split, and the images each chapter shows
-    let chapters = chapters::split(parsed, cfg, &project.sources, &mut warnings);
+    let chapters = chapters::split(split.parsed, cfg, &project.sources, &mut warnings);
+    let images = resources::of_book(&chapters, project, input.files, settings, &mut warnings)?;
     let meta = transform.metadata(&cfg.meta);
     let articles = project.articles(|a| transform.metadata(a));
-    let mut images = resources::collect(
-        &chapters,
-        &project.sources,
-        input.files,
-        cfg.build.site_root.as_deref().unwrap_or(""),
-        settings.remote_images,
-    )
-    .map_err(|e| [warnings.clone(), e].concat())?;
-    warnings.append(&mut images.warnings);
+    let css = style::links(&cfg.build.css);
+    let cx = render::BookContext::new(&meta, settings.vertical, &css).with_articles(&articles);
     // the chapters an incremental build takes as they were, by key
-    let stylesheets = style::links(&cfg.build.css);
-    let cx =
-        render::BookContext::new(&meta, settings.vertical, &stylesheets).with_articles(&articles);
     let context = format!("{cx:?}\u{1f}{settings:?}");
+    let (origins, maps) = (&split.origins, &images.maps);
     let all_new = settings.font_wanted;
-    let kept = memo.kept(
-        project,
-        &chapters,
-        &origins,
-        &images.maps,
-        &context,
-        all_new,
-    );
+    let kept = memo.kept(project, &chapters, origins, maps, &context, all_new);
     // second pass: each chapter parsed again, typeset, rendered, compressed and written
     let mut out = package::Stream::new(spool);
-    let (rendered, chars) = {
-        let compress = |name: &str, xhtml: &[u8]| memo.compress(name, xhtml);
-        let second = stream::Second {
-            project,
-            pieces: &pieces,
-            transform: &transform,
-            maps: &images.maps,
-            cx: &cx,
-            compress: &compress,
-            chars: settings.font_wanted,
-            keep_entries: memo.on(),
-            window: input.window,
-        };
-        stream::chapters(&second, chapters, origins, kept, &mut out)?
+    let compress = |name: &str, xhtml: &[u8]| memo.compress(name, xhtml);
+    let second = stream::Second {
+        project,
+        pieces: &split.pieces,
+        transform: &transform,
+        maps,
+        cx: &cx,
+        compress: &compress,
+        chars: settings.font_wanted,
+        keep_entries: memo.on(),
+        window: input.window,
     };
+    let (rendered, chars) = stream::chapters(&second, chapters, split.origins, kept, &mut out)?;
     memo.keep(project, &rendered);
     // assets: the images, the cover, the font, the stylesheets
     let chars = font::with_book_chars(chars, &meta);
     let kept_cover = input.opts.kept_cover.as_ref();
-    let draw_cover = |f: &FontFile| memo.cover(&meta, f, settings.vertical, kept_cover);
-    let assets = assets::gather(
-        &meta,
-        &chars,
-        images.images,
-        input,
-        draw_cover,
-        &mut warnings,
-    )?;
+    let draw = |f: &FontFile| memo.cover(&meta, f, settings.vertical, kept_cover);
+    let assets = assets::gather(&meta, &chars, images.images, input, draw, &mut warnings)?;
     // render: the documents that describe the book
     let identity = transform.identity(&cfg.meta, input.opts.source_date_epoch);
     let docs = render::documents(&meta, &identity, settings.layout, &rendered, &assets);
-    let (cover, font) = assets.reports();
-    let drawn_cover = assets.drawn_cover();
+    let ((cover, font), drawn_cover) = (assets.reports(), assets.drawn_cover());
     // package: what comes before and after the chapters
     let (_, ends) = out.finish(docs, assets)?;
-    warnings.extend(
-        rendered
-            .iter()
-            .flat_map(|c| c.diagnostics(&project.sources)),
-    );
-    let spooled = ends.spooled;
-    Ok(Streamed {
-        output: Output {
-            epub: Vec::new(),
-            warnings,
-            chapters: rendered.into_iter().map(|c| c.title).collect(),
-            identifier: identity.identifier,
-            font,
-            cover,
-            drawn_cover,
-        },
-        head: ends.head,
-        tail: ends.tail,
-        spooled,
-    })
+    let notes = rendered
+        .iter()
+        .flat_map(|c| c.diagnostics(&project.sources));
+    warnings.extend(notes);
+    let output = Output {
+        epub: Vec::new(),
+        warnings,
+        chapters: rendered.into_iter().map(|c| c.title).collect(),
+        identifier: identity.identifier,
+        font,
+        cover,
+        drawn_cover,
+    };
+    Ok(ends.with(output))
 }
 
 impl Incremental {
@@ -247,86 +175,18 @@ impl Incremental {
     ) -> Result<Output, Error> {
         buffered(&Inputs::new(project, files, opts), self.memo())
     }
-
-    /// Load the book and build it. With `changed` (paths relative to the book, `/`-separated,
-    /// as a watcher reports them), only those Markdown files are read again when the last load
-    /// is at hand and none of them is the configuration or a new file; `None` reads everything.
-    /// The result is byte-identical to [`build`]'s after a fresh [`load`].
-    pub fn rebuild(
-        &mut self,
-        files: &dyn Files,
-        entry: &BookEntry,
-        changed: Option<&[String]>,
-        opts: &Options,
-    ) -> Result<Output, Error> {
-        let project = self.reload(files, entry, changed)?;
-        let out = self.build(&project, files, opts);
-        self.keep(project);
-        out
-    }
 }
 
 /// Every problem of a book at once: loading errors, build errors and warnings, and the
 /// typesetting changes the build would make (as warnings), sorted by file and line.
 pub fn check(project: &Project, files: &dyn Files, opts: &Options) -> Vec<Diagnostic> {
-    let mut all = project.warnings.clone();
-    all.extend(project.errors.iter().cloned());
-    let unchecked = Project {
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        ..project.clone()
-    };
     // the cover depends on installed fonts, not on the book: not a problem of the book
     let opts = &Options {
         no_cover: true,
         ..opts.clone()
     };
-    match build(&unchecked, files, opts) {
-        Ok(out) => {
-            // what would ship broken despite every stage (a safety net: none is known)
-            all.extend(verify::verify(&out.epub, "the built EPUB"));
-            all.extend(out.warnings);
-        }
-        Err(Error::Book(d)) => all.extend(d.0),
-        Err(e) => all.push(Diagnostic::error(e.to_string())),
-    }
-    all.extend(lint::structure(project));
-    all.extend(lint::typesetting(project, opts));
-    lint::in_source_order(all)
+    lint::everything(project, build(&project.unchecked(), files, opts), opts)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The second pass gives the same EPUB however many chapters its windows hold: one piece
-    /// at a time, or the whole book at once.
-    #[test]
-    fn windows_of_any_size_give_the_same_bytes() {
-        let chapter = |i: usize| {
-            let body = "正文，".repeat(300);
-            format!(
-                "## 第{i}章\n\n{body}見[下一章](#第{}章)。[^n{i}]\n\n[^n{i}]: 註{i}。\n\n### 小節\n\n<b>粗</b>\n\n",
-                i + 1
-            )
-        };
-        let text: String = (0..300).map(chapter).collect();
-        let text = format!("---\ntitle: 窗\n---\n{text}");
-        assert!(text.len() > parse::PARALLEL_MIN, "cut into pieces");
-        let files = MemFiles::from([("book.md", text)]);
-        let project = load(&files, &BookEntry::File("book.md".into())).unwrap();
-        let opts = Options::default();
-        let with = |window: usize| {
-            let input = Inputs {
-                window,
-                ..Inputs::new(&project, &files, &opts)
-            };
-            buffered(&input, &mut Memo::off()).unwrap()
-        };
-        let whole = with(usize::MAX);
-        assert_eq!(whole.chapters.len(), 300);
-        assert_eq!(with(1), whole);
-        assert_eq!(with(10_000), whole);
-        assert_eq!(build(&project, &files, &opts).unwrap(), whole);
-    }
-}
+mod tests;

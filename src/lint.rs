@@ -1,17 +1,42 @@
-//! Source checks that do not stop a build but that `hanpub check` reports: an explicit heading
-//! id (`{#id}`) used twice, chapters with nothing but their heading, and the typesetting changes
-//! a build would make; and `check --fix`, which writes those changes back to the source.
+//! What `hanpub check` reports ([`everything`]): besides the build's own findings, source checks
+//! that do not stop a build: an explicit heading id (`{#id}`) used twice, chapters with nothing
+//! but their heading, and the typesetting changes a build would make; and `check --fix`, which
+//! writes those changes back to the source.
 
 use std::collections::BTreeMap;
 
 use crate::chapters::{self, Parsed};
-use crate::diagnostics::Diagnostic;
-use crate::model::{Ev, Tag};
+use crate::diagnostics::{Diagnostic, Error};
+use crate::model::{Ev, Output, Tag};
 use crate::options::{self, Options};
 use crate::parse;
 use crate::project::Project;
 use crate::source::SourceFile;
 use crate::typeset::{self, Fix, TypesetOptions};
+use crate::verify;
+
+/// Everything `check` reports: the loading problems of `project`, what its build (`built`, of
+/// the project [`Project::unchecked`]) found, what would ship broken despite every stage (a
+/// safety net: none is known), the book's structure and typesetting, in source order.
+pub fn everything(
+    project: &Project,
+    built: Result<Output, Error>,
+    opts: &Options,
+) -> Vec<Diagnostic> {
+    let mut all = project.warnings.clone();
+    all.extend(project.errors.iter().cloned());
+    match built {
+        Ok(out) => {
+            all.extend(verify::verify(&out.epub, "the built EPUB"));
+            all.extend(out.warnings);
+        }
+        Err(Error::Book(d)) => all.extend(d.0),
+        Err(e) => all.push(Diagnostic::error(e.to_string())),
+    }
+    all.extend(structure(project));
+    all.extend(typesetting(project, opts));
+    in_source_order(all)
+}
 
 /// Duplicate explicit anchors and empty chapters, in source order.
 pub fn structure(project: &Project) -> Vec<Diagnostic> {

@@ -226,3 +226,41 @@ impl Spanned {
         Spanned { ev, span }
     }
 }
+
+/// The result of a build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub epub: Vec<u8>,
+    pub warnings: Vec<crate::Diagnostic>,
+    /// Titles of the chapters, in order.
+    pub chapters: Vec<String>,
+    pub identifier: String,
+    /// The embedded font, if any.
+    pub font: Option<crate::font::FontReport>,
+    /// What the cover is (`generated 1600×2560 PNG` / the given file), if any.
+    pub cover: Option<String>,
+    /// The generated cover, for the CLI to keep for the next build ([`crate::Options::kept_cover`]).
+    pub drawn_cover: Option<crate::cover::Drawn>,
+}
+
+/// A build written as a stream ([`crate::build_to`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streamed {
+    /// The report of the build; its `epub` is empty: the EPUB is `head`, the spool, `tail`.
+    pub output: Output,
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+    /// How many bytes went to the spool.
+    pub spooled: u64,
+}
+
+impl Streamed {
+    /// The size of the EPUB.
+    pub fn len(&self) -> u64 {
+        (self.head.len() + self.tail.len()) as u64 + self.spooled
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}

@@ -121,6 +121,18 @@ pub struct Ends {
     pub spooled: u64,
 }
 
+impl Ends {
+    /// The streamed build these ends close, with its report.
+    pub fn with(self, output: crate::model::Output) -> crate::model::Streamed {
+        crate::model::Streamed {
+            output,
+            head: self.head,
+            tail: self.tail,
+            spooled: self.spooled,
+        }
+    }
+}
+
 impl<W: Write> Stream<W> {
     pub fn new(spool: W) -> Self {
         Stream {

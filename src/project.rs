@@ -237,6 +237,16 @@ pub fn read_text(files: &dyn Files, path: &str) -> Result<SourceFile, Diagnostic
 }
 
 impl Project {
+    /// The project without the problems found when loading it (to build it anyway, as `check`
+    /// does, and report them with the build's).
+    pub fn unchecked(&self) -> Project {
+        Project {
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// The warnings met while loading, or every loading error: a project with errors is not
     /// built.
     pub fn ready(&self) -> Result<Vec<Diagnostic>, Error> {

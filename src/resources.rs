@@ -10,7 +10,8 @@ use crate::config::RemoteImages;
 use crate::diagnostics::Diagnostic;
 use crate::files::{self, Files};
 use crate::model::{Chapter, Ev, Tag};
-use crate::project::Source;
+use crate::options::Settings;
+use crate::project::{Project, Source};
 use crate::{chapters, image, render, stylesheet};
 
 /// Image `dest` as written in a chapter → href relative to the chapter (`../images/img001.png`),
@@ -218,6 +219,29 @@ pub struct BookImages {
     pub maps: Vec<ImageMap>,
     /// SVG images that had parts removed, at their first reference.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// The images of the book's chapters ([`collect`], from the book's site root and with its
+/// choice for remote images), their warnings added to `warnings`; on failure, every error
+/// after the warnings met so far.
+pub fn of_book(
+    chapters: &[Chapter],
+    project: &Project,
+    files: &dyn Files,
+    settings: &Settings,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<BookImages, Vec<Diagnostic>> {
+    let root = project.config.build.site_root.as_deref().unwrap_or("");
+    let mut images = collect(
+        chapters,
+        &project.sources,
+        files,
+        root,
+        settings.remote_images,
+    )
+    .map_err(|e| [warnings.clone(), e].concat())?;
+    warnings.append(&mut images.warnings);
+    Ok(images)
 }
 
 /// Load every image the chapters show (Markdown images and `<img>` in raw HTML) with
