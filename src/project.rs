@@ -90,20 +90,46 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     details.insert(0, format!("found {form}"));
     let mut sources = Vec::new();
     let mut missing = Missing::default();
-    for Entry { path, place } in entries {
-        if let Err(why) = files::check_relative(&path) {
-            errors.push(point_at_chapter(
-                Diagnostic::error(format!("chapter `{path}` {why}")),
-                config_file.as_ref(),
-                &path,
-            ));
-            continue;
-        }
-        let file = match read
-            .remove(&path)
-            .map_or_else(|| read_text(files, &path), Ok)
-        {
-            Ok(file) => file,
+    // the files a reader already read go to the first entry that names them (in order), the
+    // others are read and their includes expanded in parallel; all is then taken in order
+    let entries: Vec<(Entry, Option<SourceFile>)> = entries
+        .into_iter()
+        .map(|e| {
+            let known = read.remove(&e.path);
+            (e, known)
+        })
+        .collect();
+    let loaded: Vec<(Entry, Result<Loaded, &str>)> = entries
+        .into_par_iter()
+        .map(|(entry, known)| {
+            let loaded = files::check_relative(&entry.path).map(|()| {
+                let file = known.map_or_else(|| read_text(files, &entry.path), Ok)?;
+                Ok(if includes {
+                    include::expand(files, &entry.path, file)
+                } else {
+                    (file, Vec::new())
+                })
+            });
+            (entry, loaded)
+        })
+        .collect();
+    for (Entry { path, place }, loaded) in loaded {
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(why) => {
+                errors.push(point_at_chapter(
+                    Diagnostic::error(format!("chapter `{path}` {why}")),
+                    config_file.as_ref(),
+                    &path,
+                ));
+                continue;
+            }
+        };
+        let file = match loaded {
+            Ok((file, w)) => {
+                missing.add(w);
+                file
+            }
             Err(d) => {
                 errors.push(match &config_file {
                     Some(cf) if cf.text.contains(&format!("\"{path}\"")) => {
@@ -113,13 +139,6 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 });
                 continue;
             }
-        };
-        let file = if includes {
-            let (file, w) = include::expand(files, &path, file);
-            missing.add(w);
-            file
-        } else {
-            file
         };
         let mut source = Source::new(path, file);
         source.place = place;
@@ -158,6 +177,10 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
 
 /// The front matter of a file in a book of several, when it makes the file an article (it
 /// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
+/// A chapter file read (its includes expanded, with the warnings for those left out), or why
+/// it could not be read.
+type Loaded = Result<(SourceFile, Vec<Diagnostic>), Diagnostic>;
+
 type ArticleFront = (Metadata, bool, Vec<String>);
 
 fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {

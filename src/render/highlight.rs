@@ -1,6 +1,8 @@
 //! Fenced code with a language, highlighted at build time (EPUBs run no scripts): syntect's
-//! grammars (pure-Rust regex) mark tokens, written as `<span class="hl-…">` with a handful of
-//! classes that `styles/content.css` colours for light and dark pages and e-ink.
+//! grammars mark tokens, written as `<span class="hl-…">` with a handful of classes that
+//! `styles/content.css` colours for light and dark pages and e-ink. The grammars run on
+//! Oniguruma, the regex engine they are written for (with fancy-regex, compiling their
+//! patterns took most of a code-heavy book's build; the tokens are the same).
 //!
 //! The grammars load on first use only, so a book without such code never pays for them.
 
@@ -148,5 +150,21 @@ mod tests {
         assert!(html("x = 1 # c\n", "py").is_some());
         assert!(html("a", "no-such-language").is_none());
         assert!(html("a", "text").is_none());
+    }
+
+    #[test]
+    fn heredocs_end_at_their_word_and_lifetimes_are_not_chars() {
+        // a heredoc ends at the word it opened with (a backreference): the body is a string,
+        // the line after it is code again
+        let h = html("cat <<END\nif x\nEND\nif true; then :; fi\n", "bash").unwrap();
+        let body = "<span class=\"hl-s\">\nif x\n</span><span class=\"hl-k\">END</span>\n";
+        assert!(
+            h.contains(&format!("{body}<span class=\"hl-k\">if</span>")),
+            "{h}"
+        );
+        // a Rust lifetime is not a character literal
+        let h = html("fn f<'a>(x: &'a str) -> char { 'c' }\n", "rust").unwrap();
+        assert!(h.contains("<span class=\"hl-s\">'c'</span>"), "{h}");
+        assert!(h.contains("<span class=\"hl-k\">'a</span>"), "{h}");
     }
 }
