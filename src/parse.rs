@@ -917,6 +917,22 @@ mod tests {
         pieces(text, 0, 2).len()
     }
 
+    /// `]:` is looked for a block at a time: a reference definition whose `]:` lies across
+    /// the end of a block, or far after the first one, is still seen (the pieces give up).
+    #[test]
+    fn reference_definitions_are_found_across_blocks() {
+        let prose = |n: usize| "正文。\n".repeat(n / "正文。\n".len());
+        for at in [BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 5] {
+            let head = format!("## a\n[x]\n\n## b\n\n{}", prose(at - 24));
+            let pad = " ".repeat(at - head.len() - 2);
+            let text = format!("{head}{pad}\n[x]: /u\n\n## c\n");
+            assert!(text.find("]:").unwrap().abs_diff(at) < 4);
+            assert_eq!(pieces(&text, 0, 2).len(), 1, "`]:` at {at}");
+        }
+        let text = format!("## a\n\n{}\n## b\n", prose(3 * BLOCK));
+        assert_eq!(pieces(&text, 0, 2).len(), 2);
+    }
+
     #[test]
     fn pieces_parse_like_the_whole() {
         let ch = |n: usize| format!("## 第{n}章\n\n正文，*強調*。[^{n}]\n\n[^{n}]: 註{n}。\n\n");
