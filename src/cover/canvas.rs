@@ -97,6 +97,9 @@ enum Pixels {
 /// A 1600×2560 cover's pixels.
 pub struct Canvas {
     px: Pixels,
+    /// The rows drawn on: the others are background, and an indexed canvas's zeroed pages of
+    /// them are never touched, not even to be encoded.
+    drawn: Vec<bool>,
 }
 
 const PIXELS: usize = (WIDTH * HEIGHT) as usize;
@@ -107,6 +110,7 @@ impl Canvas {
     pub fn new(bg: Rgb) -> Self {
         Canvas {
             px: Pixels::Indexed(vec![0; PIXELS], Palette::new(bg)),
+            drawn: vec![false; HEIGHT as usize],
         }
     }
 
@@ -131,6 +135,7 @@ impl Canvas {
         {
             self.turn_rgb();
         }
+        self.drawn[y0..y1].fill(true);
         let w = WIDTH as usize;
         match &mut self.px {
             Pixels::Indexed(idx, pal) => {
@@ -155,6 +160,7 @@ impl Canvas {
         if level == 0 || x < 0 || y < 0 || x >= WIDTH as i64 || y >= HEIGHT as i64 {
             return;
         }
+        self.drawn[y as usize] = true;
         let i = y as usize * WIDTH as usize + x as usize;
         if let Pixels::Indexed(idx, pal) = &mut self.px {
             match pal.blend(idx[i], ink, level) {
@@ -193,16 +199,10 @@ impl Canvas {
     /// The PNG: indexed (8-bit, filter None) when the canvas is, else 8-bit RGB.
     pub fn png(&self) -> Result<Vec<u8>, CoverError> {
         match &self.px {
-            Pixels::Indexed(idx, pal) => encode(idx, Some(&pal.plte())),
-            Pixels::Rgb(px) => encode(px, None),
+            Pixels::Indexed(idx, pal) => encode_indexed(idx, &self.drawn, &pal.plte()),
+            Pixels::Rgb(px) => encode_rgb(px),
         }
     }
-}
-
-/// A PNG of RGB pixels (three bytes a pixel), as the RGB fallback makes it.
-#[cfg(test)]
-pub fn encode_rgb(px: &[u8]) -> Result<Vec<u8>, CoverError> {
-    encode(px, None)
 }
 
 /// Indexed pixels as RGB.
@@ -214,30 +214,47 @@ fn expand(idx: &[u8], colours: &[Rgb]) -> Vec<u8> {
     px
 }
 
-/// A 1600×2560 PNG of `data`: indexed pixels with `palette` (`PLTE` data), else RGB.
-fn encode(data: &[u8], palette: Option<&[u8]>) -> Result<Vec<u8>, CoverError> {
-    let err = |e: png::EncodingError| CoverError::Encode(e.to_string());
+fn encoding_error(e: png::EncodingError) -> CoverError {
+    CoverError::Encode(e.to_string())
+}
+
+/// A 1600×2560 indexed PNG of `idx` (one byte a pixel) with `plte` (a `PLTE` chunk's data):
+/// 8-bit, unfiltered (runs of one index compress well so), deflate level 5 (as small a file as
+/// 6, `Balanced`, in four fifths of the time; higher levels are slower for little). Rows not
+/// `drawn` are written as index 0 without being read.
+fn encode_indexed(idx: &[u8], drawn: &[bool], plte: &[u8]) -> Result<Vec<u8>, CoverError> {
+    use std::io::Write;
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    enc.set_color(png::ColorType::Indexed);
     enc.set_depth(png::BitDepth::Eight);
-    match palette {
-        Some(p) => {
-            enc.set_color(png::ColorType::Indexed);
-            enc.set_palette(p);
-            // Runs of one index compress well unfiltered; level 5 makes as small a file as 6
-            // (Balanced) in four fifths of the time, and higher levels are slower for little.
-            enc.set_deflate_compression(png::DeflateCompression::Level(5));
-            enc.set_filter(png::Filter::NoFilter);
-        }
-        None => {
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_compression(png::Compression::Balanced);
-            enc.set_filter(png::Filter::Sub);
-        }
+    enc.set_palette(plte);
+    enc.set_deflate_compression(png::DeflateCompression::Level(5));
+    enc.set_filter(png::Filter::NoFilter);
+    let mut w = enc.write_header().map_err(encoding_error)?;
+    // IDAT chunks of 1 MiB: one for any cover drawn so far.
+    let mut s = w.stream_writer_with_size(1 << 20).map_err(encoding_error)?;
+    let blank = [0; WIDTH as usize];
+    for (row, &drawn) in idx.chunks_exact(WIDTH as usize).zip(drawn) {
+        s.write_all(if drawn { row } else { &blank })
+            .map_err(|e| CoverError::Encode(e.to_string()))?;
     }
-    let mut w = enc.write_header().map_err(err)?;
-    w.write_image_data(data).map_err(err)?;
-    w.finish().map_err(err)?;
+    s.finish().map_err(encoding_error)?;
+    w.finish().map_err(encoding_error)?;
+    Ok(out)
+}
+
+/// A 1600×2560 RGB PNG of `px` (three bytes a pixel): 8-bit, filter Sub, deflate `Balanced`.
+pub fn encode_rgb(px: &[u8]) -> Result<Vec<u8>, CoverError> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Balanced);
+    enc.set_filter(png::Filter::Sub);
+    let mut w = enc.write_header().map_err(encoding_error)?;
+    w.write_image_data(px).map_err(encoding_error)?;
+    w.finish().map_err(encoding_error)?;
     Ok(out)
 }
 
