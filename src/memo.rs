@@ -262,7 +262,7 @@ impl Memo {
     }
 
     /// The generated cover: the one drawn last when it shows the same, else `kept` (from the
-    /// CLI's cache) when it does, else drawn now (about 0.1 s) — see [`cover::drawn`].
+    /// CLI's cache) when it does, else drawn now (a few ms) — see [`cover::drawn`].
     pub fn cover(
         &mut self,
         meta: &Metadata,
