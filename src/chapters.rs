@@ -235,6 +235,11 @@ pub fn shape(article: bool, file_index: usize, chapters: usize, first_is_heading
 
 /// Whether a chunk (or its outline) starts with a heading, footnote definitions aside.
 pub fn starts_with_heading(chunk: &[Spanned]) -> bool {
+    first_outside_notes(chunk).is_some_and(|s| matches!(s.ev, Ev::Start(Tag::Heading { .. })))
+}
+
+/// The first event of a chunk outside its footnote definitions.
+fn first_outside_notes(chunk: &[Spanned]) -> Option<&Spanned> {
     let mut depth = 0usize;
     for s in chunk {
         if depth > 0 {
@@ -245,13 +250,12 @@ pub fn starts_with_heading(chunk: &[Spanned]) -> bool {
             }
             continue;
         }
-        match s.ev {
-            Ev::Start(Tag::FootnoteDefinition(_)) => depth = 1,
-            Ev::Start(Tag::Heading { .. }) => return true,
-            _ => return false,
+        if !matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))) {
+            return Some(s);
         }
+        depth = 1;
     }
-    false
+    None
 }
 
 fn shape_file(own: &mut Vec<Chapter>, source: &Source, file_index: usize) {
@@ -790,22 +794,7 @@ fn take_footnote_definitions(
 /// Whether a chunk makes a chapter of its own: it has more than footnote definitions (which
 /// [`split`] moves to the chapters that cite them). The same for a chunk and its outline.
 pub fn makes_chapter(chunk: &[Spanned]) -> bool {
-    let mut depth = 0usize;
-    for s in chunk {
-        if depth > 0 {
-            match s.ev {
-                Ev::Start(_) => depth += 1,
-                Ev::End(_) => depth -= 1,
-                _ => {}
-            }
-            continue;
-        }
-        if !matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))) {
-            return true;
-        }
-        depth = 1;
-    }
-    false
+    first_outside_notes(chunk).is_some()
 }
 
 /// The full events of a chapter that [`split`] made from the outline of its chunk

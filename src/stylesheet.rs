@@ -63,11 +63,7 @@ pub struct Resolved {
 /// A whole stylesheet.
 pub fn sanitize(css: &str, resolve: &mut Resolve<'_>) -> Cleaned {
     let mut parser = Parser::new(css);
-    let mut sheet = Sheet {
-        src: css,
-        resolve,
-        problems: Vec::new(),
-    };
+    let mut sheet = Sheet::new(css, resolve);
     let out = sheet.rule_list(&mut parser);
     sheet.problems.sort_by_key(|p| p.at.start);
     Cleaned {
@@ -79,11 +75,7 @@ pub fn sanitize(css: &str, resolve: &mut Resolve<'_>) -> Cleaned {
 /// A declaration list, as in a `style` attribute; the result is `a: b; c: d`.
 pub fn sanitize_declarations(css: &str, resolve: &mut Resolve<'_>) -> Cleaned {
     let mut parser = Parser::new(css);
-    let mut sheet = Sheet {
-        src: css,
-        resolve,
-        problems: Vec::new(),
-    };
+    let mut sheet = Sheet::new(css, resolve);
     let decls = sheet.declarations(&mut parser);
     Cleaned {
         css: decls.join("; "),
@@ -95,6 +87,16 @@ struct Sheet<'a, 'r> {
     src: &'a str,
     resolve: &'r mut Resolve<'r>,
     problems: Vec<Problem>,
+}
+
+impl<'a, 'r> Sheet<'a, 'r> {
+    fn new(src: &'a str, resolve: &'r mut Resolve<'r>) -> Self {
+        Sheet {
+            src,
+            resolve,
+            problems: Vec::new(),
+        }
+    }
 }
 
 /// What an at-rule holds.
