@@ -15,7 +15,7 @@ pub const STYLE_VERTICAL: &str = include_str!("../styles/vertical.css");
 pub const STYLE_CONTENT: &str = include_str!("../styles/content.css");
 
 /// The cover page: the image alone, as large as the screen allows.
-const COVER_CSS: &str = "\n/* cover page: the image alone, whole, on one screen */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; text-indent: 0; }\nbody.cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 95vh; width: auto; height: auto; }\n";
+const COVER_CSS: &str = "\n/* cover page: the image alone, whole, on one screen */\nbody.cover { margin: 0; padding: 0; text-align: center; }\nbody.cover section { margin: 0; padding: 0; text-indent: 0; }\nbody.cover img { display: block; margin: 0 auto; max-width: 100%; max-height: 95vh; width: auto; height: auto; }\n/* in vertical-rl, auto margins centre along the column only: centre across it too */\nhtml.vertical body.cover { display: flex; align-items: center; justify-content: center; width: 100vw; height: 100vh; }\n";
 
 /// hanpub's own stylesheet, inside the package folder.
 pub const MAIN: &str = "styles/hanpub.css";
@@ -78,4 +78,26 @@ pub fn sheets(
         out.push((format!("styles/book{}.css", i + 1), data));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A vertical book's cover page centres the image across the column too (auto margins
+    /// alone put it against the right edge in vertical-rl: seen in Readium and WebKit).
+    #[test]
+    fn the_vertical_cover_page_is_centred_both_ways() {
+        let rule = COVER_CSS
+            .lines()
+            .find(|l| l.starts_with("html.vertical body.cover {"))
+            .expect("a rule for the vertical cover page");
+        for decl in [
+            "display: flex",
+            "align-items: center",
+            "justify-content: center",
+        ] {
+            assert!(rule.contains(decl), "{decl} in {rule}");
+        }
+    }
 }
