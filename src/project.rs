@@ -175,12 +175,12 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     }
 }
 
-/// The front matter of a file in a book of several, when it makes the file an article (it
-/// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
 /// A chapter file read (its includes expanded, with the warnings for those left out), or why
 /// it could not be read.
 type Loaded = Result<(SourceFile, Vec<Diagnostic>), Diagnostic>;
 
+/// The front matter of a file in a book of several, when it makes the file an article (it
+/// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
 type ArticleFront = (Metadata, bool, Vec<String>);
 
 fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
