@@ -245,7 +245,7 @@ fn encode_indexed(idx: &[u8], drawn: &[bool], plte: &[u8]) -> Result<Vec<u8>, Co
 }
 
 /// A 1600×2560 RGB PNG of `px` (three bytes a pixel): 8-bit, filter Sub, deflate `Balanced`.
-pub fn encode_rgb(px: &[u8]) -> Result<Vec<u8>, CoverError> {
+fn encode_rgb(px: &[u8]) -> Result<Vec<u8>, CoverError> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
     enc.set_color(png::ColorType::Rgb);
@@ -256,6 +256,19 @@ pub fn encode_rgb(px: &[u8]) -> Result<Vec<u8>, CoverError> {
     w.write_image_data(px).map_err(encoding_error)?;
     w.finish().map_err(encoding_error)?;
     Ok(out)
+}
+
+/// A PNG decoded: its colour type, its size, and its pixels as RGB.
+#[cfg(test)]
+pub fn decode_rgb(png_bytes: &[u8]) -> (png::ColorType, (u32, u32), Vec<u8>) {
+    let mut dec = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    dec.set_transformations(png::Transformations::EXPAND);
+    let mut r = dec.read_info().unwrap();
+    let (colour, size) = (r.info().color_type, (r.info().width, r.info().height));
+    let mut buf = vec![0; r.output_buffer_size().unwrap()];
+    let info = r.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (colour, size, buf)
 }
 
 #[cfg(test)]
@@ -306,13 +319,8 @@ mod tests {
         cv.blend(0, 22, 0.5, [0, 0, 0]);
         assert_eq!(&cv.rgb()[row(22)][..3], &[128, 128, 128]);
 
-        let png = cv.png().unwrap();
-        let mut dec = png::Decoder::new(std::io::Cursor::new(&png));
-        dec.set_transformations(png::Transformations::EXPAND);
-        let mut r = dec.read_info().unwrap();
-        assert_eq!(r.info().color_type, png::ColorType::Rgb);
-        let mut buf = vec![0; r.output_buffer_size().unwrap()];
-        r.next_frame(&mut buf).unwrap();
-        assert!(buf == cv.rgb());
+        let (colour_type, _, px) = decode_rgb(&cv.png().unwrap());
+        assert_eq!(colour_type, png::ColorType::Rgb);
+        assert!(px == cv.rgb());
     }
 }
