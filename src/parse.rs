@@ -82,7 +82,7 @@ pub fn pieces(text: &str, body: usize, split_level: u8) -> Vec<std::ops::Range<u
 }
 
 /// Scans go through text in blocks of this size, and tell when they are done with each.
-const BLOCK: usize = 8 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// `range` in blocks of [`BLOCK`] bytes.
 fn blocks(range: std::ops::Range<usize>) -> impl Iterator<Item = std::ops::Range<usize>> {
