@@ -2,6 +2,7 @@
 //! move footnotes to the chapters that cite them, and point internal links at the right file.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -101,7 +102,10 @@ pub fn split(
     sources: &[Source],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
-    let mut chapters: Vec<Chapter> = Vec::new();
+    // a chapter a chunk, and maybe an opening a file: never grown (a 20000-chapter book's
+    // chapters are 3 MB)
+    let most = files.iter().map(|f| f.chunks.len() + 1).sum();
+    let mut chapters: Vec<Chapter> = Vec::with_capacity(most);
     let mut first_of_file: Vec<(String, usize)> = Vec::new();
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
     for (file_index, file) in files.iter_mut().enumerate() {
@@ -186,7 +190,7 @@ fn file_chapters(
                 .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
         })
         .collect();
-    let mut own = Vec::new();
+    let mut own = Vec::with_capacity(file.chunks.len() + 1);
     for (chunk, notes) in std::mem::take(&mut file.chunks).into_iter().zip(with_notes) {
         let events = if notes {
             take_footnote_definitions(chunk, defs)
@@ -343,18 +347,15 @@ fn name_chapters(
 /// unique one, the text's slug as GitHub and mdBook make it), per file and book-wide; raw HTML
 /// `<a id>`/`<a name>` anchors too.
 #[allow(clippy::type_complexity)]
-fn heading_ids(
-    chapters: &mut [Chapter],
-) -> (
-    BTreeMap<(usize, String), (usize, String)>,
-    BTreeMap<String, (usize, String)>,
-) {
-    let mut used: BTreeMap<String, ()> = BTreeMap::new();
+fn heading_ids(chapters: &mut [Chapter]) -> (Anchors, Global) {
+    // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
+    // holds them once each, not four or six times
+    let mut used: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
     // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
-    let mut next_suffix: std::collections::HashMap<String, usize> =
+    let mut next_suffix: std::collections::HashMap<Arc<str>, usize> =
         std::collections::HashMap::new();
-    let mut anchors: BTreeMap<(usize, String), (usize, String)> = BTreeMap::new();
-    let mut global: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut anchors = Anchors::new();
+    let mut global = Global::new();
     let mut counter = 0usize;
     // where the headings are: found in parallel, named in order
     let headings: Vec<Vec<usize>> = chapters
@@ -386,26 +387,35 @@ fn heading_ids(
                 }
             };
             // the ids taken only grow, so a suffix refused once stays refused
+            let base: Arc<str> = base.into();
             let n = next_suffix.entry(base.clone()).or_insert(1);
             let mut unique = if *n == 1 {
                 base.clone()
             } else {
-                format!("{base}-{n}")
+                format!("{base}-{n}").into()
             };
-            while used.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
+            while used.contains(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
                 *n += 1;
-                unique = format!("{base}-{n}");
+                unique = format!("{base}-{n}").into();
             }
-            used.insert(unique.clone(), ());
-            for key in [nfc(&explicit), unique.clone(), unicode_slug(&text)] {
+            used.insert(unique.clone());
+            let explicit = nfc(&explicit);
+            let slug = unicode_slug(&text);
+            for key in [explicit.as_str(), &unique, slug.as_str()] {
                 if key.is_empty() {
                     continue;
                 }
+                let key: Arc<str> = if key == &*unique {
+                    unique.clone()
+                } else {
+                    key.into()
+                };
                 anchors
                     .entry((file_index, key.clone()))
                     .or_insert((ci, unique.clone()));
                 global.entry(key).or_insert((ci, unique.clone()));
             }
+            let unique = unique.to_string();
             if i == 0 {
                 c.anchor = Some(unique.clone());
             }
@@ -426,6 +436,7 @@ fn heading_ids(
                 && (html.contains("id=") || html.contains("name=") || html.contains("ID="))
             {
                 for id in crate::render::html::anchor_ids(html) {
+                    let id: Arc<str> = id.into();
                     anchors
                         .entry((file_index, id.clone()))
                         .or_insert((ci, id.clone()));
@@ -470,6 +481,12 @@ fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Sp
     });
 }
 
+/// A file's anchors (heading ids and names, raw HTML `<a id>`s): (file, name) → the chapter
+/// and the id it has there.
+type Anchors = BTreeMap<(usize, Arc<str>), (usize, Arc<str>)>;
+/// The book's anchors by name alone (the first of each name).
+type Global = BTreeMap<Arc<str>, (usize, Arc<str>)>;
+
 /// Where internal links can point: the files, their anchors, the chapters' file names, the
 /// site's root and the posts' permalinks.
 struct Targets<'a> {
@@ -477,8 +494,8 @@ struct Targets<'a> {
     /// A file's path in Unicode NFC → its index (names match whatever normalisation each side
     /// was typed in).
     by_path: BTreeMap<String, usize>,
-    anchors: BTreeMap<(usize, String), (usize, String)>,
-    global: BTreeMap<String, (usize, String)>,
+    anchors: Anchors,
+    global: Global,
     ids: Vec<String>,
     site_root: &'a str,
     /// A post's permalink (as [`trim_permalink`] writes it) → its file.
@@ -592,10 +609,10 @@ impl Targets<'_> {
         let (c, id) = match frag.filter(|f| !f.is_empty()) {
             Some(frag) => {
                 let frag = nfc(&percent_decode(frag));
-                self.anchors
-                    .get(&(target_file, frag.clone()))
-                    .or_else(|| self.anchors.get(&(target_file, unicode_slug(&frag))))
-                    .or_else(|| path.is_empty().then(|| self.global.get(&frag)).flatten())
+                let anchor = |name: &str| self.anchors.get(&(target_file, Arc::from(name)));
+                anchor(&frag)
+                    .or_else(|| anchor(&unicode_slug(&frag)))
+                    .or_else(|| path.is_empty().then(|| self.global.get(&*frag)).flatten())
                     .map(|(c, id)| (*c, Some(id.clone())))
                     .ok_or(Broken::Anchor)?
             }

@@ -149,7 +149,12 @@ impl<W: Write> Stream<W> {
     pub fn finish(self, docs: Documents, assets: Assets) -> Result<(W, Ends), PackageError> {
         let (head, images) = around(docs, assets);
         let mut head_zip = Writer::new(Vec::new())?;
-        for p in head.par_iter().map(prepare).collect::<Vec<_>>() {
+        // each text given back as soon as it is compressed
+        for p in head
+            .into_par_iter()
+            .map(|e| prepare(&e))
+            .collect::<Vec<_>>()
+        {
             head_zip.add(&p)?;
         }
         let (head, mut records) = (head_zip.out, head_zip.records);
@@ -235,7 +240,10 @@ pub fn prepare_data(path: &str, data: &[u8]) -> Prepared {
             let mut c = c.borrow_mut();
             let mut out = vec![0; c.deflate_compress_bound(data.len())];
             let n = c.deflate_compress(data, &mut out).ok()?;
+            // the bound is about the size of the text: an entry kept (by `watch`, or until the
+            // chapters are written) holds only its compressed bytes
             out.truncate(n);
+            out.shrink_to_fit();
             // deflate never pays for incompressible data: store it instead
             (n < data.len()).then_some(out)
         })
