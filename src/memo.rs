@@ -191,7 +191,8 @@ impl Memo {
     }
 
     /// The chapters this build takes from the last one (chapters of unchanged pieces, looked
-    /// up by [`key`]), `None` for the others (made in the second pass). `context`: what every
+    /// up by [`key`]), `None` for the others (made in the second pass); none at all without a
+    /// memo (an empty list, however many chapters). `context`: what every
     /// chapter shows of the rest of the book; `all_new`: take none (an embedded font needs
     /// every chapter's characters).
     pub fn kept(
@@ -204,7 +205,8 @@ impl Memo {
         all_new: bool,
     ) -> Vec<Option<RenderedChapter>> {
         if !self.on {
-            return vec![None; chapters.len()];
+            // none (a vector of 20000 `None`s would be 2.7 MB)
+            return Vec::new();
         }
         let run = &mut self.run;
         let piece = |o: &Option<Origin>| o.map(|o| &run.pieces[o.file][o.piece]);

@@ -217,7 +217,7 @@ impl Item {
 
 /// The second pass (see the module documentation): every chapter, in order, written to `out`
 /// as soon as its window is done; `kept` are the chapters an incremental build takes as they
-/// were. Returns the chapters as rendered (without their entries unless asked to keep them)
+/// were (none past its end: a build without a memo keeps none). Returns the chapters as rendered (without their entries unless asked to keep them)
 /// and, when asked, the characters of every chapter.
 pub fn chapters<W: Write>(
     second: &Second<'_>,
@@ -230,7 +230,7 @@ pub fn chapters<W: Write>(
     let mut chars = BTreeSet::new();
     let mut items = chapters
         .into_iter()
-        .zip(kept)
+        .zip(kept.into_iter().chain(std::iter::repeat_with(|| None)))
         .zip(origins)
         .enumerate()
         .map(|(index, ((chapter, kept), origin))| Item {
