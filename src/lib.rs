@@ -147,7 +147,7 @@ fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Resul
     let docs = render::documents(&meta, &identity, settings.layout, &rendered, &assets);
     let ((cover, font), drawn_cover) = (assets.reports(), assets.drawn_cover());
     // package: what comes before and after the chapters
-    let (_, ends) = out.finish(docs, assets)?;
+    let (_, ends) = out.finish(docs, assets, &|path| input.files.read_shared(path))?;
     let notes = rendered
         .iter()
         .flat_map(|c| c.diagnostics(&project.sources));

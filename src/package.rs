@@ -13,7 +13,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::assets::Assets;
+use crate::files::Bytes;
 use crate::render::Documents;
+use crate::resources::ImageData;
 
 /// libdeflate level 1: on the large corpus 55.2 % of the XHTML size at about 90 MB/s, against
 /// 55.1 % at 48 MB/s for zlib-rs level 3 (the earlier choice) and 53.3 % at 48 MB/s for
@@ -61,6 +63,10 @@ pub enum PackageError {
     TooMany(usize),
     #[error("cannot write the EPUB: {0}")]
     Write(#[from] std::io::Error),
+    #[error("cannot read `{0}` again to put it in the EPUB: {1}")]
+    Reread(String, std::io::Error),
+    #[error("`{0}` changed while the book was being built: build it again")]
+    Changed(String),
 }
 
 thread_local! {
@@ -89,35 +95,39 @@ const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 /// The EPUB: the container, the documents, stylesheets, fonts and cover, then the chapters
-/// (compressed already, in reading order), then the images; assembled in memory.
+/// (compressed already, in reading order), then the images (their files read with `read`);
+/// assembled in memory.
 pub fn epub<'a>(
     docs: Documents,
     assets: Assets,
     chapters: impl IntoIterator<Item = &'a Prepared>,
+    read: &dyn Fn(&str) -> std::io::Result<Bytes>,
 ) -> Result<Vec<u8>, PackageError> {
     let mut stream = Stream::new(Vec::new());
     for c in chapters {
         stream.add(c)?;
     }
-    let (spool, ends) = stream.finish(docs, assets)?;
+    let (spool, ends) = stream.finish(docs, assets, read)?;
     Ok([ends.head, spool, ends.tail].concat())
 }
 
 /// An EPUB written as its chapters are ready: each chapter's entry goes to `W` (a spool) at
-/// once, in reading order, and is not kept; the entries that come before the chapters (the
-/// documents that describe them, the stylesheets, the font, the cover) and after them (the
-/// images, the central directory) are made at the end ([`Stream::finish`]). The EPUB is
-/// [`Ends::head`], then the spool, then [`Ends::tail`]: the same bytes as [`epub`].
+/// once, in reading order, and is not kept; at the end ([`Stream::finish`]) the images follow
+/// them into the spool, a few at a time, and the entries that come before the chapters (the
+/// documents that describe them, the stylesheets, the font, the cover) and the central
+/// directory are made. The EPUB is [`Ends::head`], then the spool, then [`Ends::tail`]: the
+/// same bytes as [`epub`].
 pub struct Stream<W: Write> {
     chapters: Writer<W>,
 }
 
-/// What comes before and after the chapters of a [`Stream`].
+/// What comes before and after the chapters and images of a [`Stream`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ends {
     pub head: Vec<u8>,
+    /// The central directory.
     pub tail: Vec<u8>,
-    /// How many bytes the chapters took in the spool.
+    /// How many bytes the chapters and images took in the spool.
     pub spooled: u64,
 }
 
@@ -145,8 +155,15 @@ impl<W: Write> Stream<W> {
         self.chapters.add(chapter)
     }
 
-    /// The entries around the chapters; gives the spool back.
-    pub fn finish(self, docs: Documents, assets: Assets) -> Result<(W, Ends), PackageError> {
+    /// The entries around the chapters; gives the spool back. The images go to the spool
+    /// after the chapters, a few at a time (`read` reads an image file of the book again): a
+    /// book's images are never all in memory.
+    pub fn finish(
+        mut self,
+        docs: Documents,
+        assets: Assets,
+        read: &dyn Fn(&str) -> std::io::Result<Bytes>,
+    ) -> Result<(W, Ends), PackageError> {
         let (head, images) = around(docs, assets);
         let mut head_zip = Writer::new(Vec::new())?;
         // each text given back as soon as it is compressed
@@ -157,6 +174,22 @@ impl<W: Write> Stream<W> {
         {
             head_zip.add(&p)?;
         }
+        // read in order, compressed (an SVG) in parallel a window at a time
+        let window = 2 * rayon::current_num_threads();
+        for group in images.chunks(window) {
+            let read: Vec<(&str, Bytes)> = group
+                .iter()
+                .map(|(path, data)| Ok((path.as_str(), image_bytes(data, read)?)))
+                .collect::<Result<_, PackageError>>()?;
+            let prepared: Vec<Prepared> = read
+                .par_iter()
+                .map(|(path, data)| prepare_data(path, data))
+                .collect();
+            drop(read);
+            for p in prepared {
+                self.chapters.add(&p)?;
+            }
+        }
         let (head, mut records) = (head_zip.out, head_zip.records);
         let (spool, chapters) = (self.chapters.out, self.chapters.records);
         let spooled: u64 = self.chapters.at;
@@ -164,15 +197,8 @@ impl<W: Write> Stream<W> {
             offset: r.offset + head.len() as u64,
             ..r
         }));
-        let mut tail = Writer::bare(Vec::new());
-        tail.at = head.len() as u64 + spooled;
-        for p in images.par_iter().map(prepare).collect::<Vec<_>>() {
-            tail.add(&p)?;
-        }
-        records.extend(tail.records);
-        let directory_at = tail.at;
-        let mut tail = tail.out;
-        directory(&mut tail, &records, directory_at)?;
+        let mut tail = Vec::new();
+        directory(&mut tail, &records, head.len() as u64 + spooled)?;
         Ok((
             spool,
             Ends {
@@ -186,7 +212,7 @@ impl<W: Write> Stream<W> {
 
 /// The entries before the chapters (container, documents, stylesheets, font, cover) and after
 /// them (images), in their order.
-fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<Entry>) {
+fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<(String, ImageData)>) {
     let entry = |path: String, data: Vec<u8>| Entry { path, data };
     let mut head = vec![
         entry("META-INF/container.xml".into(), CONTAINER.into()),
@@ -220,9 +246,26 @@ fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<Entry>) {
         .images
         .list
         .into_iter()
-        .map(|im| entry(format!("EPUB/{}", im.href), im.data))
+        .map(|im| (format!("EPUB/{}", im.href), im.data))
         .collect();
     (head, images)
+}
+
+/// An image's bytes: held, or its file read again and found unchanged since it was checked.
+fn image_bytes(
+    data: &ImageData,
+    read: &dyn Fn(&str) -> std::io::Result<Bytes>,
+) -> Result<Bytes, PackageError> {
+    match data {
+        ImageData::Held(bytes) => Ok(Bytes::from(bytes.clone())),
+        ImageData::File { path, size, crc } => {
+            let bytes = read(path).map_err(|e| PackageError::Reread(path.clone(), e))?;
+            if bytes.len() as u64 != *size || libdeflater::crc32(&bytes) != *crc {
+                return Err(PackageError::Changed(path.clone()));
+            }
+            Ok(bytes)
+        }
+    }
 }
 
 /// Compress one entry on its own (may run on any thread).

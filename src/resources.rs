@@ -65,7 +65,27 @@ pub struct Image {
     /// Path inside the package folder (`images/img001.png`).
     pub href: String,
     pub media_type: &'static str,
-    pub data: Vec<u8>,
+    pub data: ImageData,
+}
+
+/// Where the bytes of an image are until the EPUB is written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageData {
+    /// Its file in the book, shipped as it is: read again when the EPUB is written, and
+    /// refused then unless it still has this size and CRC-32 — so the images of a book are
+    /// never all in memory at once.
+    File { path: String, size: u64, crc: u32 },
+    /// Bytes made by the build (an SVG with parts removed, a `data:` image, a stylesheet's
+    /// image).
+    Held(Vec<u8>),
+}
+
+/// An image file read and checked, as the book keeps it: where its bytes are, and their
+/// fingerprint (what makes two images the same).
+#[derive(Debug)]
+struct Kept {
+    data: ImageData,
+    key: [u8; 32],
 }
 
 /// Images by content, in first-use order.
@@ -88,15 +108,34 @@ enum Fetched {
     Unreadable(String),
     /// It is not an image that may ship: why (completing "`dest` …") and a hint.
     Refused(String, String),
-    /// Its bytes and what they are.
-    Whole(Vec<u8>, image::Checked),
+    /// Where its bytes are and what they are.
+    Whole(Kept, image::Checked),
 }
 
+/// Read and check an image file; only what the build ships of it stays in memory: an SVG's
+/// cleaned bytes, else the file's place, size and CRC-32 (its bytes are read again when the EPUB
+/// is written).
 fn fetch(files: &dyn Files, path: &str) -> Fetched {
-    match files.read(path) {
+    match files.read_shared(path) {
         Err(e) => Fetched::Unreadable(files::io_reason(&e)),
         Ok(data) => match check_named(path, &data) {
-            Ok(checked) => Fetched::Whole(data, checked),
+            Ok(mut checked) => {
+                let kept = match checked.clean.take() {
+                    Some(clean) => Kept {
+                        key: fingerprint(&clean),
+                        data: ImageData::Held(clean),
+                    },
+                    None => Kept {
+                        key: fingerprint(&data),
+                        data: ImageData::File {
+                            path: path.to_string(),
+                            size: data.len() as u64,
+                            crc: libdeflater::crc32(&data),
+                        },
+                    },
+                };
+                Fetched::Whole(kept, checked)
+            }
             Err((why, hint)) => Fetched::Refused(why, hint),
         },
     }
@@ -197,12 +236,8 @@ pub fn load_image(
             ));
         }
         Fetched::Refused(why, hint) => Err((why, hint)),
-        Fetched::Whole(data, checked) => {
-            let href = images.add(
-                checked.clean.unwrap_or(data),
-                checked.media_type,
-                checked.ext,
-            );
+        Fetched::Whole(kept, checked) => {
+            let href = images.insert(kept, checked.media_type, checked.ext);
             Ok((href, checked.warnings))
         }
     };
@@ -417,16 +452,24 @@ fn check_named(path: &str, data: &[u8]) -> Result<image::Checked, (String, Strin
 impl Images {
     /// Add an image (or find the same bytes already added); returns its href.
     pub fn add(&mut self, data: Vec<u8>, media_type: &'static str, ext: &str) -> String {
-        let key = fingerprint(&data);
-        if let Some(&i) = self.by_content.get(&key) {
+        let kept = Kept {
+            key: fingerprint(&data),
+            data: ImageData::Held(data),
+        };
+        self.insert(kept, media_type, ext)
+    }
+
+    /// [`Images::add`] for an image read and checked ([`fetch`]).
+    fn insert(&mut self, kept: Kept, media_type: &'static str, ext: &str) -> String {
+        if let Some(&i) = self.by_content.get(&kept.key) {
             return self.list[i].href.clone();
         }
         let href = format!("images/img{:03}.{ext}", self.list.len() + 1);
-        self.by_content.insert(key, self.list.len());
+        self.by_content.insert(kept.key, self.list.len());
         self.list.push(Image {
             href: href.clone(),
             media_type,
-            data,
+            data: kept.data,
         });
         href
     }
