@@ -23,7 +23,7 @@ pub enum BookEntry {
 pub trait Files: Sync {
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// [`Files::read`], into bytes that may be mapped from the file rather than read (the
-    /// Markdown of a large book).
+    /// Markdown of a large book, its images).
     fn read_shared(&self, path: &str) -> io::Result<Bytes> {
         self.read(path).map(Bytes::from)
     }
@@ -132,7 +132,8 @@ impl Backing for Mapped {
 /// Map a file into memory read-only (an empty file is read: it cannot be mapped).
 ///
 /// The file must not be truncated while the bytes are in use (reading them would then fail
-/// with SIGBUS): the CLI maps fonts and, for a one-shot build, large sources; `watch` reads.
+/// with SIGBUS): the CLI maps fonts and, for a one-shot build, large sources and images;
+/// `watch` reads.
 pub fn map(path: &Path) -> io::Result<Bytes> {
     let (file, meta) = open_regular(path)?;
     if meta.len() == 0 {

@@ -177,15 +177,15 @@ impl<W: Write> Stream<W> {
         // read in order, compressed (an SVG) in parallel a window at a time
         let window = 2 * rayon::current_num_threads();
         for group in images.chunks(window) {
-            let read: Vec<(&str, Bytes)> = group
+            let bytes: Vec<(&str, Bytes)> = group
                 .iter()
                 .map(|(path, data)| Ok((path.as_str(), image_bytes(data, read)?)))
                 .collect::<Result<_, PackageError>>()?;
-            let prepared: Vec<Prepared> = read
+            let prepared: Vec<Prepared> = bytes
                 .par_iter()
                 .map(|(path, data)| prepare_data(path, data))
                 .collect();
-            drop(read);
+            drop(bytes);
             for p in prepared {
                 self.chapters.add(&p)?;
             }

@@ -100,7 +100,7 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
     }
 }
 
-/// Markdown files at least this large are mapped by `hanpub build`.
+/// Markdown files and images at least this large are mapped by `hanpub build`.
 const MAP_FROM: u64 = 1 << 20;
 
 /// `hanpub build`.
@@ -111,8 +111,8 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let mut opts = options(args)?;
     opts.kept_cover = kept_cover(&opts, &output);
     let t = Instant::now();
-    // a one-shot build maps large Markdown files rather than reading them: it takes of a
-    // 200 MB book only the parts it is working on (watch reads: it keeps the text)
+    // a one-shot build maps large Markdown files and images rather than reading them: it takes
+    // of a 200 MB book only the parts it is working on (watch reads: it keeps the text)
     let mapping = located.files.clone().mapping_from(MAP_FROM);
     let files = Recording::new(&mapping);
     let project = hanpub::load(&files, &located.entry)?;
