@@ -455,13 +455,13 @@ pub fn decode(name: String, bytes: impl Into<Bytes>) -> Result<SourceFile, Diagn
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Which pages of `bytes` are mapped into this process (Linux's `/proc/self/pagemap`:
     /// bit 63 of each page's entry).
     #[cfg(target_os = "linux")]
-    fn mapped_pages(bytes: &[u8]) -> Vec<bool> {
+    pub(crate) fn mapped_pages(bytes: &[u8]) -> Vec<bool> {
         use std::io::{Read, Seek, SeekFrom};
         let page = 4096;
         let first = bytes.as_ptr() as usize / page;
