@@ -19,7 +19,7 @@ pub struct Text(Bytes);
 
 /// Text is checked (and, when mapped, given back) in blocks of this size (a multiple of the
 /// column index's [`BLOCK`]).
-const CHECK_BLOCK: usize = 8 << 20;
+pub(crate) const CHECK_BLOCK: usize = 8 << 20;
 const _: () = assert!(CHECK_BLOCK.is_multiple_of(BLOCK));
 
 impl Text {

@@ -27,10 +27,22 @@ static ANCHOR_END: LazyLock<Regex> =
 /// Includes nest at most this deep (mdBook's limit).
 const MAX_DEPTH: usize = 10;
 
+/// Whether the text may hold a directive (`{{`): looked for a block at a time, each given back
+/// (a large chapter of an mdBook is mapped, and most have none).
+fn has_directive(file: &SourceFile) -> bool {
+    let (text, mut found) = (file.text.as_bytes(), false);
+    file.text.in_blocks(0..text.len(), |r| {
+        // one byte more: a `{{` across the end of the block
+        found = found
+            || memchr::memmem::find(&text[r.start..(r.end + 1).min(text.len())], b"{{").is_some();
+    });
+    found
+}
+
 /// Expand the directives of `file` (at `path` in the book). Returns the text to build (the same
 /// file when there is nothing to expand) and a warning for each directive left out.
 pub fn expand(files: &dyn Files, path: &str, file: SourceFile) -> (SourceFile, Vec<Diagnostic>) {
-    if !file.text.contains("{{") {
+    if !has_directive(&file) {
         return (file, Vec::new());
     }
     let mut out = Expansion::default();
@@ -304,6 +316,18 @@ pub fn hide_rust_lines(code: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::files::MemFiles;
+
+    /// A directive is found wherever it is, across the end of a block of the search too.
+    #[test]
+    fn directives_are_found_across_blocks() {
+        let block = crate::source::CHECK_BLOCK;
+        for at in [0, block - 2, block - 1, block, 2 * block] {
+            let mut text = "a".repeat(2 * block + 10);
+            text.replace_range(at..at + 2, "{{");
+            assert!(has_directive(&SourceFile::new("a.md", text)), "at {at}");
+        }
+        assert!(!has_directive(&SourceFile::new("a.md", "{ }".repeat(block))));
+    }
 
     const LISTING: &str = "use std::io;\n// ANCHOR: here\nfn main() {\n    // ANCHOR: inner\n    println!(\"hi\");\n    // ANCHOR_END: inner\n}\n// ANCHOR_END: here\n";
 
