@@ -326,7 +326,10 @@ mod tests {
             text.replace_range(at..at + 2, "{{");
             assert!(has_directive(&SourceFile::new("a.md", text)), "at {at}");
         }
-        assert!(!has_directive(&SourceFile::new("a.md", "{ }".repeat(block))));
+        assert!(!has_directive(&SourceFile::new(
+            "a.md",
+            "{ }".repeat(block)
+        )));
     }
 
     const LISTING: &str = "use std::io;\n// ANCHOR: here\nfn main() {\n    // ANCHOR: inner\n    println!(\"hi\");\n    // ANCHOR_END: inner\n}\n// ANCHOR_END: here\n";
