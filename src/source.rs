@@ -478,6 +478,25 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The 8-byte line index (a text of 4 GiB or more) finds the same lines as the 4-byte one.
+    #[test]
+    fn wide_and_narrow_line_starts_agree() {
+        let text = Text::from("a\n\nbc\n長長\nd".to_string());
+        let narrow = LineStarts::of(&text);
+        let LineStarts::Narrow(v) = &narrow else {
+            panic!("a short text has the narrow index")
+        };
+        let wide = LineStarts::Wide(v.iter().map(|&s| s as usize).collect());
+        assert_eq!(narrow.len(), 5);
+        for offset in 0..=text.len() {
+            assert_eq!(narrow.line_of(offset), wide.line_of(offset), "at {offset}");
+        }
+        for i in 0..=5 {
+            assert_eq!(narrow.get(i), wide.get(i));
+        }
+        assert_eq!(wide.line_of(3), 2);
+    }
+
     /// Finding a line and column in a mapped text with long lines (the column index counts the
     /// characters of the whole text) leaves none of its pages mapped: a 200 MB book with one
     /// message kept all 200 MB mapped through its second pass (here all 5865 pages, before).
