@@ -1,4 +1,4 @@
-//! The package stage: the files of the EPUB in a fixed order ([`epub`]), and the zip writer:
+//! The package stage: the files of the EPUB in a fixed order ([`Stream`]), and the zip writer:
 //! `mimetype` first and stored, then every entry in that order with fixed times and
 //! permissions, so the same files give the same bytes.
 //!
@@ -94,29 +94,12 @@ const APPLE_DISPLAY_OPTIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </display_options>
 "#;
 
-/// The EPUB: the container, the documents, stylesheets, fonts and cover, then the chapters
-/// (compressed already, in reading order), then the images (their files read with `read`);
-/// assembled in memory.
-pub fn epub<'a>(
-    docs: Documents,
-    assets: Assets,
-    chapters: impl IntoIterator<Item = &'a Prepared>,
-    read: &dyn Fn(&str) -> std::io::Result<Bytes>,
-) -> Result<Vec<u8>, PackageError> {
-    let mut stream = Stream::new(Vec::new());
-    for c in chapters {
-        stream.add(c)?;
-    }
-    let (spool, ends) = stream.finish(docs, assets, read)?;
-    Ok([ends.head, spool, ends.tail].concat())
-}
-
 /// An EPUB written as its chapters are ready: each chapter's entry goes to `W` (a spool) at
 /// once, in reading order, and is not kept; at the end ([`Stream::finish`]) the images follow
 /// them into the spool, a few at a time, and the entries that come before the chapters (the
 /// documents that describe them, the stylesheets, the font, the cover) and the central
 /// directory are made. The EPUB is [`Ends::head`], then the spool, then [`Ends::tail`]: the
-/// same bytes as [`epub`].
+/// same bytes whether the spool is a file (`hanpub build`) or memory ([`crate::build`]).
 pub struct Stream<W: Write> {
     chapters: Writer<W>,
 }
