@@ -240,7 +240,7 @@ fn image_bytes(
     read: &dyn Fn(&str) -> std::io::Result<Bytes>,
 ) -> Result<Bytes, PackageError> {
     match data {
-        ImageData::Held(bytes) => Ok(Bytes::from(bytes.clone())),
+        ImageData::Held(bytes) => Ok(bytes.clone()),
         ImageData::File { path, size, crc } => {
             let bytes = read(path).map_err(|e| PackageError::Reread(path.clone(), e))?;
             if bytes.len() as u64 != *size || libdeflater::crc32(&bytes) != *crc {

@@ -76,8 +76,8 @@ pub enum ImageData {
     /// never all in memory at once.
     File { path: String, size: u64, crc: u32 },
     /// Bytes made by the build (an SVG with parts removed, a `data:` image, a stylesheet's
-    /// image).
-    Held(Vec<u8>),
+    /// image), shared with the zip writer rather than copied.
+    Held(files::Bytes),
 }
 
 /// An image file read and checked, as the book keeps it: where its bytes are, and their
@@ -123,7 +123,7 @@ fn fetch(files: &dyn Files, path: &str) -> Fetched {
                 let kept = match checked.clean.take() {
                     Some(clean) => Kept {
                         key: fingerprint(&clean),
-                        data: ImageData::Held(clean),
+                        data: ImageData::Held(clean.into()),
                     },
                     None => Kept {
                         key: fingerprint(&data),
@@ -454,7 +454,7 @@ impl Images {
     pub fn add(&mut self, data: Vec<u8>, media_type: &'static str, ext: &str) -> String {
         let kept = Kept {
             key: fingerprint(&data),
-            data: ImageData::Held(data),
+            data: ImageData::Held(data.into()),
         };
         self.insert(kept, media_type, ext)
     }
