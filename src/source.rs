@@ -227,10 +227,9 @@ impl LineStarts {
 impl Index {
     fn of(text: &Text) -> Index {
         let line_starts = LineStarts::of(text);
-        let ends = (1..line_starts.len()).map(|i| line_starts.get(i).unwrap_or(text.len()));
-        let long_line = (0..line_starts.len())
-            .zip(ends.chain([text.len()]))
-            .any(|(i, end)| end - line_starts.get(i).unwrap_or(end) > BLOCK);
+        let starts = (0..line_starts.len()).filter_map(|i| line_starts.get(i));
+        let ends = starts.clone().skip(1).chain([text.len()]);
+        let long_line = starts.zip(ends).any(|(start, end)| end - start > BLOCK);
         let chars_before_block = if long_line {
             let mut total = 0;
             let mut marks = Vec::with_capacity(text.len() / BLOCK + 1);
