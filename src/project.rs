@@ -104,11 +104,17 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
         .map(|(entry, known)| {
             let loaded = files::check_relative(&entry.path).map(|()| {
                 let file = known.map_or_else(|| read_text(files, &entry.path), Ok)?;
-                Ok(if includes {
+                let (file, warnings) = if includes {
                     include::expand(files, &entry.path, file)
                 } else {
                     (file, Vec::new())
-                })
+                };
+                let source = Source::new(entry.path.clone(), file);
+                let front = if articles { article(&source) } else { Ok(None) };
+                // loading checked all of it and read its start: a mapped file gives its pages
+                // back until the build parses it (a book of 20000 small files is not held whole)
+                source.file.text.release(0..source.file.text.len());
+                Ok((source, front, warnings))
             });
             (entry, loaded)
         })
@@ -125,10 +131,10 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 continue;
             }
         };
-        let file = match loaded {
-            Ok((file, w)) => {
+        let (mut source, front) = match loaded {
+            Ok((source, front, w)) => {
                 missing.add(w);
-                file
+                (source, front)
             }
             Err(d) => {
                 errors.push(match &config_file {
@@ -140,24 +146,21 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 continue;
             }
         };
-        let mut source = Source::new(path, file);
         source.place = place;
-        if articles {
-            match article(&source) {
-                Ok(Some((meta, draft, ignored))) if draft && form != Form::SingleFile => {
-                    notes.push(format!("left out the draft `{}`", source.file.name));
-                    let _ = (meta, ignored);
-                    continue;
-                }
-                Ok(Some((meta, _, ignored))) => {
-                    if !ignored.is_empty() {
-                        details.push(sources::hanpub::ignored_note(&source.file.name, &ignored));
-                    }
-                    source.article = Some(Box::new(meta));
-                }
-                Ok(None) => {}
-                Err(e) => errors.extend(e),
+        match front {
+            Ok(Some((meta, draft, ignored))) if draft && form != Form::SingleFile => {
+                notes.push(format!("left out the draft `{}`", source.file.name));
+                let _ = (meta, ignored);
+                continue;
             }
+            Ok(Some((meta, _, ignored))) => {
+                if !ignored.is_empty() {
+                    details.push(sources::hanpub::ignored_note(&source.file.name, &ignored));
+                }
+                source.article = Some(Box::new(meta));
+            }
+            Ok(None) => {}
+            Err(e) => errors.extend(e),
         }
         sources.push(source);
     }
@@ -175,9 +178,11 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     }
 }
 
-/// A chapter file read (its includes expanded, with the warnings for those left out), or why
-/// it could not be read.
-type Loaded = Result<(SourceFile, Vec<Diagnostic>), Diagnostic>;
+/// A chapter file read (its includes expanded), its front matter when it makes the file an
+/// article, and the warnings for includes left out; or why it could not be read.
+type Loaded = Result<(Source, Front, Vec<Diagnostic>), Diagnostic>;
+
+type Front = Result<Option<ArticleFront>, Vec<Diagnostic>>;
 
 /// The front matter of a file in a book of several, when it makes the file an article (it
 /// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
@@ -281,10 +286,10 @@ impl Project {
     }
 
     /// Per source: its article's metadata made by `f` (typeset, converted for the edition).
-    pub fn articles(&self, f: impl Fn(&Metadata) -> Metadata) -> Vec<Option<Metadata>> {
+    pub fn articles(&self, f: impl Fn(&Metadata) -> Metadata) -> Vec<Option<Box<Metadata>>> {
         self.sources
             .iter()
-            .map(|s| s.article.as_deref().map(&f))
+            .map(|s| s.article.as_deref().map(|a| Box::new(f(a))))
             .collect()
     }
 

@@ -40,7 +40,10 @@ impl Text {
                     Ok(_) => bytes.len(),
                 },
             };
-            bytes.release(start..at);
+            // a text of one block is given back once by whoever loads it
+            if bytes.len() > CHECK_BLOCK {
+                bytes.release(start..at);
+            }
         }
         Ok(Text(bytes))
     }
@@ -289,12 +292,18 @@ impl SourceFile {
     /// order mark nor a lone CR is kept as it is (a mapped file stays mapped).
     pub fn from_text(name: impl Into<String>, text: Text) -> Self {
         let mut lone_cr = false;
-        text.in_blocks(0..text.len(), |r| {
+        let mut scan = |r: Range<usize>| {
             let b = text.as_bytes();
             lone_cr = lone_cr
                 || memchr::memchr_iter(b'\r', &b[r.clone()])
                     .any(|i| b.get(r.start + i + 1) != Some(&b'\n'));
-        });
+        };
+        // a text of one block is given back once by whoever loads it (a syscall each time)
+        if text.len() > CHECK_BLOCK {
+            text.in_blocks(0..text.len(), scan);
+        } else {
+            scan(0..text.len());
+        }
         if lone_cr || text.starts_with('\u{feff}') {
             return Self::from_stored(name, text.to_string());
         }

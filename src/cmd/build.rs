@@ -100,8 +100,10 @@ pub fn source_date_epoch() -> Result<Option<i64>, Failure> {
     }
 }
 
-/// Markdown files and images at least this large are mapped by `hanpub build`.
+/// Markdown files and images at least this large are mapped by `hanpub build`, and any file
+/// once this many bytes of smaller ones were read.
 const MAP_FROM: u64 = 1 << 20;
+const READ_BUDGET: u64 = 8 << 20;
 
 /// `hanpub build`.
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
@@ -113,7 +115,7 @@ pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let t = Instant::now();
     // a one-shot build maps large Markdown files and images rather than reading them: it takes
     // of a 200 MB book only the parts it is working on (watch reads: it keeps the text)
-    let mapping = located.files.clone().mapping_from(MAP_FROM);
+    let mapping = located.files.clone().mapping_from(MAP_FROM, READ_BUDGET);
     let files = Recording::new(&mapping);
     let project = hanpub::load(&files, &located.entry)?;
     term::note(format_args!("loaded in {} ms", t.elapsed().as_millis()));

@@ -41,8 +41,9 @@ pub struct BookContext<'a> {
     pub stylesheets: &'a [String],
     /// The series the book belongs to (an article's kicker names it with its episode).
     pub series: Option<&'a str>,
-    /// Per source: its article's metadata (as shown), in a book of articles.
-    pub articles: &'a [Option<Metadata>],
+    /// Per source: its article's metadata (as shown), in a book of articles (boxed: a book
+    /// of 20000 files that are not articles holds 20000 `None`s).
+    pub articles: &'a [Option<Box<Metadata>>],
 }
 
 impl<'a> BookContext<'a> {
@@ -61,7 +62,7 @@ impl<'a> BookContext<'a> {
     }
 
     /// The same context, with the metadata of the book's articles.
-    pub fn with_articles(self, articles: &'a [Option<Metadata>]) -> Self {
+    pub fn with_articles(self, articles: &'a [Option<Box<Metadata>>]) -> Self {
         BookContext { articles, ..self }
     }
 }
@@ -156,7 +157,7 @@ pub fn chapter(
     let image = |dest: &str| images.get(dest).cloned();
     let article = c
         .article
-        .then(|| cx.articles.get(c.source).and_then(Option::as_ref))
+        .then(|| cx.articles.get(c.source).and_then(Option::as_deref))
         .flatten();
     let (kicker, byline) = match article {
         Some(a) => article_opening(cx, a),
