@@ -67,6 +67,26 @@ impl Bytes {
     }
 }
 
+impl Bytes {
+    /// The bytes from `start` on, sharing these (a file's text after its byte order mark: a
+    /// mapped file stays mapped).
+    pub fn tail(&self, start: usize) -> Bytes {
+        Bytes::new(Tail(self.clone(), start.min(self.len())))
+    }
+}
+
+/// The bytes of another from an offset on ([`Bytes::tail`]).
+struct Tail(Bytes, usize);
+
+impl Backing for Tail {
+    fn bytes(&self) -> &[u8] {
+        &self.0[self.1..]
+    }
+    fn release(&self, range: Range<usize>) {
+        self.0.release(range.start + self.1..range.end + self.1)
+    }
+}
+
 impl std::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
