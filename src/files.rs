@@ -619,6 +619,76 @@ pub(crate) mod tests {
         }
     }
 
+    /// While a site's posts are read (one at a time, for their front matter), the posts read
+    /// before are given back: a site of 20000 posts peaked at 285 MiB, every post mapped.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn reading_posts_holds_one_at_a_time() {
+        struct Watching<'a> {
+            files: &'a FsFiles,
+            read: std::sync::Mutex<Vec<Bytes>>,
+            most: std::sync::atomic::AtomicUsize,
+        }
+        impl Files for Watching<'_> {
+            fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+                self.files.read(path)
+            }
+            fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+                let bytes = self.files.read_shared(path)?;
+                if path.ends_with(".md") {
+                    let mut read = self.read.lock().unwrap();
+                    let held = read
+                        .iter()
+                        .filter(|b| mapped_pages(b).iter().any(|&m| m))
+                        .count();
+                    self.most.fetch_max(held, Ordering::Relaxed);
+                    read.push(bytes.clone());
+                }
+                Ok(bytes)
+            }
+            fn list(&self) -> io::Result<Vec<String>> {
+                self.files.list()
+            }
+            fn list_dir(&self, dir: &str) -> io::Result<Vec<String>> {
+                self.files.list_dir(dir)
+            }
+            fn name(&self, path: &str) -> String {
+                self.files.name(path)
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("_config.yml"),
+            "title: 站\nlanguage: zh-TW\n",
+        )
+        .unwrap();
+        let posts = dir.path().join("source/_posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        for n in 1..=6 {
+            let text = format!(
+                "---\ntitle: 第{n}篇\ndate: 2020-01-0{n}\n---\n\n{}\n",
+                "字".repeat(3000)
+            );
+            std::fs::write(posts.join(format!("{n}.md")), text).unwrap();
+        }
+        let fs = FsFiles::new(dir.path(), "site")
+            .unwrap()
+            .mapping_from(1 << 20, 0);
+        let files = Watching {
+            files: &fs,
+            read: Default::default(),
+            most: Default::default(),
+        };
+        let project = crate::load(&files, &BookEntry::Dir).unwrap();
+        assert_eq!(project.sources.len(), 6);
+        assert_eq!(files.read.lock().unwrap().len(), 6, "each post read once");
+        assert_eq!(
+            files.most.load(Ordering::Relaxed),
+            0,
+            "none held while the next is read"
+        );
+    }
+
     #[test]
     fn relative_paths() {
         assert!(check_relative("a/b.png").is_ok());

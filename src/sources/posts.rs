@@ -229,6 +229,9 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             meta: config.meta,
             permalink,
         });
+        // its front matter read: a mapped file gives its pages back until the book is loaded
+        // (a site of 20000 posts is not held whole)
+        file.text.release(0..file.text.len());
         found
             .read
             .insert(posts.last().expect("pushed").path.clone(), file);
