@@ -11,6 +11,23 @@ use hanpub::{Diagnostic, Error};
 
 use cli::{Cli, Command};
 
+/// The CLI allocates with jemalloc, which gives freed pages back to the system 100 ms after
+/// they were last used (`dirty_decay_ms`; at once for the pages it has already purged lazily,
+/// `muzzy_decay_ms`): a build keeps small records of every chapter to the end while its
+/// windows come and go, and glibc's malloc held the pages between them (the 200 MB book:
+/// 53 → 42 MiB, 20000 files: 78 → 62 MiB; the large book 5 % faster, the shipped article
+/// 0.4 ms slower). `_RJEM_MALLOC_CONF` overrides it. The library leaves the allocator to its
+/// users.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read by it through this symbol (its name carries the prefix
+/// tikv-jemalloc-sys builds jemalloc with; a plain `malloc_conf` would be silently ignored).
+#[cfg(not(target_env = "msvc"))]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 36] = b"dirty_decay_ms:100,muzzy_decay_ms:0\0";
+
 /// Exit codes (documented in README).
 const EXIT_BOOK: u8 = 1;
 const EXIT_IO: u8 = 3;

@@ -309,6 +309,27 @@ fn a_slow_build_on_a_terminal_shows_a_spinner() {
     assert!(!run("0", true).contains("building the EPUB"));
 }
 
+/// The CLI's allocator takes its options (pages given back 100 ms after their last use): the
+/// symbol they are read through must carry jemalloc's prefix, or they are silently ignored.
+#[test]
+#[cfg(not(target_env = "msvc"))]
+fn the_allocator_gives_pages_back_soon() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hanpub(
+        dir.path(),
+        &["--version"],
+        &[("_RJEM_MALLOC_CONF", "confirm_conf:true")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for set in ["dirty_decay_ms:100", "muzzy_decay_ms:0"] {
+        assert!(
+            err.contains(&format!("Set conf value: {set}")),
+            "{set} not taken: {err}"
+        );
+    }
+}
+
 /// The EPUB does not depend on how many threads built it nor on how it was written: one
 /// thread against four, in memory against streamed (`build_to`: chapters to a spool as they
 /// are ready), on a book large enough to be parsed in pieces (≥ 256 KB in one file) and on the
