@@ -120,9 +120,9 @@ pub fn split(
             );
         }
         let mut defs = BTreeMap::new();
-        let mut own = file_chapters(file, file_index, &mut defs);
-        shape_file(&mut own, &sources[file.source], file_index);
-        chapters.extend(own);
+        let start = chapters.len();
+        file_chapters(file, file_index, &mut defs, &mut chapters);
+        shape_file(&mut chapters, start, &sources[file.source], file_index);
         footnotes.push(defs);
     }
     name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
@@ -176,12 +176,14 @@ fn flatten_file(file: &mut Parsed) -> Option<std::ops::Range<usize>> {
         .next()
 }
 
-/// The chapters of one file, its footnote definitions moved into `defs`.
+/// The chapters of one file added to `chapters` (not gathered first: a one-file book's 20000
+/// chapters take 3 MB), its footnote definitions moved into `defs`.
 fn file_chapters(
     file: &mut Parsed,
     file_index: usize,
     defs: &mut BTreeMap<String, Vec<Spanned>>,
-) -> Vec<Chapter> {
+    chapters: &mut Vec<Chapter>,
+) {
     let with_notes: Vec<bool> = file
         .chunks
         .par_iter()
@@ -190,7 +192,7 @@ fn file_chapters(
                 .any(|s| matches!(s.ev, Ev::Start(Tag::FootnoteDefinition(_))))
         })
         .collect();
-    let mut own = Vec::with_capacity(file.chunks.len() + 1);
+    let start = chapters.len();
     for (chunk, notes) in std::mem::take(&mut file.chunks).into_iter().zip(with_notes) {
         let events = if notes {
             take_footnote_definitions(chunk, defs)
@@ -198,13 +200,12 @@ fn file_chapters(
             chunk
         };
         if !events.is_empty() {
-            own.push(new_chapter(file.source, file_index, events));
+            chapters.push(new_chapter(file.source, file_index, events));
         }
     }
-    if own.is_empty() {
-        own.push(new_chapter(file.source, file_index, Vec::new()));
+    if chapters.len() == start {
+        chapters.push(new_chapter(file.source, file_index, Vec::new()));
     }
-    own
 }
 
 /// How [`split`] reshapes the chapters of one file.
@@ -262,26 +263,28 @@ fn first_outside_notes(chunk: &[Spanned]) -> Option<&Spanned> {
     None
 }
 
-fn shape_file(own: &mut Vec<Chapter>, source: &Source, file_index: usize) {
-    let first_is_heading = starts_with_heading(&own[0].events);
+/// Shape the chapters of one file, from `start` on ([`shape`]): an opening before them, the
+/// first two joined, or as they are; an article's first chapter opens it.
+fn shape_file(chapters: &mut Vec<Chapter>, start: usize, source: &Source, file_index: usize) {
+    let first_is_heading = starts_with_heading(&chapters[start].events);
     match shape(
         source.article.is_some(),
         file_index,
-        own.len(),
+        chapters.len() - start,
         first_is_heading,
     ) {
         Shape::Opening => {
-            let empty = new_chapter(own[0].source, file_index, Vec::new());
-            own.insert(0, empty);
+            let empty = new_chapter(chapters[start].source, file_index, Vec::new());
+            chapters.insert(start, empty);
         }
         Shape::Joined => {
-            let before = own.remove(0);
-            own[0].events.splice(0..0, before.events);
+            let before = chapters.remove(start);
+            chapters[start].events.splice(0..0, before.events);
         }
         Shape::Kept => {}
     }
     if source.article.is_some() {
-        own[0].article = true;
+        chapters[start].article = true;
     }
 }
 

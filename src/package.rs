@@ -22,6 +22,11 @@ use crate::resources::ImageData;
 /// libdeflate level 6. See README (Speed) and `cargo bench --bench stages`.
 pub const LEVEL: i32 = 1;
 
+/// Where the package document and the navigation documents are in the zip.
+pub const OPF: &str = "EPUB/content.opf";
+pub const NAV: &str = "EPUB/nav.xhtml";
+pub const NCX: &str = "EPUB/toc.ncx";
+
 /// A file to put in the EPUB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -147,8 +152,15 @@ impl<W: Write> Stream<W> {
         assets: Assets,
         read: &dyn Fn(&str) -> std::io::Result<Bytes>,
     ) -> Result<(W, Ends), PackageError> {
-        let (head, images) = around(docs, assets);
         let mut head_zip = Writer::new(Vec::new())?;
+        head_zip.add(&prepare_data(
+            "META-INF/container.xml",
+            CONTAINER.as_bytes(),
+        ))?;
+        for doc in [&docs.opf, &docs.nav, &docs.ncx] {
+            head_zip.add(doc)?;
+        }
+        let (head, images) = around(docs.cover_page, assets);
         // each text given back as soon as it is compressed
         for p in head
             .into_par_iter()
@@ -193,16 +205,11 @@ impl<W: Write> Stream<W> {
     }
 }
 
-/// The entries before the chapters (container, documents, stylesheets, font, cover) and after
-/// them (images), in their order.
-fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<(String, ImageData)>) {
+/// The entries before the chapters that follow the container and the documents (stylesheets,
+/// font, cover), and those after them (images), in their order.
+fn around(cover_page: Option<Vec<u8>>, assets: Assets) -> (Vec<Entry>, Vec<(String, ImageData)>) {
     let entry = |path: String, data: Vec<u8>| Entry { path, data };
-    let mut head = vec![
-        entry("META-INF/container.xml".into(), CONTAINER.into()),
-        entry("EPUB/content.opf".into(), docs.opf),
-        entry("EPUB/nav.xhtml".into(), docs.nav),
-        entry("EPUB/toc.ncx".into(), docs.ncx),
-    ];
+    let mut head = Vec::new();
     for (href, data) in assets.styles {
         head.push(entry(format!("EPUB/{href}"), data));
     }
@@ -218,7 +225,7 @@ fn around(docs: Documents, assets: Assets) -> (Vec<Entry>, Vec<(String, ImageDat
     for (href, _, data) in assets.style_fonts {
         head.push(entry(format!("EPUB/{href}"), data));
     }
-    if let (Some(page), Some(cover)) = (docs.cover_page, assets.cover) {
+    if let (Some(page), Some(cover)) = (cover_page, assets.cover) {
         head.push(entry("EPUB/text/cover.xhtml".into(), page));
         head.push(entry(
             format!("EPUB/images/cover.{}", cover.ext),

@@ -14,7 +14,7 @@
 //!
 //! A piece too deeply nested to have an outline keeps its full events from the first pass.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::Write;
 use std::ops::Range;
 
@@ -215,6 +215,34 @@ impl Item {
     }
 }
 
+/// The chapters the second pass has yet to take, given back as it goes: the chapters of a
+/// 20000-chapter book take 3 MB, as much as what is kept of them once rendered.
+struct Ahead {
+    chapters: VecDeque<Chapter>,
+    origins: VecDeque<Option<Origin>>,
+    kept: VecDeque<Option<RenderedChapter>>,
+    index: usize,
+}
+
+impl Ahead {
+    fn next(&mut self) -> Option<Item> {
+        let chapter = self.chapters.pop_front()?;
+        let item = Item {
+            index: self.index,
+            chapter,
+            kept: self.kept.pop_front().flatten(),
+            origin: self.origins.pop_front().flatten(),
+        };
+        self.index += 1;
+        // a smaller buffer once half of it is taken: each chapter is moved at most twice
+        if self.chapters.capacity() > 2 * self.chapters.len() + 64 {
+            self.chapters.shrink_to_fit();
+            self.origins.shrink_to_fit();
+        }
+        Some(item)
+    }
+}
+
 /// The second pass (see the module documentation): every chapter, in order, written to `out`
 /// as soon as its window is done; `kept` are the chapters an incremental build takes as they
 /// were (none past its end: a build without a memo keeps none). Returns the chapters as rendered (without their entries unless asked to keep them)
@@ -228,18 +256,14 @@ pub fn chapters<W: Write>(
 ) -> Result<(Vec<RenderedChapter>, BTreeSet<char>), PackageError> {
     let mut rendered = Vec::with_capacity(chapters.len());
     let mut chars = BTreeSet::new();
-    let mut items = chapters
-        .into_iter()
-        .zip(kept.into_iter().chain(std::iter::repeat_with(|| None)))
-        .zip(origins)
-        .enumerate()
-        .map(|(index, ((chapter, kept), origin))| Item {
-            index,
-            chapter,
-            kept,
-            origin,
-        })
-        .peekable();
+    debug_assert_eq!(chapters.len(), origins.len(), "an origin a chapter");
+    let mut ahead = Ahead {
+        chapters: chapters.into(),
+        origins: origins.into(),
+        kept: kept.into(),
+        index: 0,
+    };
+    let mut items = std::iter::from_fn(|| ahead.next()).peekable();
     while items.peek().is_some() {
         // a window: chapters until their pieces hold enough text
         let mut window: Vec<Vec<Item>> = Vec::new();
