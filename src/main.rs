@@ -28,6 +28,29 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: &[u8; 36] = b"dirty_decay_ms:100,muzzy_decay_ms:0\0";
 
+/// `watch` and `serve` build again and again: the pages one build frees, the next takes
+/// back, so jemalloc keeps them (the one-file large book rebuilt in 60 ms instead of 37 when
+/// they were given back between edits): in the arenas made so far and in those to come.
+fn keep_freed_pages() {
+    #[cfg(not(target_env = "msvc"))]
+    {
+        use tikv_jemalloc_ctl::raw;
+        // SAFETY: `arenas.narenas` is an `unsigned`
+        let arenas = unsafe { raw::read::<u32>(b"arenas.narenas\0") }.unwrap_or(0);
+        let names = (0..arenas)
+            .flat_map(|i| ["dirty", "muzzy"].map(|k| format!("arena.{i}.{k}_decay_ms\0")))
+            .chain([
+                "arenas.dirty_decay_ms\0".into(),
+                "arenas.muzzy_decay_ms\0".into(),
+            ]);
+        for name in names {
+            // SAFETY: these options are `ssize_t`; -1 never gives pages back. An arena not
+            // made yet refuses it (and takes `arenas.*` when it is made).
+            let _ = unsafe { raw::write(name.as_bytes(), -1isize) };
+        }
+    }
+}
+
 /// Exit codes (documented in README).
 const EXIT_BOOK: u8 = 1;
 const EXIT_IO: u8 = 3;
@@ -40,8 +63,14 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, cli.quiet),
         Command::Init(args) => cmd::init::run(args, cli.quiet),
         Command::Completions(args) => cmd::completions::run(args),
-        Command::Watch(args) => cmd::watch::run(args, cli.quiet),
-        Command::Serve(args) => cmd::serve::run(args, cli.quiet),
+        Command::Watch(args) => {
+            keep_freed_pages();
+            cmd::watch::run(args, cli.quiet)
+        }
+        Command::Serve(args) => {
+            keep_freed_pages();
+            cmd::serve::run(args, cli.quiet)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,5 +122,27 @@ impl From<Error> for Failure {
             Error::Book(d) => Failure::Book(d.0),
             other => Failure::Io(other.into()),
         }
+    }
+}
+
+#[cfg(all(test, not(target_env = "msvc")))]
+mod tests {
+    /// One-shot builds give freed pages back after 100 ms; `watch` and `serve` keep them, in
+    /// the arenas made so far and in those to come.
+    #[test]
+    fn rebuilding_commands_keep_freed_pages() {
+        // SAFETY: `ssize_t` options, read as such
+        let read = |name: &[u8]| unsafe { tikv_jemalloc_ctl::raw::read::<isize>(name) }.unwrap();
+        assert_eq!(
+            read(b"opt.dirty_decay_ms\0"),
+            100,
+            "the build's option is taken"
+        );
+        assert_eq!(read(b"opt.muzzy_decay_ms\0"), 0);
+        super::keep_freed_pages();
+        assert_eq!(read(b"arenas.dirty_decay_ms\0"), -1);
+        assert_eq!(read(b"arenas.muzzy_decay_ms\0"), -1);
+        assert_eq!(read(b"arena.0.dirty_decay_ms\0"), -1);
+        assert_eq!(read(b"arena.0.muzzy_decay_ms\0"), -1);
     }
 }
