@@ -127,7 +127,7 @@ pub fn split(
     }
     name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
     crate::tree::place(&mut chapters, sources);
-    let (anchors, global) = heading_ids(&mut chapters);
+    let anchors = heading_ids(&mut chapters);
     move_footnotes(&mut chapters, &footnotes);
     let targets = Targets {
         files: &first_of_file,
@@ -138,7 +138,6 @@ pub fn split(
             .map(|(i, (p, _))| (nfc(p), i))
             .collect(),
         anchors,
-        global,
         ids: chapters.iter().map(|c| c.id.clone()).collect(),
         site_root: config.build.site_root.as_deref().unwrap_or(""),
         permalinks: sources
@@ -349,16 +348,14 @@ fn name_chapters(
 /// Unique heading ids, and the anchors a link may use to reach them (the explicit id, the
 /// unique one, the text's slug as GitHub and mdBook make it), per file and book-wide; raw HTML
 /// `<a id>`/`<a name>` anchors too.
-#[allow(clippy::type_complexity)]
-fn heading_ids(chapters: &mut [Chapter]) -> (Anchors, Global) {
+fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
     // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
     // holds them once each, not four or six times
     let mut used: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
     // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
     let mut next_suffix: std::collections::HashMap<Arc<str>, usize> =
         std::collections::HashMap::new();
-    let mut anchors = Anchors::new();
-    let mut global = Global::new();
+    let mut anchors = Anchors::default();
     let mut counter = 0usize;
     // where the headings are: found in parallel, named in order
     let headings: Vec<Vec<usize>> = chapters
@@ -413,10 +410,7 @@ fn heading_ids(chapters: &mut [Chapter]) -> (Anchors, Global) {
                 } else {
                     key.into()
                 };
-                anchors
-                    .entry((file_index, key.clone()))
-                    .or_insert((ci, unique.clone()));
-                global.entry(key).or_insert((ci, unique.clone()));
+                anchors.add(file_index, key, ci, &unique);
             }
             let unique = unique.to_string();
             if i == 0 {
@@ -440,15 +434,12 @@ fn heading_ids(chapters: &mut [Chapter]) -> (Anchors, Global) {
             {
                 for id in crate::render::html::anchor_ids(html) {
                     let id: Arc<str> = id.into();
-                    anchors
-                        .entry((file_index, id.clone()))
-                        .or_insert((ci, id.clone()));
-                    global.entry(id.clone()).or_insert((ci, id));
+                    anchors.add(file_index, id.clone(), ci, &id);
                 }
             }
         }
     }
-    (anchors, global)
+    anchors
 }
 
 /// Footnotes follow their first reference in each chapter.
@@ -484,11 +475,47 @@ fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Sp
     });
 }
 
-/// A file's anchors (heading ids and names, raw HTML `<a id>`s): (file, name) → the chapter
-/// and the id it has there.
-type Anchors = BTreeMap<(usize, Arc<str>), (usize, Arc<str>)>;
-/// The book's anchors by name alone (the first of each name).
-type Global = BTreeMap<Arc<str>, (usize, Arc<str>)>;
+/// The book's anchors (heading ids and names, raw HTML `<a id>`s): by file and name, and by
+/// name alone (the first of each name), each to the chapter and the id it has there. The
+/// targets are kept once and the maps hold their index (a 20000-heading book's maps took
+/// 6 MB at the split, each key holding its own chapter and id).
+#[derive(Default)]
+struct Anchors {
+    targets: Vec<(usize, Arc<str>)>,
+    by_file: BTreeMap<(usize, Arc<str>), u32>,
+    by_name: BTreeMap<Arc<str>, u32>,
+}
+
+impl Anchors {
+    /// `name` in the file reaches `id` in chapter `ci`, unless the name is taken.
+    fn add(&mut self, file: usize, name: Arc<str>, ci: usize, id: &Arc<str>) {
+        let next = u32::try_from(self.targets.len()).expect("fewer than 2^32 anchors");
+        let mut used = false;
+        if let std::collections::btree_map::Entry::Vacant(e) =
+            self.by_file.entry((file, name.clone()))
+        {
+            e.insert(next);
+            used = true;
+        }
+        if let std::collections::btree_map::Entry::Vacant(e) = self.by_name.entry(name) {
+            e.insert(next);
+            used = true;
+        }
+        if used {
+            self.targets.push((ci, id.clone()));
+        }
+    }
+
+    fn in_file(&self, file: usize, name: &str) -> Option<&(usize, Arc<str>)> {
+        let i = *self.by_file.get(&(file, Arc::from(name)))?;
+        self.targets.get(i as usize)
+    }
+
+    fn anywhere(&self, name: &str) -> Option<&(usize, Arc<str>)> {
+        let i = *self.by_name.get(name)?;
+        self.targets.get(i as usize)
+    }
+}
 
 /// Where internal links can point: the files, their anchors, the chapters' file names, the
 /// site's root and the posts' permalinks.
@@ -498,7 +525,6 @@ struct Targets<'a> {
     /// was typed in).
     by_path: BTreeMap<String, usize>,
     anchors: Anchors,
-    global: Global,
     ids: Vec<String>,
     site_root: &'a str,
     /// A post's permalink (as [`trim_permalink`] writes it) → its file.
@@ -612,10 +638,14 @@ impl Targets<'_> {
         let (c, id) = match frag.filter(|f| !f.is_empty()) {
             Some(frag) => {
                 let frag = nfc(&percent_decode(frag));
-                let anchor = |name: &str| self.anchors.get(&(target_file, Arc::from(name)));
+                let anchor = |name: &str| self.anchors.in_file(target_file, name);
                 anchor(&frag)
                     .or_else(|| anchor(&unicode_slug(&frag)))
-                    .or_else(|| path.is_empty().then(|| self.global.get(&*frag)).flatten())
+                    .or_else(|| {
+                        path.is_empty()
+                            .then(|| self.anchors.anywhere(&frag))
+                            .flatten()
+                    })
                     .map(|(c, id)| (*c, Some(id.clone())))
                     .ok_or(Broken::Anchor)?
             }
