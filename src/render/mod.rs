@@ -221,13 +221,13 @@ pub fn documents(
         // a part is reached at its first chapter
         for (depth, title) in &c.parts {
             toc.push(nav::TocEntry {
-                title: title.clone(),
+                title,
                 href: href.clone(),
                 depth: *depth,
             });
         }
         toc.push(nav::TocEntry {
-            title: c.title.clone(),
+            title: &c.title,
             href,
             depth: c.depth,
         });

@@ -5,8 +5,8 @@ use super::xml::Xml;
 
 /// An entry of the table of contents.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TocEntry {
-    pub title: String,
+pub struct TocEntry<'a> {
+    pub title: &'a str,
     /// href relative to the package folder (`text/c001.xhtml`).
     pub href: String,
     /// Nesting depth (0: the top level); an entry is at most one level deeper than the one
@@ -16,7 +16,7 @@ pub struct TocEntry {
 
 /// The depth each entry is written at: at most one deeper than the entry before it (the
 /// first at 0).
-fn depths(toc: &[TocEntry]) -> Vec<usize> {
+fn depths(toc: &[TocEntry<'_>]) -> Vec<usize> {
     let mut out = Vec::with_capacity(toc.len());
     let mut prev: Option<usize> = None;
     for e in toc {
@@ -66,7 +66,7 @@ pub struct NavContext<'a> {
     /// Heading of the TOC, in the book's language.
     pub toc_heading: &'a str,
     pub stylesheets: &'a [String],
-    pub toc: &'a [TocEntry],
+    pub toc: &'a [TocEntry<'a>],
     /// (epub:type, title, href): `toc`, `bodymatter`, `cover`.
     pub landmarks: &'a [(&'a str, &'a str, String)],
 }
@@ -95,7 +95,7 @@ pub fn nav(cx: &NavContext<'_>) -> Vec<u8> {
     for (i, e) in cx.toc.iter().enumerate() {
         let d = depths[i];
         x.start("li", &[]);
-        x.element("a", &[("href", &e.href)], &e.title);
+        x.element("a", &[("href", &e.href)], e.title);
         let next = depths.get(i + 1).copied().unwrap_or(0);
         if next > d {
             x.newline();
@@ -151,7 +151,7 @@ fn landmarks_label(lang: &str) -> &'static str {
 }
 
 /// `toc.ncx` for EPUB 2 reading systems.
-pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
+pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry<'_>]) -> Vec<u8> {
     let mut x = Xml::with_capacity(512 + toc.len() * 160);
     x.start(
         "ncx",
@@ -193,7 +193,7 @@ pub fn ncx(uid: &str, title: &str, lang: &str, toc: &[TocEntry]) -> Vec<u8> {
         let order = orders.len().to_string();
         x.start("navPoint", &[("id", &id), ("playOrder", &order)]);
         x.start("navLabel", &[]);
-        x.element("text", &[], &e.title);
+        x.element("text", &[], e.title);
         x.end("navLabel");
         x.empty("content", &[("src", &e.href)]);
         let next = depths.get(i + 1).copied().unwrap_or(0);
