@@ -65,9 +65,6 @@ impl Bytes {
     pub fn release(&self, range: Range<usize>) {
         self.0.release(range)
     }
-}
-
-impl Bytes {
     /// The bytes from `start` on, sharing these (a file's text after its byte order mark: a
     /// mapped file stays mapped).
     pub fn tail(&self, start: usize) -> Bytes {
@@ -158,11 +155,16 @@ impl Backing for Mapped {
 /// `watch` reads.
 pub fn map(path: &Path) -> io::Result<Bytes> {
     let (file, meta) = open_regular(path)?;
+    map_open(&file, &meta)
+}
+
+/// [`map`] for a file opened already.
+fn map_open(file: &std::fs::File, meta: &std::fs::Metadata) -> io::Result<Bytes> {
     if meta.len() == 0 {
         return Ok(Bytes::from(Vec::new()));
     }
     // SAFETY: read-only; see the note above on truncation
-    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let map = unsafe { memmap2::Mmap::map(file)? };
     Ok(Bytes::new(Mapped(map)))
 }
 
@@ -279,21 +281,21 @@ impl Files for FsFiles {
         read_regular(&self.resolve(path)?)
     }
     fn read_shared(&self, path: &str) -> io::Result<Bytes> {
-        let p = self.resolve(path)?;
-        let Some((min, budget)) = &self.map_from else {
-            return self.read(path).map(Bytes::from);
-        };
-        let len = std::fs::metadata(&p)?.len();
-        let read = len < *min
-            && budget
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                    left.checked_sub(len)
-                })
-                .is_ok();
-        if read {
-            self.read(path).map(Bytes::from)
+        // resolved and opened once, read or mapped by its size
+        let (file, meta) = open_regular(&self.resolve(path)?)?;
+        let mapped = self.map_from.as_ref().is_some_and(|(min, budget)| {
+            let len = meta.len();
+            len >= *min
+                || budget
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                        left.checked_sub(len)
+                    })
+                    .is_err()
+        });
+        if mapped {
+            map_open(&file, &meta)
         } else {
-            map(&p)
+            read_open(file, &meta).map(Bytes::from)
         }
     }
     fn list(&self) -> io::Result<Vec<String>> {
@@ -345,7 +347,12 @@ impl Files for FsFiles {
 /// Unix the file is opened non-blocking and checked again on the open descriptor, so a file
 /// swapped for a FIFO between the two checks is refused too.
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
-    let (mut file, meta) = open_regular(path)?;
+    let (file, meta) = open_regular(path)?;
+    read_open(file, &meta)
+}
+
+/// [`read_regular`] for a file opened already.
+fn read_open(mut file: std::fs::File, meta: &std::fs::Metadata) -> io::Result<Vec<u8>> {
     let mut data = Vec::with_capacity(meta.len() as usize);
     io::Read::read_to_end(&mut file, &mut data)?;
     Ok(data)
