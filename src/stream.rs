@@ -238,6 +238,7 @@ impl Ahead {
         if self.chapters.capacity() > 2 * self.chapters.len() + 64 {
             self.chapters.shrink_to_fit();
             self.origins.shrink_to_fit();
+            self.kept.shrink_to_fit();
         }
         Some(item)
     }
