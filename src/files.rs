@@ -519,6 +519,32 @@ pub(crate) mod tests {
             .collect()
     }
 
+    /// Files read through others, each file's bytes handed to `seen` (its path, the bytes),
+    /// which tells what was read or gives other bytes in their place.
+    pub(crate) struct Watched<'a, F> {
+        pub files: &'a dyn Files,
+        pub seen: F,
+    }
+
+    impl<F: Fn(&str, Bytes) -> Bytes + Sync> Files for Watched<'_, F> {
+        fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+            let bytes = Bytes::from(self.files.read(path)?);
+            Ok((self.seen)(path, bytes).to_vec())
+        }
+        fn read_shared(&self, path: &str) -> io::Result<Bytes> {
+            Ok((self.seen)(path, self.files.read_shared(path)?))
+        }
+        fn list(&self) -> io::Result<Vec<String>> {
+            self.files.list()
+        }
+        fn list_dir(&self, dir: &str) -> io::Result<Vec<String>> {
+            self.files.list_dir(dir)
+        }
+        fn name(&self, path: &str) -> String {
+            self.files.name(path)
+        }
+    }
+
     /// A released part of a mapped file is given back with the whole 2 MiB window around it
     /// (a window given back 64 KiB at a time came back whole as its neighbours were read: a
     /// 200 MB book kept 11 MiB of its text mapped through the second pass).
@@ -631,38 +657,6 @@ pub(crate) mod tests {
     #[test]
     #[cfg(target_os = "linux")]
     fn reading_posts_holds_one_at_a_time() {
-        struct Watching<'a> {
-            files: &'a FsFiles,
-            read: std::sync::Mutex<Vec<Bytes>>,
-            most: std::sync::atomic::AtomicUsize,
-        }
-        impl Files for Watching<'_> {
-            fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-                self.files.read(path)
-            }
-            fn read_shared(&self, path: &str) -> io::Result<Bytes> {
-                let bytes = self.files.read_shared(path)?;
-                if path.ends_with(".md") {
-                    let mut read = self.read.lock().unwrap();
-                    let held = read
-                        .iter()
-                        .filter(|b| mapped_pages(b).iter().any(|&m| m))
-                        .count();
-                    self.most.fetch_max(held, Ordering::Relaxed);
-                    read.push(bytes.clone());
-                }
-                Ok(bytes)
-            }
-            fn list(&self) -> io::Result<Vec<String>> {
-                self.files.list()
-            }
-            fn list_dir(&self, dir: &str) -> io::Result<Vec<String>> {
-                self.files.list_dir(dir)
-            }
-            fn name(&self, path: &str) -> String {
-                self.files.name(path)
-            }
-        }
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("_config.yml"),
@@ -681,16 +675,29 @@ pub(crate) mod tests {
         let fs = FsFiles::new(dir.path(), "site")
             .unwrap()
             .mapping_from(1 << 20, 0);
-        let files = Watching {
+        // at each post read, how many of those read before are still mapped
+        let read = std::sync::Mutex::new(Vec::<Bytes>::new());
+        let most = std::sync::atomic::AtomicUsize::new(0);
+        let files = Watched {
             files: &fs,
-            read: Default::default(),
-            most: Default::default(),
+            seen: |path: &str, bytes: Bytes| {
+                if path.ends_with(".md") {
+                    let mut read = read.lock().unwrap();
+                    let held = read
+                        .iter()
+                        .filter(|b| mapped_pages(b).iter().any(|&m| m))
+                        .count();
+                    most.fetch_max(held, Ordering::Relaxed);
+                    read.push(bytes.clone());
+                }
+                bytes
+            },
         };
         let project = crate::load(&files, &BookEntry::Dir).unwrap();
         assert_eq!(project.sources.len(), 6);
-        assert_eq!(files.read.lock().unwrap().len(), 6, "each post read once");
+        assert_eq!(read.lock().unwrap().len(), 6, "each post read once");
         assert_eq!(
-            files.most.load(Ordering::Relaxed),
+            most.load(Ordering::Relaxed),
             0,
             "none held while the next is read"
         );

@@ -33,36 +33,6 @@ fn windows_of_any_size_give_the_same_bytes() {
     assert_eq!(build(&project, &files, &opts).unwrap(), whole);
 }
 
-/// Read access that counts the reads of each file and, when asked, gives an image other bytes
-/// from its second read on (an image saved again while the book was building).
-struct Rereading {
-    files: MemFiles,
-    reads: std::sync::Mutex<std::collections::BTreeMap<String, usize>>,
-    change: bool,
-}
-
-impl Files for Rereading {
-    fn read(&self, path: &str) -> std::io::Result<Vec<u8>> {
-        let mut reads = self.reads.lock().unwrap();
-        let n = reads.entry(path.to_string()).or_default();
-        *n += 1;
-        let mut data = self.files.read(path)?;
-        if self.change && *n > 1 && path.ends_with(".png") {
-            data.push(0);
-        }
-        Ok(data)
-    }
-    fn list(&self) -> std::io::Result<Vec<String>> {
-        self.files.list()
-    }
-    fn list_dir(&self, dir: &str) -> std::io::Result<Vec<String>> {
-        self.files.list_dir(dir)
-    }
-    fn name(&self, path: &str) -> String {
-        self.files.name(path)
-    }
-}
-
 /// The images of a book are checked when the chapters are, then read again as the EPUB is
 /// written, a few at a time: the build keeps where they are, not their bytes (a 184 MB
 /// photo book took 539 MiB). A file that changed in between is refused, not shipped unchecked.
@@ -70,13 +40,28 @@ impl Files for Rereading {
 fn images_are_read_again_as_they_are_written_and_must_be_unchanged() {
     let png = std::fs::read("tests/fixtures/ok/content/pic.png").unwrap();
     let text = "---\ntitle: 圖\n---\n\n## 一\n\n![甲](a.png)\n\n## 二\n\n![乙](a.png)\n";
-    let files = |change| Rereading {
-        files: MemFiles::from([
-            ("book.md", text.as_bytes().to_vec()),
-            ("a.png", png.clone()),
-        ]),
-        reads: Default::default(),
-        change,
+    let mem = MemFiles::from([
+        ("book.md", text.as_bytes().to_vec()),
+        ("a.png", png.clone()),
+    ]);
+    // the reads of each file; when asked, the image gives other bytes from its second read
+    // on (saved again while the book was building)
+    let reads = std::sync::Mutex::new(std::collections::BTreeMap::<String, usize>::new());
+    let files = |change: bool| files::tests::Watched {
+        files: &mem,
+        seen: {
+            let reads = &reads;
+            move |path: &str, bytes: files::Bytes| {
+                let mut reads = reads.lock().unwrap();
+                let n = reads.entry(path.to_string()).or_default();
+                *n += 1;
+                if change && *n > 1 && path.ends_with(".png") {
+                    files::Bytes::from([&bytes[..], &[0]].concat())
+                } else {
+                    bytes
+                }
+            }
+        },
     };
     let opts = Options {
         no_cover: true,
@@ -85,11 +70,7 @@ fn images_are_read_again_as_they_are_written_and_must_be_unchanged() {
     let same = files(false);
     let project = load(&same, &BookEntry::File("book.md".into())).unwrap();
     let built = build(&project, &same, &opts).unwrap();
-    assert_eq!(
-        same.reads.lock().unwrap()["a.png"],
-        2,
-        "checked, then written"
-    );
+    assert_eq!(reads.lock().unwrap()["a.png"], 2, "checked, then written");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(built.epub)).unwrap();
     let mut shipped = Vec::new();
     std::io::Read::read_to_end(
@@ -98,6 +79,7 @@ fn images_are_read_again_as_they_are_written_and_must_be_unchanged() {
     )
     .unwrap();
     assert_eq!(shipped, png);
+    reads.lock().unwrap().clear();
     let changed = files(true);
     let err = build(&project, &changed, &opts).unwrap_err();
     assert_eq!(err.to_string(), "cannot write the EPUB");
