@@ -31,7 +31,8 @@ pub fn everything(
             all.extend(out.warnings);
         }
         Err(Error::Book(d)) => all.extend(d.0),
-        Err(e) => all.push(Diagnostic::error(e.to_string())),
+        // the package's own message says what and why (`Error`'s alone does not)
+        Err(Error::Package(e)) => all.push(Diagnostic::error(e.to_string())),
     }
     all.extend(structure(project));
     all.extend(typesetting(project, opts));
@@ -262,6 +263,19 @@ mod tests {
                 format!("{}:{}: {}", l.line, l.column, d.message)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_package_error_is_reported_with_its_cause() {
+        let files = MemFiles::from([("a.md", "---\ntitle: 書\n---\n文。\n")]);
+        let project = load(&files, &BookEntry::File("a.md".into())).unwrap();
+        let failed = crate::package::PackageError::Changed("images/a.png".into());
+        let all = super::everything(&project, Err(failed.into()), &Default::default());
+        let messages: Vec<&str> = all.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["`images/a.png` changed while the book was being built: build it again"]
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ fn generated_cover_for_the_shipped_book() {
         .iter()
         .any(|p| std::path::Path::new(p).exists())
     {
-        eprintln!("skipped: no CJK font installed (apt-get install fonts-noto-cjk)");
+        common::skip("no CJK font installed (apt-get install fonts-noto-cjk)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -135,7 +135,7 @@ fn cjk_font() -> Option<&'static str> {
         .copied()
         .find(|p| std::path::Path::new(p).exists());
     if found.is_none() {
-        eprintln!("skipped: no CJK font installed (apt-get install fonts-noto-cjk)");
+        common::skip("no CJK font installed (apt-get install fonts-noto-cjk)");
     }
     found
 }

@@ -1,5 +1,7 @@
 //! `Incremental` (used by watch and serve) gives exactly the bytes of a full build.
 
+mod common;
+
 use hanpub::{BookEntry, Incremental, MemFiles, Options, build, load};
 
 fn book(second: &str) -> MemFiles {
@@ -242,7 +244,7 @@ fn the_cover_is_drawn_again_only_when_what_it_shows_changed() {
         .iter()
         .find(|p| std::path::Path::new(p).exists())
     else {
-        eprintln!("skipped: no CJK font installed");
+        common::skip("no CJK font installed (apt-get install fonts-noto-cjk)");
         return;
     };
     let opts = Options {

@@ -156,7 +156,9 @@ const NOTO_TTC: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 #[test]
 fn embedded_noto_subset_is_small_and_covers_every_han_character() {
     let Ok(ttc) = std::fs::metadata(NOTO_TTC) else {
-        eprintln!("skipped: {NOTO_TTC} not installed (apt-get install fonts-noto-cjk)");
+        common::skip(&format!(
+            "{NOTO_TTC} not installed (apt-get install fonts-noto-cjk)"
+        ));
         return;
     };
     assert!(ttc.len() > 10_000_000);
@@ -218,7 +220,9 @@ fn embedded_noto_subset_is_small_and_covers_every_han_character() {
 fn a_latin_only_font_is_refused_for_a_chinese_book() {
     let dejavu = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     if !std::path::Path::new(dejavu).exists() {
-        eprintln!("skipped: {dejavu} not installed");
+        common::skip(&format!(
+            "{dejavu} not installed (apt-get install fonts-dejavu-core)"
+        ));
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -249,7 +253,9 @@ fn a_latin_only_font_is_refused_for_a_chinese_book() {
 #[test]
 fn embedded_font_covers_every_character_hanpub_writes() {
     if std::fs::metadata(NOTO_TTC).is_err() {
-        eprintln!("skipped: {NOTO_TTC} not installed (apt-get install fonts-noto-cjk)");
+        common::skip(&format!(
+            "{NOTO_TTC} not installed (apt-get install fonts-noto-cjk)"
+        ));
         return;
     }
     let dir = fixture("ok", "typography");
