@@ -351,27 +351,29 @@ fn name_chapters(
 fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
     // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
     // holds them once each, not four or six times
-    let mut used: std::collections::HashSet<Arc<str>> = std::collections::HashSet::new();
-    // per base id, the suffix to try next: 16,000 headings `{#same}` take linear time
-    let mut next_suffix: std::collections::HashMap<Arc<str>, usize> =
-        std::collections::HashMap::new();
+    // every id taken, with the suffix to try next when it is also a base id (0: not yet): a
+    // base id is always taken, so one map serves both; 16,000 headings `{#same}` take linear
+    // time
+    let mut taken: std::collections::HashMap<Arc<str>, usize> = std::collections::HashMap::new();
     let mut anchors = Anchors::default();
     let mut counter = 0usize;
-    // where the headings are: found in parallel, named in order
-    let headings: Vec<Vec<usize>> = chapters
+    // where the headings are, (chapter, event): found in parallel, named in order
+    let headings: Vec<(u32, u32)> = chapters
         .par_iter()
-        .map(|c| {
+        .enumerate()
+        .flat_map_iter(|(ci, c)| {
             c.events
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| matches!(s.ev, Ev::Start(Tag::Heading { .. })))
-                .map(|(i, _)| i)
-                .collect()
+                .map(move |(i, _)| (small(ci), small(i)))
         })
         .collect();
-    for ((ci, c), at) in chapters.iter_mut().enumerate().zip(headings) {
+    let mut headings = headings.into_iter().peekable();
+    for (ci, c) in chapters.iter_mut().enumerate() {
         let file_index = c.source_file_index();
-        for i in at {
+        while let Some((_, i)) = headings.next_if(|&(hc, _)| hc as usize == ci) {
+            let i = i as usize;
             let Ev::Start(Tag::Heading { id, .. }) = &c.events[i].ev else {
                 continue;
             };
@@ -388,17 +390,18 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
             };
             // the ids taken only grow, so a suffix refused once stays refused
             let base: Arc<str> = base.into();
-            let n = next_suffix.entry(base.clone()).or_insert(1);
-            let mut unique = if *n == 1 {
+            let mut n = taken.get(&base).copied().unwrap_or(0).max(1);
+            let mut unique = if n == 1 {
                 base.clone()
             } else {
                 format!("{base}-{n}").into()
             };
-            while used.contains(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
-                *n += 1;
+            while taken.contains_key(&unique) || unique.starts_with("fn") && is_note_id(&unique) {
+                n += 1;
                 unique = format!("{base}-{n}").into();
             }
-            used.insert(unique.clone());
+            taken.insert(unique.clone(), 0);
+            taken.insert(base, n);
             let explicit = nfc(&explicit);
             let slug = unicode_slug(&text);
             for key in [explicit.as_str(), &unique, slug.as_str()] {
@@ -440,6 +443,11 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
         }
     }
     anchors
+}
+
+/// A chapter's or an event's index, held in 4 bytes.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 chapters and events a chapter")
 }
 
 /// Footnotes follow their first reference in each chapter.

@@ -209,11 +209,16 @@ impl Memo {
             return Vec::new();
         }
         let run = &mut self.run;
-        let piece = |o: &Option<Origin>| o.map(|o| &run.pieces[o.file][o.piece]);
+        let piece = |o: &Option<Origin>| {
+            o.map(|o| {
+                let (f, p) = o.piece();
+                &run.pieces[f][p]
+            })
+        };
         run.keys = (chapters, images, origins)
             .into_par_iter()
             .map(|(c, map, o)| {
-                let (serial, chunk) = piece(o).map_or((0, 0), |p| (p.serial, o.unwrap().chunk));
+                let (serial, chunk) = piece(o).map_or((0, 0), |p| (p.serial, o.unwrap().chunk()));
                 key(
                     &project.sources[c.source].path,
                     serial,

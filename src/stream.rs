@@ -91,14 +91,37 @@ fn hide_lines(project: &Project, chunks: &mut [Vec<Spanned>]) {
     }
 }
 
-/// Where a chapter's chunk is: the piece of its file, and its place among the piece's chunks.
+/// Where a chapter's chunk is: the piece of its file, and its place among the piece's chunks
+/// (16 bytes, kept for every chapter until the second pass takes it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origin {
-    pub file: usize,
-    pub piece: usize,
-    pub chunk: usize,
+    file: u32,
+    piece: u32,
+    chunk: u32,
     /// The chunk is an outline: the piece is parsed again for the chapter's full events.
     pub outlined: bool,
+}
+
+impl Origin {
+    fn new(file: usize, piece: usize, chunk: usize, outlined: bool) -> Self {
+        let small = |n: usize| u32::try_from(n).expect("fewer than 2^32 files, pieces, chunks");
+        Origin {
+            file: small(file),
+            piece: small(piece),
+            chunk: small(chunk),
+            outlined,
+        }
+    }
+
+    /// The file, and the piece of it.
+    pub fn piece(&self) -> (usize, usize) {
+        (self.file as usize, self.piece as usize)
+    }
+
+    /// The chunk's place among its piece's.
+    pub fn chunk(&self) -> usize {
+        self.chunk as usize
+    }
 }
 
 /// What splitting takes (every file's chunks, outlines and all), where each chapter it will
@@ -116,7 +139,15 @@ pub struct Split {
 pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
     let mut split = Split {
         parsed: Vec::with_capacity(files.len()),
-        origins: Vec::new(),
+        // an origin a chunk, and one a file at most besides
+        origins: Vec::with_capacity(
+            files
+                .iter()
+                .flatten()
+                .map(|p| p.chunks.len())
+                .sum::<usize>()
+                + files.len(),
+        ),
         pieces: Vec::with_capacity(files.len()),
     };
     let level = project.config.build.split_level;
@@ -149,12 +180,9 @@ pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
         for (p, piece) in pieces.into_iter().enumerate() {
             for (c, chunk) in piece.chunks.iter().enumerate() {
                 if chapters::makes_chapter(chunk) {
-                    split.origins.push(Some(Origin {
-                        file: f,
-                        piece: p,
-                        chunk: c,
-                        outlined: piece.outlined,
-                    }));
+                    split
+                        .origins
+                        .push(Some(Origin::new(f, p, c, piece.outlined)));
                 }
             }
             chunks.extend(piece.chunks);
@@ -209,7 +237,7 @@ impl Item {
     /// The piece it must parse again, if any.
     fn reparse(&self) -> Option<(usize, usize)> {
         match (&self.kept, self.origin) {
-            (None, Some(o)) if o.outlined => Some((o.file, o.piece)),
+            (None, Some(o)) if o.outlined => Some(o.piece()),
             _ => None,
         }
     }
@@ -320,7 +348,7 @@ fn group(second: &Second<'_>, items: Vec<Item>) -> Vec<(RenderedChapter, Option<
         .into_iter()
         .map(|item| {
             let chunk = match (item.reparse(), item.origin) {
-                (Some(_), Some(o)) => full.get_mut(o.chunk).and_then(Option::take),
+                (Some(_), Some(o)) => full.get_mut(o.chunk()).and_then(Option::take),
                 _ => None,
             };
             (item, chunk)
