@@ -1,6 +1,7 @@
 //! Parsed sources → chapters: split at headings, give every heading a unique ASCII id,
 //! move footnotes to the chapters that cite them, and point internal links at the right file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -15,9 +16,7 @@ use crate::source::SourceFile;
 /// One Markdown file after parsing.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    /// Path relative to the book folder, `/`-separated (`article.md`).
-    pub path: String,
-    /// Index into the book's sources.
+    /// Index into the book's sources (its path is the source's).
     pub source: usize,
     /// The file's events, cut before each split heading ([`crate::parse::parse_chunks`]).
     pub chunks: Vec<Vec<Spanned>>,
@@ -102,14 +101,18 @@ pub fn split(
     sources: &[Source],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Chapter> {
-    // a chapter a chunk, and maybe an opening a file: never grown (a 20000-chapter book's
-    // chapters are 3 MB)
-    let most = files.iter().map(|f| f.chunks.len() + 1).sum();
+    // a chapter a chunk (one for a file without any), and an opening an article: never grown
+    // (a 20000-chapter book's chapters are 3 MB; 6 MB with room for an opening each)
+    let most = files
+        .iter()
+        .map(|f| f.chunks.len().max(1) + usize::from(sources[f.source].article.is_some()))
+        .sum();
     let mut chapters: Vec<Chapter> = Vec::with_capacity(most);
-    let mut first_of_file: Vec<(String, usize)> = Vec::new();
+    // each file's path (its source's) and first chapter
+    let mut first_of_file: Vec<(&str, usize)> = Vec::with_capacity(files.len());
     let mut footnotes: Vec<BTreeMap<String, Vec<Spanned>>> = Vec::new();
     for (file_index, file) in files.iter_mut().enumerate() {
-        first_of_file.push((file.path.clone(), chapters.len()));
+        first_of_file.push((&sources[file.source].path, chapters.len()));
         if let Some(span) = flatten_file(file) {
             warnings.push(
                 Diagnostic::warning(format!(
@@ -135,7 +138,7 @@ pub fn split(
             .iter()
             .enumerate()
             .rev()
-            .map(|(i, (p, _))| (nfc(p), i))
+            .map(|(i, &(p, _))| (nfc_of(p), i))
             .collect(),
         anchors,
         ids: chapters.iter().map(|c| c.id.clone()).collect(),
@@ -151,7 +154,7 @@ pub fn split(
         .enumerate()
         .map(|(ci, chapter)| {
             let source = &sources[chapter.source].file;
-            let here = &files[chapter.file_index].path;
+            let here = first_of_file[chapter.file_index].0;
             targets.resolve_links(ci, chapter, here, source)
         })
         .collect();
@@ -293,7 +296,7 @@ fn name_chapters(
     chapters: &mut [Chapter],
     config: &Config,
     sources: &[Source],
-    first_of_file: &[(String, usize)],
+    first_of_file: &[(&str, usize)],
     warnings: &mut Vec<Diagnostic>,
 ) {
     let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
@@ -528,10 +531,10 @@ impl Anchors {
 /// Where internal links can point: the files, their anchors, the chapters' file names, the
 /// site's root and the posts' permalinks.
 struct Targets<'a> {
-    files: &'a [(String, usize)],
+    files: &'a [(&'a str, usize)],
     /// A file's path in Unicode NFC → its index (names match whatever normalisation each side
     /// was typed in).
-    by_path: BTreeMap<String, usize>,
+    by_path: BTreeMap<Cow<'a, str>, usize>,
     anchors: Anchors,
     ids: Vec<String>,
     site_root: &'a str,
@@ -684,7 +687,7 @@ impl Targets<'_> {
         let Ok(wanted) = crate::files::resolve(here, &path, self.site_root) else {
             return Err(missing);
         };
-        let find = |p: &str| self.by_path.get(&nfc(p)).copied();
+        let find = |p: &str| self.by_path.get(&*nfc_of(p)).copied();
         if let Some(f) = find(&wanted) {
             return Ok(f);
         }
@@ -1009,11 +1012,16 @@ pub fn unicode_slug(text: &str) -> String {
 
 /// `text` in Unicode Normalization Form C (composed), the form names and anchors are compared in.
 pub fn nfc(text: &str) -> String {
+    nfc_of(text).into_owned()
+}
+
+/// [`nfc`], borrowing `text` when it is in NFC already (most are).
+fn nfc_of(text: &str) -> Cow<'_, str> {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
     if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
-    text.nfc().collect()
+    Cow::Owned(text.nfc().collect())
 }
 
 pub fn is_external(dest: &str) -> bool {

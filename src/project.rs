@@ -88,7 +88,7 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
         mut details,
     } = found;
     details.insert(0, format!("found {form}"));
-    let mut sources = Vec::new();
+    let mut sources = Vec::with_capacity(entries.len());
     let mut missing = Missing::default();
     // the files a reader already read go to the first entry that names them (in order), the
     // others are read and their includes expanded in parallel; all is then taken in order
@@ -308,7 +308,6 @@ impl Project {
             .par_iter()
             .enumerate()
             .map(|(i, s)| Parsed {
-                path: s.path.clone(),
                 source: i,
                 chunks: given(i).unwrap_or_else(|| {
                     let mut chunks =

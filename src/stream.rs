@@ -198,11 +198,7 @@ pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
             }
             chapters::Shape::Kept => {}
         }
-        split.parsed.push(Parsed {
-            path: source.path.clone(),
-            source: f,
-            chunks,
-        });
+        split.parsed.push(Parsed { source: f, chunks });
         split.pieces.push(ranges);
     }
     split

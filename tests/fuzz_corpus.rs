@@ -116,7 +116,6 @@ fn outlines_split_and_filled_give_the_chapters_of_the_full_text() {
                 // the full text, cut in the same pieces
                 let mut want_warnings = Vec::new();
                 let full = Parsed {
-                    path: "book.md".into(),
                     source: 0,
                     chunks: parse_chunks_from(&src, body, level, 0),
                 };
@@ -130,8 +129,9 @@ fn outlines_split_and_filled_give_the_chapters_of_the_full_text() {
                 assert_eq!(got.len(), s.origins.len(), "{src:?}");
                 for (c, o) in got.iter_mut().zip(&s.origins) {
                     if let Some(o) = o.filter(|o| o.outlined) {
-                        let range = s.pieces[o.file][o.piece].clone();
-                        let chunk = parse_piece(&src, range, level).swap_remove(o.chunk);
+                        let (f, p) = o.piece();
+                        let range = s.pieces[f][p].clone();
+                        let chunk = parse_piece(&src, range, level).swap_remove(o.chunk());
                         c.events = fill(&c.events, chunk);
                         OUTLINED.fetch_add(1, Ordering::Relaxed);
                     }
