@@ -172,13 +172,16 @@ impl<W: Write> Stream<W> {
         // read in order, compressed (an SVG) in parallel a window at a time
         let window = 2 * rayon::current_num_threads();
         for group in images.chunks(window) {
-            let bytes: Vec<(&str, Bytes)> = group
+            let bytes: Vec<(&str, Bytes, Option<u32>)> = group
                 .iter()
-                .map(|(path, data)| Ok((path.as_str(), image_bytes(data, read)?)))
+                .map(|(path, data)| {
+                    let (bytes, crc) = image_bytes(data, read)?;
+                    Ok((path.as_str(), bytes, crc))
+                })
                 .collect::<Result<_, PackageError>>()?;
             let prepared: Vec<Prepared> = bytes
                 .par_iter()
-                .map(|(path, data)| prepare_data(path, data))
+                .map(|(path, data, crc)| prepare_with_crc(path, data, *crc))
                 .collect();
             drop(bytes);
             for p in prepared {
@@ -241,19 +244,20 @@ fn around(cover_page: Option<Vec<u8>>, assets: Assets) -> (Vec<Entry>, Vec<(Stri
     (head, images)
 }
 
-/// An image's bytes: held, or its file read again and found unchanged since it was checked.
+/// An image's bytes: held, or its file read again and found unchanged since it was checked
+/// (with the CRC that showed it, the entry's).
 fn image_bytes(
     data: &ImageData,
     read: &dyn Fn(&str) -> std::io::Result<Bytes>,
-) -> Result<Bytes, PackageError> {
+) -> Result<(Bytes, Option<u32>), PackageError> {
     match data {
-        ImageData::Held(bytes) => Ok(bytes.clone()),
+        ImageData::Held(bytes) => Ok((bytes.clone(), None)),
         ImageData::File { path, size, crc } => {
             let bytes = read(path).map_err(|e| PackageError::Reread(path.clone(), e))?;
             if bytes.len() as u64 != *size || libdeflater::crc32(&bytes) != *crc {
                 return Err(PackageError::Changed(path.clone()));
             }
-            Ok(bytes)
+            Ok((bytes, Some(*crc)))
         }
     }
 }
@@ -265,7 +269,16 @@ pub fn prepare(entry: &Entry) -> Prepared {
 
 /// Compress `data` as the entry `path` (images and fonts that are compressed already are stored).
 pub fn prepare_data(path: &str, data: &[u8]) -> Prepared {
-    let crc = libdeflater::crc32(data);
+    prepare_with_crc(path, data, None)
+}
+
+/// [`prepare_data`], given the CRC-32 of `data` when it is known already.
+fn prepare_with_crc(path: &str, data: &[u8], crc: Option<u32>) -> Prepared {
+    debug_assert!(
+        crc.is_none_or(|c| c == libdeflater::crc32(data)),
+        "{path}: a wrong CRC"
+    );
+    let crc = crc.unwrap_or_else(|| libdeflater::crc32(data));
     let deflated = if stored(path) || data.is_empty() {
         None
     } else {
