@@ -128,7 +128,7 @@ pub fn split(
         shape_file(&mut chapters, start, &sources[file.source], file_index);
         footnotes.push(defs);
     }
-    name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
+    let ids = name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
     crate::tree::place(&mut chapters, sources);
     let anchors = heading_ids(&mut chapters);
     move_footnotes(&mut chapters, &footnotes);
@@ -141,7 +141,7 @@ pub fn split(
             .map(|(i, &(p, _))| (nfc_of(p), i))
             .collect(),
         anchors,
-        ids: chapters.iter().map(|c| c.id.clone()).collect(),
+        ids,
         site_root: config.build.site_root.as_deref().unwrap_or(""),
         permalinks: sources
             .iter()
@@ -149,16 +149,17 @@ pub fn split(
             .filter_map(|(i, s)| Some((trim_permalink(s.place.permalink.as_deref()?), i)))
             .collect(),
     };
-    let broken: Vec<Vec<Diagnostic>> = chapters
+    // the messages in chapter order, without a list a chapter (most have none)
+    let broken: Vec<Diagnostic> = chapters
         .par_iter_mut()
         .enumerate()
-        .map(|(ci, chapter)| {
+        .flat_map_iter(|(ci, chapter)| {
             let source = &sources[chapter.source].file;
             let here = first_of_file[chapter.file_index].0;
             targets.resolve_links(ci, chapter, here, source)
         })
         .collect();
-    warnings.extend(broken.into_iter().flatten());
+    warnings.extend(broken);
     chapters
 }
 
@@ -207,6 +208,21 @@ fn file_chapters(
     }
     if chapters.len() == start {
         chapters.push(new_chapter(file.source, file_index, Vec::new()));
+    }
+}
+
+/// The chapters' ids (`c001`, …): numbered from 0 when the book opens with text before its
+/// first chapter, else from 1, in at least three digits. Made when asked, not kept twice.
+#[derive(Debug, Clone, Copy)]
+struct Ids {
+    width: usize,
+    offset: usize,
+}
+
+impl Ids {
+    /// The id of the `i`th chapter.
+    fn of(self, i: usize) -> String {
+        format!("c{:0width$}", i + self.offset, width = self.width)
     }
 }
 
@@ -298,31 +314,33 @@ fn name_chapters(
     sources: &[Source],
     first_of_file: &[(&str, usize)],
     warnings: &mut Vec<Diagnostic>,
-) {
+) -> Ids {
     let (split_level, book_title) = (config.build.split_level, config.meta.title.as_str());
     let first_is_opening = chapters.first().is_some_and(|c| {
         !c.article
             && !matches!(c.events.first().map(|s| &s.ev),
             Some(Ev::Start(Tag::Heading { level, .. })) if *level >= 2 && split_level >= *level)
     });
-    let width = chapters.len().to_string().len().max(3);
-    let offset = usize::from(!first_is_opening);
+    let ids = Ids {
+        width: chapters.len().to_string().len().max(3),
+        offset: usize::from(!first_is_opening),
+    };
     let chinese = config.meta.lang.starts_with("zh")
         || book_title
             .chars()
             .any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c));
-    let named: Vec<Vec<Diagnostic>> = chapters
+    let named: Vec<Diagnostic> = chapters
         .par_iter_mut()
         .enumerate()
-        .map(|(i, c)| {
+        .flat_map_iter(|(i, c)| {
             let mut w = Vec::new();
-            name_empty_headings(c, i + offset, chinese, &sources[c.source].file, &mut w);
+            name_empty_headings(c, i + ids.offset, chinese, &sources[c.source].file, &mut w);
             w
         })
         .collect();
-    warnings.extend(named.into_iter().flatten());
+    warnings.extend(named);
     for (i, c) in chapters.iter_mut().enumerate() {
-        c.id = format!("c{:0width$}", i + offset);
+        c.id = ids.of(i);
         c.opening = i == 0 && first_is_opening;
         let source = &sources[c.source];
         let first = first_of_file[c.file_index].1 == i;
@@ -342,10 +360,11 @@ fn name_chapters(
             c.title = if c.opening {
                 book_title.to_string()
             } else {
-                untitled_file(&source.path, i + offset, chinese)
+                untitled_file(&source.path, i + ids.offset, chinese)
             };
         }
     }
+    ids
 }
 
 /// Unique heading ids, and the anchors a link may use to reach them (the explicit id, the
@@ -354,11 +373,6 @@ fn name_chapters(
 fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
     // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
     // holds them once each, not four or six times
-    // every id taken, with the suffix to try next when it is also a base id (0: not yet): a
-    // base id is always taken, so one map serves both; 16,000 headings `{#same}` take linear
-    // time
-    let mut taken: std::collections::HashMap<Arc<str>, usize> = std::collections::HashMap::new();
-    let mut anchors = Anchors::default();
     let mut counter = 0usize;
     // where the headings are, (chapter, event): found in parallel, named in order
     let headings: Vec<(u32, u32)> = chapters
@@ -372,6 +386,16 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
                 .map(move |(i, _)| (small(ci), small(i)))
         })
         .collect();
+    // every id taken, with the suffix to try next when it is also a base id (0: not yet): a
+    // base id is always taken, so one map serves both; 16,000 headings `{#same}` take linear
+    // time. Sized once: its growth left the tables it outgrew to the allocator mid-split
+    let mut taken: std::collections::HashMap<Arc<str>, usize> =
+        std::collections::HashMap::with_capacity(headings.len());
+    // a target a heading, and its id and slug as names (an explicit id a third)
+    let mut anchors = Anchors {
+        targets: Vec::with_capacity(headings.len()),
+        names: Vec::with_capacity(2 * headings.len()),
+    };
     let mut headings = headings.into_iter().peekable();
     for (ci, c) in chapters.iter_mut().enumerate() {
         let file_index = c.source_file_index();
@@ -407,6 +431,7 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
             taken.insert(base, n);
             let explicit = nfc(&explicit);
             let slug = unicode_slug(&text);
+            let target = anchors.target(ci, &unique);
             for key in [explicit.as_str(), &unique, slug.as_str()] {
                 if key.is_empty() {
                     continue;
@@ -416,7 +441,7 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
                 } else {
                     key.into()
                 };
-                anchors.add(file_index, key, ci, &unique);
+                anchors.add(file_index, key, target);
             }
             let unique = unique.to_string();
             if i == 0 {
@@ -440,12 +465,13 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
             {
                 for id in crate::render::html::anchor_ids(html) {
                     let id: Arc<str> = id.into();
-                    anchors.add(file_index, id.clone(), ci, &id);
+                    let target = anchors.target(ci, &id);
+                    anchors.add(file_index, id, target);
                 }
             }
         }
     }
-    anchors
+    anchors.sorted()
 }
 
 /// A chapter's or an event's index, held in 4 bytes.
@@ -487,44 +513,60 @@ fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Sp
 }
 
 /// The book's anchors (heading ids and names, raw HTML `<a id>`s): by file and name, and by
-/// name alone (the first of each name), each to the chapter and the id it has there. The
-/// targets are kept once and the maps hold their index (a 20000-heading book's maps took
-/// 6 MB at the split, each key holding its own chapter and id).
+/// name alone (the first of each name), each to the chapter and the id it has there. Each
+/// target (a heading) is kept once, and its names in one list sorted by name and file once
+/// all are added ([`Anchors::sorted`]): 24 bytes a name. Two B-trees of names took about 150
+/// bytes a heading (a 20000-heading book's maps, holding a chapter and id per key, 6 MB before
+/// that).
 #[derive(Default)]
 struct Anchors {
     targets: Vec<(usize, Arc<str>)>,
-    by_file: BTreeMap<(usize, Arc<str>), u32>,
-    by_name: BTreeMap<Arc<str>, u32>,
+    /// (name, file, target); names are added in the order of their files.
+    names: Vec<(Arc<str>, u32, u32)>,
 }
 
 impl Anchors {
-    /// `name` in the file reaches `id` in chapter `ci`, unless the name is taken.
-    fn add(&mut self, file: usize, name: Arc<str>, ci: usize, id: &Arc<str>) {
-        let next = u32::try_from(self.targets.len()).expect("fewer than 2^32 anchors");
-        let mut used = false;
-        if let std::collections::btree_map::Entry::Vacant(e) =
-            self.by_file.entry((file, name.clone()))
-        {
-            e.insert(next);
-            used = true;
-        }
-        if let std::collections::btree_map::Entry::Vacant(e) = self.by_name.entry(name) {
-            e.insert(next);
-            used = true;
-        }
-        if used {
-            self.targets.push((ci, id.clone()));
-        }
+    /// A new target: `id` in chapter `ci`.
+    fn target(&mut self, ci: usize, id: &Arc<str>) -> u32 {
+        self.targets.push((ci, id.clone()));
+        small(self.targets.len() - 1)
+    }
+
+    /// `name` in the file reaches `target`, unless the name is taken (there, or anywhere for
+    /// [`Anchors::anywhere`]): the first added wins.
+    fn add(&mut self, file: usize, name: Arc<str>, target: u32) {
+        let file = small(file);
+        debug_assert!(
+            self.names.last().is_none_or(|l| l.1 <= file),
+            "names added in the order of their files"
+        );
+        self.names.push((name, file, target));
+    }
+
+    /// Sorted by name, then file: the first added of a name and file kept (targets are numbered
+    /// in the order added; sorted in place, with no second buffer); as files were added in
+    /// order, a name's first entry is its first added.
+    fn sorted(mut self) -> Self {
+        self.names
+            .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        self.names.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+        self.names.shrink_to_fit();
+        self
     }
 
     fn in_file(&self, file: usize, name: &str) -> Option<&(usize, Arc<str>)> {
-        let i = *self.by_file.get(&(file, Arc::from(name)))?;
-        self.targets.get(i as usize)
+        let file = u32::try_from(file).ok()?;
+        let i = self
+            .names
+            .binary_search_by(|n| (*n.0).cmp(name).then(n.1.cmp(&file)))
+            .ok()?;
+        self.targets.get(self.names[i].2 as usize)
     }
 
     fn anywhere(&self, name: &str) -> Option<&(usize, Arc<str>)> {
-        let i = *self.by_name.get(name)?;
-        self.targets.get(i as usize)
+        let i = self.names.partition_point(|n| &*n.0 < name);
+        let first = self.names.get(i).filter(|n| &*n.0 == name)?;
+        self.targets.get(first.2 as usize)
     }
 }
 
@@ -536,7 +578,7 @@ struct Targets<'a> {
     /// was typed in).
     by_path: BTreeMap<Cow<'a, str>, usize>,
     anchors: Anchors,
-    ids: Vec<String>,
+    ids: Ids,
     site_root: &'a str,
     /// A post's permalink (as [`trim_permalink`] writes it) → its file.
     permalinks: BTreeMap<String, usize>,
@@ -588,7 +630,7 @@ impl Targets<'_> {
                     }
                     if dest.is_empty() {
                         // `[text]()`: this very chapter
-                        *dest = format!("{}.xhtml", self.ids[ci]);
+                        *dest = format!("{}.xhtml", self.ids.of(ci));
                         continue;
                     }
                     match self.resolve(dest, ci, file_index, here) {
@@ -664,8 +706,8 @@ impl Targets<'_> {
         };
         Ok(match (c == ci, id) {
             (true, Some(id)) => format!("#{id}"),
-            (false, Some(id)) => format!("{}.xhtml#{id}", self.ids[c]),
-            (_, None) => format!("{}.xhtml", self.ids[c]),
+            (false, Some(id)) => format!("{}.xhtml#{id}", self.ids.of(c)),
+            (_, None) => format!("{}.xhtml", self.ids.of(c)),
         })
     }
 
@@ -1078,6 +1120,35 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name reaches the first target added under it in its file, and, from anywhere, the
+    /// first added in the book.
+    #[test]
+    fn anchors_keep_the_first_of_each_name() {
+        let mut a = Anchors::default();
+        let names: [(usize, &str, usize, &str); 6] = [
+            (0, "b", 0, "h1"),
+            (0, "a", 0, "h2"),
+            (0, "a", 1, "h3"),
+            (1, "a", 2, "h4"),
+            (1, "c", 2, "h5"),
+            (2, "b", 3, "h6"),
+        ];
+        for (file, name, ci, id) in names {
+            let t = a.target(ci, &Arc::from(id));
+            a.add(file, name.into(), t);
+        }
+        let a = a.sorted();
+        let id = |t: Option<&(usize, Arc<str>)>| t.map(|(c, id)| format!("{c}:{id}"));
+        assert_eq!(id(a.in_file(0, "a")).as_deref(), Some("0:h2"));
+        assert_eq!(id(a.in_file(1, "a")).as_deref(), Some("2:h4"));
+        assert_eq!(id(a.in_file(2, "b")).as_deref(), Some("3:h6"));
+        assert_eq!(id(a.in_file(1, "b")), None);
+        assert_eq!(id(a.anywhere("a")).as_deref(), Some("0:h2"));
+        assert_eq!(id(a.anywhere("b")).as_deref(), Some("0:h1"));
+        assert_eq!(id(a.anywhere("c")).as_deref(), Some("2:h5"));
+        assert_eq!(id(a.anywhere("d")), None);
+    }
 
     #[test]
     fn slugs_and_paths() {
