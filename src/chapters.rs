@@ -474,9 +474,10 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
     anchors.sorted()
 }
 
-/// A chapter's or an event's index, held in 4 bytes.
-fn small(n: usize) -> u32 {
-    u32::try_from(n).expect("fewer than 2^32 chapters and events a chapter")
+/// An index kept for every chapter or heading (of a chapter, an event, a file, a piece), held
+/// in 4 bytes.
+pub(crate) fn small(n: usize) -> u32 {
+    u32::try_from(n).expect("fewer than 2^32 chapters, events, files and pieces")
 }
 
 /// Footnotes follow their first reference in each chapter.

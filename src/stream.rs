@@ -104,7 +104,7 @@ pub struct Origin {
 
 impl Origin {
     fn new(file: usize, piece: usize, chunk: usize, outlined: bool) -> Self {
-        let small = |n: usize| u32::try_from(n).expect("fewer than 2^32 files, pieces, chunks");
+        let small = chapters::small;
         Origin {
             file: small(file),
             piece: small(piece),
