@@ -299,3 +299,21 @@ fn strip_spans(xhtml: &str) -> String {
     out.push_str(rest);
     out.replace("</span>", "")
 }
+
+/// A long README without front matter is titled by its first heading, not by a shell comment
+/// in a code block before it, nor by a `#tag` line; a setext heading counts.
+#[test]
+fn a_readme_is_titled_by_its_first_real_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let readme = "```bash\n# install deps\nnpm i\n```\n\n#標籤\n\n# **好用的**工具\n\n說明。\n";
+    std::fs::write(dir.path().join("README.md"), readme).unwrap();
+    let (epub, m) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-first-heading", &epub);
+    assert!(m.contains("the title comes from the first heading"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains(">好用的工具</dc:title>"), "{opf}");
+    std::fs::write(dir.path().join("README.md"), "我的專案\n========\n\n用法。\n").unwrap();
+    let (epub, _) = build(dir.path(), "README.md", &[]);
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains(">我的專案</dc:title>"), "{opf}");
+}

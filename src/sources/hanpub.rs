@@ -108,16 +108,122 @@ pub fn ignored_note(file: &str, keys: &[String]) -> String {
     )
 }
 
+/// The plain text of a Markdown file's first heading (ATX `# …` or setext `…` over `===`/`---`),
+/// as a title: lines in fenced code blocks (a shell comment `# install` in a README) and HTML
+/// comments are not headings, nor is `#tag` without a space; markup, closing `#`s and a
+/// `{#id}` are left out. A line scan, not a parse: a 200 MB file is read only up to its first
+/// heading.
 pub fn first_heading(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| {
-            l.strip_prefix('#')
-                .map(|r| r.trim_start_matches('#').trim().to_string())
-        })
-        .filter(|t| !t.is_empty())
+    // the fence a code block was opened with (its character and length), or inside a comment
+    let mut fence: Option<(u8, usize)> = None;
+    let mut comment = false;
+    // the lines of the paragraph being read (a setext heading's text)
+    let mut paragraph: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = line[indent..].trim_end();
+        if comment {
+            comment = !rest.contains("-->");
+            continue;
+        }
+        if let Some((c, n)) = fence {
+            let run = rest.bytes().take_while(|&b| b == c).count();
+            if indent < 4 && run >= n && rest[run..].trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        if indent >= 4 {
+            // indented code, or a paragraph's continuation
+            if !paragraph.is_empty() {
+                paragraph.push(rest);
+            }
+            continue;
+        }
+        if let Some(c) = [b'`', b'~'].into_iter().find(|&c| rest.as_bytes().first() == Some(&c)) {
+            let run = rest.bytes().take_while(|&b| b == c).count();
+            if run >= 3 && !(c == b'`' && rest[run..].contains('`')) {
+                fence = Some((c, run));
+                paragraph.clear();
+                continue;
+            }
+        }
+        let hashes = rest.bytes().take_while(|&b| b == b'#').count();
+        if (1..=6).contains(&hashes) && matches!(rest.as_bytes().get(hashes), None | Some(b' ' | b'\t')) {
+            let t = plain_heading(&rest[hashes..]);
+            if !t.is_empty() {
+                return Some(t);
+            }
+            paragraph.clear();
+            continue;
+        }
+        let underline = !rest.is_empty()
+            && (rest.bytes().all(|b| b == b'=') || rest.bytes().all(|b| b == b'-'));
+        if underline && !paragraph.is_empty() {
+            let t = plain_heading(&paragraph.join("\n"));
+            if !t.is_empty() {
+                return Some(t);
+            }
+        }
+        if rest.starts_with("<!--") {
+            comment = !rest.contains("-->");
+            paragraph.clear();
+            continue;
+        }
+        let block = rest.is_empty()
+            || underline
+            || rest.starts_with(['>', '<', '|'])
+            || ["- ", "* ", "+ "].iter().any(|m| rest.starts_with(m))
+            || rest.split_once(['.', ')']).is_some_and(|(n, after)| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && after.starts_with(' ')
+            });
+        if block {
+            paragraph.clear();
+        } else {
+            paragraph.push(rest);
+        }
+    }
+    None
+}
+
+/// A heading's text without its markup, as a reader sees it.
+fn plain_heading(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    let mut out = String::new();
+    for ev in Parser::new_ext(&format!("# {}", text.trim()), crate::parse::options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 pub fn stem(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.').map_or(name, |(s, _)| s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_heading;
+
+    #[test]
+    fn the_first_heading_is_not_in_code_or_a_comment() {
+        let text = "Intro.\n\n```bash\n# install deps\n```\n\n~~~~\n# x\n~~~\n~~~~\n\n<!--\n# hidden\n-->\n#tag\n\n    # indented\n\n## **真正的**標題 `v1` ## {#top}\n";
+        assert_eq!(first_heading(text).as_deref(), Some("真正的標題 v1"));
+    }
+
+    #[test]
+    fn a_setext_heading_is_a_heading() {
+        assert_eq!(
+            first_heading("我的專案\n========\n\n# 安裝\n").as_deref(),
+            Some("我的專案")
+        );
+        assert_eq!(first_heading("- item\n---\n\n說明\n--\n").as_deref(), Some("說明"));
+        assert_eq!(first_heading("#\n\n").as_deref(), None);
+        assert_eq!(first_heading("**粗體**標題\n===\n").as_deref(), Some("粗體標題"));
+        assert_eq!(first_heading("no heading\n").as_deref(), None);
+    }
 }
