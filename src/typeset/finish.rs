@@ -133,8 +133,9 @@ struct Finisher<'a> {
     word_next: bool,
     /// The current Latin run follows a Han character or a mark.
     inner_latin: bool,
-    /// Spaces between the words of that run: fixed at ¼ em if Han text or a mark follows it.
-    latin_spaces: Vec<(usize, Range<usize>)>,
+    /// The spaces between the words of that run, a run of spaces each: each fixed at ¼ em if
+    /// Han text or a mark follows the phrase.
+    latin_spaces: Vec<Vec<(usize, Range<usize>)>>,
     /// The last visible character is this mark, in this text event at this range (`None`:
     /// inside a span already set half-width).
     last_mark: Option<(Mark, Option<Loc>)>,
@@ -245,7 +246,7 @@ impl Finisher<'_> {
                 && self.word_space
                 && self.word_next
             {
-                self.latin_spaces.append(&mut self.spaces);
+                self.latin_spaces.push(std::mem::take(&mut self.spaces));
             }
             self.spaces.clear();
             // a space between two marks: they are not adjacent
@@ -259,8 +260,9 @@ impl Finisher<'_> {
             // words are fixed too, else WebKit, which stretches only ASCII spaces, opens a
             // hole there
             Class::Han | Class::Mark => {
-                let spaces = std::mem::take(&mut self.latin_spaces);
-                self.quarter_em(spaces);
+                for spaces in std::mem::take(&mut self.latin_spaces) {
+                    self.quarter_em(spaces);
+                }
                 self.inner_latin = false;
             }
             Class::Latin => {
