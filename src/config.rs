@@ -416,6 +416,8 @@ struct MdBookToml {
     book: MdBookSection,
     #[serde(default)]
     output: MdBookOutput,
+    /// mdBook's `[build]`, read for its keys only (an ignored table is reported whole).
+    build: Option<toml::Table>,
 }
 
 #[derive(Deserialize, Default)]
@@ -469,6 +471,13 @@ pub fn parse_mdbook_toml(
     let raw: MdBookToml = toml::de::Deserializer::parse(&file.text)
         .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(path.to_string())))
         .map_err(|e| vec![toml_error(file, &e, 0)])?;
+    unknown.extend(
+        raw.build
+            .iter()
+            .flat_map(|t| t.keys())
+            .filter(|k| !MDBOOK_BUILD_KEYS.contains(&k.as_str()))
+            .map(|k| format!("build.{k}")),
+    );
     let mut errors = Vec::new();
     let mut hanpub_unknown = Vec::new();
     for path in unknown {
@@ -485,10 +494,15 @@ pub fn parse_mdbook_toml(
             "book" if MDBOOK_BOOK_KEYS.contains(&rest.split('.').next().unwrap_or("")) => {}
             _ => {
                 let key = path.rsplit('.').next().unwrap_or(&path);
+                let (table, keys) = if top == "build" {
+                    ("build", MDBOOK_BUILD_KEYS)
+                } else {
+                    ("book", MDBOOK_BOOK_KEYS)
+                };
                 let d = Diagnostic::error(format!("unknown key `{key}` in an mdBook's book.toml"))
                     .with_hint(format!(
-                        "mdBook's [book] keys are {}; hanpub's settings go under [output.hanpub] (see README)",
-                        MDBOOK_BOOK_KEYS.join(", ")
+                        "mdBook's [{table}] keys are {}; hanpub's settings go under [output.hanpub] (see README)",
+                        keys.join(", ")
                     ));
                 errors.push(match find_key(&file.text, key) {
                     Some(off) => d.at(file, off..off + key.len()),

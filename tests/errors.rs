@@ -130,3 +130,26 @@ fn a_config_file_given_as_the_book_builds_its_folder() {
     assert!(files["EPUB/content.opf"].contains("測試書"));
     assert!(!files.values().any(|t| t.contains("[book]")));
 }
+
+/// mdBook's own `[build]` table is read past (its keys are mdBook's); a key mdBook does not
+/// know there is reported at its line, with the table's keys.
+#[test]
+fn an_mdbook_build_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("b");
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(book.join("src/SUMMARY.md"), "# Summary\n\n- [一](a.md)\n").unwrap();
+    std::fs::write(book.join("src/a.md"), "# 一\n\n文字。\n").unwrap();
+    let toml = "[book]\ntitle = \"書\"\n\n[build]\nbuild-dir = \"book\"\ncreate-missing = false\n";
+    std::fs::write(book.join("book.toml"), toml).unwrap();
+    let out = hanpub(dir.path(), &["build", "b", "-o", "out.epub", "--no-cover"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    keep_epub("mdbook-build-table", &std::fs::read(dir.path().join("out.epub")).unwrap());
+    std::fs::write(book.join("book.toml"), format!("{toml}bild = 1\n")).unwrap();
+    let out = hanpub(dir.path(), &["build", "b", "-o", "out2.epub"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: unknown key `bild` in an mdBook's book.toml\n --> b/book.toml:7:1\n  |\n7 | bild = 1\n  | ^^^^\n  = hint: mdBook's [build] keys are build-dir, create-missing, use-default-preprocessors, extra-watch-dirs; hanpub's settings go under [output.hanpub] (see README)\n\nerror: could not build the book (1 error)\n"
+    );
+}
