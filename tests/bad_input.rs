@@ -170,6 +170,23 @@ fn image_remote_url() {
         "{text}"
     );
     assert!(text.contains("<a href=\"https://example.com/b.png\">https://example.com/b.png</a>"));
+    // a badge (a remote image inside a link): the link's text, never a link in a link, with
+    // raw HTML in the chapter or not
+    for html in ["", "<kbd>x</kbd>\n\n"] {
+        let md = format!("## 一\n\n{html}[![CI](https://img.shields.io/ci.svg)](https://github.com/x/y) 說明\n");
+        std::fs::write(dir.path().join("b/a.md"), md).unwrap();
+        let (entries, _) = builds("remote-badge", dir.path());
+        let text = chapters_text(&entries);
+        assert!(
+            text.contains("<a href=\"https://github.com/x/y\">CI</a>") && !text.contains("shields"),
+            "{text}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("b/a.md"),
+        "## 一\n\n![圖](https://example.com/a.png)\n\n![](https://example.com/b.png)\n",
+    )
+    .unwrap();
     // drop: the alt text only
     let out = hanpub(
         dir.path(),

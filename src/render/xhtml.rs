@@ -602,7 +602,12 @@ impl<'a, 'x> Writer<'a, 'x> {
             } else {
                 alt
             };
-            self.x.element("a", &[("href", url.as_str())], text);
+            // inside a link (a README's badge), its text: links do not nest
+            if self.links.iter().any(|&open| open) {
+                self.x.text(text);
+            } else {
+                self.x.element("a", &[("href", url.as_str())], text);
+            }
             return;
         }
         match given.map(|href| self.src(dest, href)) {
