@@ -226,6 +226,41 @@ fn allowed_attr(element: &str, attr: &str) -> bool {
     )
 }
 
+/// The class for `align` on a block or a table cell (`left`, `center`, `right`).
+fn aligned(element: &str, value: &str) -> Option<&'static str> {
+    if !matches!(
+        element,
+        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "td" | "th"
+    ) {
+        return None;
+    }
+    ["left", "center", "right"]
+        .into_iter()
+        .find(|a| value.trim().eq_ignore_ascii_case(a))
+}
+
+/// Whether an attribute's value is an integer in XHTML: `Some(may be negative)`.
+fn integer_attr(attr: &str) -> Option<bool> {
+    match attr {
+        "width" | "height" | "colspan" | "rowspan" | "span" => Some(false),
+        "start" => Some(true),
+        _ => None,
+    }
+}
+
+/// An integer attribute's value as XHTML wants it (`300px` → `300`), if it is one.
+fn integer(value: &str, negative: bool) -> Option<String> {
+    let v = value.trim();
+    let v = v.strip_suffix("px").unwrap_or(v).trim_end();
+    let digits = if negative {
+        v.strip_prefix('-').unwrap_or(v)
+    } else {
+        v
+    };
+    (!digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| v.to_string())
+}
+
 /// `role` and `epub:type` values hanpub writes, and the few raw HTML may use.
 fn allowed_value(attr: &str, value: &str) -> bool {
     match attr {
@@ -603,9 +638,11 @@ impl Walk<'_, '_, '_> {
         if out == "p" && node.children.borrow().is_empty() {
             return;
         }
-        let Some(attrs) = self.attributes(out, attrs, class) else {
-            return; // an image that is not in the book
+        let Some(kept) = self.attributes(out, attrs, class) else {
+            self.missing_image(attrs, parent);
+            return;
         };
+        let attrs = kept;
         let refs: Vec<(&str, &str)> = attrs
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -627,6 +664,30 @@ impl Walk<'_, '_, '_> {
         self.x.end(out);
     }
 
+    /// An `<img>` that is not in the book: its alt text, as a link to it when it is on the web
+    /// (`--remote-images link`, reported by the resources stage) and not inside a link.
+    fn missing_image(&mut self, attrs: &[html5ever::Attribute], parent: Parent) {
+        let get = |name: &str| {
+            attrs
+                .iter()
+                .find(|a| &*a.name.local == name)
+                .map(|a| a.value.trim().to_string())
+                .unwrap_or_default()
+        };
+        let (src, alt) = (get("src"), get("alt"));
+        let url = crate::url::check(&src)
+            .ok()
+            .and_then(|_| (self.cx.image)(&src))
+            .filter(|h| crate::chapters::is_external(h));
+        match url {
+            Some(url) if !parent.in_a => {
+                let text = if alt.is_empty() { url.as_str() } else { &alt };
+                self.x.element("a", &[("href", url.as_str())], text);
+            }
+            _ => self.x.text(&alt),
+        }
+    }
+
     /// The attributes kept on `out`, with warnings for the others; None drops the element.
     fn attributes(
         &mut self,
@@ -638,6 +699,13 @@ impl Walk<'_, '_, '_> {
         let mut dropped: Vec<String> = Vec::new();
         // `<a name>` is an anchor links reach: written as its id
         let named = out == "a" && !attrs.iter().any(|a| &*a.name.local == "id");
+        // `align` on a block, as the class the stylesheet aligns (a README's centred logo)
+        let mut class = class.map(str::to_string);
+        if let Some(a) = attrs.iter().find(|a| &*a.name.local == "align")
+            && let Some(c) = aligned(out, &a.value)
+        {
+            class = Some(class.map_or(c.to_string(), |k| format!("{k} {c}")));
+        }
         for a in attrs {
             let k = match &a.name.prefix {
                 Some(p) => format!("{p}:{}", a.name.local),
@@ -645,10 +713,24 @@ impl Walk<'_, '_, '_> {
                 None => a.name.local.to_string(),
             };
             let v = a.value.to_string();
+            if k == "align" && class.is_some() && aligned(out, &v).is_some() {
+                continue;
+            }
             if !allowed_attr(out, &k) || !allowed_value(&k, &v) {
                 dropped.push(k);
                 continue;
             }
+            // a number where XHTML wants one: `width="300px"` is 300, `50%` left out
+            let v = match integer_attr(&k) {
+                Some(negative) => match integer(&v, negative) {
+                    Some(n) => n,
+                    None => {
+                        dropped.push(format!("{k}=\"{v}\""));
+                        continue;
+                    }
+                },
+                None => v,
+            };
             let v = match k.as_str() {
                 "id" => {
                     if !valid_id(&v) || !self.cx.ids.insert(v.clone()) {
@@ -706,9 +788,11 @@ impl Walk<'_, '_, '_> {
                 },
                 // a `data:` image is decoded and embedded by the resources stage
                 "src" if crate::url::scheme(&v).as_deref() == Some("data") => (self.cx.image)(&v)?,
+                // an image of the web is not an image here ([`Rebuild::missing_image`])
                 "src" => crate::url::check(&v)
                     .ok()
-                    .and_then(|_| (self.cx.image)(&v))?,
+                    .and_then(|_| (self.cx.image)(&v))
+                    .filter(|h| !crate::chapters::is_external(h))?,
                 "lang" => {
                     kept.push(("xml:lang".into(), v.clone()));
                     v
@@ -1072,6 +1156,61 @@ mod tests {
             w,
             ["<script> is not allowed in an EPUB: left out with its content"]
         );
+    }
+
+    /// A README's header: sizes as XHTML wants them, `align` as a class, images of the web as
+    /// links to them (their text inside a link), never lost with their alt text.
+    #[test]
+    fn sizes_alignment_and_images_of_the_web() {
+        let cases = [
+            (
+                "<img src=\"a.png\" alt=\"圖\" width=\"300px\" height=\" 20 \">",
+                "<img src=\"images/a.png\" alt=\"圖\" width=\"300\" height=\"20\"/>",
+                None,
+            ),
+            (
+                "<img src=\"a.png\" alt=\"圖\" width=\"50%\" height=\"auto\">",
+                "<img src=\"images/a.png\" alt=\"圖\"/>",
+                Some("attributes width=\"50%\", height=\"auto\" on <img> left out"),
+            ),
+            (
+                "<p align=\"center\" class=\"k\">置中</p><div align=\"RIGHT\">右</div>",
+                "<p class=\"center k\">置中</p><div class=\"right\">右</div>",
+                None,
+            ),
+            (
+                "<p align=\"center\"><img src=\"https://x.org/logo.png\" alt=\"標誌\"></p>",
+                "<p class=\"center\"><a href=\"https://x.org/logo.png\">標誌</a></p>",
+                None,
+            ),
+            (
+                "<a href=\"https://x.org\"><img src=\"https://x.org/b.svg\" alt=\"徽章\"></a>",
+                "<a href=\"https://x.org\">徽章</a>",
+                None,
+            ),
+            ("<p><img src=\"gone.png\" alt=\"不在\"></p>", "<p>不在</p>", None),
+        ];
+        for (input, want, warning) in cases {
+            let mut x = Xml::fragment();
+            let (mut ids, mut warnings) = (BTreeSet::new(), Vec::new());
+            let image = |s: &str| match s {
+                "gone.png" => None,
+                s if s.starts_with("https://") => Some(s.to_string()),
+                s => Some(format!("images/{s}")),
+            };
+            let mut cx = HtmlContext {
+                ids: &mut ids,
+                image: &image,
+                spans: &[0..1],
+                links: &BTreeMap::new(),
+                warnings: &mut warnings,
+            };
+            rebuild(&format!("{}{input}", marker(0)), &mut x, &mut cx);
+            let out = String::from_utf8(x.finish()).unwrap();
+            assert_eq!(out.trim_end(), want, "{input}");
+            let warnings: Vec<String> = warnings.into_iter().map(|(w, _)| w).collect();
+            assert_eq!(warnings.first().map(String::as_str), warning, "{input}");
+        }
     }
 
     #[test]

@@ -347,14 +347,12 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         let mut warnings = w.warnings;
         let html = String::from_utf8(body.finish()).expect("the writer writes UTF-8");
         let mut ids = BTreeSet::new();
-        // a raw `<img>` of the web cannot be a link where it stands: left out
-        let image = |src: &str| (cx.image)(src).filter(|h| !crate::chapters::is_external(h));
         rebuild(
             &html,
             &mut x,
             &mut HtmlContext {
                 ids: &mut ids,
-                image: &image,
+                image: cx.image,
                 spans: &spans,
                 links: &c.links,
                 warnings: &mut warnings,
