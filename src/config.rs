@@ -402,7 +402,7 @@ pub fn parse_book_toml(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     let raw: BookToml = toml::de::Deserializer::parse(&file.text)
         .and_then(|de| serde_ignored::deserialize(de, |path| unknown.push(path.to_string())))
         .map_err(|e| vec![toml_error(file, &e, 0)])?;
-    let config = finish(raw, file, 0)?;
+    let config = finish(raw, file, 0, true)?;
     Ok((config, unknown_keys(file, 0, &unknown, false)))
 }
 
@@ -522,7 +522,7 @@ pub fn parse_mdbook_toml(
     front.lang = front
         .lang
         .or_else(|| b.language.as_deref().map(crate::sources::language_tag));
-    let config = finish(front.into(), file, 0).map_err(|mut e| {
+    let config = finish(front.into(), file, 0, true).map_err(|mut e| {
         e.extend(errors.clone());
         e
     })?;
@@ -585,6 +585,54 @@ const BUILD_KEYS: &[&str] = &[
 /// hanpub's is always reported (with its "did you mean"); a key of Hugo, Hexo, Jekyll, Zola,
 /// Astro or a common theme is ignored; any other key is ignored in a post (`post`) or in a
 /// front matter that has other tools' keys, and reported otherwise.
+/// Hugo's page options (`build:` or `_build:` with `render`, `list`, `publishResources`): a
+/// post's front matter may carry them beside hanpub's `build`.
+const HUGO_BUILD_KEYS: &[&str] = &["render", "list", "publishResources"];
+
+/// Hugo does not publish the page (its `build`/`_build` says `render` or `list` `never` or
+/// `false`): a post the book leaves out.
+pub fn hugo_unpublished(
+    file: &SourceFile,
+    kind: FrontMatterKind,
+    range: std::ops::Range<usize>,
+) -> bool {
+    #[derive(Deserialize, Default)]
+    struct Page {
+        #[serde(default, rename = "_build")]
+        hidden: Option<HugoBuild>,
+        #[serde(default)]
+        build: Option<HugoBuild>,
+    }
+    #[derive(Deserialize, Default)]
+    struct HugoBuild {
+        render: Option<Flag>,
+        list: Option<Flag>,
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    let src = &file.text[range];
+    if !src.contains("build") {
+        return false;
+    }
+    let page: Page = match kind {
+        FrontMatterKind::Toml => toml::from_str(src).unwrap_or_default(),
+        FrontMatterKind::Yaml => serde_saphyr::from_str(src).unwrap_or_default(),
+    };
+    let off = |f: &Option<Flag>| match f {
+        Some(Flag::Bool(b)) => !b,
+        Some(Flag::Text(t)) => t.eq_ignore_ascii_case("never"),
+        None => false,
+    };
+    [page.hidden, page.build]
+        .iter()
+        .flatten()
+        .any(|b| off(&b.render) || off(&b.list))
+}
+
 fn sort_foreign_keys(unknown: Vec<String>, post: bool) -> (Vec<String>, Vec<String>) {
     let mut hanpub: Vec<&str> = BOOK_KEYS.to_vec();
     hanpub.extend(["series", "build", "episode"]);
@@ -597,7 +645,11 @@ fn sort_foreign_keys(unknown: Vec<String>, post: bool) -> (Vec<String>, Vec<Stri
     let lenient = post || unknown.iter().any(|p| foreign(p));
     let (mut ignored, mut report) = (Vec::new(), Vec::new());
     for p in unknown {
-        let hanpub_table = matches!(top(&p).as_str(), "series" | "build") && p.contains('.');
+        let hugo = post
+            && p.split_once('.')
+                .is_some_and(|(t, k)| t == "build" && HUGO_BUILD_KEYS.contains(&k));
+        let hanpub_table =
+            matches!(top(&p).as_str(), "series" | "build") && p.contains('.') && !hugo;
         if near(&p) || hanpub_table || !(foreign(&p) || lenient) {
             report.push(p);
         } else if !ignored.contains(&top(&p)) {
@@ -746,7 +798,8 @@ pub fn parse_front_matter_as(
     };
     let (raw, draft) = raw.fold_foreign();
     let (ignored, unknown) = sort_foreign_keys(unknown, post);
-    let mut config = finish(raw.into(), file, range.start)?;
+    // a post without a title is named by its first heading or its file ([`crate::sources::posts`])
+    let mut config = finish(raw.into(), file, range.start, !post)?;
     config.draft = draft;
     config.ignored = ignored;
     Ok((config, unknown_keys(file, range.start, &unknown, true)))
@@ -796,7 +849,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<Diagnostic>> {
+/// The configuration a book.toml or front matter gives, every problem reported at its key;
+/// `titled`: a title is required.
+fn finish(
+    raw: BookToml,
+    file: &SourceFile,
+    base: usize,
+    titled: bool,
+) -> Result<Config, Vec<Diagnostic>> {
     let mut raw = raw;
     for d in [&mut raw.book.date, &mut raw.book.modified]
         .into_iter()
@@ -824,7 +884,7 @@ fn finish(raw: BookToml, file: &SourceFile, base: usize) -> Result<Config, Vec<D
     };
     let b = raw.book;
     let title = b.title.trim().to_string();
-    if title.is_empty() {
+    if title.is_empty() && titled {
         err("title", "the title is empty".into(), None);
     }
     let lang = b.lang.unwrap_or_else(|| "zh-Hant".into());

@@ -173,7 +173,9 @@ fn image_remote_url() {
     // a badge (a remote image inside a link): the link's text, never a link in a link, with
     // raw HTML in the chapter or not
     for html in ["", "<kbd>x</kbd>\n\n"] {
-        let md = format!("## 一\n\n{html}[![CI](https://img.shields.io/ci.svg)](https://github.com/x/y) 說明\n");
+        let md = format!(
+            "## 一\n\n{html}[![CI](https://img.shields.io/ci.svg)](https://github.com/x/y) 說明\n"
+        );
         std::fs::write(dir.path().join("b/a.md"), md).unwrap();
         let (entries, _) = builds("remote-badge", dir.path());
         let text = chapters_text(&entries);

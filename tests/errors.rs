@@ -142,9 +142,16 @@ fn an_mdbook_build_table() {
     std::fs::write(book.join("src/a.md"), "# 一\n\n文字。\n").unwrap();
     let toml = "[book]\ntitle = \"書\"\n\n[build]\nbuild-dir = \"book\"\ncreate-missing = false\n";
     std::fs::write(book.join("book.toml"), toml).unwrap();
-    let out = hanpub(dir.path(), &["build", "b", "-o", "out.epub", "--no-cover"], &[]);
+    let out = hanpub(
+        dir.path(),
+        &["build", "b", "-o", "out.epub", "--no-cover"],
+        &[],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    keep_epub("mdbook-build-table", &std::fs::read(dir.path().join("out.epub")).unwrap());
+    keep_epub(
+        "mdbook-build-table",
+        &std::fs::read(dir.path().join("out.epub")).unwrap(),
+    );
     std::fs::write(book.join("book.toml"), format!("{toml}bild = 1\n")).unwrap();
     let out = hanpub(dir.path(), &["build", "b", "-o", "out2.epub"], &[]);
     assert_eq!(out.status.code(), Some(1));

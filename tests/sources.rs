@@ -312,8 +312,71 @@ fn a_readme_is_titled_by_its_first_real_heading() {
     assert!(m.contains("the title comes from the first heading"), "{m}");
     let opf = &unzip_map(&epub)["EPUB/content.opf"];
     assert!(opf.contains(">好用的工具</dc:title>"), "{opf}");
-    std::fs::write(dir.path().join("README.md"), "我的專案\n========\n\n用法。\n").unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "我的專案\n========\n\n用法。\n",
+    )
+    .unwrap();
     let (epub, _) = build(dir.path(), "README.md", &[]);
     let opf = &unzip_map(&epub)["EPUB/content.opf"];
     assert!(opf.contains(">我的專案</dc:title>"), "{opf}");
+}
+
+/// Hugo's page options in a post's front matter (`build:`/`_build:` with `render`, `list`) are
+/// Hugo's: a post Hugo does not publish is left out with a note; a post without a title is
+/// named by its first heading or its file, as Hugo and Jekyll do, not refused.
+#[test]
+fn hugo_page_options_and_posts_without_a_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let posts = site.join("content/posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        site.join("hugo.toml"),
+        "title = \"部落格\"\nlanguageCode = \"zh-tw\"\n",
+    )
+    .unwrap();
+    let write = |name: &str, text: &str| std::fs::write(posts.join(name), text).unwrap();
+    write(
+        "a.md",
+        "---\ntitle: 第一篇\ndate: 2024-01-01\n---\n\n內文一。\n",
+    );
+    write(
+        "b.md",
+        "---\ndate: 2024-01-02\n---\n\n# 標題在內文\n\n內文二。\n",
+    );
+    write(
+        "c.md",
+        "+++\ntitle = \"\"\ndate = 2024-01-03\n+++\n\n內文三。\n",
+    );
+    write(
+        "headless.md",
+        "---\ntitle: 不發布\ndate: 2024-01-04\nbuild:\n  render: never\n  list: never\n---\n\nHEADLESS\n",
+    );
+    write(
+        "private.md",
+        "---\ntitle: 私人\ndate: 2024-01-05\n_build:\n  list: false\n---\n\nPRIVATE\n",
+    );
+    write(
+        "kept.md",
+        "---\ntitle: 留下\ndate: 2024-01-06\n_build:\n  render: always\n  publishResources: false\n---\n\n留下的。\n",
+    );
+    let (epub, m) = build(dir.path(), "site", &[]);
+    keep_epub("hugo-page-options", &epub);
+    assert!(
+        m.contains("note: left out `site/content/posts/headless.md`: its `build` options say Hugo does not publish it"),
+        "{m}"
+    );
+    assert!(
+        m.contains("left out `site/content/posts/private.md`"),
+        "{m}"
+    );
+    assert!(!m.contains("error") && !m.contains("unknown key"), "{m}");
+    let files = unzip_map(&epub);
+    let text: String = files.values().cloned().collect();
+    assert!(!text.contains("HEADLESS") && !text.contains("PRIVATE"));
+    let nav = nav_outline(&files["EPUB/nav.xhtml"]).join("\n");
+    for title in ["第一篇", "標題在內文", "c", "留下"] {
+        assert!(nav.contains(&format!("{title} -> ")), "{title}: {nav}");
+    }
 }

@@ -1188,7 +1188,11 @@ mod tests {
                 "<a href=\"https://x.org\">徽章</a>",
                 None,
             ),
-            ("<p><img src=\"gone.png\" alt=\"不在\"></p>", "<p>不在</p>", None),
+            (
+                "<p><img src=\"gone.png\" alt=\"不在\"></p>",
+                "<p>不在</p>",
+                None,
+            ),
         ];
         for (input, want, warning) in cases {
             let mut x = Xml::fragment();

@@ -140,7 +140,10 @@ pub fn first_heading(text: &str) -> Option<String> {
             }
             continue;
         }
-        if let Some(c) = [b'`', b'~'].into_iter().find(|&c| rest.as_bytes().first() == Some(&c)) {
+        if let Some(c) = [b'`', b'~']
+            .into_iter()
+            .find(|&c| rest.as_bytes().first() == Some(&c))
+        {
             let run = rest.bytes().take_while(|&b| b == c).count();
             if run >= 3 && !(c == b'`' && rest[run..].contains('`')) {
                 fence = Some((c, run));
@@ -149,7 +152,9 @@ pub fn first_heading(text: &str) -> Option<String> {
             }
         }
         let hashes = rest.bytes().take_while(|&b| b == b'#').count();
-        if (1..=6).contains(&hashes) && matches!(rest.as_bytes().get(hashes), None | Some(b' ' | b'\t')) {
+        if (1..=6).contains(&hashes)
+            && matches!(rest.as_bytes().get(hashes), None | Some(b' ' | b'\t'))
+        {
             let t = plain_heading(&rest[hashes..]);
             if !t.is_empty() {
                 return Some(t);
@@ -221,9 +226,15 @@ mod tests {
             first_heading("我的專案\n========\n\n# 安裝\n").as_deref(),
             Some("我的專案")
         );
-        assert_eq!(first_heading("- item\n---\n\n說明\n--\n").as_deref(), Some("說明"));
+        assert_eq!(
+            first_heading("- item\n---\n\n說明\n--\n").as_deref(),
+            Some("說明")
+        );
         assert_eq!(first_heading("#\n\n").as_deref(), None);
-        assert_eq!(first_heading("**粗體**標題\n===\n").as_deref(), Some("粗體標題"));
+        assert_eq!(
+            first_heading("**粗體**標題\n===\n").as_deref(),
+            Some("粗體標題")
+        );
         assert_eq!(first_heading("no heading\n").as_deref(), None);
     }
 }

@@ -48,6 +48,7 @@ pub const FOREIGN_KEYS: &[&str] = &[
     "TocOpen",
     "cascade",
     "build",
+    "_build",
     "menu",
     "translationKey",
     "featured_image",
@@ -204,6 +205,15 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             found
                 .notes
                 .push(format!("left out the draft `{}`", files.name(&path)));
+            continue;
+        }
+        if config::split_front_matter(&file.text)
+            .is_some_and(|(kind, range, _)| config::hugo_unpublished(&file, kind, range))
+        {
+            found.notes.push(format!(
+                "left out `{}`: its `build` options say Hugo does not publish it",
+                files.name(&path)
+            ));
             continue;
         }
         if !config.ignored.is_empty() {

@@ -871,8 +871,14 @@ fn finish_table() {
             "使用 Visual Studio Code 開發",
             "使用{¼}Visual{¼}Studio{¼}Code{¼}開{wj}發",
         ),
-        ("採用 CC BY-NC-SA  4.0 授權", "採用{¼}CC{¼}BY-NC-SA{¼}4.0{¼}授{wj}權"),
-        ("這是(open source software)的", "這是（open{¼}source{¼}software）{wj}的"),
+        (
+            "採用 CC BY-NC-SA  4.0 授權",
+            "採用{¼}CC{¼}BY-NC-SA{¼}4.0{¼}授{wj}權",
+        ),
+        (
+            "這是(open source software)的",
+            "這是（open{¼}source{¼}software）{wj}的",
+        ),
         ("中文 a b", "中文{¼}a b"),
         ("他說 Hello, world 然後", "他說{¼}Hello, world{¼}然{wj}後"),
         // URLs in text, never their insides
