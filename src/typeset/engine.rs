@@ -177,6 +177,7 @@ impl<'a> Engine<'a> {
                 Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
                     self.atom('a', 'a')
                 }
+                Ev::Html { html, block: false } if super::is_raw_code(html) => self.atom('a', 'a'),
                 Ev::Tcy(t) => {
                     self.next_tcy = true;
                     self.visible_atom(t);
@@ -651,6 +652,11 @@ impl<'a> Engine<'a> {
                     }
                 }
                 Ev::Code(_) | Ev::Math { .. } => {
+                    if let Some(r) = f('a', j, 0) {
+                        return Some(r);
+                    }
+                }
+                Ev::Html { html, block: false } if super::is_raw_code(html) => {
                     if let Some(r) = f('a', j, 0) {
                         return Some(r);
                     }

@@ -155,6 +155,9 @@ impl Finisher<'_> {
                 Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
                     self.visible(Class::Latin)
                 }
+                Ev::Html { html, block: false } if super::is_raw_code(html) => {
+                    self.visible(Class::Latin)
+                }
                 // upright in a column: no Latin phrase runs through it
                 Ev::Tcy(_) => {
                     self.visible(Class::Latin);

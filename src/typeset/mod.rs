@@ -101,7 +101,7 @@ pub struct Fix {
 /// tate-chu-yoko. Pure; same input ⇒ same output. [`finish`] comes after (and after an
 /// edition's conversion, which must see whole words).
 pub fn typeset(events: Vec<Spanned>, opts: &TypesetOptions) -> Vec<Spanned> {
-    let events = ruby::split(events);
+    let events = ruby::split(raw_code(events));
     let edits = engine::analyze(&events, opts);
     apply(events, &edits)
 }
@@ -180,12 +180,90 @@ fn apply(events: Vec<Spanned>, edits: &[Edit]) -> Vec<Spanned> {
     out
 }
 
+/// The elements of raw inline HTML whose text is code, never typeset.
+const RAW_CODE: &[&str] = &["code", "kbd", "samp", "var", "tt"];
+
+/// The element of [`RAW_CODE`] an inline raw HTML event opens (`<kbd>`, `<code class="x">`).
+fn raw_code_tag(html: &str) -> Option<&'static str> {
+    let rest = html.strip_prefix('<')?;
+    RAW_CODE.iter().copied().find(|name| {
+        rest.get(..name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && rest[name.len()..].starts_with(['>', ' ', '\t', '\n', '/'])
+    })
+}
+
+/// A raw code element made whole by [`raw_code`]: seen by typesetting as inline code is.
+pub(super) fn is_raw_code(html: &str) -> bool {
+    raw_code_tag(html).is_some() && html.contains("</")
+}
+
+fn opens_raw_code(s: &Spanned) -> bool {
+    matches!(&s.ev, Ev::Html { html, block: false } if raw_code_tag(html).is_some())
+}
+
+/// Raw inline `<code>`, `<kbd>`, `<samp>`, `<var>`, `<tt>` holding only text (`設定
+/// <kbd>Ctrl+,</kbd>`): one raw HTML event, its text escaped, which typesetting, an edition's
+/// conversion and `check --fix` leave as written, as they leave Markdown's inline code.
+fn raw_code(events: Vec<Spanned>) -> Vec<Spanned> {
+    if !events.iter().any(opens_raw_code) {
+        return events;
+    }
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    // where in `out` the element was opened, and its name
+    let mut open: Option<(usize, &'static str)> = None;
+    for s in events {
+        let closes = |name: &str| match &s.ev {
+            Ev::Html { html, block: false } => html
+                .strip_prefix("</")
+                .and_then(|r| r.get(..name.len()).map(|n| (n, &r[name.len()..])))
+                .is_some_and(|(n, r)| n.eq_ignore_ascii_case(name) && r.trim_start() == ">"),
+            _ => false,
+        };
+        match open {
+            Some((at, name)) if closes(name) => {
+                let start = out[at].span.start;
+                let mut html = String::new();
+                for e in out.drain(at..) {
+                    match e.ev {
+                        Ev::Html { html: h, .. } => html.push_str(&h),
+                        Ev::Text(t) => {
+                            html.push_str(&quick_xml::escape::partial_escape(t.as_str()))
+                        }
+                        _ => html.push('\n'),
+                    }
+                }
+                if let Ev::Html { html: h, .. } = &s.ev {
+                    html.push_str(h);
+                }
+                out.push(Spanned::new(
+                    Ev::Html { html, block: false },
+                    start..s.span.end,
+                ));
+                open = None;
+                continue;
+            }
+            Some(_) if matches!(s.ev, Ev::Text(_) | Ev::SoftBreak) => {}
+            // anything else inside: left as it is
+            _ => open = None,
+        }
+        if let Ev::Html { html, block: false } = &s.ev
+            && let Some(name) = raw_code_tag(html)
+            && !html.trim_end().ends_with("/>")
+        {
+            open = Some((out.len(), name));
+        }
+        out.push(s);
+    }
+    out
+}
+
 /// The punctuation and soft-break changes `typeset` would make, in source order, with source spans.
 pub fn lint(events: &[Spanned], opts: &TypesetOptions) -> Vec<Fix> {
-    // as `typeset` sees them: rubies split out
+    // as `typeset` sees them: raw code whole, rubies split out
     let owned: Vec<Spanned>;
-    let events = if ruby::any(events) {
-        owned = ruby::split(Vec::from(events));
+    let events = if ruby::any(events) || events.iter().any(opens_raw_code) {
+        owned = ruby::split(raw_code(Vec::from(events)));
         &owned[..]
     } else {
         events

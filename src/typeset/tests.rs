@@ -683,6 +683,14 @@ fn real_parser_events() {
             "欄值時間10:30，下午",
         ),
         ("```\n中文,中文\n```\n\n中文,中文", "中文,中文\n中文，中文"),
+        // raw inline code elements are code: their text as written, escaped once
+        (
+            "設定 <code>中文,逗號(括號)</code>,按 <KBD>Ctrl+,</KBD> 與 <samp class=\"x\">a &lt; b,\nc</samp>,好",
+            "設定 <code>中文,逗號(括號)</code>，按 <KBD>Ctrl+,</KBD> 與 <samp class=\"x\">a &lt; b,\nc</samp>，好",
+        ),
+        // …not when they hold markup, or are not closed
+        ("<kbd>**中,文**</kbd>,好", "<kbd>中，文</kbd>，好"),
+        ("<code>中,文 而已", "<code>中，文 而已"),
     ];
     for (input, want) in cases {
         assert_eq!(md(input, &H).0, *want, "input: {input:?}");
