@@ -891,6 +891,7 @@ fn finish(
     if let Some((message, hint)) = lang_problem(&lang) {
         err("lang", message, Some(hint));
     }
+    let lang = crate::sources::canonical_case(&lang);
     let date = b.date.map(DateValue::into_string);
     if let Some(d) = &date
         && !valid_date(d)

@@ -179,8 +179,28 @@ pub fn language_tag(lang: &str) -> String {
     match tag.to_ascii_lowercase().as_str() {
         "zh-tw" | "zh-hk" | "zh-mo" | "zh-hant-tw" | "zh-hant-hk" => "zh-Hant".into(),
         "zh-cn" | "zh-sg" | "zh-hans-cn" => "zh-Hans".into(),
-        _ => tag,
+        _ => canonical_case(&tag),
     }
+}
+
+/// A language tag in BCP 47's case (`zh-hans` → `zh-Hans`, `en-us` → `en-US`): the tag is
+/// the same, and reading systems and hanpub's own choices (the edition, the labels, the
+/// fonts) match it as written.
+pub fn canonical_case(tag: &str) -> String {
+    tag.split('-')
+        .enumerate()
+        .map(|(i, sub)| match sub.len() {
+            _ if i == 0 => sub.to_ascii_lowercase(),
+            4 if sub.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                let mut s = sub.to_ascii_lowercase();
+                s[..1].make_ascii_uppercase();
+                s
+            }
+            2 if sub.bytes().all(|b| b.is_ascii_alphabetic()) => sub.to_ascii_uppercase(),
+            _ => sub.to_ascii_lowercase(),
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The folder of a path (`a/b.md` → `a`, `b.md` → ``).
@@ -205,6 +225,10 @@ mod tests {
         assert_eq!(language_tag("zh-TW"), "zh-Hant");
         assert_eq!(language_tag("zh_tw"), "zh-Hant");
         assert_eq!(language_tag("zh-CN"), "zh-Hans");
+        assert_eq!(language_tag("zh-hans"), "zh-Hans");
+        assert_eq!(language_tag("ZH-HANT-tw"), "zh-Hant");
+        assert_eq!(canonical_case("en-us"), "en-US");
+        assert_eq!(canonical_case("zh-hant-x-private"), "zh-Hant-x-private");
         assert_eq!(language_tag("en_US"), "en-US");
         assert_eq!(language_tag("zh-Hant"), "zh-Hant");
     }
