@@ -320,6 +320,50 @@ fn a_readme_is_titled_by_its_first_real_heading() {
     let (epub, _) = build(dir.path(), "README.md", &[]);
     let opf = &unzip_map(&epub)["EPUB/content.opf"];
     assert!(opf.contains(">我的專案</dc:title>"), "{opf}");
+    let readme = "<p align=\"center\"><img src=\"https://x.org/logo.png\" alt=\"標誌\"></p>\n\n<h1 align=\"center\">好專案</h1>\n\n## 介紹\n\n說明。\n";
+    std::fs::write(dir.path().join("README.md"), readme).unwrap();
+    let (epub, _) = build(dir.path(), "README.md", &[]);
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains(">好專案</dc:title>"), "{opf}");
+}
+
+/// A GitBook without book.json is titled by its README, not by its summary's heading (GitBook's
+/// default `# Table of contents`).
+#[test]
+fn a_gitbook_summary_heading_is_not_the_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("gb");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(
+        book.join("SUMMARY.md"),
+        "# Table of contents
+
+* [簡介](README.md)
+* [第一章](one.md)
+",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("README.md"),
+        "# 好書
+
+簡介。
+",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("one.md"),
+        "# 第一章
+
+內文。
+",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "gb", &["-v"]);
+    keep_epub("gitbook-toc-heading", &epub);
+    assert!(m.contains("found a GitBook"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains(">好書</dc:title>"), "{opf}");
 }
 
 /// Hugo's page options in a post's front matter (`build:`/`_build:` with `render`, `list`) are

@@ -58,12 +58,7 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         .unwrap_or("");
     let title = book
         .title
-        .or_else(|| {
-            outline
-                .title
-                .clone()
-                .filter(|t| !matches!(t.trim(), "Summary" | "SUMMARY" | "目錄" | "目录" | ""))
-        })
+        .or_else(|| outline.title.clone().filter(|t| !is_contents_heading(t)))
         .or_else(|| readme.as_ref().and_then(|r| first_heading(&r.text)))
         .unwrap_or_else(|| folder.to_string());
     found.config = Config {
@@ -94,4 +89,14 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         );
     }
     Ok(found)
+}
+
+/// A summary's heading that names the list, not the book: `# Summary`, GitBook's default
+/// `# Table of contents`, `# 目錄`.
+fn is_contents_heading(title: &str) -> bool {
+    let t = title.trim().to_ascii_lowercase();
+    matches!(
+        t.as_str(),
+        "" | "summary" | "table of contents" | "contents" | "toc" | "目錄" | "目录" | "目次"
+    )
 }

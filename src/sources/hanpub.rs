@@ -119,6 +119,8 @@ pub fn first_heading(text: &str) -> Option<String> {
     let mut comment = false;
     // the lines of the paragraph being read (a setext heading's text)
     let mut paragraph: Vec<&str> = Vec::new();
+    // an HTML heading being read: its level and its lines so far
+    let mut html_heading: Option<(u8, String)> = None;
     for line in text.lines() {
         let indent = line.len() - line.trim_start_matches(' ').len();
         let rest = line[indent..].trim_end();
@@ -175,6 +177,28 @@ pub fn first_heading(text: &str) -> Option<String> {
             paragraph.clear();
             continue;
         }
+        // a README's `<h1 align="center">…</h1>`, on one line or a few
+        if html_heading.is_none()
+            && let Some(level) = html_heading_level(rest)
+        {
+            html_heading = Some((level, String::new()));
+        }
+        if let Some((level, text)) = &mut html_heading {
+            text.push_str(rest);
+            text.push(' ');
+            let close = format!("</h{level}");
+            if let Some(end) = text.to_ascii_lowercase().find(&close) {
+                let t = html_text(&text[..end]);
+                if !t.is_empty() {
+                    return Some(t);
+                }
+                html_heading = None;
+            } else if text.len() > 4096 {
+                html_heading = None;
+            }
+            paragraph.clear();
+            continue;
+        }
         let block = rest.is_empty()
             || underline
             || rest.starts_with(['>', '<', '|'])
@@ -189,6 +213,38 @@ pub fn first_heading(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The level of the HTML heading a line opens (`<h1 align="center">`).
+fn html_heading_level(line: &str) -> Option<u8> {
+    let b = line.as_bytes();
+    (b.len() > 3
+        && b[0] == b'<'
+        && b[1].eq_ignore_ascii_case(&b'h')
+        && (b'1'..=b'6').contains(&b[2])
+        && matches!(b[3], b'>' | b' ' | b'\t'))
+    .then(|| b[2] - b'0')
+}
+
+/// The text of HTML: its tags left out, entities decoded, spaces collapsed.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A heading's text without its markup, as a reader sees it.
@@ -236,5 +292,8 @@ mod tests {
             Some("粗體標題")
         );
         assert_eq!(first_heading("no heading\n").as_deref(), None);
+        let readme = "<p align=\"center\"><img src=\"logo.png\"></p>\n<h1 align=\"center\">\n  <img src=\"x.png\"> 我的&amp;專案\n</h1>\n\n## 介紹\n";
+        assert_eq!(first_heading(readme).as_deref(), Some("我的&專案"));
+        assert_eq!(first_heading("<H2>標題</H2>\n").as_deref(), Some("標題"));
     }
 }
