@@ -182,9 +182,15 @@ pub struct Fixed {
 }
 
 /// Apply the typesetting changes ([`typeset::lint`]) to a Markdown source. Code spans, code
-/// blocks and URLs are never touched (the lint does not see them); applying the result again
-/// changes nothing.
-pub fn fix_source(text: &str, body: usize, ts: &TypesetOptions) -> Fixed {
+/// blocks and URLs are never touched (the lint does not see them), nor the `protected` ranges
+/// (template tags, [`crate::sources::tags::protected`]); applying the result again changes
+/// nothing.
+pub fn fix_source(
+    text: &str,
+    body: usize,
+    ts: &TypesetOptions,
+    protected: &[std::ops::Range<usize>],
+) -> Fixed {
     let events = parse::parse(text, body);
     // where the text after each line break starts, so a join removes the indentation too
     let next_start: BTreeMap<usize, usize> = events
@@ -202,7 +208,15 @@ pub fn fix_source(text: &str, body: usize, ts: &TypesetOptions) -> Fixed {
         } else {
             (text.get(fix.span.clone()) == Some(fix.from.as_str())).then(|| fix.span.clone())
         };
+        // a tag, or a line break beside one (its line is the tool's, not text)
+        let near_tag = |r: &std::ops::Range<usize>| {
+            protected.iter().any(|p| {
+                r.start < p.end && p.start < r.end.max(r.start + 1)
+                    || fix.kind == "soft-break" && (p.end + 1 == r.start || p.start == r.end)
+            })
+        };
         match range {
+            Some(r) if near_tag(&r) => {}
             Some(r) if r.start >= last_end => {
                 last_end = r.end;
                 edits.push((r, fix.to.clone()));
@@ -309,14 +323,16 @@ mod tests {
             ),
         ];
         for (src, want) in cases {
-            let once = super::fix_source(src, 0, &ts);
+            let once = super::fix_source(src, 0, &ts, &[]);
             assert_eq!(once.text, want, "{src:?}");
-            let twice = super::fix_source(&once.text, 0, &ts);
+            let twice = super::fix_source(&once.text, 0, &ts, &[]);
             assert_eq!(twice.text, once.text, "{src:?}");
             assert!(twice.applied.is_empty(), "{src:?}");
         }
         assert_eq!(
-            super::fix_source("> 引文\n> 續行\n", 0, &ts).skipped.len(),
+            super::fix_source("> 引文\n> 續行\n", 0, &ts, &[])
+                .skipped
+                .len(),
             1
         );
     }

@@ -104,11 +104,13 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
         .map(|(entry, known)| {
             let loaded = files::check_relative(&entry.path).map(|()| {
                 let file = known.map_or_else(|| read_text(files, &entry.path), Ok)?;
-                let (file, warnings) = if includes {
+                let (file, mut warnings) = if includes {
                     include::expand(files, &entry.path, file)
                 } else {
                     (file, Vec::new())
                 };
+                let (file, more) = expand_tags(files, &entry.path, file, form, &config);
+                warnings.extend(more);
                 let source = Source::new(entry.path.clone(), file);
                 let front = if articles { article(&source) } else { Ok(None) };
                 // loading checked all of it and read its start: a mapped file gives its pages
@@ -176,6 +178,25 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
         notes,
         details,
     }
+}
+
+/// The template tags of a chapter expanded ([`sources::tags`]): every form's but mdBook's,
+/// whose own directives are its includes.
+fn expand_tags(
+    files: &dyn Files,
+    path: &str,
+    file: SourceFile,
+    form: Form,
+    config: &Config,
+) -> (SourceFile, Vec<Diagnostic>) {
+    if form == Form::MdBook {
+        return (file, Vec::new());
+    }
+    let dialect = sources::tags::Dialect {
+        docsify: form == Form::Docsify,
+        chinese: config.meta.lang.starts_with("zh"),
+    };
+    sources::tags::expand(files, path, file, dialect)
 }
 
 /// A chapter file read (its includes expanded), its front matter when it makes the file an
@@ -350,6 +371,10 @@ impl Project {
                     if self.sources[i].article.is_none()
                         && config::split_front_matter(&file.text).is_none() =>
                 {
+                    let (file, warnings) = expand_tags(files, path, file, self.form, &self.config);
+                    if !warnings.is_empty() {
+                        return false; // a whole load reports them
+                    }
                     let place = std::mem::take(&mut self.sources[i].place);
                     self.sources[i] = Source::new(path.to_string(), file);
                     self.sources[i].place = place;

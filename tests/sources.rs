@@ -424,3 +424,94 @@ fn hugo_page_options_and_posts_without_a_title() {
         assert!(nav.contains(&format!("{title} -> ")), "{title}: {nav}");
     }
 }
+
+/// The template tags of GitBook, Hexo and Hugo, as those tools show them: code kept as
+/// written (never typeset), asides, images, links to other posts; an unknown tag left out
+/// with a warning at its line; `check --fix` leaves every tag as written.
+#[test]
+fn template_tags_of_gitbook_hexo_and_hugo() {
+    let dir = tempfile::tempdir().unwrap();
+    let hexo = dir.path().join("hexo");
+    std::fs::create_dir_all(hexo.join("source/_posts/a")).unwrap();
+    std::fs::write(hexo.join("_config.yml"), "title: 部落格\nlanguage: zh-TW\n").unwrap();
+    std::fs::write(
+        hexo.join("source/_posts/a.md"),
+        "---\ntitle: 第一篇\ndate: 2024-01-01\n---\n\n{% codeblock lang:js %}\nconst a = (1, 2);\n{% endcodeblock %}\n\n{% note warning %}\n小心,這裡。\n{% endnote %}\n\n{% asset_img photo.png 海邊 %}\n\n看 {% post_link b 第二篇 %}。\n\n{% gallery %}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+        hexo.join("source/_posts/a/photo.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        hexo.join("source/_posts/b.md"),
+        "---\ntitle: 第二篇\ndate: 2024-01-02\n---\n\n{% raw %}{{ x, y }}{% endraw %} 好。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "hexo", &[]);
+    keep_epub("hexo-tags", &epub);
+    assert!(
+        m.contains("warning: template tag `{% gallery %}` is not one hanpub knows: left out, the text around it kept\n  --> hexo/source/_posts/a.md:18:1"),
+        "{m}"
+    );
+    let files = unzip_map(&epub);
+    let visible = |x: &str| strip_spans(&plain(x)).replace("&#x2060;", "");
+    let text = visible(&files.values().cloned().collect::<String>());
+    assert!(text.contains("const a = (1, 2);"), "{text}");
+    assert!(
+        text.contains("小心，這裡。") && text.contains("警告"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{{ x, y }}") && !text.contains("{%"),
+        "{text}"
+    );
+    let all: String = files.values().cloned().collect();
+    assert!(
+        all.contains("alt=\"海邊\"") && all.contains(">第二篇</a>"),
+        "{all}"
+    );
+    // check --fix changes the text, never a tag or the code a tag holds
+    let out = hanpub(dir.path(), &["check", "hexo", "--fix"], &[]);
+    let fixed = std::fs::read_to_string(hexo.join("source/_posts/a.md")).unwrap();
+    assert!(fixed.contains("小心，這裡。"), "{}\n{fixed}", stderr(&out));
+    assert!(
+        fixed.contains("{% codeblock lang:js %}\nconst a = (1, 2);\n{% endcodeblock %}"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("{% asset_img photo.png 海邊 %}\n\n看 {% post_link b 第二篇 %}。"),
+        "{fixed}"
+    );
+
+    let hugo = dir.path().join("hugo");
+    std::fs::create_dir_all(hugo.join("content/posts")).unwrap();
+    std::fs::write(
+        hugo.join("hugo.toml"),
+        "title = \"站\"\nlanguageCode = \"zh-tw\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hugo.join("content/posts/a.md"),
+        "---\ntitle: 一\ndate: 2024-01-01\n---\n\n{{< highlight go >}}\nfmt.Println(\"哈囉,世界\")\n{{< /highlight >}}\n\n{{% notice tip \"小提示\" %}}\n記得。\n{{% /notice %}}\n\n見[下篇]({{< ref \"b.md\" >}})。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hugo.join("content/posts/b.md"),
+        "---\ntitle: 二\ndate: 2024-01-02\n---\n\n內文。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "hugo", &[]);
+    keep_epub("hugo-shortcodes", &epub);
+    assert!(!m.contains("warning"), "{m}");
+    let all: String = unzip_map(&epub).values().cloned().collect();
+    assert!(
+        visible(&all).contains("fmt.Println(\"哈囉,世界\")"),
+        "{all}"
+    );
+    assert!(all.contains("<p class=\"alert-title\">小提示</p>"), "{all}");
+    assert!(all.contains("<a href=\"c00"), "{all}");
+    assert!(!all.contains("{{"), "{all}");
+}

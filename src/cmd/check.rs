@@ -209,7 +209,9 @@ fn fix(
             }
             continue;
         }
-        let fixed = hanpub::lint::fix_source(&file.text, *body, &ts);
+        let docsify = project.form == hanpub::sources::Form::Docsify;
+        let tags = hanpub::sources::tags::protected(&file.text, docsify);
+        let fixed = hanpub::lint::fix_source(&file.text, *body, &ts, &tags);
         if !quiet {
             let mut shown = Capped::default();
             for f in &fixed.skipped {

@@ -804,7 +804,7 @@ impl Walk<'_, '_, '_> {
         if let Some(c) = class {
             match kept.iter_mut().find(|(k, _)| k == "class") {
                 Some((_, v)) => *v = format!("{c} {v}"),
-                None => kept.push(("class".into(), c.into())),
+                None => kept.push(("class".into(), c)),
             }
         }
         if !dropped.is_empty() {
@@ -1205,7 +1205,7 @@ mod tests {
             let mut cx = HtmlContext {
                 ids: &mut ids,
                 image: &image,
-                spans: &[0..1],
+                spans: &[0..1, 1..2],
                 links: &BTreeMap::new(),
                 warnings: &mut warnings,
             };

@@ -78,8 +78,8 @@ pub fn expand(files: &dyn Files, path: &str, file: SourceFile) -> (SourceFile, V
 
 /// The expanded text being written, and where each of its lines comes from.
 #[derive(Debug, Default)]
-struct Expansion {
-    text: String,
+pub(super) struct Expansion {
+    pub(super) text: String,
     lines: Vec<(u32, bool)>,
     /// Where the line being written comes from.
     current: Option<(u32, bool)>,
@@ -87,7 +87,7 @@ struct Expansion {
 
 impl Expansion {
     /// Text of the file itself, starting on line `line` (advanced past its line breaks).
-    fn original(&mut self, s: &str, line: &mut u32) {
+    pub(super) fn original(&mut self, s: &str, line: &mut u32) {
         for (i, piece) in s.split('\n').enumerate() {
             if i > 0 {
                 self.text.push('\n');
@@ -104,7 +104,7 @@ impl Expansion {
     }
 
     /// Included text, its lines belonging to the directive on line `line`.
-    fn included(&mut self, s: &str, line: u32) {
+    pub(super) fn included(&mut self, s: &str, line: u32) {
         for (i, piece) in s.split('\n').enumerate() {
             if i > 0 {
                 self.text.push('\n');
@@ -118,7 +118,7 @@ impl Expansion {
         }
     }
 
-    fn finish(&mut self) -> Vec<(u32, bool)> {
+    pub(super) fn finish(&mut self) -> Vec<(u32, bool)> {
         let mut lines = std::mem::take(&mut self.lines);
         lines.push(self.current.take().unwrap_or((1, false)));
         lines

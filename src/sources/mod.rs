@@ -17,6 +17,7 @@ pub mod include;
 pub mod mdbook;
 pub mod posts;
 pub mod summary;
+pub mod tags;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Error};
