@@ -51,6 +51,9 @@ pub fn to_utc(s: &str) -> Option<String> {
 
 fn read(s: &str) -> Option<When> {
     let s = s.trim();
+    if s.bytes().take(12).any(|b| b.is_ascii_alphabetic() && b != b'T' && b != b't') {
+        return read(&english(s)?);
+    }
     let (day, rest) = match s.find(['T', 't', ' ']) {
         Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
         None => (s, None),
@@ -89,6 +92,50 @@ fn read(s: &str) -> Option<When> {
     })
 }
 
+/// An English date as Hexo and Jekyll accept it (`May 20, 2023`, `20 May 2023`, `Sat, 20 May
+/// 2023 10:00:00 +0800`) as `YYYY-MM-DD` and what follows it.
+fn english(s: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<&str> = s
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let month_of = |w: &str| {
+        let w = w.to_ascii_lowercase();
+        MONTHS
+            .iter()
+            .position(|m| *m == w || w.len() >= 3 && w.len() <= 4 && m.starts_with(&w))
+            .map(|i| i as u32 + 1)
+    };
+    let at = words.iter().position(|w| month_of(w).is_some())?;
+    let m = month_of(words[at])?;
+    let number = |w: Option<&&str>| w.and_then(|w| w.parse::<u32>().ok());
+    // `May 20, 2023` or `20 May 2023`
+    let (d, y, next) = match (number(words.get(at + 1)), number(words.get(at + 2))) {
+        (Some(d), Some(y)) if d <= 31 && y >= 1000 => (d, y, at + 3),
+        _ => (
+            number(at.checked_sub(1).and_then(|i| words.get(i)))?,
+            number(words.get(at + 1))?,
+            at + 2,
+        ),
+    };
+    let rest = words[next.min(words.len())..].join(" ");
+    Some(format!("{y:04}-{m:02}-{d:02} {rest}").trim_end().to_string())
+}
+
 /// A time of day (hours, minutes, seconds) and its zone's offset in minutes, each if given.
 type TimeAndZone = (Option<(u32, u32, u32)>, Option<i64>);
 
@@ -104,8 +151,10 @@ fn read_time(t: &str) -> Option<TimeAndZone> {
     let clock = clock.split('.').next()?;
     let p: Vec<u32> = clock
         .split(':')
-        .map(|x| {
-            (x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
+        .enumerate()
+        .map(|(i, x)| {
+            // `9:05` as Hexo writes it: an hour of one digit
+            ((x.len() == 2 || i == 0 && x.len() == 1) && x.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| x.parse().ok())
                 .flatten()
         })
@@ -200,6 +249,14 @@ mod tests {
                 "2024-02-29T23:30:00Z",
             ),
             ("2024", "2024", "2024-01-01T00:00:00Z"),
+            ("2023-5-9 9:05:00", "2023-05-09", "2023-05-09T09:05:00Z"),
+            ("May 20, 2023", "2023-05-20", "2023-05-20T00:00:00Z"),
+            ("20 December 2023", "2023-12-20", "2023-12-20T00:00:00Z"),
+            (
+                "Sat, 20 May 2023 10:00:00 +0800",
+                "2023-05-20T10:00:00+08:00",
+                "2023-05-20T02:00:00Z",
+            ),
         ] {
             assert_eq!(normalize(given).as_deref(), Some(date), "{given}");
             assert_eq!(to_utc(given).as_deref(), Some(utc), "{given}");
@@ -210,6 +267,8 @@ mod tests {
             "2024-13-01",
             "24-01-01",
             "2024-01-01 25:00",
+            "May 2023",
+            "Mayday 20, 2023",
         ] {
             assert_eq!(normalize(bad), None, "{bad}");
         }

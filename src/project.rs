@@ -168,6 +168,13 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     }
     let mut warnings = warnings;
     warnings.extend(missing.finish());
+    // a post's front matter is read by its site's reader and again as an article's: each
+    // problem once
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|d| {
+        let at = d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+        seen.insert((d.message.clone(), at))
+    });
     Project {
         form,
         config,
