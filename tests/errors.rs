@@ -160,3 +160,20 @@ fn an_mdbook_build_table() {
         "error: unknown key `bild` in an mdBook's book.toml\n --> b/book.toml:7:1\n  |\n7 | bild = 1\n  | ^^^^\n  = hint: mdBook's [build] keys are build-dir, create-missing, use-default-preprocessors, extra-watch-dirs; hanpub's settings go under [output.hanpub] (see README)\n\nerror: could not build the book (1 error)\n"
     );
 }
+
+/// A post's front matter is read by its site's reader and as an article: a problem in it is
+/// reported once.
+#[test]
+fn a_post_error_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("blog/source/_posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(dir.path().join("blog/_config.yml"), "title: 部落格\n").unwrap();
+    std::fs::write(posts.join("a.md"), "---\ntitle: 一\ndate: 昨天\n---\n\n內文。\n").unwrap();
+    let out = hanpub(dir.path(), &["build", "blog", "-o", "out.epub"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: `昨天` is not a date\n --> blog/source/_posts/a.md:3:1\n  |\n3 | date: 昨天\n  | ^^^^\n  = hint: write YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 date-time\n\nerror: could not build the book (1 error)\n"
+    );
+}
