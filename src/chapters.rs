@@ -397,8 +397,16 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
         names: Vec::with_capacity(2 * headings.len()),
     };
     let mut headings = headings.into_iter().peekable();
+    // how often each slug was seen in the file so far (by its hash): a repeated heading is also
+    // reached as GitHub and mdBook name it, `範例-1`, `範例-2`
+    let mut repeats: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    let mut repeats_file = usize::MAX;
     for (ci, c) in chapters.iter_mut().enumerate() {
         let file_index = c.source_file_index();
+        if file_index != repeats_file {
+            repeats.clear();
+            repeats_file = file_index;
+        }
         while let Some((_, i)) = headings.next_if(|&(hc, _)| hc as usize == ci) {
             let i = i as usize;
             let Ev::Start(Tag::Heading { id, .. }) = &c.events[i].ev else {
@@ -432,7 +440,20 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
             let explicit = nfc(&explicit);
             let slug = unicode_slug(&text);
             let target = anchors.target(ci, &unique);
-            for key in [explicit.as_str(), &unique, slug.as_str()] {
+            let seen = repeats
+                .entry({
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    slug.hash(&mut h);
+                    h.finish()
+                })
+                .or_insert(0);
+            let repeat = (*seen > 0 && !slug.is_empty()).then(|| format!("{slug}-{seen}"));
+            *seen += 1;
+            for key in [explicit.as_str(), &unique, slug.as_str()]
+                .into_iter()
+                .chain(repeat.as_deref())
+            {
                 if key.is_empty() {
                     continue;
                 }

@@ -51,7 +51,10 @@ pub fn to_utc(s: &str) -> Option<String> {
 
 fn read(s: &str) -> Option<When> {
     let s = s.trim();
-    if s.bytes().take(12).any(|b| b.is_ascii_alphabetic() && b != b'T' && b != b't') {
+    if s.bytes()
+        .take(12)
+        .any(|b| b.is_ascii_alphabetic() && b != b'T' && b != b't')
+    {
         return read(&english(s)?);
     }
     let (day, rest) = match s.find(['T', 't', ' ']) {
@@ -109,10 +112,7 @@ fn english(s: &str) -> Option<String> {
         "november",
         "december",
     ];
-    let words: Vec<&str> = s
-        .split([' ', ','])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     let month_of = |w: &str| {
         let w = w.to_ascii_lowercase();
         MONTHS
@@ -133,7 +133,11 @@ fn english(s: &str) -> Option<String> {
         ),
     };
     let rest = words[next.min(words.len())..].join(" ");
-    Some(format!("{y:04}-{m:02}-{d:02} {rest}").trim_end().to_string())
+    Some(
+        format!("{y:04}-{m:02}-{d:02} {rest}")
+            .trim_end()
+            .to_string(),
+    )
 }
 
 /// A time of day (hours, minutes, seconds) and its zone's offset in minutes, each if given.

@@ -172,7 +172,10 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     // problem once
     let mut seen = std::collections::HashSet::new();
     errors.retain(|d| {
-        let at = d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+        let at = d
+            .location
+            .as_ref()
+            .map(|l| (l.file.clone(), l.line, l.column));
         seen.insert((d.message.clone(), at))
     });
     Project {

@@ -747,3 +747,23 @@ fn unclosed_inline_script_ends_with_its_paragraph() {
     assert!(all.contains("之後。") && all.contains("尾。"), "{all}");
     assert!(!all.contains("深"), "{all}");
 }
+
+/// A heading repeated in a file is reached as GitHub and mdBook name its repeats: `範例`,
+/// `範例-1`, `範例-2` (a README's hand-written table of contents), from the file and others.
+#[test]
+fn repeated_headings_by_their_github_names() {
+    let md = "## 一\n\n[x](#範例-1) [y](#範例-2) [z](#範例)\n\n### 範例\n\na\n\n### 範例\n\nb\n\n## 二\n\n### 範例\n\nc\n";
+    let other = "## 三\n\n[w](a.md#範例-2)\n";
+    let dir = book(&[("a.md", md.as_bytes()), ("b.md", other.as_bytes())]);
+    let (entries, err) = builds("repeated-headings", dir.path());
+    assert!(!err.contains("broken link"), "{err}");
+    let all = chapters_text(&entries);
+    for want in [
+        "<a href=\"#h3\">x</a>",
+        "<a href=\"c002.xhtml#h5\">y</a>",
+        "<a href=\"#h2\">z</a>",
+        "<a href=\"c002.xhtml#h5\">w</a>",
+    ] {
+        assert!(all.contains(want), "{want}: {all}");
+    }
+}

@@ -169,7 +169,11 @@ fn a_post_error_is_reported_once() {
     let posts = dir.path().join("blog/source/_posts");
     std::fs::create_dir_all(&posts).unwrap();
     std::fs::write(dir.path().join("blog/_config.yml"), "title: 部落格\n").unwrap();
-    std::fs::write(posts.join("a.md"), "---\ntitle: 一\ndate: 昨天\n---\n\n內文。\n").unwrap();
+    std::fs::write(
+        posts.join("a.md"),
+        "---\ntitle: 一\ndate: 昨天\n---\n\n內文。\n",
+    )
+    .unwrap();
     let out = hanpub(dir.path(), &["build", "blog", "-o", "out.epub"], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
