@@ -761,6 +761,12 @@ impl Targets<'_> {
         let mut candidates: Vec<String> = Vec::new();
         if let Some(stem) = stem {
             candidates.extend([format!("{stem}.md"), format!("{stem}.markdown")]);
+            // mdBook and GitBook publish a folder's README.md as its index.html
+            if let Some(dir) = stem.strip_suffix("index")
+                && (dir.is_empty() || dir.ends_with('/'))
+            {
+                candidates.push(format!("{dir}README.md"));
+            }
         } else {
             let dir = wanted.trim_end_matches('/');
             let last = dir.rsplit('/').next().unwrap_or(dir);

@@ -767,3 +767,17 @@ fn repeated_headings_by_their_github_names() {
         assert!(all.contains(want), "{want}: {all}");
     }
 }
+
+/// A link to `index.html` reaches the folder's README.md, as mdBook and GitBook publish it.
+#[test]
+fn index_html_is_the_readme() {
+    let dir = book(&[
+        ("README.md", "## 首頁\n\n歡迎。\n".as_bytes()),
+        ("a.md", "## 一\n\n回到[首頁](index.html)。\n".as_bytes()),
+    ]);
+    let (entries, err) = builds("index-html", dir.path());
+    assert!(!err.contains("broken link"), "{err}");
+    let all = chapters_text(&entries);
+    // README.md comes first (files in name order)
+    assert!(all.contains("<a href=\"c001.xhtml\">首頁</a>"), "{all}");
+}
