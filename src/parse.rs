@@ -425,9 +425,126 @@ fn convert(
         chunks.push(out);
     }
     for c in &mut chunks {
+        tex_delimiters(c);
         shortcodes(c);
     }
     chunks
+}
+
+/// MathJax's and KaTeX's other delimiters, as mdBook (`mathjax-support`) and GitBook's plugins
+/// have them written: `\\( … \\)` (Markdown leaves `\( … \)`) becomes an inline formula,
+/// `\\[ … \\]` a displayed one (within a text, or a paragraph of its own across lines).
+fn tex_delimiters(events: &mut Vec<Spanned>) {
+    let has = |t: &str| t.contains("\\(") || t.contains("\\[");
+    if !events
+        .iter()
+        .any(|s| matches!(&s.ev, Ev::Text(t) if has(t)))
+    {
+        return;
+    }
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len() + 4);
+    let mut in_code = false;
+    let mut i = 0;
+    while i < events.len() {
+        let s = &events[i];
+        match &s.ev {
+            Ev::Start(Tag::CodeBlock { .. }) => in_code = true,
+            Ev::End(Tag::CodeBlock { .. }) => in_code = false,
+            // a paragraph `\[` … `\]` across lines: one displayed formula
+            Ev::Start(Tag::Paragraph) if !in_code => {
+                if let Some((end, tex)) = display_paragraph(&events[i + 1..]) {
+                    let span = events[i + 1].span.start..events[i + end].span.end;
+                    out.push(s.clone());
+                    out.push(Spanned::new(Ev::Math { tex, display: true }, span));
+                    i += end + 1;
+                    continue;
+                }
+            }
+            Ev::Text(t) if !in_code && has(t) => {
+                split_tex(t, s.span.clone(), &mut out);
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(s.clone());
+        i += 1;
+    }
+    *events = out;
+}
+
+/// A paragraph (the events after its start) that is only `\[ … \]`: how many events its
+/// text takes, and the formula.
+fn display_paragraph(events: &[Spanned]) -> Option<(usize, String)> {
+    let mut tex = String::new();
+    for (k, s) in events.iter().enumerate() {
+        match &s.ev {
+            Ev::Text(t) => tex.push_str(t),
+            Ev::SoftBreak => tex.push('\n'),
+            Ev::End(Tag::Paragraph) => {
+                let t = tex.trim();
+                let inner = t.strip_prefix("\\[")?.strip_suffix("\\]")?;
+                return (k > 0 && !inner.contains("\\[")).then(|| (k, inner.trim().to_string()));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A text with `\( … \)` and `\[ … \]` in it, as text and formulas.
+fn split_tex(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+    let exact = span.len() == t.len();
+    let sub = |a: usize, z: usize| {
+        if exact {
+            span.start + a..span.start + z
+        } else {
+            span.clone()
+        }
+    };
+    let mut from = 0;
+    let mut pos = 0;
+    while let Some(k) = t[pos..].find('\\') {
+        let at = pos + k;
+        let (close, display) = match t.as_bytes().get(at + 1) {
+            Some(b'(') => ("\\)", false),
+            Some(b'[') => ("\\]", true),
+            _ => {
+                pos = at + 1;
+                continue;
+            }
+        };
+        let Some(len) = t[at + 2..].find(close) else {
+            break;
+        };
+        let tex = t[at + 2..at + 2 + len].trim();
+        let end = at + 2 + len + 2;
+        if tex.is_empty() {
+            pos = end;
+            continue;
+        }
+        if at > from {
+            out.push(Spanned::new(
+                Ev::Text(t[from..at].to_string()),
+                sub(from, at),
+            ));
+        }
+        out.push(Spanned::new(
+            Ev::Math {
+                tex: tex.to_string(),
+                display,
+            },
+            sub(at, end),
+        ));
+        from = end;
+        pos = end;
+    }
+    if from < t.len() {
+        out.push(Spanned::new(
+            Ev::Text(t[from..].to_string()),
+            sub(from, t.len()),
+        ));
+    }
 }
 
 /// A text event (its tags kept): `None` when it went into `out` already (merged with the text
@@ -981,5 +1098,24 @@ mod tests {
         assert_eq!(&text[evs[1].span.clone()], "標題");
         // entity decoded and merged with its neighbours
         assert_eq!(evs[4].ev, Ev::Text("中文&字".into()));
+    }
+
+    /// mdBook's MathJax delimiters, as written in Markdown (`\\(`): formulas.
+    #[test]
+    fn mathjax_delimiters() {
+        let math = |tex: &str, display| Ev::Math {
+            tex: tex.into(),
+            display,
+        };
+        let text = "面積 \\\\( \\\\pi r^2 \\\\),又 \\\\[x\\\\] 與 \\\\(\\\\) 空。\n\n\\\\[\na^2 + b^2\n\\\\]\n\n```\n\\\\(x\\\\)\n```\n";
+        let evs: Vec<Ev> = parse(text, 0).into_iter().map(|s| s.ev).collect();
+        assert_eq!(evs[1], Ev::Text("面積 ".into()));
+        assert_eq!(evs[2], math("\\pi r^2", false));
+        assert_eq!(evs[3], Ev::Text(",又 ".into()));
+        assert_eq!(evs[4], math("x", true));
+        assert_eq!(evs[5], Ev::Text(" 與 \\(\\) 空。".into()));
+        assert_eq!(evs[8], math("a^2 + b^2", true));
+        // code keeps them as written
+        assert_eq!(evs[11], Ev::Text("\\\\(x\\\\)\n".into()), "{evs:?}");
     }
 }
