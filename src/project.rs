@@ -190,8 +190,8 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     }
 }
 
-/// The template tags of a chapter expanded ([`sources::tags`]): every form's but mdBook's,
-/// whose own directives are its includes.
+/// The template tags of a chapter expanded ([`sources::tags`]): an mdBook's admonish blocks
+/// only (its own directives are its includes).
 fn expand_tags(
     files: &dyn Files,
     path: &str,
@@ -199,11 +199,9 @@ fn expand_tags(
     form: Form,
     config: &Config,
 ) -> (SourceFile, Vec<Diagnostic>) {
-    if form == Form::MdBook {
-        return (file, Vec::new());
-    }
     let dialect = sources::tags::Dialect {
         docsify: form == Form::Docsify,
+        mdbook: form == Form::MdBook,
         chinese: config.meta.lang.starts_with("zh"),
     };
     sources::tags::expand(files, path, file, dialect)

@@ -49,6 +49,8 @@ static TAG: LazyLock<Regex> = LazyLock::new(|| {
 pub struct Dialect {
     /// docsify's line syntax (`?>`, `!>`, `:id=`).
     pub docsify: bool,
+    /// An mdBook: only its admonish blocks (its `{{#…}}` directives are its includes).
+    pub mdbook: bool,
     /// Titles of asides in Chinese.
     pub chinese: bool,
 }
@@ -56,6 +58,9 @@ pub struct Dialect {
 /// Whether the text may hold a tag.
 fn may_have_tags(text: &str, d: Dialect) -> bool {
     let b = text.as_bytes();
+    if d.mdbook {
+        return memchr::memmem::find(b, b"admonish").is_some();
+    }
     memchr::memmem::find(b, b"{%").is_some()
         || memchr::memmem::find(b, b"{{<").is_some()
         || memchr::memmem::find(b, b"{{%").is_some()
@@ -105,6 +110,7 @@ pub fn expand(
 pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
     let dialect = Dialect {
         docsify,
+        mdbook: false,
         chinese: true,
     };
     if !may_have_tags(text, dialect) {
@@ -522,6 +528,7 @@ impl Expander<'_> {
                 .collect()
         };
         let mut fence: Option<(u8, usize)> = None;
+        let mut admonish: Vec<(u8, usize)> = Vec::new();
         let mut i = 0;
         while i < lines.len() {
             let (start, raw) = lines[i];
@@ -534,12 +541,34 @@ impl Expander<'_> {
                 self.out.original(raw, &mut line_no);
                 continue;
             }
+            // mdBook's admonish blocks (```` ```admonish warning title="…" ````): an aside
+            // whose text is Markdown
+            if let Some(&(c, n)) = admonish.last()
+                && fence_of(line).is_some_and(|(fc, fn_)| fc == c && fn_ >= n)
+                && line.trim().bytes().all(|b| b == c)
+            {
+                admonish.pop();
+                self.out.included(&format!("\n</aside>{eol}"), line_no);
+                line_no += 1;
+                continue;
+            }
             if let Some(f) = fence_of(line) {
+                if let Some(open) = self.admonish(line) {
+                    admonish.push(f);
+                    self.out.included(&format!("{open}{eol}"), line_no);
+                    line_no += 1;
+                    self.changed = true;
+                    continue;
+                }
                 fence = Some(f);
                 self.out.original(raw, &mut line_no);
                 continue;
             }
-            let found = tags_in(line);
+            let found = if self.dialect.mdbook {
+                Vec::new()
+            } else {
+                tags_in(line)
+            };
             // a block of code opened by a tag alone on its line: up to its closing tag
             if let [tag] = found.as_slice()
                 && let Some(end) = tag.verbatim_end(line)
@@ -588,6 +617,23 @@ impl Expander<'_> {
                 .in_file(self.file.name.clone()),
             );
         }
+    }
+
+    /// The aside an admonish fence opens (`admonish warning title="小心"`), if it is one.
+    fn admonish(&self, line: &str) -> Option<String> {
+        let t = line.trim_start();
+        let info = t.trim_start_matches(['`', '~']).trim();
+        let rest = info.strip_prefix("admonish")?;
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return None;
+        }
+        let args = words(rest);
+        let style = arg(&args, "", Some(0)).unwrap_or("note");
+        let (class, title) = alert_kind(style).class_and_title(self.dialect.chinese);
+        let title = arg(&args, "title", None).map_or(title.to_string(), escape);
+        Some(format!(
+            "<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
+        ))
     }
 
     /// The lines of a block of code a tag opened: as written, in a fenced block with its
@@ -1016,6 +1062,7 @@ mod tests {
         let file = SourceFile::new(path, text);
         let dialect = Dialect {
             docsify,
+            mdbook: false,
             chinese: true,
         };
         let (f, w) = expand(&files, path, file, dialect);
@@ -1107,6 +1154,23 @@ mod tests {
         assert_eq!(out, text);
         assert!(w.is_empty());
         assert!(protected(text, false).is_empty());
+    }
+
+    #[test]
+    fn mdbook_admonish_blocks() {
+        let files = MemFiles::default();
+        let text = "````admonish warning title=\"小心\"\n不要**這樣**。\n\n```rust\nlet a = 1;\n```\n````\n\n```admonish\n提醒。\n```\n\n{% hint %}\n";
+        let dialect = Dialect {
+            docsify: false,
+            mdbook: true,
+            chinese: true,
+        };
+        let (f, w) = expand(&files, "a.md", SourceFile::new("a.md", text), dialect);
+        assert_eq!(
+            f.text.to_string(),
+            "<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">小心</p>\n\n不要**這樣**。\n\n```rust\nlet a = 1;\n```\n\n</aside>\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n提醒。\n\n</aside>\n\n{% hint %}\n"
+        );
+        assert!(w.is_empty());
     }
 
     #[test]
