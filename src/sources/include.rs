@@ -156,6 +156,16 @@ fn expand_one(
         .map_err(|e| format!("names `{path}`: {}", files::io_reason(&e)))?;
     let text =
         String::from_utf8(bytes).map_err(|_| format!("names `{path}`, which is not UTF-8 text"))?;
+    if let Range::Anchor(name) = Range::of(spec)
+        && kind != "playground"
+        && !text
+            .lines()
+            .any(|l| ANCHOR_START.captures(l).is_some_and(|c| c["n"] == name))
+    {
+        return Err(format!(
+            "names the anchor `{name}`, which `{path}` does not have (no `ANCHOR: {name}` line)"
+        ));
+    }
     let text = match kind {
         "playground" => {
             let attrs: Vec<&str> = words.collect();
@@ -394,6 +404,14 @@ mod tests {
         assert_eq!(f.line(9), "[壞連結](x.md)");
         let (_, w, _) = run("{{#include ../../outside.rs}}");
         assert!(w[0].contains("outside the book folder"), "{w:?}");
+        let (text, w, _) = run("```rust\n{{#include ../listings/main.rs:nope}}\n```\n");
+        assert_eq!(
+            w,
+            [
+                "2:1 `{{#include ../listings/main.rs:nope}}` names the anchor `nope`, which `listings/main.rs` does not have (no `ANCHOR: nope` line): left out"
+            ]
+        );
+        assert_eq!(text, "```rust\n\n```\n");
     }
 
     #[test]
