@@ -89,7 +89,14 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     } = found;
     details.insert(0, format!("found {form}"));
     let mut sources = Vec::with_capacity(entries.len());
-    let mut missing = Missing::default();
+    let mut missing = Missing::new(
+        "{{#include}} directives were left out",
+        "the files they name are not in the book folder; the text around them is kept",
+    );
+    let mut tags_left = Missing::new(
+        "template tags were left out",
+        "write what they stand for in Markdown; the text around them is kept",
+    );
     // the files a reader already read go to the first entry that names them (in order), the
     // others are read and their includes expanded in parallel; all is then taken in order
     let entries: Vec<(Entry, Option<SourceFile>)> = entries
@@ -104,19 +111,18 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
         .map(|(entry, known)| {
             let loaded = files::check_relative(&entry.path).map(|()| {
                 let file = known.map_or_else(|| read_text(files, &entry.path), Ok)?;
-                let (file, mut warnings) = if includes {
+                let (file, warnings) = if includes {
                     include::expand(files, &entry.path, file)
                 } else {
                     (file, Vec::new())
                 };
-                let (file, more) = expand_tags(files, &entry.path, file, form, &config);
-                warnings.extend(more);
+                let (file, tags) = expand_tags(files, &entry.path, file, form, &config);
                 let source = Source::new(entry.path.clone(), file);
                 let front = if articles { article(&source) } else { Ok(None) };
                 // loading checked all of it and read its start: a mapped file gives its pages
                 // back until the build parses it (a book of 20000 small files is not held whole)
                 source.file.text.release(0..source.file.text.len());
-                Ok((source, front, warnings))
+                Ok((source, front, warnings, tags))
             });
             (entry, loaded)
         })
@@ -134,8 +140,9 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
             }
         };
         let (mut source, front) = match loaded {
-            Ok((source, front, w)) => {
+            Ok((source, front, w, t)) => {
                 missing.add(w);
+                tags_left.add(t);
                 (source, front)
             }
             Err(d) => {
@@ -168,6 +175,7 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
     }
     let mut warnings = warnings;
     warnings.extend(missing.finish());
+    warnings.extend(tags_left.finish());
     // a post's front matter is read by its site's reader and again as an article's: each
     // problem once
     let mut seen = std::collections::HashSet::new();
@@ -207,9 +215,10 @@ fn expand_tags(
     sources::tags::expand(files, path, file, dialect)
 }
 
-/// A chapter file read (its includes expanded), its front matter when it makes the file an
-/// article, and the warnings for includes left out; or why it could not be read.
-type Loaded = Result<(Source, Front, Vec<Diagnostic>), Diagnostic>;
+/// A chapter file read (its includes and tags expanded), its front matter when it makes the
+/// file an article, and the warnings for includes and for tags left out; or why it could not
+/// be read.
+type Loaded = Result<(Source, Front, Vec<Diagnostic>, Vec<Diagnostic>), Diagnostic>;
 
 type Front = Result<Option<ArticleFront>, Vec<Diagnostic>>;
 
@@ -234,17 +243,30 @@ fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
     Ok(Some((config.meta, config.draft, config.ignored)))
 }
 
-/// `{{#include}}`s whose file is missing: the first few as they are, the rest summed up (a book
-/// whose `listings/` folder was not copied has hundreds).
-#[derive(Default)]
+/// Warnings of one kind that may come by the hundred (`{{#include}}`s whose file is missing, a
+/// book whose `listings/` folder was not copied; template tags hanpub does not know): the first
+/// few as they are, the rest summed up.
 struct Missing {
     shown: Vec<Diagnostic>,
     more: usize,
     files: std::collections::BTreeSet<String>,
+    /// What the rest were (`template tags were left out`), and the hint for them.
+    what: &'static str,
+    hint: &'static str,
 }
 
 impl Missing {
     const SHOWN: usize = 10;
+
+    fn new(what: &'static str, hint: &'static str) -> Self {
+        Missing {
+            shown: Vec::new(),
+            more: 0,
+            files: std::collections::BTreeSet::new(),
+            what,
+            hint,
+        }
+    }
 
     fn add(&mut self, warnings: Vec<Diagnostic>) {
         for w in warnings {
@@ -264,13 +286,12 @@ impl Missing {
         if self.more > 0 {
             out.push(
                 Diagnostic::warning(format!(
-                    "{} more {{{{#include}}}} directives were left out (in {} files in all)",
+                    "{} more {} (in {} files in all)",
                     self.more,
+                    self.what,
                     self.files.len()
                 ))
-                .with_hint(
-                    "the files they name are not in the book folder; the text around them is kept",
-                ),
+                .with_hint(self.hint),
             );
         }
         out

@@ -183,7 +183,22 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
     };
     let settings = site_settings(files, site, listing);
     let mut posts = Vec::new();
+    let site_lang = settings
+        .lang
+        .as_deref()
+        .map_or("zh-Hant".into(), super::language_tag);
     for path in post_files(files, site) {
+        // a Hugo site's translations (`post.en.md`): the book is in the site's language
+        if site == Site::Hugo
+            && let Some(lang) = translation(&path)
+            && !same_language(&super::language_tag(lang), &site_lang)
+        {
+            found.notes.push(format!(
+                "left out `{}`: a translation into `{lang}` (the book is in `{site_lang}`)",
+                files.name(&path)
+            ));
+            continue;
+        }
         let file = match read_text(files, &path) {
             Ok(f) => f,
             Err(d) => {
@@ -281,6 +296,33 @@ fn front_matter(file: &SourceFile) -> Result<config::Parsed, Vec<Diagnostic>> {
 
 fn body_of(file: &SourceFile) -> usize {
     config::split_front_matter(&file.text).map_or(0, |(_, _, b)| b)
+}
+
+/// The language of a Hugo translation, from its file name: `post.en.md`, `index.zh-tw.md`.
+fn translation(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next()?;
+    let mut parts = name.rsplit('.');
+    let (_ext, lang) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    let (primary, region) = lang.split_once(['-', '_']).unwrap_or((lang, ""));
+    // languages sites are translated into (not `node.js.md`, `app.py.md`)
+    const LANGUAGES: &[&str] = &[
+        "en", "zh", "ja", "ko", "fr", "de", "es", "it", "pt", "ru", "vi", "th", "id", "ms", "ar",
+        "hi", "nl", "sv", "pl", "tr", "uk", "he", "fa", "cs", "fi", "da", "nb", "el", "hu", "ro",
+    ];
+    let region_ok = region.is_empty()
+        || (2..=4).contains(&region.len()) && region.bytes().all(|b| b.is_ascii_alphabetic());
+    (LANGUAGES.contains(&primary.to_ascii_lowercase().as_str()) && region_ok).then_some(lang)
+}
+
+/// Two language tags name the same language: the same Chinese script, else the same language.
+fn same_language(a: &str, b: &str) -> bool {
+    let primary = |t: &str| t.split('-').next().unwrap_or(t).to_ascii_lowercase();
+    if primary(a) == "zh" && primary(b) == "zh" {
+        let script = |t: &str| t.split('-').nth(1).map(str::to_ascii_lowercase);
+        return script(a) == script(b) || script(a).is_none() || script(b).is_none();
+    }
+    primary(a) == primary(b)
 }
 
 /// Jekyll's date in a post's file name: `_posts/2024-05-01-title.md` → `2024-05-01`.

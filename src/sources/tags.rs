@@ -117,11 +117,11 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
         return Vec::new();
     }
     let mut ranges = Vec::new();
-    let mut verbatim: Option<(usize, &'static str)> = None;
+    let mut verbatim: Option<(usize, &'static str, Found)> = None;
     for (start, line) in prose_lines(text) {
-        if let Some((from, end)) = verbatim {
-            if closes_verbatim(line, end) {
-                ranges.push(from..start + line.len());
+        if let Some((from, end, tag)) = &verbatim {
+            if closes_verbatim(line, end, tag) {
+                ranges.push(*from..start + line.len());
                 verbatim = None;
             }
             continue;
@@ -130,7 +130,7 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
             let r = start + m.start..start + m.end;
             ranges.push(r);
             if let Some(end) = m.verbatim_end(line) {
-                verbatim = Some((start + m.start, end));
+                verbatim = Some((start + m.start, end, m.clone()));
             }
         }
         if docsify {
@@ -141,33 +141,96 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
             }
         }
     }
-    if let Some((from, _)) = verbatim {
+    if let Some((from, ..)) = verbatim {
         ranges.push(from..text.len());
     }
     ranges
 }
 
-/// The lines of `text` outside fenced code blocks, with where each starts.
+/// The lines of `text` outside code, with where each starts.
 fn prose_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut fence: Option<(u8, usize)> = None;
+    let mut code = Code::default();
     let mut pos = 0;
     text.split_inclusive('\n').filter_map(move |raw| {
         let start = pos;
         pos += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
-        match fence_of(line) {
-            Some((c, n)) if fence.is_none() => {
-                fence = Some((c, n));
-                None
-            }
-            Some((c, n)) if fence.is_some_and(|(fc, fn_)| fc == c && n >= fn_) => {
-                fence = None;
-                None
-            }
-            _ if fence.is_some() => None,
-            _ => Some((start, line)),
-        }
+        (!code.is_code(line)).then_some((start, line))
     })
+}
+
+/// Where a line is, as far as code goes: in a fenced block, an indented one (after a blank
+/// line, outside a list), or a raw HTML `<pre>` block.
+#[derive(Debug, Default)]
+struct Code {
+    fence: Option<(u8, usize)>,
+    indented: bool,
+    pre: bool,
+    list: bool,
+    blank_before: bool,
+}
+
+impl Code {
+    /// Whether the line is code (the state moved past it).
+    fn is_code(&mut self, line: &str) -> bool {
+        let code = self.code(line);
+        self.blank_before = line.trim().is_empty();
+        code
+    }
+
+    fn code(&mut self, line: &str) -> bool {
+        if let Some((c, n)) = self.fence {
+            if fence_of(line).is_some_and(|(fc, fn_)| fc == c && fn_ >= n) {
+                self.fence = None;
+            }
+            return true;
+        }
+        if self.pre {
+            self.pre = !line.to_ascii_lowercase().contains("</pre");
+            return true;
+        }
+        let blank = line.trim().is_empty();
+        let indent = line
+            .chars()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .map(|c| if c == '\t' { 4 } else { 1 })
+            .sum::<usize>();
+        if self.indented {
+            if blank || indent >= 4 {
+                return true;
+            }
+            self.indented = false;
+        }
+        if !blank && indent >= 4 && self.blank_before && !self.list {
+            self.indented = true;
+            return true;
+        }
+        if let Some(f) = fence_of(line) {
+            self.fence = Some(f);
+            return true;
+        }
+        let t = line.trim_start();
+        let lower = t.get(..4).map(str::to_ascii_lowercase);
+        if indent < 4
+            && lower.as_deref() == Some("<pre")
+            && !t.to_ascii_lowercase().contains("</pre")
+        {
+            self.pre = true;
+            return true;
+        }
+        if !blank && indent < 4 {
+            let item = ["- ", "* ", "+ "].iter().any(|m| t.starts_with(m))
+                || t.split_once(['.', ')']).is_some_and(|(n, r)| {
+                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && r.starts_with(' ')
+                });
+            if item {
+                self.list = true;
+            } else if self.blank_before && indent == 0 {
+                self.list = false;
+            }
+        }
+        false
+    }
 }
 
 /// The fence a line opens or closes (its character and length), if it is one.
@@ -217,6 +280,26 @@ fn code_spans(line: &str) -> Vec<std::ops::Range<usize>> {
             None => i += n,
         }
     }
+    // raw HTML code on the line: `<code>…</code>`, `<pre>…</pre>`, `<kbd>…</kbd>`
+    if line.contains('<') {
+        let lower = line.to_ascii_lowercase();
+        for name in ["code", "pre", "kbd", "samp"] {
+            let (open, close) = (format!("<{name}"), format!("</{name}"));
+            let mut from = 0;
+            while let Some(a) = lower[from..].find(&open).map(|a| a + from) {
+                let after = lower.as_bytes().get(a + open.len());
+                if !matches!(after, Some(b'>' | b' ' | b'\t')) {
+                    from = a + open.len();
+                    continue;
+                }
+                let e = lower[a..]
+                    .find(&close)
+                    .map_or(line.len(), |e| a + e + close.len());
+                spans.push(a..e);
+                from = e;
+            }
+        }
+    }
     spans
 }
 
@@ -226,6 +309,8 @@ struct Found {
     start: usize,
     end: usize,
     kind: Kind,
+    /// Its arguments have quotes (`"title text" "alt text"`).
+    quoted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -270,7 +355,8 @@ impl Found {
 
     /// The closing tag's name when this opens a block of code kept as written, alone on its line.
     fn verbatim_end(&self, line: &str) -> Option<&'static str> {
-        if line.trim() != line[self.start..self.end].trim() {
+        let alone = line.trim_start_matches([' ', '\t', '>']).trim_end();
+        if alone != line[self.start..self.end].trim() {
             return None;
         }
         let (name, close) = self.name();
@@ -291,13 +377,17 @@ impl Found {
     }
 }
 
-/// Whether a line closes a verbatim block opened by the tag `name`.
-fn closes_verbatim(line: &str, name: &str) -> bool {
-    let t = line.trim();
-    let liquid = t.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
-    if let Some(inner) = liquid {
-        let inner = inner.trim_matches(|c: char| c == '-' || c.is_whitespace());
-        return inner.eq_ignore_ascii_case(&format!("end{name}"));
+/// Whether a line closes a verbatim block opened by `tag` (of the same kind: a Liquid tag by
+/// a Liquid tag, a shortcode by a shortcode).
+fn closes_verbatim(line: &str, name: &str, tag: &Found) -> bool {
+    let t = line.trim_start_matches([' ', '\t', '>']).trim_end();
+    if matches!(tag.kind, Kind::Liquid { .. }) {
+        let liquid = t.strip_prefix("{%").and_then(|r| r.strip_suffix("%}"));
+        return liquid.is_some_and(|inner| {
+            inner
+                .trim_matches(|c: char| c == '-' || c.is_whitespace())
+                .eq_ignore_ascii_case(&format!("end{name}"))
+        });
     }
     let hugo = t
         .strip_prefix("{{<")
@@ -353,6 +443,7 @@ fn tags_in(line: &str) -> Vec<Found> {
                 start: all.start(),
                 end: all.end(),
                 kind,
+                quoted: all.as_str().contains(['"', '\'']),
             })
         })
         .collect()
@@ -467,13 +558,18 @@ fn web_link(name: &str, args: &[String]) -> Option<String> {
         }
         "vimeo" => url(&format!("https://vimeo.com/{}", first?)),
         "bilibili" => url(&format!("https://www.bilibili.com/video/{}", first?)),
-        "gist" => {
-            let (user, id) = (arg(args, "user", Some(0))?, arg(args, "id", Some(1))?);
-            url(&format!("https://gist.github.com/{user}/{id}"))
-        }
-        "tweet" | "x" => {
-            let (user, id) = (arg(args, "user", Some(0))?, arg(args, "id", Some(1))?);
-            url(&format!("https://x.com/{user}/status/{id}"))
+        // `{% gist user/id %}`, `{{< gist user id >}}`
+        "gist" => match (arg(args, "user", Some(0))?, arg(args, "id", Some(1))) {
+            (user, Some(id)) => url(&format!("https://gist.github.com/{user}/{id}")),
+            (path, None) => url(&format!("https://gist.github.com/{path}")),
+        },
+        // `{% twitter url %}`, `{{< tweet user="x" id="1" >}}`
+        "tweet" | "twitter" | "x" => {
+            match (arg(args, "user", Some(0))?, arg(args, "id", Some(1))) {
+                (u, _) if u.starts_with("http") => url(u),
+                (user, Some(id)) => url(&format!("https://x.com/{user}/status/{id}")),
+                (id, None) => url(&format!("https://x.com/i/status/{id}")),
+            }
         }
         "iframe" | "video" | "audio" | "jsfiddle" | "codepen" | "instagram" => {
             arg(args, "src", Some(0))
@@ -506,8 +602,8 @@ struct Expander<'a> {
     dialect: Dialect,
     out: Expansion,
     warnings: Vec<Diagnostic>,
-    /// The containers open: their name and the HTML that closes them.
-    open: Vec<(String, String)>,
+    /// The containers open: their name, the HTML that closes them, where they were opened.
+    open: Vec<(String, String, std::ops::Range<usize>)>,
     changed: bool,
 }
 
@@ -527,40 +623,33 @@ impl Expander<'_> {
                 })
                 .collect()
         };
-        let mut fence: Option<(u8, usize)> = None;
+        let mut code = Code::default();
         let mut admonish: Vec<(u8, usize)> = Vec::new();
         let mut i = 0;
         while i < lines.len() {
             let (start, raw) = lines[i];
             let (line, eol) = split_eol(raw);
             i += 1;
-            if let Some((c, n)) = fence {
-                if fence_of(line).is_some_and(|(fc, fn_)| fc == c && fn_ >= n) {
-                    fence = None;
-                }
-                self.out.original(raw, &mut line_no);
-                continue;
-            }
             // mdBook's admonish blocks (```` ```admonish warning title="…" ````): an aside
             // whose text is Markdown
-            if let Some(&(c, n)) = admonish.last()
-                && fence_of(line).is_some_and(|(fc, fn_)| fc == c && fn_ >= n)
-                && line.trim().bytes().all(|b| b == c)
-            {
-                admonish.pop();
-                self.out.included(&format!("\n</aside>{eol}"), line_no);
-                line_no += 1;
-                continue;
-            }
-            if let Some(f) = fence_of(line) {
-                if let Some(open) = self.admonish(line) {
-                    admonish.push(f);
-                    self.out.included(&format!("{open}{eol}"), line_no);
-                    line_no += 1;
-                    self.changed = true;
+            if code.fence.is_none() {
+                if let Some(&(c, n)) = admonish.last()
+                    && fence_of(line).is_some_and(|(fc, fn_)| fc == c && fn_ >= n)
+                    && line.trim().bytes().all(|b| b == c)
+                {
+                    admonish.pop();
+                    self.replaced("\n</aside>", eol, &mut line_no);
                     continue;
                 }
-                fence = Some(f);
+                if let Some(f) = fence_of(line)
+                    && let Some(open) = self.admonish(line)
+                {
+                    admonish.push(f);
+                    self.replaced(&open, eol, &mut line_no);
+                    continue;
+                }
+            }
+            if code.is_code(line) {
                 self.out.original(raw, &mut line_no);
                 continue;
             }
@@ -569,28 +658,32 @@ impl Expander<'_> {
             } else {
                 tags_in(line)
             };
+            let prefix = &line[..line.len() - line.trim_start_matches([' ', '\t', '>']).len()];
             // a block of code opened by a tag alone on its line: up to its closing tag
             if let [tag] = found.as_slice()
                 && let Some(end) = tag.verbatim_end(line)
                 && let Some(k) = lines[i..]
                     .iter()
-                    .position(|(_, l)| closes_verbatim(split_eol(l).0, end))
+                    .position(|(_, l)| closes_verbatim(split_eol(l).0, end, tag))
             {
-                self.verbatim(tag, end, &lines[i..i + k], line_no);
-                let close_line = line_no + 1 + k as u32;
+                let (open, close) = self.verbatim_fences(tag, end);
+                self.replaced(&format!("{prefix}{open}"), eol, &mut line_no);
+                for (_, raw) in &lines[i..i + k] {
+                    if end == "comment" {
+                        // left out, its lines still counted
+                        self.out.included("", line_no);
+                        line_no += u32::from(raw.ends_with('\n'));
+                        continue;
+                    }
+                    self.out.original(raw, &mut line_no);
+                }
                 let (_, close_raw) = lines[i + k];
-                let fence_close = match end {
-                    "raw" | "comment" => String::new(),
-                    "math" | "katex" | "tex" => "$$".to_string(),
-                    _ => "```".to_string(),
-                };
-                self.out.included(
-                    &format!("{fence_close}{}", split_eol(close_raw).1),
-                    close_line,
+                self.replaced(
+                    &format!("{prefix}{close}"),
+                    split_eol(close_raw).1,
+                    &mut line_no,
                 );
-                line_no = close_line + 1;
                 i += k + 1;
-                self.changed = true;
                 continue;
             }
             let docsify = self.dialect.docsify.then(|| docsify_line(line)).flatten();
@@ -605,18 +698,30 @@ impl Expander<'_> {
                 found
             };
             let rewritten = self.rewrite(line, start, &found);
-            self.out.included(&format!("{rewritten}{eol}"), line_no);
-            line_no += 1;
-            self.changed = true;
+            // what a tag became stays in the list item or quote the tag was in
+            let rewritten = if prefix.is_empty() {
+                rewritten
+            } else {
+                rewritten.replace('\n', &format!("\n{prefix}"))
+            };
+            self.replaced(&rewritten, eol, &mut line_no);
         }
-        for (name, _) in std::mem::take(&mut self.open) {
+        for (name, _, at) in std::mem::take(&mut self.open) {
             self.warnings.push(
                 Diagnostic::warning(format!(
-                    "`{name}` tag never closed: its text is kept to the end of the file"
+                    "`{name}` is never closed: the text after it is kept as it is"
                 ))
-                .in_file(self.file.name.clone()),
+                .at(self.file, at),
             );
         }
+    }
+
+    /// A line of the file replaced by `text` (its lines counted as the line's), then its line
+    /// break, after which the file's own lines go on.
+    fn replaced(&mut self, text: &str, eol: &str, line_no: &mut u32) {
+        self.out.included(text, *line_no);
+        self.out.original(eol, line_no);
+        self.changed = true;
     }
 
     /// The aside an admonish fence opens (`admonish warning title="小心"`), if it is one.
@@ -636,38 +741,30 @@ impl Expander<'_> {
         ))
     }
 
-    /// The lines of a block of code a tag opened: as written, in a fenced block with its
-    /// language (nothing around them for `raw`; nothing at all for a `comment`).
-    fn verbatim(&mut self, tag: &Found, end: &str, body: &[(usize, &str)], line_no: u32) {
+    /// The lines that open and close a block of code a tag opened: a fenced block with its
+    /// language, `$$` for a formula, nothing for `raw` and `comment`.
+    fn verbatim_fences(&self, tag: &Found, end: &str) -> (String, String) {
         let args = tag.args();
-        let open = match end {
-            "raw" | "comment" => String::new(),
-            "math" | "katex" | "tex" => "$$".to_string(),
+        match end {
+            "raw" | "comment" => (String::new(), String::new()),
+            "math" | "katex" | "tex" => ("$$".into(), "$$".into()),
             "codeblock" => {
                 let lang = args
                     .iter()
                     .find_map(|a| a.strip_prefix("lang:"))
                     .unwrap_or("");
-                format!("```{lang}")
+                (format!("```{lang}"), "```".into())
             }
-            _ => format!(
-                "```{}",
-                args.first()
-                    .filter(|a| !is_named(a))
-                    .map_or("", String::as_str)
+            _ => (
+                format!(
+                    "```{}",
+                    args.first()
+                        .filter(|a| !is_named(a))
+                        .map_or("", String::as_str)
+                ),
+                "```".into(),
             ),
-        };
-        let eol = "\n";
-        self.out.included(&format!("{open}{eol}"), line_no);
-        let mut n = line_no + 1;
-        for (_, raw) in body {
-            if end == "comment" {
-                n += 1;
-                continue;
-            }
-            self.out.original(raw, &mut n);
         }
-        // `original` advanced past the body's lines; the caller writes the closing line
     }
 
     /// A line with its tags replaced.
@@ -724,14 +821,20 @@ impl Expander<'_> {
             _ => {}
         }
         if close {
-            return match self.open.iter().rposition(|(n, _)| n == name) {
+            return match self.open.iter().rposition(|(n, ..)| n == name) {
                 Some(i) => {
-                    let (_, html) = self.open.remove(i);
+                    let (_, html, _) = self.open.remove(i);
                     html
                 }
-                None if TRANSPARENT.contains(&name) || name == "raw" => String::new(),
+                // the closing tag of one that stands alone (`{% endembed %}`)
+                None if TRANSPARENT.contains(&name)
+                    || matches!(name, "raw" | "embed" | "file" | "math" | "katex")
+                    || web_link(name, &["x".into(), "y".into()]).is_some() =>
+                {
+                    String::new()
+                }
                 None => {
-                    self.unknown(tag, span);
+                    self.unknown(span);
                     String::new()
                 }
             };
@@ -742,11 +845,13 @@ impl Expander<'_> {
                 .unwrap_or(name);
             let kind = alert_kind(style);
             let (class, title) = kind.class_and_title(self.dialect.chinese);
-            // Hugo's `notice` and `admonition` take a title after the style
-            let title = arg(args, "title", Some(1))
-                .filter(|_| name != "hint")
+            // Hugo's `notice` and `admonition` take a title after the style (Hexo's `note`
+            // takes more classes: `no-icon`)
+            let hugo = matches!(tag.kind, Kind::Hugo { .. });
+            let title = arg(args, "title", if hugo { Some(1) } else { None })
                 .map_or(title.to_string(), escape);
-            self.open.push((name.to_string(), "\n\n</aside>\n".into()));
+            self.open
+                .push((name.to_string(), "\n\n</aside>\n".into(), span));
             return format!(
                 "\n<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n\n"
             );
@@ -764,8 +869,11 @@ impl Expander<'_> {
                 } else {
                     format!("\n\n<p class=\"attribution\">— {}</p>", escape(by.trim()))
                 };
-                self.open
-                    .push((name.to_string(), format!("{footer}\n\n</blockquote>\n")));
+                self.open.push((
+                    name.to_string(),
+                    format!("{footer}\n\n</blockquote>\n"),
+                    span,
+                ));
                 "\n<blockquote>\n\n".into()
             }
             "details" | "expand" | "collapse" | "spoiler" => {
@@ -773,14 +881,14 @@ impl Expander<'_> {
                     .or_else(|| arg(args, "title", None))
                     .unwrap_or("…");
                 self.open
-                    .push((name.to_string(), "\n\n</details>\n".into()));
+                    .push((name.to_string(), "\n\n</details>\n".into(), span));
                 format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary))
             }
             "tab" => {
                 let title = arg(args, "title", Some(0))
                     .or_else(|| arg(args, "name", None))
                     .unwrap_or("");
-                self.open.push((name.to_string(), "\n".into()));
+                self.open.push((name.to_string(), "\n".into(), span));
                 if title.is_empty() {
                     "\n".into()
                 } else {
@@ -788,10 +896,12 @@ impl Expander<'_> {
                 }
             }
             n if TRANSPARENT.contains(&n) => {
-                self.open.push((name.to_string(), String::new()));
+                self.open.push((name.to_string(), String::new(), span));
                 String::new()
             }
-            "figure" | "img" | "image" | "asset_img" | "asset_image" => self.image(name, args),
+            "figure" | "img" | "image" | "asset_img" | "asset_image" => {
+                self.image(name, args, tag.quoted, span)
+            }
             "asset_path" | "asset_link" => {
                 let slug = arg(args, "", Some(0)).unwrap_or("");
                 let path = self.asset(slug);
@@ -816,7 +926,7 @@ impl Expander<'_> {
                     .collect::<Vec<_>>()
                     .join(" ");
                 let title = if title.trim().is_empty() {
-                    slug.to_string()
+                    self.post_title(&path).unwrap_or_else(|| slug.to_string())
                 } else {
                     title
                 };
@@ -827,22 +937,43 @@ impl Expander<'_> {
                 let to = arg(args, "", Some(0)).unwrap_or("").trim_start_matches('/');
                 relative(self.path, to)
             }
-            "ref" | "relref" => self.hugo_ref(arg(args, "path", Some(0)).unwrap_or("")),
-            "include" | "include_relative" => self.include(tag, args, span),
+            "ref" | "relref" => {
+                let target = arg(args, "path", Some(0)).unwrap_or("");
+                let found = self.hugo_ref(target);
+                if found.is_none() {
+                    self.warn(
+                        format!(
+                            "`{}` names a page that is not in the site: its path is kept",
+                            self.shown(&span)
+                        ),
+                        span,
+                    );
+                }
+                found.unwrap_or_else(|| target.to_string())
+            }
+            "include" | "include_relative" => self.include(args, span),
             _ => {
                 if let Some(url) = web_link(name, args) {
                     return format!("<{url}>");
                 }
-                self.unknown(tag, span);
+                self.unknown(span);
                 String::new()
             }
         }
     }
 
     /// A Markdown image for an image tag.
-    fn image(&mut self, name: &str, args: &[String]) -> String {
+    fn image(
+        &mut self,
+        name: &str,
+        args: &[String],
+        quoted: bool,
+        span: std::ops::Range<usize>,
+    ) -> String {
         let positional: Vec<&String> = args.iter().filter(|a| !is_named(a)).collect();
+        let named = arg(args, "src", None);
         let (src, rest): (&str, Vec<&str>) = match name {
+            _ if named.is_some() => (named.unwrap_or(""), Vec::new()),
             "figure" => (arg(args, "src", Some(0)).unwrap_or(""), Vec::new()),
             _ => {
                 // `[class names] path [width] [height] [title [alt]]`: the path is the first
@@ -862,19 +993,37 @@ impl Expander<'_> {
                 (positional.get(at).map_or("", |s| s.as_str()), rest)
             }
         };
+        if src.is_empty() {
+            self.warn(
+                format!("`{}` names no image: left out", self.shown(&span)),
+                span,
+            );
+            return String::new();
+        }
         let src = if name.starts_with("asset_") {
             self.asset(src)
         } else {
             src.to_string()
         };
+        // Hexo's `"title text" "alt text"`, or the words after the path, all of them the text
+        let (rest_title, rest_alt) = if quoted {
+            (
+                rest.first().map(|s| s.to_string()),
+                rest.get(1).or(rest.first()).map(|s| s.to_string()),
+            )
+        } else {
+            let all = rest.join(" ");
+            (None, (!all.is_empty()).then_some(all))
+        };
         let alt = arg(args, "caption", None)
             .or_else(|| arg(args, "alt", None))
             .or_else(|| arg(args, "title", None))
             .map(str::to_string)
-            .or_else(|| rest.last().map(|s| s.to_string()))
+            .or(rest_alt)
             .unwrap_or_default();
         let title = arg(args, "title", None)
-            .or_else(|| rest.first().copied())
+            .map(str::to_string)
+            .or(rest_title)
             .filter(|t| *t != alt);
         match title {
             Some(t) => format!(
@@ -915,14 +1064,15 @@ impl Expander<'_> {
         relative(self.path, &super::join(root, &format!("{slug}.md")))
     }
 
-    /// The path to the page a Hugo `ref` names: from this page, else from `content/`.
-    fn hugo_ref(&self, target: &str) -> String {
+    /// The path to the page a Hugo `ref` names: from this page, else from `content/`; `None`
+    /// when there is none.
+    fn hugo_ref(&self, target: &str) -> Option<String> {
         let (path, frag) = match target.split_once('#') {
             Some((p, f)) => (p, format!("#{f}")),
             None => (target, String::new()),
         };
         if path.is_empty() {
-            return frag;
+            return Some(frag);
         }
         let content = self
             .path
@@ -932,19 +1082,37 @@ impl Expander<'_> {
             files::resolve(self.path, path, "").ok(),
             Some(super::join(content, path.trim_start_matches('/'))),
         ];
-        for c in candidates.into_iter().flatten() {
-            for p in [c.clone(), super::join(&c, "index.md"), format!("{c}.md")] {
-                if self.exists(&p) {
-                    return format!("{}{frag}", relative(self.path, &p));
-                }
-            }
-        }
-        format!("{path}{frag}")
+        candidates.into_iter().flatten().find_map(|c| {
+            [
+                c.clone(),
+                super::join(&c, "index.md"),
+                super::join(&c, "_index.md"),
+                format!("{c}.md"),
+            ]
+            .into_iter()
+            .find(|p| self.exists(p))
+            .map(|p| format!("{}{frag}", relative(self.path, &p)))
+        })
+    }
+
+    /// The title in the front matter of the post at `rel` (from this file), if it has one.
+    fn post_title(&self, rel: &str) -> Option<String> {
+        let path = files::resolve(self.path, rel, "").ok()?;
+        let text = String::from_utf8(self.files.read(&path).ok()?).ok()?;
+        let (_, range, _) = crate::config::split_front_matter(&text)?;
+        text[range].lines().find_map(|l| {
+            let v = l
+                .strip_prefix("title")?
+                .trim_start()
+                .strip_prefix([':', '='])?;
+            let v = v.trim().trim_matches(['"', '\'']).trim();
+            (!v.is_empty()).then(|| v.to_string())
+        })
     }
 
     /// GitBook's `{% include "file.md" %}`: the file's text; Jekyll's (a template of
     /// `_includes/`) is left out.
-    fn include(&mut self, tag: &Found, args: &[String], span: std::ops::Range<usize>) -> String {
+    fn include(&mut self, args: &[String], span: std::ops::Range<usize>) -> String {
         let target = arg(args, "", Some(0)).unwrap_or("");
         let is_markdown = target.ends_with(".md") || target.ends_with(".markdown");
         let read = files::resolve(self.path, target, "")
@@ -962,7 +1130,7 @@ impl Expander<'_> {
                 self.warnings.push(
                     Diagnostic::warning(format!(
                         "`{}` includes a file hanpub cannot read as Markdown: left out",
-                        self.file_text(tag, &span)
+                        self.shown(&span)
                     ))
                     .at(self.file, span)
                     .with_hint("copy its text into the chapter"),
@@ -972,13 +1140,18 @@ impl Expander<'_> {
         }
     }
 
-    fn file_text(&self, _tag: &Found, span: &std::ops::Range<usize>) -> String {
-        let t: String = self.file.text[span.clone()].chars().take(60).collect();
-        t
+    /// A tag as written, for a message (its first 60 characters).
+    fn shown(&self, span: &std::ops::Range<usize>) -> String {
+        self.file.text[span.clone()].chars().take(60).collect()
     }
 
-    fn unknown(&mut self, tag: &Found, span: std::ops::Range<usize>) {
-        let shown = self.file_text(tag, &span);
+    fn warn(&mut self, message: String, span: std::ops::Range<usize>) {
+        self.warnings
+            .push(Diagnostic::warning(message).at(self.file, span));
+    }
+
+    fn unknown(&mut self, span: std::ops::Range<usize>) {
+        let shown = self.shown(&span);
         self.warnings.push(
             Diagnostic::warning(format!(
                 "template tag `{shown}` is not one hanpub knows: left out, the text around it kept"
@@ -1171,6 +1344,55 @@ mod tests {
             "<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">小心</p>\n\n不要**這樣**。\n\n```rust\nlet a = 1;\n```\n\n</aside>\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n提醒。\n\n</aside>\n\n{% hint %}\n"
         );
         assert!(w.is_empty());
+    }
+
+    /// Found by the second sweep: code of every kind keeps its tags; a tag in a list item or a
+    /// quote stays there; theme shortcodes with named arguments; lines map back.
+    #[test]
+    fn code_lists_quotes_and_lines() {
+        // indented code (not in a list), raw `<pre>` blocks and inline `<code>`
+        let text = "段落。\n\n    {% hint style=\"info\" %} 縮排\n    {{ site.baseurl }}\n\n<pre>\n{% youtube a %}\n</pre>\n\n<pre>{% youtube b %}</pre> 與 <code>{{< x >}}</code>\n";
+        let (out, w) = run("a.md", text, &[], false);
+        assert_eq!(out, text);
+        assert!(w.is_empty(), "{w:?}");
+        // in a list item and a quote: what the tag became is indented and quoted like it
+        let text = "- 項目\n\n    {% hint style=\"tip\" %}\n    提示。\n    {% endhint %}\n\n> {% highlight js %}\n> let a = 1;\n> {% endhighlight %}\n";
+        let (out, _) = run("a.md", text, &[], false);
+        assert!(out.starts_with("- 項目\n\n    \n    <aside class=\"alert tip\" role=\"note\">\n    <p class=\"alert-title\">提示</p>\n    \n    \n    提示。\n"), "{out}");
+        assert!(out.ends_with("> ```js\n> let a = 1;\n> ```\n"), "{out}");
+        // named arguments of a theme's shortcode; Hexo's words after the path are its text;
+        // Hexo's `no-icon` is not a title
+        let text = "{{< img src=\"p.png\" alt=\"圖\" >}}\n\n{% asset_img d.png Hooks 的生命週期 %}\n\n{% note warning no-icon %}\n注意\n{% endnote %}\n";
+        let (out, w) = run("a.md", text, &[("d.png", "")], false);
+        assert!(out.starts_with("![圖](<p.png>)\n\n![Hooks 的生命週期](<d.png>)\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">警告</p>"), "{out}");
+        assert!(w.is_empty(), "{w:?}");
+        // a tag never closed is reported where it opens; a shortcode's closing tag is not a
+        // Liquid one
+        let text = "一\n\n{{< highlight go >}}\nfmt.Println()\n{% endhighlight %}\n\n{% hint %}\n";
+        let (_, w) = run("a.md", text, &[], false);
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(
+            w[0].starts_with("template tag `{{< highlight go >}}`"),
+            "{w:?}"
+        );
+        assert_eq!(
+            w[2],
+            "`hint` is never closed: the text after it is kept as it is"
+        );
+    }
+
+    /// A message about the text after a tag points at its own line.
+    #[test]
+    fn lines_after_a_tag_map_back() {
+        let files = MemFiles::default();
+        let text = "一 {{ site.baseurl }} 二\n第二行\n{% hint %}\n提示\n{% endhint %}\n最後\n";
+        let dialect = Dialect::default();
+        let (f, _) = expand(&files, "a.md", SourceFile::new("a.md", text), dialect);
+        for (needle, line) in [("第二行", 2), ("提示", 4), ("最後", 6)] {
+            let at = f.text.find(needle).unwrap();
+            let (file, span) = f.on_disk_span(at..at + needle.len());
+            assert_eq!(file.line_col(span.start).0, line, "{needle}");
+        }
     }
 
     #[test]
