@@ -103,6 +103,13 @@ impl Expansion {
         }
     }
 
+    /// Text that replaces line `line` of the file whole: all its lines belong to that line
+    /// (a message points at the line, not at a column of the text that replaced it).
+    pub(super) fn replacing(&mut self, s: &str, line: u32) {
+        self.current = Some((line, true));
+        self.included(s, line);
+    }
+
     /// Included text, its lines belonging to the directive on line `line`.
     pub(super) fn included(&mut self, s: &str, line: u32) {
         for (i, piece) in s.split('\n').enumerate() {

@@ -671,7 +671,7 @@ impl Expander<'_> {
                 for (_, raw) in &lines[i..i + k] {
                     if end == "comment" {
                         // left out, its lines still counted
-                        self.out.included("", line_no);
+                        self.out.replacing("", line_no);
                         line_no += u32::from(raw.ends_with('\n'));
                         continue;
                     }
@@ -719,7 +719,7 @@ impl Expander<'_> {
     /// A line of the file replaced by `text` (its lines counted as the line's), then its line
     /// break, after which the file's own lines go on.
     fn replaced(&mut self, text: &str, eol: &str, line_no: &mut u32) {
-        self.out.included(text, *line_no);
+        self.out.replacing(text, *line_no);
         self.out.original(eol, line_no);
         self.changed = true;
     }
