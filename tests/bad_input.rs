@@ -781,3 +781,27 @@ fn index_html_is_the_readme() {
     // README.md comes first (files in name order)
     assert!(all.contains("<a href=\"c001.xhtml\">首頁</a>"), "{all}");
 }
+
+/// An image without alt text in a chapter with raw HTML is reported once, at its own line (the
+/// sanitiser reported it again, at the raw HTML before it).
+#[test]
+fn an_image_without_alt_text_is_reported_once() {
+    let dir = book(&[
+        (
+            "a.md",
+            "## 一\n\n段落 <kbd>x</kbd>。\n\n![](dot.png)\n".as_bytes(),
+        ),
+        (
+            "dot.png",
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/ok/full/images/dot.png"),
+            )
+            .unwrap(),
+        ),
+    ]);
+    let (entries, err) = builds("alt-once", dir.path());
+    assert_eq!(err.matches("has no alt text").count(), 1, "{err}");
+    assert!(err.contains("--> b/a.md:5:1"), "{err}");
+    assert!(!chapters_text(&entries).contains("data-hanpub"));
+}

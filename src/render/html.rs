@@ -199,6 +199,10 @@ fn action(name: &str) -> Action {
     }
 }
 
+/// The attribute the chapter writer marks a Markdown image with in the HTML the sanitiser
+/// reads (its alt text was checked where it was written); never written out.
+pub const MARKDOWN_IMAGE: &str = "data-hanpub-markdown";
+
 /// Attributes kept on each element; everything else (`on*`, `style`, …) is dropped.
 fn allowed_attr(element: &str, attr: &str) -> bool {
     matches!(
@@ -706,7 +710,11 @@ impl Walk<'_, '_, '_> {
         {
             class = Some(class.map_or(c.to_string(), |k| format!("{k} {c}")));
         }
+        let markdown = attrs.iter().any(|a| &*a.name.local == MARKDOWN_IMAGE);
         for a in attrs {
+            if &*a.name.local == MARKDOWN_IMAGE {
+                continue;
+            }
             let k = match &a.name.prefix {
                 Some(p) => format!("{p}:{}", a.name.local),
                 None if named && &*a.name.local == "name" => "id".to_string(),
@@ -822,7 +830,7 @@ impl Walk<'_, '_, '_> {
             if !kept.iter().any(|(k, _)| k == "src") {
                 return None;
             }
-            if !kept.iter().any(|(k, v)| k == "alt" && !v.trim().is_empty()) {
+            if !markdown && !kept.iter().any(|(k, v)| k == "alt" && !v.trim().is_empty()) {
                 let src = attrs
                     .iter()
                     .find(|a| &*a.name.local == "src")

@@ -620,6 +620,10 @@ impl<'a, 'x> Writer<'a, 'x> {
                 if !title.is_empty() {
                     attrs.push(("title", title));
                 }
+                // for the sanitiser: a Markdown image, its alt text already checked
+                if self.raw.is_some() {
+                    attrs.push((super::html::MARKDOWN_IMAGE, ""));
+                }
                 self.x.empty("img", &attrs);
             }
             None => {
