@@ -218,6 +218,21 @@ pub fn load_image(
         Some(f) => f,
         None => fetch(files, &path),
     };
+    // Hexo's asset folder (`post_asset_folder`): `photo.png` of `_posts/trip.md` is
+    // `_posts/trip/photo.png`
+    if matches!(fetched, Fetched::Unreadable(_))
+        && !dest.starts_with('/')
+        && let Some(stem) = here
+            .strip_suffix(".md")
+            .or_else(|| here.strip_suffix(".markdown"))
+        && let Ok(asset) = image_path(&format!("{stem}/_"), dest, &images.site_root)
+    {
+        let found = fetch(files, &asset);
+        if let Fetched::Whole(..) = found {
+            images.fetched.insert(asset, found);
+            return load_image(files, &format!("{stem}/_"), dest, images);
+        }
+    }
     let result = match fetched {
         Fetched::Unreadable(why) => {
             return Err((

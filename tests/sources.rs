@@ -515,3 +515,35 @@ fn template_tags_of_gitbook_hexo_and_hugo() {
     assert!(all.contains("<a href=\"c00"), "{all}");
     assert!(!all.contains("{{"), "{all}");
 }
+
+/// Hexo's asset folder: `![](photo.png)` in `_posts/trip.md` is `_posts/trip/photo.png`.
+#[test]
+fn hexo_asset_folder_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let hexo = dir.path().join("hexo");
+    std::fs::create_dir_all(hexo.join("source/_posts/trip")).unwrap();
+    std::fs::write(
+        hexo.join("_config.yml"),
+        "title: 旅行\npost_asset_folder: true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hexo.join("source/_posts/trip.md"),
+        "---\ntitle: 旅行\ndate: 2024-01-01\n---\n\n![海邊](photo.png)\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+        hexo.join("source/_posts/trip/photo.png"),
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "hexo", &[]);
+    keep_epub("hexo-asset-folder", &epub);
+    let files = unzip_map(&epub);
+    assert!(
+        files.keys().any(|k| k.starts_with("EPUB/images/")),
+        "{:?}",
+        files.keys()
+    );
+}
