@@ -703,7 +703,11 @@ impl Targets<'_> {
     ) -> Result<String, Broken> {
         let (path, frag) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
+            // docsify's `page.md?id=section`
+            None => match dest.split_once("?id=") {
+                Some((p, f)) => (p, Some(f.split('&').next().unwrap_or(f))),
+                None => (dest, None),
+            },
         };
         let target_file = if path.is_empty() {
             file_index
@@ -753,6 +757,13 @@ impl Targets<'_> {
         };
         let find = |p: &str| self.by_path.get(&*nfc_of(p)).copied();
         if let Some(f) = find(&wanted) {
+            return Ok(f);
+        }
+        // docsify takes a page's links from the site's root (`guide/b.md` in `guide/a.md`)
+        if !path.starts_with(['/', '.'])
+            && let Ok(from_root) = crate::files::resolve("_", &path, self.site_root)
+            && let Some(f) = find(&from_root)
+        {
             return Ok(f);
         }
         let stem = wanted

@@ -547,3 +547,52 @@ fn hexo_asset_folder_images() {
         files.keys()
     );
 }
+
+/// docsify as its own template and its links have it: `name:` of `window.$docsify` (not a
+/// `<meta name>`), a Chinese book in docsify's `<html lang="en">` template, links from the
+/// site's root and `?id=` sections, an embedded file.
+#[test]
+fn docsify_as_its_template_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("docs");
+    std::fs::create_dir_all(site.join("guide")).unwrap();
+    std::fs::create_dir_all(site.join("_media")).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <meta name=\"viewport\" content=\"width=device-width\">\n</head>\n<body>\n<script>\n  window.$docsify = {\n    name: '我的文件',\n    loadSidebar: true\n  }\n</script>\n</body>\n</html>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("_sidebar.md"),
+        "- [首頁](/)\n- [指南](guide/a.md)\n- [進階](guide/b.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("README.md"),
+        "# 首頁\n\n這是一本說明文件的首頁。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("guide/a.md"),
+        "# 指南\n\n見[進階](guide/b.md?id=重試次數)。\n\n[公告](_media/n.md ':include')\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("guide/b.md"), "# 進階\n\n## 重試次數\n\n三次。\n").unwrap();
+    std::fs::write(site.join("_media/n.md"), "公告內容。\n").unwrap();
+    let (epub, m) = build(dir.path(), "docs", &[]);
+    keep_epub("docsify-template", &epub);
+    assert!(
+        m.contains("warning: index.html says <html lang=\"en\">, but README.md is in Chinese: built as zh-Hant"),
+        "{m}"
+    );
+    assert!(!m.contains("broken link"), "{m}");
+    let files = unzip_map(&epub);
+    let opf = &files["EPUB/content.opf"];
+    assert!(
+        opf.contains(">我的文件</dc:title>") && opf.contains("<dc:language>zh-Hant</dc:language>"),
+        "{opf}"
+    );
+    let all: String = files.values().cloned().collect();
+    assert!(all.replace("&#x2060;", "").contains("公告內容"), "{all}");
+    assert!(all.contains("<a href=\"c003.xhtml#h4\">"), "{all}");
+}

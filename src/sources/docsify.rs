@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use super::hanpub::first_heading;
 use super::{Entry, Form, Found, Place, language_tag, read_text};
 use crate::config::{Config, Metadata};
-use crate::diagnostics::Error;
+use crate::diagnostics::{Diagnostic, Error};
 use crate::files::{self, Files};
 
 /// Read a docsify site.
@@ -21,16 +21,27 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         entries.insert(0, Entry::at_top("README.md"));
     }
     let index = read_text(files, "index.html").ok();
+    // a key of `window.$docsify = { name: '…' }` (not `<meta name="viewport">`)
     let setting = |key: &str| {
         let text = &index.as_ref()?.text;
-        let at = text.find(key)? + key.len();
-        let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
-        let quote = rest
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '\'' | '"' | '`'))?;
-        let value = &rest[1..];
-        Some(value[..value.find(quote)?].to_string())
+        let from = text.find("$docsify").unwrap_or(0);
+        let text = &text[from..];
+        text.match_indices(key).find_map(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+                return None;
+            }
+            let rest = text[at + key.len()..]
+                .trim_start()
+                .strip_prefix(':')?
+                .trim_start();
+            let quote = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+            let value = &rest[1..];
+            Some(value[..value.find(quote)?].to_string())
+        })
     };
     let lang = index.as_ref().and_then(|f| {
         let at = f.text.find("<html")?;
@@ -49,6 +60,21 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         .filter(|t| !t.trim().is_empty())
         .or_else(|| readme.as_ref().and_then(|r| first_heading(&r.text)))
         .unwrap_or_else(|| folder.to_string());
+    // docsify's own template says `<html lang="en">`: a Chinese home page is not English
+    let mut warnings = Vec::new();
+    let lang = match (lang, readme.as_ref().and_then(|r| chinese_script(&r.text))) {
+        (Some(l), Some(script)) if !l.to_ascii_lowercase().starts_with("zh") => {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "index.html says <html lang=\"{l}\">, but README.md is in Chinese: built as {script}"
+                ))
+                .in_file(files.name("index.html"))
+                .with_hint(format!("write <html lang=\"{script}\"> in index.html to say so")),
+            );
+            Some(script.to_string())
+        }
+        (lang, _) => lang,
+    };
     Ok(Found {
         form: Form::Docsify,
         config: Config {
@@ -62,8 +88,31 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
             ..Config::default()
         },
         entries,
+        warnings,
         ..Found::default()
     })
+}
+
+/// The Chinese script a text is mostly written in (`zh-Hant`, `zh-Hans`), if it is mostly
+/// Chinese: Han characters a third of its letters, told apart by the common characters each
+/// script writes its own way.
+fn chinese_script(text: &str) -> Option<&'static str> {
+    let (mut han, mut letters, mut hant, mut hans) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars().take(20_000) {
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            han += 1;
+            if "們這說時發會個為對國還過學來將與話開關見現書長問題點體".contains(c)
+            {
+                hant += 1;
+            } else if "们这说时发会个为对国还过学来将与话开关见现书长问题点体".contains(c)
+            {
+                hans += 1;
+            }
+        } else if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    (han * 2 >= letters && han >= 4).then_some(if hans > hant { "zh-Hans" } else { "zh-Hant" })
 }
 
 /// The pages a sidebar lists, with their nesting; a link is docsify's: relative to the site's

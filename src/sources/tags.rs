@@ -686,7 +686,11 @@ impl Expander<'_> {
                 i += k + 1;
                 continue;
             }
-            let docsify = self.dialect.docsify.then(|| docsify_line(line)).flatten();
+            let docsify = self
+                .dialect
+                .docsify
+                .then(|| self.docsify_embed(line).or_else(|| docsify_line(line)))
+                .flatten();
             if found.is_empty() && docsify.is_none() {
                 self.out.original(raw, &mut line_no);
                 continue;
@@ -722,6 +726,34 @@ impl Expander<'_> {
         self.out.replacing(text, *line_no);
         self.out.original(eol, line_no);
         self.changed = true;
+    }
+
+    /// docsify's embedded files, a link alone on its line: `[x](a.md ':include')` the file's
+    /// text, `[x](a.py ':include :type=code')` (or any file not Markdown) a code block.
+    fn docsify_embed(&mut self, line: &str) -> Option<String> {
+        static EMBED: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"^\s*\[[^\]]*\]\(\s*<?([^)\s>]+)>?\s+['"](:include[^'"]*)['"]\s*\)\s*$"#)
+                .expect("valid pattern")
+        });
+        let c = EMBED.captures(line)?;
+        let (target, options) = (&c[1], &c[2]);
+        let path = [
+            files::resolve(self.path, target, "").ok(),
+            files::resolve("_", target, "").ok(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|p| self.exists(p))?;
+        let text = String::from_utf8(self.files.read(&path).ok()?).ok()?;
+        let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+        let markdown = matches!(ext, "md" | "markdown") && !options.contains(":type=code");
+        Some(if markdown {
+            let body = crate::config::split_front_matter(&text).map_or(0, |(_, _, b)| b);
+            format!("\n{}\n", text[body..].trim_end())
+        } else {
+            let fence = if text.contains("```") { "~~~~" } else { "```" };
+            format!("{fence}{ext}\n{}\n{fence}", text.trim_end())
+        })
     }
 
     /// The aside an admonish fence opens (`admonish warning title="小心"`), if it is one.
@@ -1397,11 +1429,15 @@ mod tests {
 
     #[test]
     fn docsify_lines() {
-        let text = "## 設定 :id=config\n\n?> 提示文字\n\n!> 重要文字\n\n![圖](a.png ':size=50%')\n";
-        let (out, _) = run("README.md", text, &[], true);
+        let text = "## 設定 :id=config\n\n?> 提示文字\n\n!> 重要文字\n\n![圖](a.png ':size=50%')\n\n[公告](_media/n.md ':include')\n\n[範例](_media/a.py ':include :type=code')\n";
+        let media = [
+            ("_media/n.md", "公告內容。\n"),
+            ("_media/a.py", "print(1)\n"),
+        ];
+        let (out, _) = run("guide/README.md", text, &media, true);
         assert_eq!(
             out,
-            "## 設定 {#config}\n\n> [!TIP]\n> 提示文字\n\n> [!WARNING]\n> 重要文字\n\n![圖](a.png)\n"
+            "## 設定 {#config}\n\n> [!TIP]\n> 提示文字\n\n> [!WARNING]\n> 重要文字\n\n![圖](a.png)\n\n\n公告內容。\n\n\n```py\nprint(1)\n```\n"
         );
         let (out, _) = run("README.md", text, &[], false);
         assert_eq!(out, text);
