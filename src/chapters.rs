@@ -737,13 +737,31 @@ impl Targets<'_> {
         })
     }
 
+    /// The post a path from the site's root names: its permalink, or one under a prefix the
+    /// site adds (Jekyll's `baseurl` `/blog`, its `:categories`): `/blog/2022/08/01/a` is
+    /// `/2022/08/01/a` when that is a post and has two parts or more.
+    fn permalink(&self, path: &str) -> Option<usize> {
+        let mut p = path;
+        loop {
+            if let Some(&f) = self.permalinks.get(p) {
+                return Some(f);
+            }
+            let rest = p.get(1..)?;
+            let next = &rest[rest.find('/')?..];
+            if next.matches('/').count() < 2 {
+                return None;
+            }
+            p = next;
+        }
+    }
+
     /// The chapter file a link's path names: a Markdown file of the book, as written or as the
     /// HTML page a site makes of it (`x.html` for `x.md`, a folder for its README or index, a
     /// name without extension), or a post by its permalink.
     fn file_of(&self, path: &str, here: &str) -> Result<usize, Broken> {
         let path = percent_decode(path.split('?').next().unwrap_or(path));
         if path.starts_with('/')
-            && let Some(&f) = self.permalinks.get(&trim_permalink(&path))
+            && let Some(f) = self.permalink(&trim_permalink(&path))
         {
             return Ok(f);
         }

@@ -596,3 +596,34 @@ fn docsify_as_its_template_has_it() {
     assert!(all.replace("&#x2060;", "").contains("公告內容"), "{all}");
     assert!(all.contains("<a href=\"c003.xhtml#h4\">"), "{all}");
 }
+
+/// A link to a Jekyll post as the site publishes it: under its `baseurl` and its
+/// `:categories` (`/blog/python/2022/08/01/a.html`); a path of one part is not taken for one.
+#[test]
+fn jekyll_links_under_baseurl_and_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let blog = dir.path().join("blog");
+    std::fs::create_dir_all(blog.join("_posts")).unwrap();
+    std::fs::write(blog.join("_config.yml"), "title: 部落格\nbaseurl: /blog\n").unwrap();
+    std::fs::write(
+        blog.join("_posts/2022-08-01-a.md"),
+        "---\ntitle: 甲\ncategories: python\n---\n\n內文。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        blog.join("_posts/2022-08-02-b.md"),
+        "---\ntitle: 乙\n---\n\n見[甲](/blog/python/2022/08/01/a.html)與[甲](/python/2022/08/01/a.html)。\n\n[標籤](/tags/a)\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "blog", &[]);
+    keep_epub("jekyll-baseurl", &epub);
+    assert_eq!(m.matches("broken link").count(), 1, "{m}");
+    assert!(m.contains("broken link `/tags/a`"), "{m}");
+    let all: String = unzip_map(&epub).values().cloned().collect();
+    let all = all.replace("&#x2060;", "");
+    assert_eq!(
+        all.matches("<a href=\"c001.xhtml\">甲</a>").count(),
+        2,
+        "{all}"
+    );
+}
