@@ -627,3 +627,43 @@ fn jekyll_links_under_baseurl_and_categories() {
         "{all}"
     );
 }
+
+/// A GitBook kept with Git Sync: `.gitbook.yaml` names the root and the summary and readme
+/// files; the readme's front matter is not its title.
+#[test]
+fn gitbook_git_sync_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("docs/guide")).unwrap();
+    std::fs::write(
+        repo.join(".gitbook.yaml"),
+        "root: ./docs/\n\nstructure:\n  readme: intro.md\n  summary: toc.md\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("README.md"), "# 倉庫說明\n").unwrap();
+    std::fs::write(
+        repo.join("docs/toc.md"),
+        "# Table of contents\n\n* [歡迎](intro.md)\n* [指南](guide/a.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("docs/intro.md"),
+        "---\ndescription: 這是說明。\n---\n\n# 好書\n\n歡迎。\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("docs/guide/a.md"), "# 指南\n\n內文。\n").unwrap();
+    let (epub, _) = build(dir.path(), "repo", &[]);
+    keep_epub("gitbook-git-sync", &epub);
+    let files = unzip_map(&epub);
+    assert!(
+        files["EPUB/content.opf"].contains(">好書</dc:title>"),
+        "{}",
+        files["EPUB/content.opf"]
+    );
+    let nav = nav_outline(&files["EPUB/nav.xhtml"]).join("\n");
+    assert!(
+        nav.contains("歡迎 -> ") && nav.contains("指南 -> "),
+        "{nav}"
+    );
+    assert!(!nav.contains("倉庫說明"), "{nav}");
+}

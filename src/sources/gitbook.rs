@@ -40,16 +40,23 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
     } else {
         BookJson::default()
     };
-    let root = book
+    // GitBook's Git Sync: `.gitbook.yaml` names the root and the summary and readme files
+    let synced = synced_layout(files);
+    let root = synced
         .root
         .as_deref()
+        .or(book.root.as_deref())
         .unwrap_or("")
-        .trim_matches(['/', '.'])
+        .trim_start_matches("./")
+        .trim_matches('/')
         .to_string();
-    let summary_path = join(&root, "SUMMARY.md");
+    let structure = synced.structure.unwrap_or_default();
+    let summary_name = structure.summary.as_deref().unwrap_or("SUMMARY.md");
+    let summary_path = join(&root, summary_name.trim_start_matches("./"));
     let summary_file = read_text(files, &summary_path)?;
     let outline = summary::read(&summary_file, &summary_path)?;
-    let readme = read_text(files, &join(&root, "README.md")).ok();
+    let readme_name = structure.readme.as_deref().unwrap_or("README.md");
+    let readme = read_text(files, &join(&root, readme_name.trim_start_matches("./"))).ok();
     let folder = files.name("");
     let folder = folder
         .trim_end_matches('/')
@@ -89,6 +96,34 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         );
     }
     Ok(found)
+}
+
+/// GitBook's `.gitbook.yaml` (Git Sync): where the book is in the repository.
+#[derive(Deserialize, Default)]
+struct Synced {
+    root: Option<String>,
+    structure: Option<Structure>,
+}
+
+#[derive(Deserialize, Default)]
+struct Structure {
+    readme: Option<String>,
+    summary: Option<String>,
+}
+
+/// The `.gitbook.yaml` of the book folder, if it has one (its other keys are GitBook's).
+fn synced_layout(files: &dyn Files) -> Synced {
+    files
+        .read(".gitbook.yaml")
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| serde_saphyr::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Whether the folder is a GitBook kept with Git Sync (`.gitbook.yaml`).
+pub fn is_synced(files: &dyn Files) -> bool {
+    files.read(".gitbook.yaml").is_ok()
 }
 
 /// A summary's heading that names the list, not the book: `# Summary`, GitBook's default

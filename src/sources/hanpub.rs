@@ -121,7 +121,9 @@ pub fn first_heading(text: &str) -> Option<String> {
     let mut paragraph: Vec<&str> = Vec::new();
     // an HTML heading being read: its level and its lines so far
     let mut html_heading: Option<(u8, String)> = None;
-    for line in text.lines() {
+    // a README's front matter is not its text
+    let body = crate::config::split_front_matter(text).map_or(0, |(_, _, b)| b);
+    for line in text[body..].lines() {
         let indent = line.len() - line.trim_start_matches(' ').len();
         let rest = line[indent..].trim_end();
         if comment {

@@ -965,6 +965,20 @@ impl Expander<'_> {
                 format!("[{}](<{path}>)", escape_md(&title))
             }
             "post_url" => self.post(arg(args, "", Some(0)).unwrap_or("")),
+            // GitBook's attached file: an image shown, another file named
+            "file" => {
+                let src = arg(args, "src", Some(0)).unwrap_or("");
+                let image = [".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"]
+                    .iter()
+                    .any(|e| src.to_ascii_lowercase().ends_with(e));
+                let name = src.rsplit('/').next().unwrap_or(src);
+                let caption = arg(args, "caption", None).unwrap_or(name);
+                if image {
+                    format!("![{}](<{src}>)", escape_md(caption))
+                } else {
+                    format!("`{}`", name.replace('`', ""))
+                }
+            }
             "link" => {
                 let to = arg(args, "", Some(0)).unwrap_or("").trim_start_matches('/');
                 relative(self.path, to)
