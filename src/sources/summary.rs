@@ -28,7 +28,7 @@ pub struct Outline {
 
 /// Read `file` (the summary, at `path` in the book) as mdBook does.
 pub fn read(file: &SourceFile, path: &str) -> Result<Outline, Diagnostic> {
-    let text = parts_as_h1(&file.text);
+    let (text, groups) = groups_as_drafts(&parts_as_h1(&file.text));
     let summary = mdbook_summary::parse_summary(&text).map_err(|e| error(file, &e))?;
     let mut out = Outline {
         title: summary.title.clone(),
@@ -51,7 +51,44 @@ pub fn read(file: &SourceFile, path: &str) -> Result<Outline, Diagnostic> {
     w.items(&numbered[..first_part], 0);
     w.items(&numbered[first_part..], 1);
     w.items(&summary.suffix_chapters, 0);
+    // a group is not a draft left out
+    out.drafts.retain(|d| !groups.contains(d));
     Ok(out)
+}
+
+/// A list item of plain text over nested items (`* 第一部` then `  * [一](a.md)`), as GitBooks
+/// and docsify sidebars group chapters: written as a draft's link (`* [第一部]()`), which holds
+/// its chapters under its name; the names of the groups. Lines keep their number.
+fn groups_as_drafts(text: &str) -> (String, Vec<String>) {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    fn item(l: &str) -> Option<&str> {
+        let t = l.trim_start();
+        ["* ", "- ", "+ "]
+            .iter()
+            .find_map(|m| t.strip_prefix(m))
+            .map(|rest| rest.trim_end())
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut groups = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let nested = lines[i + 1..]
+            .iter()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|next| item(next).is_some() && indent(next) > indent(line));
+        match item(line) {
+            // (one over nothing is still an error: mdBook's own)
+            Some(name) if nested && !name.is_empty() && !name.starts_with('[') => {
+                let name = name.trim_matches('*').trim();
+                out.push_str(&line[..indent(line)]);
+                out.push_str(&format!("* [{}]()", name.replace(['[', ']'], "")));
+                out.push_str(&line[line.trim_end().len()..]);
+                groups.push(name.to_string());
+            }
+            _ => out.push_str(line),
+        }
+    }
+    (out, groups)
 }
 
 struct Walker<'a> {
@@ -220,6 +257,23 @@ mod tests {
         );
         let file = SourceFile::new("src/SUMMARY.md", text);
         assert_eq!(read(&file, "src/SUMMARY.md").unwrap().drafts, ["草稿"]);
+    }
+
+    /// A GitBook's group: an item of plain text over its chapters.
+    #[test]
+    fn groups_of_plain_text() {
+        let text =
+            "# Summary\n\n* [簡介](README.md)\n* **第一部**\n  * [一](a.md)\n  * [二](b.md)\n";
+        assert_eq!(
+            outline(text),
+            [
+                "0 src/README.md 簡介",
+                "[0 第一部]1 src/a.md 一",
+                "1 src/b.md 二"
+            ]
+        );
+        let file = SourceFile::new("src/SUMMARY.md", text);
+        assert!(read(&file, "src/SUMMARY.md").unwrap().drafts.is_empty());
     }
 
     #[test]
