@@ -103,13 +103,22 @@ pub fn typesetting(project: &Project, opts: &Options) -> Vec<Diagnostic> {
                     fix.to
                 ),
             };
+            // text a template tag or an include wrote: `--fix` leaves it (it is not there)
+            let hint = if s.file.is_expanded_at(fix.span.start) {
+                format!(
+                    "typesetting ({}); the text comes from a template tag or an included file, which `hanpub check --fix` leaves as written",
+                    fix.kind
+                )
+            } else {
+                format!(
+                    "typesetting ({}); `hanpub check --fix` rewrites the source",
+                    fix.kind
+                )
+            };
             out.push(
                 Diagnostic::warning(message)
                     .at(&s.file, fix.span.clone())
-                    .with_hint(format!(
-                        "typesetting ({}); `hanpub check --fix` rewrites the source",
-                        fix.kind
-                    )),
+                    .with_hint(hint),
             );
         }
     }
@@ -208,11 +217,15 @@ pub fn fix_source(
         } else {
             (text.get(fix.span.clone()) == Some(fix.from.as_str())).then(|| fix.span.clone())
         };
-        // a tag, or a line break beside one (its line is the tool's, not text)
+        // on a line with a tag (the build's text there is what the tag became), or in code a
+        // tag holds
         let near_tag = |r: &std::ops::Range<usize>| {
+            let line_start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[r.start..]
+                .find('\n')
+                .map_or(text.len(), |i| r.start + i);
             protected.iter().any(|p| {
-                r.start < p.end && p.start < r.end.max(r.start + 1)
-                    || fix.kind == "soft-break" && (p.end + 1 == r.start || p.start == r.end)
+                p.start <= line_end && line_start <= p.end || r.start < p.end && p.start < r.end
             })
         };
         match range {

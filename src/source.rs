@@ -371,6 +371,19 @@ impl SourceFile {
         self.origin.as_ref().map_or(self, |o| &o.file)
     }
 
+    /// Whether `offset` of this text is on a line an expansion wrote (an included file, a
+    /// template tag), not one of the file on disk as it is.
+    pub fn is_expanded_at(&self, offset: usize) -> bool {
+        let Some(o) = &self.origin else {
+            return false;
+        };
+        let line = self
+            .index()
+            .line_starts
+            .line_of(offset.min(self.text.len()));
+        matches!(o.lines.get(line), Some(&(_, true)))
+    }
+
     /// The file on disk and the span there of `span` of this text: the same place on a line of
     /// its own, the directive's line for an included one.
     pub fn on_disk_span(&self, span: Range<usize>) -> (&SourceFile, Range<usize>) {

@@ -519,3 +519,30 @@ fn check_warns_when_ruby_readings_and_characters_differ() {
 "
     );
 }
+
+/// `check` says which typesetting changes `--fix` makes and which it leaves: text a template
+/// tag wrote is not in the source as it is.
+#[test]
+fn check_says_what_fix_leaves_in_template_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let md =
+        "---\ntitle: 書\n---\n\n## 一\n\n見 {% post_link a 上一篇,序 %} 與\n下文。\n\n\n中文,好\n";
+    std::fs::write(dir.path().join("a.md"), md).unwrap();
+    let out = hanpub(dir.path(), &["check", "a.md"], &[]);
+    let err = stderr(&out);
+    assert!(
+        err.contains(" --> a.md:7:1\n  |\n7 | 見 {% post_link a 上一篇,序 %} 與\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: typesetting (punctuation); the text comes from a template tag or an included file, which `hanpub check --fix` leaves as written\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  --> a.md:11:3\n   |\n11 | 中文,好\n   |     ^\n   = hint: typesetting (punctuation); `hanpub check --fix` rewrites the source\n"),
+        "{err}"
+    );
+    let out = hanpub(dir.path(), &["check", "a.md", "--fix"], &[]);
+    let fixed = std::fs::read_to_string(dir.path().join("a.md")).unwrap();
+    assert!(
+        fixed.contains("{% post_link a 上一篇,序 %} 與\n下文") && fixed.contains("中文，好"),
+        "{}\n{fixed}",
+        stderr(&out)
+    );
+}
