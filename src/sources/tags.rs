@@ -55,9 +55,24 @@ pub struct Dialect {
     pub chinese: bool,
 }
 
+/// Whether the file may hold a tag: looked for a block at a time, each given back (a large
+/// book is mapped, and most have none).
+fn file_may_have_tags(file: &SourceFile, d: Dialect) -> bool {
+    let (text, mut found) = (file.text.as_bytes(), false);
+    file.text.in_blocks(0..text.len(), |r| {
+        // a few bytes more: a needle across the end of the block
+        let end = (r.end + 16).min(text.len());
+        found = found || may_have_tags_bytes(&text[r.start..end], d);
+    });
+    found
+}
+
 /// Whether the text may hold a tag.
 fn may_have_tags(text: &str, d: Dialect) -> bool {
-    let b = text.as_bytes();
+    may_have_tags_bytes(text.as_bytes(), d)
+}
+
+fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     if d.mdbook {
         return memchr::memmem::find(b, b"admonish").is_some();
     }
@@ -80,7 +95,7 @@ pub fn expand(
     file: SourceFile,
     dialect: Dialect,
 ) -> (SourceFile, Vec<Diagnostic>) {
-    if !may_have_tags(&file.text, dialect) {
+    if !file_may_have_tags(&file, dialect) {
         return (file, Vec::new());
     }
     let body = crate::config::split_front_matter(&file.text).map_or(0, |(_, _, b)| b);
