@@ -701,6 +701,9 @@ impl Targets<'_> {
         file_index: usize,
         here: &str,
     ) -> Result<String, Broken> {
+        // docsify's router: `#/guide/b` is the page `/guide/b`
+        let routed = dest.strip_prefix("#/").map(|d| format!("/{d}"));
+        let dest = routed.as_deref().unwrap_or(dest);
         let (path, frag) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
             // docsify's `page.md?id=section`
@@ -720,6 +723,12 @@ impl Targets<'_> {
                 let anchor = |name: &str| self.anchors.in_file(target_file, name);
                 anchor(&frag)
                     .or_else(|| anchor(&unicode_slug(&frag)))
+                    // docsify's id of a heading that starts with a digit: `_0-1-背包`
+                    .or_else(|| {
+                        frag.strip_prefix('_')
+                            .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
+                            .and_then(|f| anchor(f).or_else(|| anchor(&unicode_slug(f))))
+                    })
                     .or_else(|| {
                         path.is_empty()
                             .then(|| self.anchors.anywhere(&frag))

@@ -519,8 +519,14 @@ fn split_tex(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
         };
         let tex = t[at + 2..at + 2 + len].trim();
         let end = at + 2 + len + 2;
-        if tex.is_empty() {
-            pos = end;
+        // a formula, not `\\(` in prose about regular expressions (`寫 \\( 與 \\)`) or a
+        // path (`C:\\(x86\\)`)
+        let glued = t[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == ':' || c == '\\');
+        if tex.is_empty() || glued || tex.chars().any(|c| c > '\u{2E7F}') {
+            pos = at + 2;
             continue;
         }
         if at > from {
@@ -1115,6 +1121,15 @@ mod tests {
         assert_eq!(evs[4], math("x", true));
         assert_eq!(evs[5], Ev::Text(" 與 \\(\\) 空。".into()));
         assert_eq!(evs[8], math("a^2 + b^2", true));
+        // not in prose about regular expressions, nor in a path
+        let prose: Vec<Ev> = parse("寫 \\\\( 與 \\\\) 才行,C:\\\\(x86\\\\) 下\n", 0)
+            .into_iter()
+            .map(|s| s.ev)
+            .collect();
+        assert!(
+            !prose.iter().any(|e| matches!(e, Ev::Math { .. })),
+            "{prose:?}"
+        );
         // code keeps them as written
         assert_eq!(evs[11], Ev::Text("\\\\(x\\\\)\n".into()), "{evs:?}");
     }

@@ -574,10 +574,14 @@ fn docsify_as_its_template_has_it() {
     .unwrap();
     std::fs::write(
         site.join("guide/a.md"),
-        "# 指南\n\n見[進階](guide/b.md?id=重試次數)。\n\n[公告](_media/n.md ':include')\n",
+        "# 指南\n\n見[進階](guide/b.md?id=重試次數)、[背包](#/guide/b?id=_0-1-背包)。\n\n[公告](_media/n.md ':include')\n",
     )
     .unwrap();
-    std::fs::write(site.join("guide/b.md"), "# 進階\n\n## 重試次數\n\n三次。\n").unwrap();
+    std::fs::write(
+        site.join("guide/b.md"),
+        "# 進階\n\n## 重試次數\n\n三次。\n\n## 0-1 背包\n\n動態規劃。\n",
+    )
+    .unwrap();
     std::fs::write(site.join("_media/n.md"), "公告內容。\n").unwrap();
     let (epub, m) = build(dir.path(), "docs", &[]);
     keep_epub("docsify-template", &epub);
@@ -666,4 +670,50 @@ fn gitbook_git_sync_layout() {
         "{nav}"
     );
     assert!(!nav.contains("倉庫說明"), "{nav}");
+}
+
+/// A Hugo site that names its languages: `post.en.md` is a translation, left out of a Chinese
+/// book with a note; a site that does not keeps `hello.it.md` (a name, not Italian).
+#[test]
+fn hugo_translations() {
+    let dir = tempfile::tempdir().unwrap();
+    for (site, langs) in [("multi", true), ("plain", false)] {
+        let posts = dir.path().join(site).join("content/posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let config = if langs {
+            "title = \"站\"\ndefaultContentLanguage = \"zh-tw\"\n[languages]\n[languages.zh-tw]\nweight = 1\n[languages.en]\nweight = 2\n"
+        } else {
+            "title = \"站\"\nlanguageCode = \"zh-tw\"\n"
+        };
+        std::fs::write(dir.path().join(site).join("hugo.toml"), config).unwrap();
+        std::fs::write(
+            posts.join("bread.md"),
+            "---\ntitle: 麵包\ndate: 2024-01-01\n---\n\n內文。\n",
+        )
+        .unwrap();
+        std::fs::write(
+            posts.join("bread.en.md"),
+            "---\ntitle: Bread\ndate: 2024-01-01\n---\n\nText.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            posts.join("hello.it.md"),
+            "---\ntitle: 網域\ndate: 2024-01-02\n---\n\n內文。\n",
+        )
+        .unwrap();
+    }
+    let (epub, m) = build(dir.path(), "multi", &[]);
+    keep_epub("hugo-translations", &epub);
+    assert!(
+        m.contains("note: left out `multi/content/posts/bread.en.md`: a translation into `en` (the book is in `zh-Hant`)"),
+        "{m}"
+    );
+    assert!(
+        m.contains("left out `multi/content/posts/hello.it.md`"),
+        "{m}"
+    );
+    let (epub, m) = build(dir.path(), "plain", &[]);
+    assert!(!m.contains("translation"), "{m}");
+    let nav = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
+    assert!(nav.contains("網域 -> "), "{nav}");
 }

@@ -57,11 +57,14 @@ pub fn expand(files: &dyn Files, path: &str, file: SourceFile) -> (SourceFile, V
         match expand_one(files, path, &m, 0) {
             Ok(text) => out.included(&text, here),
             Err(why) => {
+                let hint = if why.contains("anchor") {
+                    "add the ANCHOR lines to the file, or name lines (`:2:10`); the text around the directive is kept"
+                } else {
+                    "copy the file into the book folder; the text around the directive is kept"
+                };
                 let d = Diagnostic::warning(format!("`{}` {why}: left out", all.as_str()))
                     .at(&file, all.range())
-                    .with_hint(
-                        "copy the file into the book folder; the text around the directive is kept",
-                    );
+                    .with_hint(hint);
                 warnings.push(d);
             }
         }

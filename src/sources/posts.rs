@@ -190,6 +190,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
     for path in post_files(files, site) {
         // a Hugo site's translations (`post.en.md`): the book is in the site's language
         if site == Site::Hugo
+            && settings.multilingual
             && let Some(lang) = translation(&path)
             && !same_language(&super::language_tag(lang), &site_lang)
         {
@@ -429,6 +430,8 @@ struct SiteSettings {
     title: Option<String>,
     author: Option<String>,
     lang: Option<String>,
+    /// The site names its languages (Hugo's `[languages]`): `post.en.md` is a translation.
+    multilingual: bool,
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
@@ -466,6 +469,10 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
             "default_language",
             "lang",
         ]),
+        multilingual: file
+            .text
+            .lines()
+            .any(|l| l.starts_with("[languages") || l.starts_with("languages:")),
     }
 }
 

@@ -892,11 +892,24 @@ impl Expander<'_> {
                 .unwrap_or(name);
             let kind = alert_kind(style);
             let (class, title) = kind.class_and_title(self.dialect.chinese);
-            // Hugo's `notice` and `admonition` take a title after the style (Hexo's `note`
-            // takes more classes: `no-icon`)
+            // Hugo's `notice` and `admonition` take a title after the style; Hexo's `note`
+            // its classes (`no-icon`), then a title
             let hugo = matches!(tag.kind, Kind::Hugo { .. });
-            let title = arg(args, "title", if hugo { Some(1) } else { None })
-                .map_or(title.to_string(), escape);
+            const CLASSES: &[&str] = &[
+                "default", "primary", "success", "info", "warning", "danger", "no-icon", "flat",
+                "modern", "simple", "disabled",
+            ];
+            let words: Vec<&str> = args
+                .iter()
+                .filter(|a| !is_named(a))
+                .skip(1)
+                .map(String::as_str)
+                .filter(|a| hugo || !CLASSES.contains(a))
+                .collect();
+            let given = arg(args, "title", None)
+                .map(str::to_string)
+                .or_else(|| (!words.is_empty()).then(|| words.join(" ")));
+            let title = given.as_deref().map_or(title.to_string(), escape);
             self.open
                 .push((name.to_string(), "\n\n</aside>\n".into(), span));
             return format!(
@@ -1013,6 +1026,17 @@ impl Expander<'_> {
                 found.unwrap_or_else(|| target.to_string())
             }
             "include" | "include_relative" => self.include(args, span),
+            // a block of code whose closing tag is not on a line of its own, or missing
+            "highlight" | "codeblock" | "comment" | "math" | "katex" | "tex" | "latex" => {
+                self.warn(
+                    format!(
+                        "`{}` is never closed (its closing tag alone on a line): left out, what follows is read as text",
+                        self.shown(&span)
+                    ),
+                    span,
+                );
+                String::new()
+            }
             _ => {
                 if let Some(url) = web_link(name, args) {
                     return format!("<{url}>");
@@ -1427,13 +1451,24 @@ mod tests {
         let (out, w) = run("a.md", text, &[("d.png", "")], false);
         assert!(out.starts_with("![圖](<p.png>)\n\n![Hooks 的生命週期](<d.png>)\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">警告</p>"), "{out}");
         assert!(w.is_empty(), "{w:?}");
+        // Hexo's note: classes, then its title
+        let (out, _) = run(
+            "a.md",
+            "{% note warning no-icon 小心 高溫 %}\n內文\n{% endnote %}\n",
+            &[],
+            false,
+        );
+        assert!(
+            out.contains("<p class=\"alert-title\">小心 高溫</p>"),
+            "{out}"
+        );
         // a tag never closed is reported where it opens; a shortcode's closing tag is not a
         // Liquid one
         let text = "一\n\n{{< highlight go >}}\nfmt.Println()\n{% endhighlight %}\n\n{% hint %}\n";
         let (_, w) = run("a.md", text, &[], false);
         assert_eq!(w.len(), 3, "{w:?}");
         assert!(
-            w[0].starts_with("template tag `{{< highlight go >}}`"),
+            w[0].starts_with("`{{< highlight go >}}` is never closed"),
             "{w:?}"
         );
         assert_eq!(
