@@ -240,6 +240,10 @@ fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    // `title: ""` (a post named by its heading or file): a chapter, not an untitled article
+    if config.meta.title.trim().is_empty() && !config.draft {
+        return Ok(None);
+    }
     Ok(Some((config.meta, config.draft, config.ignored)))
 }
 

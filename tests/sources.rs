@@ -419,6 +419,8 @@ fn hugo_page_options_and_posts_without_a_title() {
     let files = unzip_map(&epub);
     let text: String = files.values().cloned().collect();
     assert!(!text.contains("HEADLESS") && !text.contains("PRIVATE"));
+    // `title = ""`: a chapter named by its file, never an empty heading (Ace: empty-heading)
+    assert!(!text.contains("<h1 class=\"title\"></h1>"), "{text}");
     let nav = nav_outline(&files["EPUB/nav.xhtml"]).join("\n");
     for title in ["第一篇", "標題在內文", "c", "留下"] {
         assert!(nav.contains(&format!("{title} -> ")), "{title}: {nav}");
