@@ -719,3 +719,37 @@ fn hugo_translations() {
     let nav = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
     assert!(nav.contains("網域 -> "), "{nav}");
 }
+
+/// A GitBook in several languages (`LANGS.md`): its Chinese book is built, with a note that
+/// names the others.
+#[test]
+fn gitbook_in_several_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("gb");
+    for (lang, title) in [("en", "Hello"), ("zh-tw", "你好")] {
+        std::fs::create_dir_all(book.join(lang)).unwrap();
+        std::fs::write(
+            book.join(lang).join("SUMMARY.md"),
+            format!("# Summary\n\n* [{title}](README.md)\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            book.join(lang).join("README.md"),
+            format!("# {title}\n\n內文。\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        book.join("LANGS.md"),
+        "# Languages\n\n* [English](en/)\n* [繁體中文](zh-tw/)\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "gb", &[]);
+    keep_epub("gitbook-langs", &epub);
+    assert!(
+        m.contains("note: a GitBook in several languages: built `zh-tw/` (繁體中文); build another with `hanpub build gb/en`"),
+        "{m}"
+    );
+    let nav = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
+    assert!(nav.contains("你好 -> ") && !nav.contains("Hello"), "{nav}");
+}

@@ -50,6 +50,24 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         .trim_start_matches("./")
         .trim_matches('/')
         .to_string();
+    // a multi-language GitBook (`LANGS.md`): its Chinese book, else its first
+    let root = match (root.is_empty(), languages(files)) {
+        (true, Some((dir, label, others))) => {
+            found.notes.push(format!(
+                "a GitBook in several languages: built `{dir}/` ({label}){}",
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; build another with `hanpub build {}`",
+                        files.name(&others[0])
+                    )
+                }
+            ));
+            dir
+        }
+        _ => root,
+    };
     let structure = synced.structure.unwrap_or_default();
     let summary_name = structure.summary.as_deref().unwrap_or("SUMMARY.md");
     let summary_path = join(&root, summary_name.trim_start_matches("./"));
@@ -119,6 +137,40 @@ fn synced_layout(files: &dyn Files) -> Synced {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| serde_saphyr::from_str(&t).ok())
         .unwrap_or_default()
+}
+
+/// The language folder of a GitBook's `LANGS.md` to build (the first Chinese one, else the
+/// first), its label, and the other folders.
+fn languages(files: &dyn Files) -> Option<(String, String, Vec<String>)> {
+    if files.read("SUMMARY.md").is_ok() {
+        return None;
+    }
+    let text = String::from_utf8(files.read("LANGS.md").ok()?).ok()?;
+    let langs: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (label, rest) = l.split_once('[')?.1.split_once("](")?;
+            let dir = rest
+                .split_once(')')?
+                .0
+                .trim()
+                .trim_matches('/')
+                .trim_start_matches("./");
+            (!dir.is_empty()).then(|| (dir.to_string(), label.to_string()))
+        })
+        .collect();
+    let pick = langs
+        .iter()
+        .position(|(d, _)| d.to_ascii_lowercase().starts_with("zh"))
+        .unwrap_or(0);
+    let (dir, label) = langs.get(pick)?.clone();
+    let others = langs
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != pick)
+        .map(|(_, (d, _))| d.clone())
+        .collect();
+    Some((dir, label, others))
 }
 
 /// Whether the folder is a GitBook kept with Git Sync (`.gitbook.yaml`).

@@ -130,7 +130,7 @@ pub fn find(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
             mdbook::Owner::Neither(d) => Err(d.into()),
         };
     }
-    if has("book.json") || has("SUMMARY.md") || gitbook::is_synced(files) {
+    if has("book.json") || has("SUMMARY.md") || has("LANGS.md") || gitbook::is_synced(files) {
         return gitbook::read(files, &listing);
     }
     if has("_sidebar.md") {
