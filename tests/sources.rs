@@ -753,3 +753,35 @@ fn gitbook_in_several_languages() {
     let nav = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
     assert!(nav.contains("你好 -> ") && !nav.contains("Hello"), "{nav}");
 }
+
+/// A site's own `permalink:` pattern: links to posts as the site publishes them.
+#[test]
+fn site_permalink_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let hexo = dir.path().join("hexo");
+    std::fs::create_dir_all(hexo.join("source/_posts")).unwrap();
+    std::fs::write(
+        hexo.join("_config.yml"),
+        "title: 部落格\npermalink: posts/:year/:name/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hexo.join("source/_posts/a.md"),
+        "---\ntitle: 甲\ndate: 2023-05-09\n---\n\n內文。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hexo.join("source/_posts/b.md"),
+        "---\ntitle: 乙\ndate: 2023-05-10\n---\n\n見[甲](/posts/2023/a/)。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "hexo", &[]);
+    keep_epub("hexo-permalink", &epub);
+    assert!(!m.contains("broken link"), "{m}");
+    let all: String = unzip_map(&epub).values().cloned().collect();
+    assert!(
+        all.replace("&#x2060;", "")
+            .contains("<a href=\"c001.xhtml\">甲</a>"),
+        "{all}"
+    );
+}

@@ -247,7 +247,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             "" => first_heading(&file.text[body_of(&file)..]).unwrap_or_else(|| stem(&path)),
             t => t.to_string(),
         };
-        let permalink = permalink(site, &path, &date, &file);
+        let permalink = permalink(site, &path, &date, &file, settings.permalink.as_deref());
         posts.push(Post {
             path,
             date,
@@ -375,7 +375,13 @@ fn walk(files: &dyn Files, dir: &str, depth: usize, out: &mut Vec<String>) {
 }
 
 /// The URL path a post is published at by the site's default permalink pattern.
-fn permalink(site: Site, path: &str, date: &str, file: &SourceFile) -> Option<String> {
+fn permalink(
+    site: Site,
+    path: &str,
+    date: &str,
+    file: &SourceFile,
+    pattern: Option<&str>,
+) -> Option<String> {
     let name = stem(path);
     // a page bundle is named by its folder
     let name = if name == "index" {
@@ -392,11 +398,17 @@ fn permalink(site: Site, path: &str, date: &str, file: &SourceFile) -> Option<St
         Site::Hexo => {
             let under = path.strip_prefix("source/_posts/")?;
             let title = under.rsplit_once('.').map_or(under, |(s, _)| s);
-            Some(format!("/{}/{title}/", ymd()?))
+            match pattern {
+                Some(p) => expand_permalink(p, date, title, &name, ""),
+                None => Some(format!("/{}/{title}/", ymd()?)),
+            }
         }
         Site::Jekyll => {
             let title = name.get(11..).filter(|_| jekyll_date(path).is_some())?;
-            Some(format!("/{}/{title}.html", ymd()?))
+            match pattern {
+                Some(p) => expand_permalink(p, date, title, title, ".html"),
+                None => Some(format!("/{}/{title}.html", ymd()?)),
+            }
         }
         Site::Hugo | Site::Zola | Site::Astro => {
             let base = match site {
@@ -411,6 +423,65 @@ fn permalink(site: Site, path: &str, date: &str, file: &SourceFile) -> Option<St
             })
         }
     }
+}
+
+/// A site's `permalink:` pattern filled in for a post: `:year`, `:month`, `:day`, `:i_month`,
+/// `:i_day`, `:title`, `:name`, `:slug`, `:output_ext`; `:categories` and `:category` left
+/// out (a link under them is still found, [`crate::chapters`]); Jekyll's `date`, `pretty`,
+/// `none`. `None` for a token it does not know (`:hash`, `:abbrlink`).
+fn expand_permalink(
+    pattern: &str,
+    date: &str,
+    title: &str,
+    name: &str,
+    ext: &str,
+) -> Option<String> {
+    let pattern = match pattern {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        p => p,
+    };
+    let d = date.get(..10).filter(|d| crate::config::valid_date(d));
+    let part = |i: std::ops::Range<usize>| d.and_then(|d| d.get(i));
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let token_len = rest[at + 1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - at - 1);
+        let token = &rest[at + 1..at + 1 + token_len];
+        let value: String = match token {
+            "year" => part(0..4)?.to_string(),
+            "month" => part(5..7)?.to_string(),
+            "day" => part(8..10)?.to_string(),
+            "i_month" => part(5..7)?.trim_start_matches('0').to_string(),
+            "i_day" => part(8..10)?.trim_start_matches('0').to_string(),
+            "short_year" => part(2..4)?.to_string(),
+            "title" | "slug" => title.to_string(),
+            "name" => name.to_string(),
+            "output_ext" => ext.to_string(),
+            "categories" | "category" => String::new(),
+            _ => return None,
+        };
+        out.push_str(&value);
+        rest = &rest[at + 1 + token_len..];
+    }
+    out.push_str(rest);
+    // an empty part (`/:categories/` with none) is no part
+    let mut path = String::from("/");
+    path.push_str(
+        &out.split('/')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("/"),
+    );
+    if out.ends_with('/') {
+        path.push('/');
+    }
+    Some(path)
 }
 
 /// A post's own `slug:` (Hugo, Zola, Astro), read from its front matter text.
@@ -432,6 +503,8 @@ struct SiteSettings {
     lang: Option<String>,
     /// The site names its languages (Hugo's `[languages]`): `post.en.md` is a translation.
     multilingual: bool,
+    /// Hexo's and Jekyll's `permalink:` pattern (`:year/:month/:title/`, `pretty`).
+    permalink: Option<String>,
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
@@ -473,6 +546,10 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
             .text
             .lines()
             .any(|l| l.starts_with("[languages") || l.starts_with("languages:")),
+        permalink: match site {
+            Site::Hexo | Site::Jekyll => value(&["permalink"]),
+            _ => None,
+        },
     }
 }
 
@@ -565,6 +642,34 @@ mod tests {
     use crate::files::MemFiles;
 
     #[test]
+    fn permalink_patterns() {
+        let p = |pattern, ext| {
+            expand_permalink(pattern, "2023-05-09 10:00:00", "sub/kyoto", "kyoto", ext)
+        };
+        assert_eq!(
+            p(":year/:month/:day/:title/", "").as_deref(),
+            Some("/2023/05/09/sub/kyoto/")
+        );
+        assert_eq!(
+            p("/:categories/:year/:title/", ".html").as_deref(),
+            Some("/2023/sub/kyoto/")
+        );
+        assert_eq!(
+            p("pretty", ".html").as_deref(),
+            Some("/2023/05/09/sub/kyoto/")
+        );
+        assert_eq!(
+            p("date", ".html").as_deref(),
+            Some("/2023/05/09/sub/kyoto.html")
+        );
+        assert_eq!(
+            p("posts/:i_month/:name.html", "").as_deref(),
+            Some("/posts/5/kyoto.html")
+        );
+        assert_eq!(p("posts/:abbrlink/", ""), None);
+    }
+
+    #[test]
     fn titles_the_posts_share() {
         assert_eq!(
             shared_title(&["CORS 完全手冊（一）：為什麼", "CORS 完全手冊（二）：如何"]).as_deref(),
@@ -586,22 +691,30 @@ mod tests {
                 Site::Hexo,
                 "source/_posts/cors-guide-1.md",
                 "2021-02-19",
-                &f
+                &f,
+                None
             )
             .as_deref(),
             Some("/2021/02/19/cors-guide-1/")
         );
         assert_eq!(
-            permalink(Site::Jekyll, "_posts/2024-05-01-hello.md", "2024-05-01", &f).as_deref(),
+            permalink(
+                Site::Jekyll,
+                "_posts/2024-05-01-hello.md",
+                "2024-05-01",
+                &f,
+                None
+            )
+            .as_deref(),
             Some("/2024/05/01/hello.html")
         );
         assert_eq!(
-            permalink(Site::Hugo, "content/posts/trip/index.md", "", &f).as_deref(),
+            permalink(Site::Hugo, "content/posts/trip/index.md", "", &f, None).as_deref(),
             Some("/posts/trip/")
         );
         let s = SourceFile::new("p", "---\ntitle: x\nslug: my-trip\n---\n");
         assert_eq!(
-            permalink(Site::Hugo, "content/posts/trip/index.md", "", &s).as_deref(),
+            permalink(Site::Hugo, "content/posts/trip/index.md", "", &s, None).as_deref(),
             Some("/posts/my-trip/")
         );
     }
