@@ -868,24 +868,69 @@ impl Expander<'_> {
             _ => {}
         }
         if close {
-            return match self.open.iter().rposition(|(n, ..)| n == name) {
-                Some(i) => {
-                    let (_, html, _) = self.open.remove(i);
-                    html
-                }
-                // the closing tag of one that stands alone (`{% endembed %}`)
-                None if TRANSPARENT.contains(&name)
-                    || matches!(name, "raw" | "embed" | "file" | "math" | "katex")
-                    || web_link(name, &["x".into(), "y".into()]).is_some() =>
-                {
-                    String::new()
-                }
-                None => {
-                    self.unknown(span);
-                    String::new()
-                }
-            };
+            return self.close(name, span);
         }
+        if let Some(open) = self.container(tag, name, span.clone()) {
+            return open;
+        }
+        match name {
+            "figure" | "img" | "image" | "asset_img" | "asset_image" => {
+                self.image(name, args, tag.quoted, span)
+            }
+            "asset_path" | "asset_link" | "post_link" | "post_path" | "post_url" | "link"
+            | "ref" | "relref" | "file" => self.path_tag(name, args, span),
+            "include" | "include_relative" => self.include(args, span),
+            // a block of code whose closing tag is not on a line of its own, or missing
+            "highlight" | "codeblock" | "comment" | "math" | "katex" | "tex" | "latex" => {
+                self.warn(
+                    format!(
+                        "`{}` is never closed (its closing tag alone on a line): left out, what follows is read as text",
+                        self.shown(&span)
+                    ),
+                    span,
+                );
+                String::new()
+            }
+            _ => {
+                if let Some(url) = web_link(name, args) {
+                    return format!("<{url}>");
+                }
+                self.unknown(span);
+                String::new()
+            }
+        }
+    }
+
+    /// The closing tag of a pair: what closes the container it opened.
+    fn close(&mut self, name: &str, span: std::ops::Range<usize>) -> String {
+        match self.open.iter().rposition(|(n, ..)| n == name) {
+            Some(i) => {
+                let (_, html, _) = self.open.remove(i);
+                html
+            }
+            // the closing tag of one that stands alone (`{% endembed %}`)
+            None if TRANSPARENT.contains(&name)
+                || matches!(name, "raw" | "embed" | "file" | "math" | "katex")
+                || web_link(name, &["x".into(), "y".into()]).is_some() =>
+            {
+                String::new()
+            }
+            None => {
+                self.unknown(span);
+                String::new()
+            }
+        }
+    }
+
+    /// What a tag that holds text opens (an aside, a quote, `<details>`, a titled tab, or
+    /// nothing around its text), noting what will close it; `None` for another tag.
+    fn container(
+        &mut self,
+        tag: &Found,
+        name: &str,
+        span: std::ops::Range<usize>,
+    ) -> Option<String> {
+        let args = tag.args();
         if ASIDES.contains(&name) {
             let style = arg(args, "style", Some(0))
                 .or_else(|| arg(args, "type", None))
@@ -912,9 +957,9 @@ impl Expander<'_> {
             let title = given.as_deref().map_or(title.to_string(), escape);
             self.open
                 .push((name.to_string(), "\n\n</aside>\n".into(), span));
-            return format!(
+            return Some(format!(
                 "\n<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n\n"
-            );
+            ));
         }
         match name {
             "blockquote" | "quote" | "pullquote" | "cq" | "centerquote" => {
@@ -934,7 +979,7 @@ impl Expander<'_> {
                     format!("{footer}\n\n</blockquote>\n"),
                     span,
                 ));
-                "\n<blockquote>\n\n".into()
+                Some("\n<blockquote>\n\n".into())
             }
             "details" | "expand" | "collapse" | "spoiler" => {
                 let summary = arg(args, "summary", Some(0))
@@ -942,26 +987,33 @@ impl Expander<'_> {
                     .unwrap_or("…");
                 self.open
                     .push((name.to_string(), "\n\n</details>\n".into(), span));
-                format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary))
+                Some(format!(
+                    "\n<details>\n<summary>{}</summary>\n\n",
+                    escape(summary)
+                ))
             }
             "tab" => {
                 let title = arg(args, "title", Some(0))
                     .or_else(|| arg(args, "name", None))
                     .unwrap_or("");
                 self.open.push((name.to_string(), "\n".into(), span));
-                if title.is_empty() {
+                Some(if title.is_empty() {
                     "\n".into()
                 } else {
                     format!("\n\n**{}**\n\n", title.replace('*', "\\*"))
-                }
+                })
             }
             n if TRANSPARENT.contains(&n) => {
                 self.open.push((name.to_string(), String::new(), span));
-                String::new()
+                Some(String::new())
             }
-            "figure" | "img" | "image" | "asset_img" | "asset_image" => {
-                self.image(name, args, tag.quoted, span)
-            }
+            _ => None,
+        }
+    }
+
+    /// A tag that stands for a path or a link to another page, a post, an asset or a file.
+    fn path_tag(&mut self, name: &str, args: &[String], span: std::ops::Range<usize>) -> String {
+        match name {
             "asset_path" | "asset_link" => {
                 let slug = arg(args, "", Some(0)).unwrap_or("");
                 let path = self.asset(slug);
@@ -1025,25 +1077,7 @@ impl Expander<'_> {
                 }
                 found.unwrap_or_else(|| target.to_string())
             }
-            "include" | "include_relative" => self.include(args, span),
-            // a block of code whose closing tag is not on a line of its own, or missing
-            "highlight" | "codeblock" | "comment" | "math" | "katex" | "tex" | "latex" => {
-                self.warn(
-                    format!(
-                        "`{}` is never closed (its closing tag alone on a line): left out, what follows is read as text",
-                        self.shown(&span)
-                    ),
-                    span,
-                );
-                String::new()
-            }
-            _ => {
-                if let Some(url) = web_link(name, args) {
-                    return format!("<{url}>");
-                }
-                self.unknown(span);
-                String::new()
-            }
+            _ => String::new(),
         }
     }
 
