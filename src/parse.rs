@@ -193,7 +193,7 @@ pub fn pieces_with(
 }
 
 /// `` ``` `` or `~~~` (3 or more) after at most 3 spaces: the fence character and length.
-fn fence_open(line: &str) -> Option<(u8, usize)> {
+pub(crate) fn fence_open(line: &str) -> Option<(u8, usize)> {
     let t = line.trim_start_matches(' ');
     if line.len() - t.len() > 3 {
         return None;
@@ -492,16 +492,25 @@ fn display_paragraph(events: &[Spanned]) -> Option<(usize, String)> {
     None
 }
 
-/// A text with `\( … \)` and `\[ … \]` in it, as text and formulas.
-fn split_tex(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+/// The span of `t[a..z]` in the source, for a text `t` at `span`: exact when the text is the
+/// source byte for byte, else the whole text's (escapes, entities).
+fn sub_spans(
+    t: &str,
+    span: std::ops::Range<usize>,
+) -> impl Fn(usize, usize) -> std::ops::Range<usize> {
     let exact = span.len() == t.len();
-    let sub = |a: usize, z: usize| {
+    move |a, z| {
         if exact {
             span.start + a..span.start + z
         } else {
             span.clone()
         }
-    };
+    }
+}
+
+/// A text with `\( … \)` and `\[ … \]` in it, as text and formulas.
+fn split_tex(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+    let sub = sub_spans(t, span);
     let mut from = 0;
     let mut pos = 0;
     while let Some(k) = t[pos..].find('\\') {
@@ -873,14 +882,7 @@ fn shortcodes(events: &mut Vec<Spanned>) {
 /// to other letters or digits.
 fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
     let b = t.as_bytes();
-    let exact = span.len() == t.len();
-    let sub = |a: usize, z: usize| {
-        if exact {
-            span.start + a..span.start + z
-        } else {
-            span.clone()
-        }
-    };
+    let sub = sub_spans(t, span);
     let mut from = 0;
     let mut i = 0;
     while i < b.len() {

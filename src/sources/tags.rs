@@ -250,16 +250,7 @@ impl Code {
 
 /// The fence a line opens or closes (its character and length), if it is one.
 fn fence_of(line: &str) -> Option<(u8, usize)> {
-    let t = line.trim_start_matches(' ');
-    if line.len() - t.len() > 3 {
-        return None;
-    }
-    let c = *t.as_bytes().first()?;
-    if c != b'`' && c != b'~' {
-        return None;
-    }
-    let n = t.bytes().take_while(|&b| b == c).count();
-    (n >= 3 && !(c == b'`' && t[n..].contains('`'))).then_some((c, n))
+    crate::parse::fence_open(line)
 }
 
 /// The byte ranges of a line's inline code spans.
