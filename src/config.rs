@@ -581,10 +581,6 @@ const BUILD_KEYS: &[&str] = &[
     "remote-images",
 ];
 
-/// Unknown front-matter keys → (other tools' keys, ignored; keys to report). A key near one of
-/// hanpub's is always reported (with its "did you mean"); a key of Hugo, Hexo, Jekyll, Zola,
-/// Astro or a common theme is ignored; any other key is ignored in a post (`post`) or in a
-/// front matter that has other tools' keys, and reported otherwise.
 /// Hugo's page options (`build:` or `_build:` with `render`, `list`, `publishResources`): a
 /// post's front matter may carry them beside hanpub's `build`.
 const HUGO_BUILD_KEYS: &[&str] = &["render", "list", "publishResources"];
@@ -633,6 +629,10 @@ pub fn hugo_unpublished(
         .any(|b| off(&b.render) || off(&b.list))
 }
 
+/// Unknown front-matter keys → (other tools' keys, ignored; keys to report). A key near one of
+/// hanpub's is always reported (with its "did you mean"); a key of Hugo, Hexo, Jekyll, Zola,
+/// Astro or a common theme is ignored; any other key is ignored in a post (`post`) or in a
+/// front matter that has other tools' keys, and reported otherwise.
 fn sort_foreign_keys(unknown: Vec<String>, post: bool) -> (Vec<String>, Vec<String>) {
     let mut hanpub: Vec<&str> = BOOK_KEYS.to_vec();
     hanpub.extend(["series", "build", "episode"]);

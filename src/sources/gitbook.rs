@@ -51,7 +51,7 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         .trim_matches('/')
         .to_string();
     // a multi-language GitBook (`LANGS.md`): its Chinese book, else its first
-    let root = match (root.is_empty(), languages(files)) {
+    let root = match (root.is_empty(), languages(files, listing)) {
         (true, Some((dir, label, others))) => {
             found.notes.push(format!(
                 "a GitBook in several languages: built `{dir}/` ({label}){}",
@@ -141,8 +141,8 @@ fn synced_layout(files: &dyn Files) -> Synced {
 
 /// The language folder of a GitBook's `LANGS.md` to build (the first Chinese one, else the
 /// first), its label, and the other folders.
-fn languages(files: &dyn Files) -> Option<(String, String, Vec<String>)> {
-    if files.read("SUMMARY.md").is_ok() {
+fn languages(files: &dyn Files, listing: &[String]) -> Option<(String, String, Vec<String>)> {
+    if listing.iter().any(|p| p == "SUMMARY.md") {
         return None;
     }
     let text = String::from_utf8(files.read("LANGS.md").ok()?).ok()?;

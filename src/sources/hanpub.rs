@@ -144,16 +144,10 @@ pub fn first_heading(text: &str) -> Option<String> {
             }
             continue;
         }
-        if let Some(c) = [b'`', b'~']
-            .into_iter()
-            .find(|&c| rest.as_bytes().first() == Some(&c))
-        {
-            let run = rest.bytes().take_while(|&b| b == c).count();
-            if run >= 3 && !(c == b'`' && rest[run..].contains('`')) {
-                fence = Some((c, run));
-                paragraph.clear();
-                continue;
-            }
+        if let Some(f) = crate::parse::fence_open(line) {
+            fence = Some(f);
+            paragraph.clear();
+            continue;
         }
         let hashes = rest.bytes().take_while(|&b| b == b'#').count();
         if (1..=6).contains(&hashes)

@@ -486,9 +486,15 @@ fn expand_permalink(
 
 /// A post's own `slug:` (Hugo, Zola, Astro), read from its front matter text.
 fn slug_of(file: &SourceFile) -> Option<String> {
-    let (_, range, _) = config::split_front_matter(&file.text)?;
-    file.text[range].lines().find_map(|l| {
-        let rest = l.strip_prefix("slug")?.trim_start();
+    front_matter_value(&file.text, "slug")
+}
+
+/// The value of a top-level key of a file's front matter (`slug: x`, `title = "x"`), read line
+/// by line: a post's own keys are the site generator's, and hanpub wants only one of them.
+pub(super) fn front_matter_value(text: &str, key: &str) -> Option<String> {
+    let (_, range, _) = config::split_front_matter(text)?;
+    text[range].lines().find_map(|l| {
+        let rest = l.strip_prefix(key)?.trim_start();
         let v = rest.strip_prefix([':', '='])?.trim();
         let v = v.trim_matches(['"', '\'']).trim();
         (!v.is_empty()).then(|| v.to_string())

@@ -536,6 +536,9 @@ const ASIDES: &[&str] = &[
     "success",
 ];
 
+/// Names of tags that hold a formula.
+const FORMULAS: &[&str] = &["math", "katex", "tex", "latex"];
+
 /// Names of tags that hold Markdown and are simply left out around it.
 const TRANSPARENT: &[&str] = &[
     "code",
@@ -785,7 +788,7 @@ impl Expander<'_> {
         let args = tag.args();
         match end {
             "raw" | "comment" => (String::new(), String::new()),
-            "math" | "katex" | "tex" => ("$$".into(), "$$".into()),
+            f if FORMULAS.contains(&f) => ("$$".into(), "$$".into()),
             "codeblock" => {
                 let lang = args
                     .iter()
@@ -819,7 +822,7 @@ impl Expander<'_> {
             let (name, close) = tag.name();
             // `{% raw %}…{% endraw %}` on one line: what is between, as written (a formula
             // of `{% math %}` between `$`)
-            let math = matches!(name.as_str(), "math" | "katex" | "tex" | "latex");
+            let math = FORMULAS.contains(&name.as_str());
             if (name == "raw" || math) && !close {
                 if let Some(end) = found[k + 1..]
                     .iter()
@@ -872,7 +875,7 @@ impl Expander<'_> {
             | "ref" | "relref" | "file" => self.path_tag(name, args, span),
             "include" | "include_relative" => self.include(args, span),
             // a block of code whose closing tag is not on a line of its own, or missing
-            "highlight" | "codeblock" | "comment" | "math" | "katex" | "tex" | "latex" => {
+            n if matches!(n, "highlight" | "codeblock" | "comment") || FORMULAS.contains(&n) => {
                 self.warn(
                     format!(
                         "`{}` is never closed (its closing tag alone on a line): left out, what follows is read as text",
@@ -1209,15 +1212,7 @@ impl Expander<'_> {
     fn post_title(&self, rel: &str) -> Option<String> {
         let path = files::resolve(self.path, rel, "").ok()?;
         let text = String::from_utf8(self.files.read(&path).ok()?).ok()?;
-        let (_, range, _) = crate::config::split_front_matter(&text)?;
-        text[range].lines().find_map(|l| {
-            let v = l
-                .strip_prefix("title")?
-                .trim_start()
-                .strip_prefix([':', '='])?;
-            let v = v.trim().trim_matches(['"', '\'']).trim();
-            (!v.is_empty()).then(|| v.to_string())
-        })
+        super::posts::front_matter_value(&text, "title")
     }
 
     /// GitBook's `{% include "file.md" %}`: the file's text; Jekyll's (a template of
