@@ -530,10 +530,13 @@ fn split_tex(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
         let end = at + 2 + len + 2;
         // a formula, not `\\(` in prose about regular expressions (`寫 \\( 與 \\)`) or a
         // path (`C:\\(x86\\)`)
-        let glued = t[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == ':' || c == '\\');
+        let mut before = t[..at].chars().rev();
+        let glued = match before.next() {
+            Some(c) if c.is_ascii_alphanumeric() || c == '\\' => true,
+            // a drive (`C:`), not a colon after Chinese text (`數學:\\(x^2\\)`)
+            Some(':') => before.next().is_some_and(|c| c.is_ascii_alphabetic()),
+            _ => false,
+        };
         if tex.is_empty() || glued || tex.chars().any(|c| c > '\u{2E7F}') {
             pos = at + 2;
             continue;
@@ -1132,6 +1135,12 @@ mod tests {
             !prose.iter().any(|e| matches!(e, Ev::Math { .. })),
             "{prose:?}"
         );
+        // a formula after a colon that ends Chinese text
+        let after: Vec<Ev> = parse("數學:\\\\(x^2\\\\) 與\n", 0)
+            .into_iter()
+            .map(|s| s.ev)
+            .collect();
+        assert_eq!(after[2], math("x^2", false), "{after:?}");
         // code keeps them as written
         assert_eq!(evs[11], Ev::Text("\\\\(x\\\\)\n".into()), "{evs:?}");
     }
