@@ -28,7 +28,7 @@ pub struct Outline {
 
 /// Read `file` (the summary, at `path` in the book) as mdBook does.
 pub fn read(file: &SourceFile, path: &str) -> Result<Outline, Diagnostic> {
-    let (text, groups) = groups_as_drafts(&parts_as_h1(&file.text));
+    let (text, groups, labels) = groups_as_drafts(&parts_as_h1(&file.text));
     let summary = mdbook_summary::parse_summary(&text).map_err(|e| error(file, &e))?;
     let mut out = Outline {
         title: summary.title.clone(),
@@ -51,15 +51,32 @@ pub fn read(file: &SourceFile, path: &str) -> Result<Outline, Diagnostic> {
     w.items(&numbered[..first_part], 0);
     w.items(&numbered[first_part..], 1);
     w.items(&summary.suffix_chapters, 0);
-    // a group is not a draft left out
-    out.drafts.retain(|d| !groups.contains(d));
+    let trailing = std::mem::take(&mut w.pending);
+    w.empty_parts(trailing);
+    // a group is not a draft left out, nor a label (warned at its line)
+    out.drafts
+        .retain(|d| !groups.contains(d) && !labels.iter().any(|(_, l)| l == d));
+    for (line, name) in labels {
+        let at = file.offset(line, 1);
+        out.warnings.push(
+            Diagnostic::warning(format!(
+                "`{name}` links to no file and has no chapters under it: left out of the book"
+            ))
+            .at(file, at..at)
+            .with_hint(format!(
+                "link it to its file, * [{name}](file.md), or nest its chapters under it"
+            )),
+        );
+    }
     Ok(out)
 }
 
 /// A list item of plain text over nested items (`* 第一部` then `  * [一](a.md)`), as GitBooks
 /// and docsify sidebars group chapters: written as a draft's link (`* [第一部]()`), which holds
-/// its chapters under its name; the names of the groups. Lines keep their number.
-fn groups_as_drafts(text: &str) -> (String, Vec<String>) {
+/// its chapters under its name; the names of the groups. An item of plain text over nothing
+/// (GitBook and docsify show it as a label; mdBook refuses it) is written as a draft too, and
+/// returned with its line (1-based) to be warned about. Lines keep their number.
+fn groups_as_drafts(text: &str) -> (String, Vec<String>, Vec<(usize, String)>) {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let indent = |l: &str| l.len() - l.trim_start().len();
     fn item(l: &str) -> Option<&str> {
@@ -71,24 +88,29 @@ fn groups_as_drafts(text: &str) -> (String, Vec<String>) {
     }
     let mut out = String::with_capacity(text.len() + 16);
     let mut groups = Vec::new();
+    let mut labels = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let nested = lines[i + 1..]
             .iter()
             .find(|l| !l.trim().is_empty())
             .is_some_and(|next| item(next).is_some() && indent(next) > indent(line));
         match item(line) {
-            // (one over nothing is still an error: mdBook's own)
-            Some(name) if nested && !name.is_empty() && !name.starts_with('[') => {
+            // (text with a link in it is still an error: mdBook's own)
+            Some(name) if !name.is_empty() && !name.starts_with('[') && !name.contains("](") => {
                 let name = name.trim_matches('*').trim();
                 out.push_str(&line[..indent(line)]);
                 out.push_str(&format!("* [{}]()", name.replace(['[', ']'], "")));
                 out.push_str(&line[line.trim_end().len()..]);
-                groups.push(name.to_string());
+                if nested {
+                    groups.push(name.to_string());
+                } else {
+                    labels.push((i + 1, name.to_string()));
+                }
             }
             _ => out.push_str(line),
         }
     }
-    (out, groups)
+    (out, groups, labels)
 }
 
 struct Walker<'a> {
@@ -107,13 +129,39 @@ impl Walker<'_> {
                 SummaryItem::PartTitle(t) => {
                     self.out.parts += 1;
                     // a part holds the chapters after it, one level deeper
-                    self.pending.retain(|(d, _)| *d < depth.saturating_sub(1));
+                    let (kept, empty) = std::mem::take(&mut self.pending)
+                        .into_iter()
+                        .partition(|(d, _)| *d < depth.saturating_sub(1));
+                    self.pending = kept;
+                    self.empty_parts(empty);
                     self.pending
                         .push((depth.saturating_sub(1), t.trim().to_string()));
                 }
                 SummaryItem::Separator => {}
                 _ => {}
             }
+        }
+    }
+
+    /// Parts that hold no chapter: not in the navigation (an entry there needs chapters under
+    /// it), each with a warning at its heading.
+    fn empty_parts(&mut self, parts: Vec<(u8, String)>) {
+        for (_, title) in parts {
+            let d = Diagnostic::warning(format!(
+                "part `{title}` has no chapters: left out of the navigation"
+            ))
+            .with_hint("list its chapters under it, or remove its heading");
+            let at = self.file.text.lines().position(|l| {
+                let t = l.trim_start();
+                t.starts_with('#') && t.trim_start_matches('#').trim() == title
+            });
+            self.out.warnings.push(match at {
+                Some(line) => {
+                    let at = self.file.offset(line + 1, 1);
+                    d.at(self.file, at..at)
+                }
+                None => d.in_file(self.file.name.clone()),
+            });
         }
     }
 
@@ -276,6 +324,41 @@ mod tests {
         assert!(read(&file, "src/SUMMARY.md").unwrap().drafts.is_empty());
     }
 
+    /// A part without chapters, between parts or at the end, is warned about at its heading.
+    #[test]
+    fn empty_parts() {
+        let text =
+            "# Summary\n\n# 一部\n\n- [一](a.md)\n\n# 空部\n\n# 二部\n\n- [二](b.md)\n\n# 尾部\n";
+        assert_eq!(
+            outline(text),
+            ["[0 一部]1 src/a.md 一", "[0 二部]1 src/b.md 二"]
+        );
+        let file = SourceFile::new("src/SUMMARY.md", text);
+        let out = read(&file, "src/SUMMARY.md").unwrap();
+        let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("warning: part `空部` has no chapters: left out of the navigation\n --> src/SUMMARY.md:7:1"), "{}", w[0]);
+        assert!(
+            w[1].contains("part `尾部`") && w[1].contains("src/SUMMARY.md:13:1"),
+            "{}",
+            w[1]
+        );
+    }
+
+    /// A plain item over nothing, which GitBook shows as a label, is left out with a warning
+    /// at its line, not refused.
+    #[test]
+    fn label_without_chapters() {
+        let text = "# Summary\n\n* [一](a.md)\n* 附錄\n* [二](b.md)\n";
+        assert_eq!(outline(text), ["0 src/a.md 一", "0 src/b.md 二"]);
+        let file = SourceFile::new("src/SUMMARY.md", text);
+        let out = read(&file, "src/SUMMARY.md").unwrap();
+        assert!(out.drafts.is_empty());
+        let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("warning: `附錄` links to no file and has no chapters under it: left out of the book\n --> src/SUMMARY.md:4:1"), "{}", w[0]);
+    }
+
     #[test]
     fn gitbook_summary_and_errors() {
         let text = "# Summary\n\n* [Introduction](README.md)\n* [Chapter](ch/README.md)\n    * [Section](ch/s.md)\n";
@@ -287,7 +370,7 @@ mod tests {
                 "1 src/ch/s.md Section"
             ]
         );
-        let file = SourceFile::new("SUMMARY.md", "- [a](a.md)\n- not a link\n");
+        let file = SourceFile::new("SUMMARY.md", "- [a](a.md)\n- see [b](b.md)\n");
         let e = read(&file, "SUMMARY.md").unwrap_err();
         assert!(e.message.starts_with("invalid SUMMARY.md: "), "{e}");
         assert_eq!(e.location.unwrap().line, 2);
