@@ -118,7 +118,12 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 };
                 let (file, tags) = expand_tags(files, &entry.path, file, form, &config);
                 let source = Source::new(entry.path.clone(), file);
-                let front = if articles { article(&source) } else { Ok(None) };
+                let given = entry.place.title.as_deref();
+                let front = if articles {
+                    article(&source, given)
+                } else {
+                    Ok(None)
+                };
                 // loading checked all of it and read its start: a mapped file gives its pages
                 // back until the build parses it (a book of 20000 small files is not held whole)
                 source.file.text.release(0..source.file.text.len());
@@ -226,23 +231,36 @@ type Front = Result<Option<ArticleFront>, Vec<Diagnostic>>;
 /// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
 type ArticleFront = (Metadata, bool, Vec<String>);
 
-fn article(source: &Source) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
+///
+/// A post without a title and without a heading is an article all the same, titled as its
+/// site names it: `given`, the title the reader gives the file's [`Place`].
+fn article(source: &Source, given: Option<&str>) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
+    let given = given.filter(|t| !t.trim().is_empty());
     let Some((kind, range, _)) = config::split_front_matter(&source.file.text) else {
-        return Ok(None);
+        let meta = given.map(|t| Metadata {
+            title: t.to_string(),
+            ..Metadata::default()
+        });
+        return Ok(meta.map(|m| (m, false, Vec::new())));
     };
     let has_title = source.file.text[range.clone()]
         .lines()
         .any(|l| l.starts_with("title:") || l.starts_with("title ") || l.starts_with("title="));
-    if !has_title {
+    if !has_title && given.is_none() {
         return Ok(None);
     }
-    let (config, errors) = config::parse_front_matter_as(&source.file, kind, range, true)?;
+    let (mut config, errors) = config::parse_front_matter_as(&source.file, kind, range, true)?;
     if !errors.is_empty() {
         return Err(errors);
     }
-    // `title: ""` (a post named by its heading or file): a chapter, not an untitled article
-    if config.meta.title.trim().is_empty() && !config.draft {
-        return Ok(None);
+    if config.meta.title.trim().is_empty() {
+        match given {
+            Some(t) => config.meta.title = t.to_string(),
+            // `title: ""` (a post named by its heading or file): a chapter, not an untitled
+            // article
+            None if !config.draft => return Ok(None),
+            None => {}
+        }
     }
     Ok(Some((config.meta, config.draft, config.ignored)))
 }

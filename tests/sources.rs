@@ -427,6 +427,48 @@ fn hugo_page_options_and_posts_without_a_title() {
     }
 }
 
+/// A Jekyll post without a title and without a heading is titled as Jekyll titles it, from
+/// its file's name; the first post of a site is a post like the others, not the book's
+/// opening under the site's title.
+#[test]
+fn jekyll_post_without_a_title_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::write(site.join("_config.yml"), "title: 網誌\nlang: zh-TW\n").unwrap();
+    let write =
+        |name: &str, text: &str| std::fs::write(site.join("_posts").join(name), text).unwrap();
+    write(
+        "2022-01-01-my-first-post.md",
+        "---\nlayout: post\n---\n\n第一篇的內文。\n",
+    );
+    write(
+        "2022-01-02-second.md",
+        "---\ntitle: 有標題\n---\n\n內文。\n",
+    );
+    write("2022-01-03-no-front-matter.md", "沒有前言的內文。\n");
+    let (epub, m) = build(dir.path(), "site", &[]);
+    keep_epub("jekyll-untitled-first", &epub);
+    assert!(!m.contains("error"), "{m}");
+    let files = unzip_map(&epub);
+    let nav = &files["EPUB/nav.xhtml"];
+    let toc = nav_outline(nav).join("\n");
+    assert!(
+        toc.starts_with("My First Post -> text/c001.xhtml\n有標題 -> text/c002.xhtml\nNo Front Matter -> text/c003.xhtml"),
+        "{toc}"
+    );
+    assert!(
+        nav.contains("<a epub:type=\"bodymatter\" href=\"text/c001.xhtml\">"),
+        "{nav}"
+    );
+    let first = &files["EPUB/text/c001.xhtml"];
+    assert!(
+        first.contains("<h1 class=\"title\">My First Post</h1>"),
+        "{first}"
+    );
+    assert!(!first.contains("網誌"), "{first}");
+}
+
 /// The template tags of GitBook, Hexo and Hugo, as those tools show them: code kept as
 /// written (never typeset), asides, images, links to other posts; an unknown tag left out
 /// with a warning at its line; `check --fix` leaves every tag as written.

@@ -172,6 +172,8 @@ struct Post {
     title: String,
     meta: Metadata,
     permalink: Option<String>,
+    /// The title the site gives a post that has none and no heading ([`untitled_post`]).
+    named: Option<String>,
 }
 
 /// Read the site's posts and its configuration into a book of articles.
@@ -243,17 +245,24 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             .clone()
             .or_else(|| jekyll_date(&path).map(str::to_string))
             .unwrap_or_default();
+        // a post without a title and without a heading is named as its site names it
+        let mut named = None;
         let title = match config.meta.title.trim() {
-            "" => first_heading(&file.text[body_of(&file)..]).unwrap_or_else(|| stem(&path)),
+            "" => first_heading(&file.text[body_of(&file)..]).unwrap_or_else(|| {
+                let t = untitled_post(site, &path);
+                named = Some(t.clone());
+                t
+            }),
             t => t.to_string(),
         };
-        let permalink = permalink(site, &path, &date, &file, settings.permalink.as_deref());
+        let permalink = permalink(site, &path, &date, &title, &file, &settings);
         posts.push(Post {
             path,
             date,
             title,
             meta: config.meta,
             permalink,
+            named,
         });
         // its front matter read: a mapped file gives its pages back until the book is loaded
         // (a site of 20000 posts is not held whole)
@@ -280,6 +289,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             path: p.path,
             place: Place {
                 permalink: p.permalink,
+                title: p.named,
                 ..Place::default()
             },
         })
@@ -324,6 +334,27 @@ fn same_language(a: &str, b: &str) -> bool {
         return script(a) == script(b) || script(a).is_none() || script(b).is_none();
     }
     primary(a) == primary(b)
+}
+
+/// The title of a post without one: Jekyll makes it from the file's name after its date
+/// (`2022-01-01-my-first-post.md` → `My First Post`, each word capitalised as Ruby's
+/// `capitalize` does); the others show the file's name.
+fn untitled_post(site: Site, path: &str) -> String {
+    let name = stem(path);
+    match name.get(11..) {
+        Some(slug) if site == Site::Jekyll && jekyll_date(path).is_some() && !slug.is_empty() => {
+            slug.split('-')
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    let mut c = w.chars();
+                    let first = c.next().map(|f| f.to_uppercase().collect::<String>());
+                    first.unwrap_or_default() + &c.as_str().to_lowercase()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        _ => name,
+    }
 }
 
 /// Jekyll's date in a post's file name: `_posts/2024-05-01-title.md` → `2024-05-01`.
@@ -374,14 +405,17 @@ fn walk(files: &dyn Files, dir: &str, depth: usize, out: &mut Vec<String>) {
     }
 }
 
-/// The URL path a post is published at by the site's default permalink pattern.
+/// The URL path a post is published at: by the site's permalink pattern (Hexo's and Jekyll's
+/// `permalink:`, Hugo's `[permalinks]` for the post's section), else by its default one.
 fn permalink(
     site: Site,
     path: &str,
     date: &str,
+    post_title: &str,
     file: &SourceFile,
-    pattern: Option<&str>,
+    settings: &SiteSettings,
 ) -> Option<String> {
+    let pattern = settings.permalink.as_deref();
     let name = stem(path);
     // a page bundle is named by its folder
     let name = if name == "index" {
@@ -417,12 +451,55 @@ fn permalink(
             };
             let section = path.strip_prefix(base)?.split('/').next()?;
             let section = if is_markdown(section) { "" } else { section };
+            if let Some((_, p)) = settings.sections.iter().find(|(s, _)| s == section) {
+                return hugo_permalink(p, date, section, post_title, slug_of(file), &name);
+            }
             Some(match section {
                 "" => format!("/{slug}/"),
                 s => format!("/{s}/{slug}/"),
             })
         }
     }
+}
+
+/// Hugo's `[permalinks]` pattern of a post's section filled in for it: its own tokens
+/// (`:title` is the title made a path as Hugo's `urlize` makes it, `:slug` the post's slug or
+/// that, `:filename`, `:contentbasename`, `:slugorfilename`, `:section`), then the date's
+/// ([`expand_permalink`]). `None` for a token it does not know.
+fn hugo_permalink(
+    pattern: &str,
+    date: &str,
+    section: &str,
+    title: &str,
+    slug: Option<String>,
+    name: &str,
+) -> Option<String> {
+    let urlized: String = title
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_whitespace() => Some('-'),
+            c if c.is_alphanumeric() || "._-#+~".contains(c) => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    let slug_or_name = slug.clone().unwrap_or_else(|| name.to_string());
+    let slug = slug.unwrap_or_else(|| urlized.clone());
+    let mut pattern = pattern.to_string();
+    for (token, value) in [
+        (":slugorcontentbasename", slug_or_name.clone()),
+        (":slugorfilename", slug_or_name),
+        (":contentbasename", name.to_string()),
+        (":filename", name.to_string()),
+        (":sections", section.to_string()),
+        (":section", section.to_string()),
+        (":title", urlized.clone()),
+        (":slug", slug.clone()),
+    ] {
+        pattern = pattern.replace(token, &value);
+    }
+    expand_permalink(&pattern, date, "", "", "")
 }
 
 /// A site's `permalink:` pattern filled in for a post: `:year`, `:month`, `:day`, `:i_month`,
@@ -511,6 +588,8 @@ struct SiteSettings {
     multilingual: bool,
     /// Hexo's and Jekyll's `permalink:` pattern (`:year/:month/:title/`, `pretty`).
     permalink: Option<String>,
+    /// Hugo's `[permalinks]`: a section's pattern (`posts` → `/:year/:month/:slug/`).
+    sections: Vec<(String, String)>,
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
@@ -556,7 +635,45 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
             Site::Hexo | Site::Jekyll => value(&["permalink"]),
             _ => None,
         },
+        sections: match site {
+            Site::Hugo => hugo_permalinks(&file.text),
+            _ => Vec::new(),
+        },
     }
+}
+
+/// The patterns of Hugo's `[permalinks]` table (TOML, also `[permalinks.page]`) or
+/// `permalinks:` map (YAML), by section, read line by line as the other settings are.
+fn hugo_permalinks(text: &str) -> Vec<(String, String)> {
+    let toml = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("[permalinks"));
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if toml && t.starts_with('[') {
+            inside = t == "[permalinks]" || t == "[permalinks.page]";
+            continue;
+        }
+        if !toml && !line.starts_with([' ', '\t']) {
+            inside = t.trim_end_matches(':').trim_end() == "permalinks";
+            continue;
+        }
+        if inside && let Some((k, v)) = t.split_once(['=', ':']) {
+            let v = v.trim().trim_matches(['"', '\'']).trim();
+            if !v.is_empty() {
+                out.push((
+                    k.trim().trim_matches(['"', '\'']).to_string(),
+                    v.to_string(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The book's metadata: the title the posts share (`CORS 完全手冊（一）…`, `…（二）…` →
@@ -692,13 +809,15 @@ mod tests {
     #[test]
     fn permalinks_by_site() {
         let f = SourceFile::new("p", "---\ntitle: x\n---\n");
+        let none = SiteSettings::default();
         assert_eq!(
             permalink(
                 Site::Hexo,
                 "source/_posts/cors-guide-1.md",
                 "2021-02-19",
+                "x",
                 &f,
-                None
+                &none
             )
             .as_deref(),
             Some("/2021/02/19/cors-guide-1/")
@@ -708,20 +827,98 @@ mod tests {
                 Site::Jekyll,
                 "_posts/2024-05-01-hello.md",
                 "2024-05-01",
+                "x",
                 &f,
-                None
+                &none
             )
             .as_deref(),
             Some("/2024/05/01/hello.html")
         );
         assert_eq!(
-            permalink(Site::Hugo, "content/posts/trip/index.md", "", &f, None).as_deref(),
+            permalink(
+                Site::Hugo,
+                "content/posts/trip/index.md",
+                "",
+                "x",
+                &f,
+                &none
+            )
+            .as_deref(),
             Some("/posts/trip/")
         );
         let s = SourceFile::new("p", "---\ntitle: x\nslug: my-trip\n---\n");
         assert_eq!(
-            permalink(Site::Hugo, "content/posts/trip/index.md", "", &s, None).as_deref(),
+            permalink(
+                Site::Hugo,
+                "content/posts/trip/index.md",
+                "",
+                "x",
+                &s,
+                &none
+            )
+            .as_deref(),
             Some("/posts/my-trip/")
+        );
+    }
+
+    /// Hugo's `[permalinks]` (TOML and YAML, and `[permalinks.page]`) by section, with its own
+    /// tokens: `:title` made a path as `urlize` makes it, `:slug`, `:filename`, `:section`.
+    #[test]
+    fn hugo_permalinks_by_section() {
+        let toml = "baseURL = \"/\"\n[permalinks]\n  posts = \"/:year/:month/:title/\"\n  notes = '/n/:slugorfilename'\n[params]\n  x = \"/:y\"\n";
+        let yaml = "title: 網誌\npermalinks:\n  page:\n    posts: /:section/:year/:slug/\nparams:\n  x: 1\n";
+        let page = "[permalinks.page]\nposts = \"/p/:filename/\"\n[permalinks.section]\nposts = \"/list/\"\n";
+        assert_eq!(
+            hugo_permalinks(toml),
+            [
+                ("posts".into(), "/:year/:month/:title/".into()),
+                ("notes".into(), "/n/:slugorfilename".into())
+            ]
+        );
+        assert_eq!(
+            hugo_permalinks(yaml),
+            [("posts".into(), "/:section/:year/:slug/".into())]
+        );
+        assert_eq!(
+            hugo_permalinks(page),
+            [("posts".into(), "/p/:filename/".into())]
+        );
+        let f = SourceFile::new("p", "---\ntitle: x\n---\n");
+        let settings = |text| SiteSettings {
+            sections: hugo_permalinks(text),
+            ..SiteSettings::default()
+        };
+        let p = |path, settings: &SiteSettings, f: &SourceFile| {
+            permalink(
+                Site::Hugo,
+                path,
+                "2024-05-01",
+                "我的 Rust 筆記：第一篇",
+                f,
+                settings,
+            )
+        };
+        assert_eq!(
+            p("content/posts/a.md", &settings(toml), &f).as_deref(),
+            Some("/2024/05/我的-rust-筆記第一篇/")
+        );
+        assert_eq!(
+            p("content/notes/b.md", &settings(toml), &f).as_deref(),
+            Some("/n/b")
+        );
+        let s = SourceFile::new("p", "---\ntitle: x\nslug: first\n---\n");
+        assert_eq!(
+            p("content/posts/a.md", &settings(yaml), &s).as_deref(),
+            Some("/posts/2024/first/")
+        );
+        assert_eq!(
+            p("content/posts/trip/index.md", &settings(page), &f).as_deref(),
+            Some("/p/trip/")
+        );
+        // a section without a pattern: Hugo's default
+        assert_eq!(
+            p("content/blog/c.md", &settings(toml), &f).as_deref(),
+            Some("/blog/c/")
         );
     }
 
