@@ -1006,6 +1006,43 @@ impl Expander<'_> {
     }
 
     /// A tag that stands for a path or a link to another page, a post, an asset or a file.
+    /// `link`, as each tool means it: Hexo's `{% link 文字 https://… [external] [title] %}` and
+    /// Hugo themes' `{{< link "https://…" "文字" >}}` (or `href=`, `content=`) are links with
+    /// their text; Jekyll's `{% link _posts/x.md %}` is the URL of a file of the site.
+    fn link(&self, args: &[String]) -> String {
+        let positional: Vec<&str> = args
+            .iter()
+            .filter(|a| !is_named(a))
+            .map(String::as_str)
+            .collect();
+        let is_url = |a: &&str| {
+            a.contains("://") || a.starts_with(['/', '#']) || a.starts_with("mailto:")
+        };
+        let (url, text) = match arg(args, "href", None) {
+            Some(href) => (href, arg(args, "content", None).map(str::to_string)),
+            None => match positional.iter().position(is_url) {
+                // Hugo's: the URL, then the text
+                Some(0) if positional.len() > 1 => {
+                    (positional[0], Some(positional[1].to_string()))
+                }
+                // Hexo's: the text, then the URL
+                Some(i) if i > 0 => (positional[i], Some(positional[..i].join(" "))),
+                Some(_) | None if positional.len() == 1 && !positional[0].contains("://") => {
+                    let to = positional[0].trim_start_matches('/');
+                    return relative(self.path, to);
+                }
+                Some(i) => (positional[i], None),
+                // no URL: Hexo's text, then a path of the site
+                None => match positional.split_last() {
+                    Some((last, text)) => (*last, Some(text.join(" "))),
+                    None => return String::new(),
+                },
+            },
+        };
+        let text = text.unwrap_or_else(|| url.to_string());
+        format!("[{}](<{url}>)", escape_md(&text))
+    }
+
     fn path_tag(&mut self, name: &str, args: &[String], span: std::ops::Range<usize>) -> String {
         match name {
             "asset_path" | "asset_link" => {
@@ -1053,10 +1090,7 @@ impl Expander<'_> {
                     format!("`{}`", name.replace('`', ""))
                 }
             }
-            "link" => {
-                let to = arg(args, "", Some(0)).unwrap_or("").trim_start_matches('/');
-                relative(self.path, to)
-            }
+            "link" => self.link(args),
             "ref" | "relref" => {
                 let target = arg(args, "path", Some(0)).unwrap_or("");
                 let found = self.hugo_ref(target);
@@ -1375,6 +1409,18 @@ mod tests {
             false,
         );
         assert_eq!(out, "面積 $\\pi r^2$。\n\n$$\na^2+b^2\n$$\n");
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// `link` as Hexo, Hugo themes and Jekyll mean it: a link with its text, or a file's URL.
+    #[test]
+    fn link_tags() {
+        let text = "{% link Python 官方教學 https://docs.python.org/zh-tw/3/ %}\n\n{{< link \"https://doc.rust-lang.org/book/\" \"Rust 程序设计语言\" >}}\n\n{{< link href=\"https://go.dev/\" content=\"Go 官网\" title=\"Go\" >}}\n\n[關於]({% link _posts/2022-01-01-x.md %})\n\n{% link https://a.example/ %}\n";
+        let (out, w) = run("source/_posts/post.md", text, &[], false);
+        assert_eq!(
+            out,
+            "[Python 官方教學](<https://docs.python.org/zh-tw/3/>)\n\n[Rust 程序设计语言](<https://doc.rust-lang.org/book/>)\n\n[Go 官网](<https://go.dev/>)\n\n[關於](../../_posts/2022-01-01-x.md)\n\n[https://a.example/](<https://a.example/>)\n"
+        );
         assert!(w.is_empty(), "{w:?}");
     }
 
