@@ -426,9 +426,76 @@ fn convert(
     }
     for c in &mut chunks {
         tex_delimiters(c);
+        github_math(c);
         shortcodes(c);
     }
     chunks
+}
+
+/// GitHub's formulas: a ` ```math ` fence is a displayed formula (in a paragraph of its own,
+/// as `$$ … $$` is), `` $`…`$ `` (a code span between dollars, which the parser reads as a
+/// formula with its backticks) an inline one without them.
+fn github_math(events: &mut Vec<Spanned>) {
+    let fence = |s: &Spanned| {
+        matches!(&s.ev, Ev::Start(Tag::CodeBlock { lang: Some(l) }) if l.eq_ignore_ascii_case("math"))
+    };
+    let ticked = |tex: &str| {
+        tex.len() > 2
+            && tex.starts_with('`')
+            && tex.ends_with('`')
+            && !tex[1..tex.len() - 1].contains('`')
+    };
+    if !events.iter().any(|s| {
+        fence(s) || matches!(&s.ev, Ev::Math { tex, display: false } if ticked(tex))
+    }) {
+        return;
+    }
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        let s = &events[i];
+        if fence(s)
+            && let Some(end) = events[i + 1..]
+                .iter()
+                .position(|e| matches!(e.ev, Ev::End(Tag::CodeBlock { .. })))
+        {
+            let end = i + 1 + end;
+            let tex: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match &e.ev {
+                    Ev::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            out.push(Spanned::new(Ev::Start(Tag::Paragraph), s.span.clone()));
+            let span = s.span.start..events[end].span.end;
+            out.push(Spanned::new(
+                Ev::Math {
+                    tex: tex.trim().to_string(),
+                    display: true,
+                },
+                span,
+            ));
+            out.push(Spanned::new(Ev::End(Tag::Paragraph), events[end].span.clone()));
+            i = end + 1;
+            continue;
+        }
+        match &s.ev {
+            Ev::Math {
+                tex,
+                display: false,
+            } if ticked(tex) => out.push(Spanned::new(
+                Ev::Math {
+                    tex: tex[1..tex.len() - 1].trim().to_string(),
+                    display: false,
+                },
+                s.span.clone(),
+            )),
+            _ => out.push(s.clone()),
+        }
+        i += 1;
+    }
+    *events = out;
 }
 
 /// MathJax's and KaTeX's other delimiters, as mdBook (`mathjax-support`) and GitBook's plugins
@@ -1143,5 +1210,22 @@ mod tests {
         assert_eq!(after[2], math("x^2", false), "{after:?}");
         // code keeps them as written
         assert_eq!(evs[11], Ev::Text("\\\\(x\\\\)\n".into()), "{evs:?}");
+    }
+
+    /// GitHub's formulas: a `math` fence is displayed, `$`…`$` inline without its backticks;
+    /// other fences and code spans are code.
+    #[test]
+    fn github_math_fences_and_ticks() {
+        let math = |tex: &str, display| Ev::Math {
+            tex: tex.into(),
+            display,
+        };
+        let text = "注意力 $`\\sqrt{d_k}`$ 縮放。\n\n```math\n\\frac{a}{b}\n```\n\n```\nmath\n```\n";
+        let evs: Vec<Ev> = parse(text, 0).into_iter().map(|s| s.ev).collect();
+        assert_eq!(evs[2], math("\\sqrt{d_k}", false), "{evs:?}");
+        assert_eq!(evs[5], Ev::Start(Tag::Paragraph), "{evs:?}");
+        assert_eq!(evs[6], math("\\frac{a}{b}", true), "{evs:?}");
+        assert_eq!(evs[7], Ev::End(Tag::Paragraph), "{evs:?}");
+        assert_eq!(evs[8], Ev::Start(Tag::CodeBlock { lang: None }), "{evs:?}");
     }
 }
