@@ -95,6 +95,22 @@ pub fn expand(
     file: SourceFile,
     dialect: Dialect,
 ) -> (SourceFile, Vec<Diagnostic>) {
+    expand_at(files, path, file, dialect, 0)
+}
+
+/// How deep a file included by a tag has its own tags expanded (a file including itself
+/// stops there, its tags as written).
+const INCLUDE_DEPTH: u8 = 4;
+
+/// [`expand`] for a file `depth` includes deep: `file` is what is read, `path` the chapter its
+/// paths are relative to (an include is the chapter's text).
+fn expand_at(
+    files: &dyn Files,
+    path: &str,
+    file: SourceFile,
+    dialect: Dialect,
+    depth: u8,
+) -> (SourceFile, Vec<Diagnostic>) {
     if !file_may_have_tags(&file, dialect) {
         return (file, Vec::new());
     }
@@ -108,6 +124,7 @@ pub fn expand(
         warnings: Vec::new(),
         open: Vec::new(),
         changed: false,
+        depth,
     };
     x.run(body);
     if !x.changed {
@@ -614,6 +631,8 @@ struct Expander<'a> {
     /// The containers open: their name, the HTML that closes them, where they were opened.
     open: Vec<(String, String, std::ops::Range<usize>)>,
     changed: bool,
+    /// How many includes deep the file is.
+    depth: u8,
 }
 
 impl Expander<'_> {
@@ -1252,17 +1271,30 @@ impl Expander<'_> {
     /// GitBook's `{% include "file.md" %}`: the file's text; Jekyll's (a template of
     /// `_includes/`) is left out.
     fn include(&mut self, args: &[String], span: std::ops::Range<usize>) -> String {
+        if self.depth >= INCLUDE_DEPTH {
+            self.warn(
+                format!(
+                    "`{}` is an include {INCLUDE_DEPTH} includes deep (a file that includes itself?): left out",
+                    self.shown(&span)
+                ),
+                span,
+            );
+            return String::new();
+        }
         let target = arg(args, "", Some(0)).unwrap_or("");
         let is_markdown = target.ends_with(".md") || target.ends_with(".markdown");
         let read = files::resolve(self.path, target, "")
             .ok()
             .filter(|_| is_markdown)
-            .and_then(|p| self.files.read(&p).ok())
-            .and_then(|b| String::from_utf8(b).ok());
+            .and_then(|p| super::read_text(self.files, &p).ok());
         match read {
-            Some(text) => {
-                // its own front matter left out; its tags stay as written
-                let body = crate::config::split_front_matter(&text).map_or(0, |(_, _, b)| b);
+            Some(file) => {
+                // its own tags expanded (messages at its lines), its front matter left out
+                let (file, warnings) =
+                    expand_at(self.files, self.path, file, self.dialect, self.depth + 1);
+                self.warnings.extend(warnings);
+                let text: &str = &file.text;
+                let body = crate::config::split_front_matter(text).map_or(0, |(_, _, b)| b);
                 format!("\n{}\n", text[body..].trim_end())
             }
             None => {
@@ -1390,12 +1422,12 @@ mod tests {
         let (out, w) = run(
             "a.md",
             text,
-            &[("part.md", "---\ntitle: x\n---\n部分。\n")],
+            &[("part.md", "---\ntitle: x\n---\n部分。\n\n{% hint style=\"info\" %}\n提示。\n{% endhint %}\n")],
             false,
         );
         assert_eq!(
             out,
-            "# 章\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">警告</p>\n\n\n小心**這裡**。\n\n\n</aside>\n\n\n\n```js\nlet a = \"{% raw %}\";\n```\n\n\n{{ x }} 與 `{% hint %}`\n\n\n部分。\n\n\n<https://youtu.be/x>\n\n條件\n"
+            "# 章\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">警告</p>\n\n\n小心**這裡**。\n\n\n</aside>\n\n\n\n```js\nlet a = \"{% raw %}\";\n```\n\n\n{{ x }} 與 `{% hint %}`\n\n\n部分。\n\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n提示。\n\n\n</aside>\n\n\n<https://youtu.be/x>\n\n條件\n"
         );
         assert_eq!(w.len(), 2, "{w:?}");
         assert!(
@@ -1410,6 +1442,17 @@ mod tests {
         );
         assert_eq!(out, "面積 $\\pi r^2$。\n\n$$\na^2+b^2\n$$\n");
         assert!(w.is_empty(), "{w:?}");
+        // a file that includes itself: its text 4 times, then a warning
+        let (out, w) = run(
+            "a.md",
+            "{% include \"./loop.md\" %}\n",
+            &[("loop.md", "迴圈。\n\n{% include \"./loop.md\" %}\n")],
+            false,
+        );
+        assert_eq!(out.matches("迴圈。").count(), 4, "{out}");
+        assert!(!out.contains("{%"), "{out}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("is an include 4 includes deep"), "{w:?}");
     }
 
     /// `link` as Hexo, Hugo themes and Jekyll mean it: a link with its text, or a file's URL.
