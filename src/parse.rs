@@ -950,7 +950,7 @@ fn shortcodes(events: &mut Vec<Spanned>) {
 
 /// `:name:` of ASCII lowercase letters, digits, `_`, `+`, `-` (a letter among them), not glued
 /// to other letters or digits.
-fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
+pub(crate) fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
     let b = t.as_bytes();
     let sub = sub_spans(t, span);
     let mut from = 0;

@@ -160,11 +160,10 @@ pub struct Identity {
 /// Typeset a line of metadata (title, description) as a paragraph of its own.
 pub fn typeset_line(text: &str, ts: &TypesetOptions) -> String {
     let n = text.len();
-    let events = vec![
-        Spanned::new(Ev::Start(Tag::Paragraph), 0..0),
-        Spanned::new(Ev::Text(text.to_string()), 0..n),
-        Spanned::new(Ev::End(Tag::Paragraph), n..n),
-    ];
+    let mut events = vec![Spanned::new(Ev::Start(Tag::Paragraph), 0..0)];
+    // emoji shortcodes (`:sparkles:`) as written, as in the text
+    crate::parse::split_shortcodes(text, 0..n, &mut events);
+    events.push(Spanned::new(Ev::End(Tag::Paragraph), n..n));
     let mut out = String::with_capacity(n);
     for s in typeset::typeset(events, ts) {
         match s.ev {
@@ -175,4 +174,21 @@ pub fn typeset_line(text: &str, ts: &TypesetOptions) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A title's emoji shortcodes keep their colons, as the text's do; the colon of prose does
+    /// not.
+    #[test]
+    fn title_shortcodes_as_written() {
+        let ts = TypesetOptions::default();
+        assert_eq!(
+            typeset_line("中文大模型 :sparkles:", &ts),
+            "中文大模型 :sparkles:"
+        );
+        assert_eq!(typeset_line("注意:小心", &ts), "注意：小心");
+    }
 }
