@@ -436,18 +436,17 @@ fn convert(
 /// as `$$ … $$` is), `` $`…`$ `` (a code span between dollars, which the parser reads as a
 /// formula with its backticks) an inline one without them.
 fn github_math(events: &mut Vec<Spanned>) {
-    let fence = |s: &Spanned| {
-        matches!(&s.ev, Ev::Start(Tag::CodeBlock { lang: Some(l) }) if l.eq_ignore_ascii_case("math"))
-    };
+    let fence = |s: &Spanned| matches!(&s.ev, Ev::Start(Tag::CodeBlock { lang: Some(l) }) if l.eq_ignore_ascii_case("math"));
     let ticked = |tex: &str| {
         tex.len() > 2
             && tex.starts_with('`')
             && tex.ends_with('`')
             && !tex[1..tex.len() - 1].contains('`')
     };
-    if !events.iter().any(|s| {
-        fence(s) || matches!(&s.ev, Ev::Math { tex, display: false } if ticked(tex))
-    }) {
+    if !events
+        .iter()
+        .any(|s| fence(s) || matches!(&s.ev, Ev::Math { tex, display: false } if ticked(tex)))
+    {
         return;
     }
     let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
@@ -476,7 +475,10 @@ fn github_math(events: &mut Vec<Spanned>) {
                 },
                 span,
             ));
-            out.push(Spanned::new(Ev::End(Tag::Paragraph), events[end].span.clone()));
+            out.push(Spanned::new(
+                Ev::End(Tag::Paragraph),
+                events[end].span.clone(),
+            ));
             i = end + 1;
             continue;
         }
@@ -1220,7 +1222,8 @@ mod tests {
             tex: tex.into(),
             display,
         };
-        let text = "注意力 $`\\sqrt{d_k}`$ 縮放。\n\n```math\n\\frac{a}{b}\n```\n\n```\nmath\n```\n";
+        let text =
+            "注意力 $`\\sqrt{d_k}`$ 縮放。\n\n```math\n\\frac{a}{b}\n```\n\n```\nmath\n```\n";
         let evs: Vec<Ev> = parse(text, 0).into_iter().map(|s| s.ev).collect();
         assert_eq!(evs[2], math("\\sqrt{d_k}", false), "{evs:?}");
         assert_eq!(evs[5], Ev::Start(Tag::Paragraph), "{evs:?}");

@@ -427,6 +427,42 @@ fn hugo_page_options_and_posts_without_a_title() {
     }
 }
 
+/// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
+/// alerts are.
+#[test]
+fn mdbook_warning_div_is_styled() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("mb");
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"書\"\nlanguage = \"zh-TW\"\n",
+    )
+    .unwrap();
+    std::fs::write(book.join("src/SUMMARY.md"), "# Summary\n\n- [一](a.md)\n").unwrap();
+    std::fs::write(
+        book.join("src/a.md"),
+        "# 一\n\n<div class=\"warning\">\n\n小心這段程式。\n\n</div>\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "mb", &[]);
+    keep_epub("mdbook-warning-div", &epub);
+    assert!(!m.contains("warning:"), "{m}");
+    let files = unzip_map(&epub);
+    let text = files
+        .iter()
+        .find(|(k, _)| k.ends_with("c001.xhtml") || k.ends_with("c000.xhtml"))
+        .unwrap()
+        .1;
+    assert!(text.contains("<div class=\"warning\">"), "{text}");
+    let css: String = files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".css"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert!(css.contains("aside.alert, div.warning {"), "{css}");
+}
+
 /// A Jekyll post without a title and without a heading is titled as Jekyll titles it, from
 /// its file's name; the first post of a site is a post like the others, not the book's
 /// opening under the site's title.

@@ -1034,16 +1034,13 @@ impl Expander<'_> {
             .filter(|a| !is_named(a))
             .map(String::as_str)
             .collect();
-        let is_url = |a: &&str| {
-            a.contains("://") || a.starts_with(['/', '#']) || a.starts_with("mailto:")
-        };
+        let is_url =
+            |a: &&str| a.contains("://") || a.starts_with(['/', '#']) || a.starts_with("mailto:");
         let (url, text) = match arg(args, "href", None) {
             Some(href) => (href, arg(args, "content", None).map(str::to_string)),
             None => match positional.iter().position(is_url) {
                 // Hugo's: the URL, then the text
-                Some(0) if positional.len() > 1 => {
-                    (positional[0], Some(positional[1].to_string()))
-                }
+                Some(0) if positional.len() > 1 => (positional[0], Some(positional[1].to_string())),
                 // Hexo's: the text, then the URL
                 Some(i) if i > 0 => (positional[i], Some(positional[..i].join(" "))),
                 Some(_) | None if positional.len() == 1 && !positional[0].contains("://") => {
@@ -1422,7 +1419,10 @@ mod tests {
         let (out, w) = run(
             "a.md",
             text,
-            &[("part.md", "---\ntitle: x\n---\n部分。\n\n{% hint style=\"info\" %}\n提示。\n{% endhint %}\n")],
+            &[(
+                "part.md",
+                "---\ntitle: x\n---\n部分。\n\n{% hint style=\"info\" %}\n提示。\n{% endhint %}\n",
+            )],
             false,
         );
         assert_eq!(
