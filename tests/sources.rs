@@ -427,6 +427,35 @@ fn hugo_page_options_and_posts_without_a_title() {
     }
 }
 
+/// A README without front matter is built in the script it is written in: Simplified Chinese
+/// as zh-Hans (with a note), anything else as zh-Hant, the default.
+#[test]
+fn readme_without_front_matter_in_simplified_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "# 中文模型\n\n这个仓库收集了开源模型,我们会定期更新这些资料。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hant.md"),
+        "# 中文模型\n\n這個倉庫收集了開源模型,我們會定期更新這些資料。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-hans", &epub);
+    assert!(
+        m.contains("README.md is written in Simplified Chinese: built as zh-Hans (a `lang:` line in front matter chooses)"),
+        "{m}"
+    );
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains("<dc:language>zh-Hans</dc:language>"), "{opf}");
+    let (epub, m) = build(dir.path(), "hant.md", &[]);
+    assert!(!m.contains("Simplified"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains("<dc:language>zh-Hant</dc:language>"), "{opf}");
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]

@@ -96,7 +96,7 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
 /// The Chinese script a text is mostly written in (`zh-Hant`, `zh-Hans`), if it is mostly
 /// Chinese: Han characters a third of its letters, told apart by the common characters each
 /// script writes its own way.
-fn chinese_script(text: &str) -> Option<&'static str> {
+pub(super) fn chinese_script(text: &str) -> Option<&'static str> {
     let (mut han, mut letters, mut hant, mut hans) = (0usize, 0usize, 0usize, 0usize);
     for c in text.chars().take(20_000) {
         if ('\u{4E00}'..='\u{9FFF}').contains(&c) {

@@ -84,10 +84,21 @@ pub fn single_file(files: &dyn Files, path: &str) -> Result<Found, Error> {
                     .in_file(file.name.clone())
                     .with_hint("start the file with ---, then title:, author:, lang: and date: lines, then ---"),
             );
+            // no language given: Traditional Chinese, unless the text is Simplified
+            let lang = match super::docsify::chinese_script(&file.text) {
+                Some("zh-Hans") => {
+                    found.notes.push(format!(
+                        "{} is written in Simplified Chinese: built as zh-Hans (a `lang:` line in front matter chooses)",
+                        file.name
+                    ));
+                    "zh-Hans"
+                }
+                _ => "zh-Hant",
+            };
             Config {
                 meta: Metadata {
                     title: first_heading(&file.text).unwrap_or_else(|| stem(path)),
-                    lang: "zh-Hant".into(),
+                    lang: lang.into(),
                     ..Metadata::default()
                 },
                 ..Config::default()
