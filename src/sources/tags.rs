@@ -527,12 +527,43 @@ fn is_named(a: &str) -> bool {
 /// The kind of aside a style names (`info`, `success`, `danger`, …).
 fn alert_kind(style: &str) -> Alert {
     match style.to_ascii_lowercase().as_str() {
-        "tip" | "success" | "hint" => Alert::Tip,
-        "important" | "primary" => Alert::Important,
-        "warning" | "warn" | "attention" => Alert::Warning,
-        "danger" | "caution" | "error" | "fail" | "failure" => Alert::Caution,
+        "tip" | "success" | "hint" | "green" => Alert::Tip,
+        "important" | "primary" | "purple" => Alert::Important,
+        "warning" | "warn" | "attention" | "orange" | "yellow" => Alert::Warning,
+        "danger" | "caution" | "error" | "fail" | "failure" | "red" => Alert::Caution,
         _ => Alert::Note,
     }
+}
+
+/// A line of Hexo's tabs: `<!-- tab 標題@fas fa-x -->` its title (without its icon; `""` for
+/// none), `<!-- endtab -->` `""`.
+fn hexo_tab(line: &str) -> Option<&str> {
+    let inner = line
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
+    if inner == "endtab" {
+        return Some("");
+    }
+    let title = inner.strip_prefix("tab")?;
+    if !(title.is_empty() || title.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some(title.split('@').next().unwrap_or("").trim())
+}
+
+/// The title of an aside whose kind is not one of the five alerts' (LoveIt's `abstract`,
+/// `example`, `quote`, `bug`): its own, as those themes title it.
+fn own_title(style: &str, chinese: bool) -> Option<&'static str> {
+    let (zh, en) = match style.to_ascii_lowercase().as_str() {
+        "abstract" | "summary" | "tldr" => ("摘要", "Abstract"),
+        "example" => ("示例", "Example"),
+        "quote" | "cite" => ("引用", "Quote"),
+        "bug" => ("Bug", "Bug"),
+        _ => return None,
+    };
+    Some(if chinese { zh } else { en })
 }
 
 /// Names of asides: a tag of one of these holds an aside (its style the tag's argument, or
@@ -681,6 +712,18 @@ impl Expander<'_> {
                 self.out.original(raw, &mut line_no);
                 continue;
             }
+            // Hexo's tabs (NexT, Butterfly): `<!-- tab 標題@icon -->` … `<!-- endtab -->`, each
+            // a titled section, as GitBook's tabs are
+            if self.open.iter().any(|(n, ..)| n == "tabs")
+                && let Some(title) = hexo_tab(line)
+            {
+                let text = match title {
+                    "" => String::new(),
+                    t => format!("\n**{}**\n", escape_md(t)),
+                };
+                self.replaced(&text, eol, &mut line_no);
+                continue;
+            }
             let found = if self.dialect.mdbook {
                 Vec::new()
             } else {
@@ -695,6 +738,7 @@ impl Expander<'_> {
                     .position(|(_, l)| closes_verbatim(split_eol(l).0, end, tag))
             {
                 let (open, close) = self.verbatim_fences(tag, end);
+                let open = open.replace('\n', &format!("\n{prefix}"));
                 self.replaced(&format!("{prefix}{open}"), eol, &mut line_no);
                 for (_, raw) in &lines[i..i + k] {
                     if end == "comment" {
@@ -808,12 +852,47 @@ impl Expander<'_> {
         match end {
             "raw" | "comment" => (String::new(), String::new()),
             f if FORMULAS.contains(&f) => ("$$".into(), "$$".into()),
+            // `{% codeblock [caption] [lang:x] [url] [link text] %}`: the caption and its link
+            // above the code, as Hexo shows them
             "codeblock" => {
                 let lang = args
                     .iter()
                     .find_map(|a| a.strip_prefix("lang:"))
                     .unwrap_or("");
-                (format!("```{lang}"), "```".into())
+                let plain: Vec<&str> = args
+                    .iter()
+                    .filter(|a| !is_named(a) && !a.starts_with("lang:") && !a.contains(':'))
+                    .map(String::as_str)
+                    .collect();
+                let url = args.iter().position(|a| a.contains("://"));
+                let caption: Vec<&str> = match url {
+                    Some(u) => args[..u]
+                        .iter()
+                        .filter(|a| plain.contains(&a.as_str()))
+                        .map(String::as_str)
+                        .collect(),
+                    None => plain.clone(),
+                };
+                let mut open = String::new();
+                if !caption.is_empty() {
+                    open.push_str(&format!("**{}**", escape_md(&caption.join(" "))));
+                }
+                if let Some(u) = url {
+                    let text = args[u + 1..].join(" ");
+                    let text = if text.trim().is_empty() {
+                        &args[u]
+                    } else {
+                        &text
+                    };
+                    if !open.is_empty() {
+                        open.push(' ');
+                    }
+                    open.push_str(&format!("[{}](<{}>)", escape_md(text), args[u]));
+                }
+                if !open.is_empty() {
+                    open.push_str("\n\n");
+                }
+                (format!("{open}```{lang}"), "```".into())
             }
             _ => (
                 format!(
@@ -953,21 +1032,34 @@ impl Expander<'_> {
             // Hugo's `notice` and `admonition` take a title after the style; Hexo's `note`
             // its classes (`no-icon`), then a title
             let hugo = matches!(tag.kind, Kind::Hugo { .. });
+            // (and Butterfly's colours and Font Awesome icons, `'fas fa-bullhorn'`); LoveIt's
+            // `admonition` an open flag after its title
             const CLASSES: &[&str] = &[
                 "default", "primary", "success", "info", "warning", "danger", "no-icon", "flat",
-                "modern", "simple", "disabled",
+                "modern", "simple", "disabled", "blue", "pink", "red", "purple", "orange", "green",
             ];
+            let icon = |a: &str| a.split_whitespace().any(|w| w.starts_with("fa-"));
             let words: Vec<&str> = args
                 .iter()
                 .filter(|a| !is_named(a))
                 .skip(1)
                 .map(String::as_str)
-                .filter(|a| hugo || !CLASSES.contains(a))
+                .filter(|a| {
+                    if hugo {
+                        !matches!(*a, "true" | "false")
+                    } else {
+                        !CLASSES.contains(a) && !icon(a)
+                    }
+                })
                 .collect();
             let given = arg(args, "title", None)
                 .map(str::to_string)
                 .or_else(|| (!words.is_empty()).then(|| words.join(" ")));
-            let title = given.as_deref().map_or(title.to_string(), escape);
+            let title = given
+                .as_deref()
+                .map(escape)
+                .or_else(|| own_title(style, self.dialect.chinese).map(str::to_string))
+                .unwrap_or_else(|| title.to_string());
             self.open
                 .push((name.to_string(), "\n\n</aside>\n".into(), span));
             return Some(format!(
@@ -976,13 +1068,21 @@ impl Expander<'_> {
         }
         match name {
             "blockquote" | "quote" | "pullquote" | "cq" | "centerquote" => {
-                let by = args
+                // Hexo's `{% blockquote 作者, 出處 %}`; Hugo themes' `author=`, `source=`
+                let named: Vec<&str> = ["author", "source"]
                     .iter()
-                    .filter(|a| !a.starts_with("http") && !is_named(a))
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let footer = if by.trim().is_empty() || name != "blockquote" {
+                    .filter_map(|k| arg(args, k, None))
+                    .collect();
+                let by = if named.is_empty() && name == "blockquote" {
+                    args.iter()
+                        .filter(|a| !a.starts_with("http") && !is_named(a))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    named.join(", ")
+                };
+                let footer = if by.trim().is_empty() {
                     String::new()
                 } else {
                     format!("\n\n<p class=\"attribution\">— {}</p>", escape(by.trim()))
@@ -1455,6 +1555,31 @@ mod tests {
         assert!(w[0].contains("is an include 4 includes deep"), "{w:?}");
     }
 
+    /// The tags of Hexo's themes (NexT, Butterfly) and Hugo's (LoveIt, Stack) as they show
+    /// them: tab titles, a code block's caption and link, a note's colour and icon (no title),
+    /// LoveIt's open flag and own titles, a quote's author and source.
+    #[test]
+    fn theme_tags() {
+        let text = "{% tabs 行程 %}\n<!-- tab 第一天 -->\n大稻埕。\n<!-- endtab -->\n<!-- tab 第二天@fas fa-hot-tub -->\n北投。\n<!-- endtab -->\n{% endtabs %}\n\n{% codeblock 計算平均 lang:python https://docs.python.org/3/ 官方文件 %}\nprint(1)\n{% endcodeblock %}\n\n{% note red 'fas fa-bullhorn' modern %}\n自訂圖示。\n{% endnote %}\n";
+        let (out, w) = run("source/_posts/post.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n\n**第一天**\n\n大稻埕。\n\n\n**第二天**\n\n北投。\n\n\n\n**計算平均** [官方文件](<https://docs.python.org/3/>)\n\n```python\nprint(1)\n```\n\n\n<aside class=\"alert caution\" role=\"note\">\n<p class=\"alert-title\">小心</p>\n\n\n自訂圖示。\n\n\n</aside>\n\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let text = "{{< admonition note \"为什么\" true >}}\n没有。\n{{< /admonition >}}\n\n{{< admonition example >}}\n示例内容。\n{{< /admonition >}}\n\n{{< quote author=\"Solomon Hykes\" source=\"Twitter\" >}}\nIf WASM existed.\n{{< /quote >}}\n";
+        let (out, w) = run("content/posts/a.md", text, &[], false);
+        assert!(out.contains("<p class=\"alert-title\">为什么</p>"), "{out}");
+        assert!(out.contains("<p class=\"alert-title\">示例</p>"), "{out}");
+        assert!(
+            out.contains(
+                "If WASM existed.\n\n\n<p class=\"attribution\">— Solomon Hykes, Twitter</p>"
+            ),
+            "{out}"
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
     /// `link` as Hexo, Hugo themes and Jekyll mean it: a link with its text, or a file's URL.
     #[test]
     fn link_tags() {
@@ -1479,7 +1604,7 @@ mod tests {
             ],
             false,
         );
-        assert!(out.starts_with("---\ntitle: t\n---\n```js\nconst a = 1, b = (2);\n```\n\n```ruby\nputs \"a,b\"\n```\n\n![海邊](<post/photo.png>)\n\n看 [另一篇](<other.md>) 與 [那篇](2022-01-01-x.md)。\n"), "{out}");
+        assert!(out.starts_with("---\ntitle: t\n---\n**範例**\n\n```js\nconst a = 1, b = (2);\n```\n\n```ruby\nputs \"a,b\"\n```\n\n![海邊](<post/photo.png>)\n\n看 [另一篇](<other.md>) 與 [那篇](2022-01-01-x.md)。\n"), "{out}");
         assert!(
             out.contains("<aside class=\"alert warning\" role=\"note\">"),
             "{out}"
