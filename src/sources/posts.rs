@@ -391,7 +391,7 @@ fn post_files(files: &dyn Files, site: Site) -> Vec<String> {
 }
 
 /// Markdown files under `dir`, at most 4 folders deep.
-fn walk(files: &dyn Files, dir: &str, depth: usize, out: &mut Vec<String>) {
+pub(super) fn walk(files: &dyn Files, dir: &str, depth: usize, out: &mut Vec<String>) {
     let Ok(entries) = files.list_dir(dir) else {
         return;
     };

@@ -970,7 +970,7 @@ impl Expander<'_> {
                 self.image(name, args, tag.quoted, span)
             }
             "asset_path" | "asset_link" | "post_link" | "post_path" | "post_url" | "link"
-            | "ref" | "relref" | "file" => self.path_tag(name, args, span),
+            | "ref" | "relref" | "file" => self.path_tag(name, args),
             "include" | "include_relative" => self.include(args, span),
             // a block of code whose closing tag is not on a line of its own, or missing
             n if matches!(n, "highlight" | "codeblock" | "comment") || FORMULAS.contains(&n) => {
@@ -1159,7 +1159,7 @@ impl Expander<'_> {
         format!("[{}](<{url}>)", escape_md(&text))
     }
 
-    fn path_tag(&mut self, name: &str, args: &[String], span: std::ops::Range<usize>) -> String {
+    fn path_tag(&mut self, name: &str, args: &[String]) -> String {
         match name {
             "asset_path" | "asset_link" => {
                 let slug = arg(args, "", Some(0)).unwrap_or("");
@@ -1208,18 +1208,9 @@ impl Expander<'_> {
             }
             "link" => self.link(args),
             "ref" | "relref" => {
+                // a page not found: its path, which the links' check reports at this line
                 let target = arg(args, "path", Some(0)).unwrap_or("");
-                let found = self.hugo_ref(target);
-                if found.is_none() {
-                    self.warn(
-                        format!(
-                            "`{}` names a page that is not in the site: its path is kept",
-                            self.shown(&span)
-                        ),
-                        span,
-                    );
-                }
-                found.unwrap_or_else(|| target.to_string())
+                self.hugo_ref(target).unwrap_or_else(|| target.to_string())
             }
             _ => String::new(),
         }
@@ -1341,11 +1332,19 @@ impl Expander<'_> {
             .path
             .find("content/")
             .map_or("content", |i| &self.path[..i + "content".len()]);
+        // from the page, from a bundle's folder (`posts/b/index.md` refers from `posts/`),
+        // from the site's content
+        let bundle = ["index.md", "_index.md"]
+            .iter()
+            .any(|n| self.path.rsplit('/').next() == Some(*n));
         let candidates = [
             files::resolve(self.path, path, "").ok(),
+            bundle
+                .then(|| files::resolve(super::folder_of(self.path), path, "").ok())
+                .flatten(),
             Some(super::join(content, path.trim_start_matches('/'))),
         ];
-        candidates.into_iter().flatten().find_map(|c| {
+        let found = candidates.into_iter().flatten().find_map(|c| {
             [
                 c.clone(),
                 super::join(&c, "index.md"),
@@ -1354,8 +1353,38 @@ impl Expander<'_> {
             ]
             .into_iter()
             .find(|p| self.exists(p))
+        });
+        found
+            .or_else(|| self.page_named(content, path))
             .map(|p| format!("{}{frag}", relative(self.path, &p)))
-        })
+    }
+
+    /// The one page of the site's content named `name` (`bread`, `bread.md`: its file, or its
+    /// bundle's folder, in any language: `bread.zh-tw.md`), as Hugo finds a page by name.
+    fn page_named(&self, content: &str, name: &str) -> Option<String> {
+        let name = name.trim_end_matches(".md").trim_matches('/');
+        if name.is_empty() || name.contains('/') {
+            return None;
+        }
+        let mut pages = Vec::new();
+        super::posts::walk(self.files, content, 0, &mut pages);
+        let named = |p: &&String| {
+            let file = p.rsplit('/').next().unwrap_or(p);
+            let stem = match file {
+                "index.md" | "_index.md" => super::folder_of(p).rsplit('/').next().unwrap_or(""),
+                f => f.strip_suffix(".md").unwrap_or(f),
+            };
+            stem == name
+                || stem
+                    .strip_prefix(name)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|lang| !lang.contains('.') && lang.len() <= 8)
+        };
+        let mut found = pages.iter().filter(named);
+        match (found.next(), found.next()) {
+            (Some(p), None) => Some(p.clone()),
+            _ => None,
+        }
     }
 
     /// The title in the front matter of the post at `rel` (from this file), if it has one.
@@ -1637,6 +1666,28 @@ mod tests {
             "{out}"
         );
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    /// Hugo's `ref` as Hugo finds a page: from the page, from a bundle's folder, from the
+    /// content, then by its name alone (in any language); a page not found keeps its path for
+    /// the links' check to report, once.
+    #[test]
+    fn hugo_refs_from_bundles_and_by_name() {
+        let text = "[一]({{< ref \"a.md\" >}}) [一]({{< ref \"a\" >}}) [麵包]({{< ref \"bread\" >}}) [無]({{< ref \"none\" >}})\n";
+        let (out, w) = run(
+            "content/posts/b/index.md",
+            text,
+            &[
+                ("content/posts/a.md", ""),
+                ("content/recipes/bread.zh-tw.md", ""),
+            ],
+            false,
+        );
+        assert_eq!(
+            out,
+            "[一](../a.md) [一](../a.md) [麵包](../../recipes/bread.zh-tw.md) [無](none)\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]
