@@ -130,7 +130,7 @@ pub fn split(
     }
     let ids = name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
     crate::tree::place(&mut chapters, sources);
-    let anchors = heading_ids(&mut chapters);
+    let anchors = heading_ids(&mut chapters, sources);
     move_footnotes(&mut chapters, &footnotes);
     let targets = Targets {
         files: &first_of_file,
@@ -370,7 +370,11 @@ fn name_chapters(
 /// Unique heading ids, and the anchors a link may use to reach them (the explicit id, the
 /// unique one, the text's slug as GitHub and mdBook make it), per file and book-wide; raw HTML
 /// `<a id>`/`<a name>` anchors too.
-fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
+///
+/// A raw anchor just above the heading that starts the next chapter (`<a name="x"></a>` over
+/// `## 致謝`, as READMEs mark their sections) reaches that heading: in the text it ends the
+/// chapter before.
+fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
     // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
     // holds them once each, not four or six times
     let mut counter = 0usize;
@@ -401,6 +405,18 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
     // reached as GitHub and mdBook name it, `範例-1`, `範例-2`
     let mut repeats: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
     let mut repeats_file = usize::MAX;
+    // raw anchors that end a chapter, for the heading that starts the next
+    let mut carried: Vec<(usize, Arc<str>)> = Vec::new();
+    // the source and start of each chapter's first heading, for the anchors just above it
+    let opens_with_heading: Vec<Option<(usize, usize)>> = chapters
+        .iter()
+        .map(|c| match c.events.first() {
+            Some(s) if matches!(s.ev, Ev::Start(Tag::Heading { .. })) => {
+                Some((c.source, s.span.start))
+            }
+            _ => None,
+        })
+        .collect();
     for (ci, c) in chapters.iter_mut().enumerate() {
         let file_index = c.source_file_index();
         if file_index != repeats_file {
@@ -440,6 +456,11 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
             let explicit = nfc(&explicit);
             let slug = unicode_slug(&text);
             let target = anchors.target(ci, &unique);
+            if i == 0 {
+                for (_, name) in carried.drain(..) {
+                    anchors.add(file_index, name, target);
+                }
+            }
             let seen = repeats
                 .entry({
                     use std::hash::{Hash, Hasher};
@@ -479,18 +500,40 @@ fn heading_ids(chapters: &mut [Chapter]) -> Anchors {
                 *id = unique;
             }
         }
+        // anchors carried to a chapter that does not open with a heading stay where they are
+        for (from, name) in carried.drain(..) {
+            let target = anchors.target(from, &name);
+            anchors.add(file_index, name, target);
+        }
         // raw `<a id>` / `<a name>` anchors keep their names
+        let next = opens_with_heading.get(ci + 1).copied().flatten();
         for s in &c.events {
             if let Ev::Html { html, .. } = &s.ev
                 && (html.contains("id=") || html.contains("name=") || html.contains("ID="))
             {
+                let just_above = next.is_some_and(|(source, start)| {
+                    source == c.source && {
+                        let text = &sources[source].file.text;
+                        text.get(s.span.end..start)
+                            .is_some_and(|between| between.replace("</a>", "").trim().is_empty())
+                    }
+                });
                 for id in crate::render::html::anchor_ids(html) {
                     let id: Arc<str> = id.into();
+                    if just_above {
+                        carried.push((ci, id));
+                        continue;
+                    }
                     let target = anchors.target(ci, &id);
                     anchors.add(file_index, id, target);
                 }
             }
         }
+    }
+    for (from, name) in carried {
+        let target = anchors.target(from, &name);
+        let file = chapters[from].source_file_index();
+        anchors.add(file, name, target);
     }
     anchors.sorted()
 }

@@ -456,6 +456,32 @@ fn readme_without_front_matter_in_simplified_chinese() {
     assert!(opf.contains("<dc:language>zh-Hant</dc:language>"), "{opf}");
 }
 
+/// A raw anchor just above a heading (`<a name="x"></a>` over `## 致謝`, as READMEs mark
+/// their sections) takes a link to that heading's chapter, not to the end of the chapter
+/// before; an anchor in the middle of a chapter stays where it is.
+#[test]
+fn readme_anchor_above_a_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "---\ntitle: 手冊\n---\n\n- [致謝](#acknowledgements)\n- [中間](#mid)\n\n## 貢獻\n\n提交。\n\n<a name=\"mid\"></a>\n\n中段。\n\n<a name=\"acknowledgements\"></a>\n## 致謝\n\n感謝。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-anchor-above-heading", &epub);
+    assert!(!m.contains("warning"), "{m}");
+    let files = unzip_map(&epub);
+    let opening = &files["EPUB/text/c000.xhtml"];
+    assert!(
+        opening.contains("<a href=\"c002.xhtml#h2\">致"),
+        "{opening}"
+    );
+    assert!(
+        opening.contains("<a href=\"c001.xhtml#mid\">中"),
+        "{opening}"
+    );
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]
