@@ -231,6 +231,12 @@ fn allowed_attr(element: &str, attr: &str) -> bool {
 }
 
 /// The class for `align` on a block or a table cell (`left`, `center`, `right`).
+/// The site of an image on the web (`https://contrib.rocks/image?repo=a/b` → `contrib.rocks`).
+fn image_site(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
 fn aligned(element: &str, value: &str) -> Option<&'static str> {
     if !matches!(
         element,
@@ -688,6 +694,9 @@ impl Walk<'_, '_, '_> {
                 let text = if alt.is_empty() { url.as_str() } else { &alt };
                 self.x.element("a", &[("href", url.as_str())], text);
             }
+            // a badge without alt text, the whole text of its link: the image's site names
+            // the link (an empty link is nothing to read or press)
+            Some(url) if alt.is_empty() => self.x.text(image_site(&url)),
             _ => self.x.text(&alt),
         }
     }
@@ -1194,6 +1203,11 @@ mod tests {
             (
                 "<a href=\"https://x.org\"><img src=\"https://x.org/b.svg\" alt=\"徽章\"></a>",
                 "<a href=\"https://x.org\">徽章</a>",
+                None,
+            ),
+            (
+                "<a href=\"https://x.org/c\"><img src=\"https://contrib.rocks/image?repo=a/b\"></a>",
+                "<a href=\"https://x.org/c\">contrib.rocks</a>",
                 None,
             ),
             (
