@@ -736,6 +736,44 @@ fn docsify_as_its_template_has_it() {
     assert!(all.contains("<a href=\"c003.xhtml#h4\">"), "{all}");
 }
 
+/// docsify's sidebar of a folder (`guide/_sidebar.md`, shown on its pages with `loadSidebar`):
+/// the pages only it lists are in the book, after the folder's pages, under its README.
+#[test]
+fn docsify_folder_sidebars() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("docs");
+    std::fs::create_dir_all(site.join("guide")).unwrap();
+    std::fs::write(site.join("index.html"), "<html lang=\"zh-TW\"><script>window.$docsify={name:'小狐',loadSidebar:true}</script></html>\n").unwrap();
+    std::fs::write(
+        site.join("_sidebar.md"),
+        "- [介紹](/)\n- [指南](guide/)\n- [常見問題](faq.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("guide/_sidebar.md"),
+        "- [指南](guide/)\n- [安裝](guide/install.md)\n- [部署](deploy.md)\n",
+    )
+    .unwrap();
+    for (name, text) in [
+        ("README.md", "# 介紹\n\n小狐是一個框架。\n"),
+        ("faq.md", "# 常見問題\n\n問與答。\n"),
+        ("guide/README.md", "# 指南\n\n下一步:[部署](deploy.md)。\n"),
+        ("guide/install.md", "# 安裝\n\n安裝它。\n"),
+        ("guide/deploy.md", "# 部署\n\n部署它。\n"),
+    ] {
+        std::fs::write(site.join(name), text).unwrap();
+    }
+    let (epub, m) = build(dir.path(), "docs", &[]);
+    keep_epub("docsify-folder-sidebars", &epub);
+    assert!(!m.contains("broken link") && !m.contains("warning"), "{m}");
+    let toc = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
+    assert_eq!(
+        toc.lines().take(5).collect::<Vec<_>>().join("\n"),
+        "介紹 -> text/c000.xhtml\n指南 -> text/c001.xhtml\n  安裝 -> text/c002.xhtml\n  部署 -> text/c003.xhtml\n常見問題 -> text/c004.xhtml",
+        "{toc}"
+    );
+}
+
 /// A link to a Jekyll post as the site publishes it: under its `baseurl` and its
 /// `:categories` (`/blog/python/2022/08/01/a.html`); a path of one part is not taken for one.
 #[test]

@@ -15,6 +15,7 @@ use crate::files::{self, Files};
 pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
     let sidebar = read_text(files, "_sidebar.md")?;
     let mut entries = sidebar_entries(&sidebar.text);
+    folder_sidebars(files, &mut entries);
     entries.retain(|e| files.read(&e.path).is_ok() || !e.path.ends_with("README.md"));
     let has_readme = listing.iter().any(|p| p == "README.md");
     if has_readme && !entries.iter().any(|e| e.path == "README.md") {
@@ -91,6 +92,60 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         warnings,
         ..Found::default()
     })
+}
+
+/// A folder's own `_sidebar.md` (docsify's `loadSidebar` shows it on the folder's pages): the
+/// pages it lists that the sidebars read so far do not go after the last page of that folder,
+/// under its `README.md` when the folder's first page is that. Links are from the site's root,
+/// else from the folder.
+fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
+    let exists = |path: &str| {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        files
+            .list_dir(dir)
+            .is_ok_and(|l| l.iter().any(|n| n == name))
+    };
+    let mut read: Vec<String> = vec![String::new()];
+    let mut i = 0;
+    while i < entries.len() {
+        let dir = super::folder_of(&entries[i].path).to_string();
+        i += 1;
+        if read.contains(&dir) {
+            continue;
+        }
+        read.push(dir.clone());
+        let name = super::join(&dir, "_sidebar.md");
+        if !exists(&name) {
+            continue;
+        }
+        let Ok(sidebar) = read_text(files, &name) else {
+            continue;
+        };
+        let first = entries
+            .iter()
+            .position(|e| super::folder_of(&e.path) == dir)
+            .unwrap_or(i - 1);
+        let base = entries[first].place.depth
+            + u8::from(entries[first].path == super::join(&dir, "README.md"));
+        let mut at = entries
+            .iter()
+            .rposition(|e| super::folder_of(&e.path) == dir)
+            .map_or(i, |l| l + 1);
+        for mut e in sidebar_entries(&sidebar.text) {
+            if !exists(&e.path) {
+                let inside = super::join(&dir, &e.path);
+                if exists(&inside) {
+                    e.path = inside;
+                }
+            }
+            if entries.iter().any(|k| k.path == e.path) {
+                continue;
+            }
+            e.place.depth += base;
+            entries.insert(at, e);
+            at += 1;
+        }
+    }
 }
 
 /// The Chinese script a text is mostly written in (`zh-Hant`, `zh-Hans`), if it is mostly

@@ -535,6 +535,23 @@ fn alert_kind(style: &str) -> Alert {
     }
 }
 
+/// The lines of `text` between its two marker lines of the fragment `name` (`### [demo]` or
+/// `/// [demo]`), as docsify's `:fragment=demo` shows; `None` without both markers.
+fn docsify_fragment(text: &str, name: &str) -> Option<String> {
+    let marker = format!("[{name}]");
+    let is_marker = |l: &str| {
+        let t = l.trim();
+        ["###", "///"].iter().any(|m| {
+            t.strip_prefix(m)
+                .is_some_and(|r| r.trim_start().starts_with(&marker))
+        })
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let open = lines.iter().position(|l| is_marker(l))?;
+    let close = open + 1 + lines[open + 1..].iter().position(|l| is_marker(l))?;
+    Some(lines[open + 1..close].concat())
+}
+
 /// A line of Hexo's tabs: `<!-- tab 標題@fas fa-x -->` its title (without its icon; `""` for
 /// none), `<!-- endtab -->` `""`.
 fn hexo_tab(line: &str) -> Option<&str> {
@@ -817,6 +834,14 @@ impl Expander<'_> {
         .flatten()
         .find(|p| self.exists(p))?;
         let text = String::from_utf8(self.files.read(&path).ok()?).ok()?;
+        // `:fragment=name`: the lines between the two `### [name]` (or `/// [name]`) lines
+        let fragment = options
+            .split_whitespace()
+            .find_map(|o| o.strip_prefix(":fragment="));
+        let text = match fragment {
+            Some(name) => docsify_fragment(&text, name).unwrap_or(text),
+            None => text,
+        };
         let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
         let markdown = matches!(ext, "md" | "markdown") && !options.contains(":type=code");
         Some(if markdown {
@@ -1790,6 +1815,17 @@ mod tests {
         );
         let (out, _) = run("README.md", text, &[], false);
         assert_eq!(out, text);
+        // `:fragment=`: the lines between the markers
+        let (out, _) = run(
+            "README.md",
+            "[demo.py](demo.py ':include :type=code :fragment=demo')\n",
+            &[(
+                "demo.py",
+                "import x\n### [demo]\napp = x.App()\n### [demo]\napp.run()\n",
+            )],
+            true,
+        );
+        assert_eq!(out, "```py\napp = x.App()\n```\n");
     }
 
     #[test]
