@@ -1496,10 +1496,10 @@ impl Expander<'_> {
 fn docsify_line(line: &str) -> Option<String> {
     let t = line.trim_start();
     if let Some(rest) = t.strip_prefix("?> ") {
-        return Some(format!("> [!TIP]\n> {rest}"));
+        return Some(format!("> [!TIP]\n> {}", link_options(rest)));
     }
     if let Some(rest) = t.strip_prefix("!> ") {
-        return Some(format!("> [!WARNING]\n> {rest}"));
+        return Some(format!("> [!WARNING]\n> {}", link_options(rest)));
     }
     let mut s = line.to_string();
     if t.starts_with('#') {
@@ -1512,12 +1512,22 @@ fn docsify_line(line: &str) -> Option<String> {
         }
         s = s.replace(" :ignore", "");
     }
-    static OPTIONS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"\s+['"]:[a-z-]+(=[^'"]*)?['"]"#).expect("valid pattern"));
-    if s.contains("':") || s.contains("\":") {
-        s = OPTIONS.replace_all(&s, "").to_string();
-    }
+    let s = link_options(&s);
     (s != line).then_some(s)
+}
+
+/// A line without docsify's link and image options (`':target=_blank'`,
+/// `':no-zoom :class=diagram'`).
+fn link_options(s: &str) -> String {
+    static OPTIONS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\s+['"]:[a-z-]+(=[^'"\s]*)?(\s+:[a-z-]+(=[^'"\s]*)?)*['"]"#)
+            .expect("valid pattern")
+    });
+    if s.contains("':") || s.contains("\":") {
+        OPTIONS.replace_all(s, "").to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A line's text and its line break.
@@ -1815,6 +1825,14 @@ mod tests {
         );
         let (out, _) = run("README.md", text, &[], false);
         assert_eq!(out, text);
+        // options of several words, and in an aside
+        let (out, _) = run(
+            "README.md",
+            "![圖二](logo.png ':no-zoom :class=diagram')\n\n?> 見[指南](guide/ ':target=_blank')\n",
+            &[],
+            true,
+        );
+        assert_eq!(out, "![圖二](logo.png)\n\n> [!TIP]\n> 見[指南](guide/)\n");
         // `:fragment=`: the lines between the markers
         let (out, _) = run(
             "README.md",
