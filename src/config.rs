@@ -100,6 +100,9 @@ pub struct BuildConfig {
     /// Lines of Rust code blocks starting with `# ` are hidden (rustdoc's and mdBook's
     /// convention), set for mdBooks.
     pub hide_lines: bool,
+    /// `$$…$$` within a sentence is an inline formula (GitBook's math plugins show it so; a
+    /// paragraph of its own is still displayed), set for GitBooks.
+    pub inline_display_math: bool,
 }
 
 /// What becomes of an image whose source is on the web (hanpub never downloads).
@@ -128,6 +131,7 @@ impl Default for BuildConfig {
             site_root: None,
             remote_images: RemoteImages::default(),
             hide_lines: false,
+            inline_display_math: false,
         }
     }
 }
@@ -986,6 +990,7 @@ fn finish(
             site_root: build.site_root,
             remote_images: build.remote_images.unwrap_or_default(),
             hide_lines: false,
+            inline_display_math: false,
         },
         draft: false,
         ignored: Vec::new(),

@@ -384,9 +384,7 @@ impl Project {
                 chunks: given(i).unwrap_or_else(|| {
                     let mut chunks =
                         parse::parse_chunks(&s.file.text, s.body, self.config.build.split_level);
-                    if self.config.build.hide_lines {
-                        chunks.iter_mut().for_each(|c| hide_rust_lines(c));
-                    }
+                    as_the_form_shows(&self.config.build, &mut chunks);
                     chunks
                 }),
             })
@@ -438,6 +436,50 @@ impl Project {
 }
 
 /// Hide the `# ` lines of the Rust code blocks of a chunk (mdBook's convention).
+/// The events of a book's chunks as its form shows them: mdBook hides the `# ` lines of Rust
+/// code; GitBook sets `$$…$$` within a sentence inline.
+pub fn as_the_form_shows(build: &config::BuildConfig, chunks: &mut [Vec<Spanned>]) {
+    for c in chunks {
+        if build.hide_lines {
+            hide_rust_lines(c);
+        }
+        if build.inline_display_math {
+            inline_display_math(c);
+        }
+    }
+}
+
+/// A displayed formula (`$$…$$`) in a paragraph with other content becomes inline.
+fn inline_display_math(chunk: &mut [Spanned]) {
+    let mut i = 0;
+    while i < chunk.len() {
+        if !matches!(chunk[i].ev, Ev::Start(Tag::Paragraph)) {
+            i += 1;
+            continue;
+        }
+        let Some(len) = chunk[i..]
+            .iter()
+            .position(|s| matches!(s.ev, Ev::End(Tag::Paragraph)))
+        else {
+            break;
+        };
+        let inside = &mut chunk[i + 1..i + len];
+        let alone = inside.iter().all(|s| match &s.ev {
+            Ev::Math { .. } | Ev::SoftBreak => true,
+            Ev::Text(t) => t.trim().is_empty(),
+            _ => false,
+        });
+        if !alone {
+            for s in inside.iter_mut() {
+                if let Ev::Math { display, .. } = &mut s.ev {
+                    *display = false;
+                }
+            }
+        }
+        i += len + 1;
+    }
+}
+
 pub fn hide_rust_lines(chunk: &mut [Spanned]) {
     let mut rust = false;
     for s in chunk {

@@ -81,14 +81,10 @@ pub fn outlines(
     out
 }
 
-/// The full events of a piece as the book's form shows them: mdBook hides the `# ` lines of
-/// Rust code.
+/// The full events of a piece as the book's form shows them
+/// ([`crate::project::as_the_form_shows`]).
 fn hide_lines(project: &Project, chunks: &mut [Vec<Spanned>]) {
-    if project.config.build.hide_lines {
-        chunks
-            .iter_mut()
-            .for_each(|c| crate::project::hide_rust_lines(c));
-    }
+    crate::project::as_the_form_shows(&project.config.build, chunks);
 }
 
 /// Where a chapter's chunk is: the piece of its file, and its place among the piece's chunks

@@ -482,6 +482,33 @@ fn readme_anchor_above_a_heading() {
     );
 }
 
+/// In a GitBook `$$…$$` within a sentence is an inline formula, as GitBook's math plugins show
+/// it; a paragraph of its own is displayed.
+#[test]
+fn gitbook_inline_double_dollars() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("gb");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(book.join("SUMMARY.md"), "# Summary\n\n* [一](a.md)\n").unwrap();
+    std::fs::write(book.join("README.md"), "# 書\n").unwrap();
+    std::fs::write(
+        book.join("a.md"),
+        "# 一\n\n大小:$$S = L + 1$$,其中 $$L$$ 是長度。\n\n$$\nE = mc^2\n$$\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "gb", &[]);
+    keep_epub("gitbook-inline-math", &epub);
+    assert!(!m.contains("warning"), "{m}");
+    let files = unzip_map(&epub);
+    let text = files
+        .iter()
+        .find(|(_, v)| v.contains("S = L + 1"))
+        .unwrap()
+        .1;
+    assert_eq!(text.matches("display=\"inline\"").count(), 2, "{text}");
+    assert_eq!(text.matches("display=\"block\"").count(), 1, "{text}");
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]

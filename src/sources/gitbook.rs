@@ -99,6 +99,7 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         },
         ..Config::default()
     };
+    found.config.build.inline_display_math = true;
     for d in &outline.drafts {
         found.notes.push(format!(
             "left out the draft chapter `{d}` of {summary_path}"
