@@ -30,6 +30,9 @@ enum Action {
     Unwrap,
     /// Leave the element and its content out.
     Drop,
+    /// `<picture>`: its `<img>` kept (the fallback every reading system shows), its `<source>`s
+    /// left out, without a warning (nothing a reader sees is lost).
+    Fallback,
 }
 
 const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
@@ -190,6 +193,7 @@ fn action(name: &str) -> Action {
         "center" => Action::Keep("div", Some("center")),
         "font" | "big" | "blink" => Action::Keep("span", None),
         "tt" => Action::Keep("code", None),
+        "picture" => Action::Fallback,
         "strike" => Action::Keep("s", None),
         "script" | "style" | "iframe" | "object" | "embed" | "template" | "noscript" | "frame"
         | "frameset" | "applet" | "form" | "input" | "button" | "select" | "textarea" | "audio"
@@ -630,6 +634,15 @@ impl Walk<'_, '_, '_> {
                     "unknown HTML element <{local}>: its tag is left out, its text kept"
                 ));
                 self.children(node, parent);
+                return;
+            }
+            Action::Fallback => {
+                for child in node.children.borrow().iter() {
+                    let source = matches!(&child.data, NodeData::Element { name, .. } if &*name.local == "source");
+                    if !source {
+                        self.node(child, parent);
+                    }
+                }
                 return;
             }
             Action::Keep(out, class) => (out, class),
@@ -1208,6 +1221,11 @@ mod tests {
             (
                 "<a href=\"https://x.org/c\"><img src=\"https://contrib.rocks/image?repo=a/b\"></a>",
                 "<a href=\"https://x.org/c\">contrib.rocks</a>",
+                None,
+            ),
+            (
+                "<p><picture><source media=\"(prefers-color-scheme: dark)\" srcset=\"d.png\"><img src=\"a.png\" alt=\"標誌\"></picture></p>",
+                "<p><img src=\"images/a.png\" alt=\"標誌\"/></p>",
                 None,
             ),
             (
