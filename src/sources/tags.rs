@@ -1141,6 +1141,20 @@ impl Expander<'_> {
                     format!("\n\n**{}**\n\n", title.replace('*', "\\*"))
                 })
             }
+            // GitBook's API method: its method, path and summary, then its text
+            "swagger" => {
+                let method = arg(args, "method", None).unwrap_or("").to_ascii_uppercase();
+                let path = arg(args, "path", None).unwrap_or("");
+                let summary = arg(args, "summary", None).unwrap_or("");
+                self.open.push((name.to_string(), String::new(), span));
+                let head = format!("{method} {path}").trim().replace('*', "\\*");
+                let line = match (head.as_str(), summary) {
+                    ("", "") => return Some(String::new()),
+                    ("", s) => escape_md(s),
+                    (h, s) => format!("**{}** {}", escape_md(h), escape_md(s)),
+                };
+                Some(format!("\n\n{}\n\n", line.trim_end()))
+            }
             n if TRANSPARENT.contains(&n) => {
                 self.open.push((name.to_string(), String::new(), span));
                 Some(String::new())
@@ -1605,6 +1619,15 @@ mod tests {
             false,
         );
         assert_eq!(out, "面積 $\\pi r^2$。\n\n$$\na^2+b^2\n$$\n");
+        assert!(w.is_empty(), "{w:?}");
+        // an API method: its method, path and summary
+        let (out, w) = run(
+            "a.md",
+            "{% swagger method=\"get\" path=\"/api/users\" summary=\"取得使用者列表\" %}\n說明。\n{% endswagger %}\n",
+            &[],
+            false,
+        );
+        assert_eq!(out, "\n\n**GET /api/users** 取得使用者列表\n\n\n說明。\n\n");
         assert!(w.is_empty(), "{w:?}");
         // a file that includes itself: its text 4 times, then a warning
         let (out, w) = run(
