@@ -73,6 +73,9 @@ fn may_have_tags(text: &str, d: Dialect) -> bool {
 }
 
 fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
+    if memchr::memmem::find(b, b"](").is_some() && SPACED_BYTES.is_match(b) {
+        return true;
+    }
     if d.mdbook {
         return memchr::memmem::find(b, b"admonish").is_some();
     }
@@ -86,6 +89,13 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
                 .iter()
                 .any(|p| memchr::memmem::find(b, p.as_bytes()).is_some())
 }
+
+/// A link or image whose path has a space and no `<…>` (`![圖](img/聊天室 架構.png)`, as some
+/// editors write it): not a link in Markdown, its text shown as written.
+const SPACED: &str = r#"(!?\[[^\]\n]*\]\()([^()<>"'\n]*? [^()<>"'\n]*\.[A-Za-z0-9]{1,5})(\))"#;
+
+static SPACED_BYTES: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(SPACED).expect("valid pattern"));
 
 /// Expand the tags of `file` (at `path` in the book): the text to build (the same file when
 /// it has none) and a warning for each tag left out.
@@ -164,6 +174,10 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
             if let Some(end) = m.verbatim_end(line) {
                 verbatim = Some((start + m.start, end, m.clone()));
             }
+        }
+        // a path with a space, read as `<…>`: the whole line
+        if line.contains("](") && !line.contains('`') && SPACED_BYTES.is_match(line.as_bytes()) {
+            ranges.push(start..start + line.len());
         }
         if docsify {
             for needle in [":id=", ":ignore", "?> ", "!> "] {
@@ -746,6 +760,12 @@ impl Expander<'_> {
             } else {
                 tags_in(line)
             };
+            if found.is_empty()
+                && let Some(line) = self.spaced_paths(line, start)
+            {
+                self.replaced(&line, eol, &mut line_no);
+                continue;
+            }
             let prefix = &line[..line.len() - line.trim_start_matches([' ', '\t', '>']).len()];
             // a block of code opened by a tag alone on its line: up to its closing tag
             if let [tag] = found.as_slice()
@@ -851,6 +871,53 @@ impl Expander<'_> {
             let fence = if text.contains("```") { "~~~~" } else { "```" };
             format!("{fence}{ext}\n{}\n{fence}", text.trim_end())
         })
+    }
+
+    /// A line whose links or images name a file of the book by a path with a space, without
+    /// `<…>`: each path put in `<…>`, as its author meant, with a warning; `None` for none (a
+    /// path that names no file is left as written; a line with inline code is not looked at).
+    fn spaced_paths(&mut self, line: &str, start: usize) -> Option<String> {
+        static SPACED_LINE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(SPACED).expect("valid pattern"));
+        if line.contains('`') || !line.contains("](") {
+            return None;
+        }
+        let mut out = String::with_capacity(line.len() + 4);
+        let mut pos = 0;
+        for c in SPACED_LINE.captures_iter(line) {
+            let (whole, dest) = (c.get(0).expect("match"), c.get(2).expect("group"));
+            let path = crate::chapters::percent_decode(dest.as_str());
+            let exists = [
+                files::resolve(self.path, &path, "").ok(),
+                files::resolve("_", &path, "").ok(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|p| self.exists(&p));
+            if !exists {
+                continue;
+            }
+            out.push_str(&line[pos..dest.start()]);
+            out.push('<');
+            out.push_str(dest.as_str());
+            out.push('>');
+            pos = dest.end();
+            let span = start + whole.start()..start + whole.end();
+            let d = dest.as_str();
+            self.warnings.push(
+                Diagnostic::warning(format!(
+                    "a path with a space is not a link in Markdown (GitHub and mdBook show `{}` as text): read as `<{d}>`",
+                    whole.as_str()
+                ))
+                .at(self.file, span)
+                .with_hint(format!("write it as ](<{d}>)")),
+            );
+        }
+        if pos == 0 {
+            return None;
+        }
+        out.push_str(&line[pos..]);
+        Some(out)
     }
 
     /// The aside an admonish fence opens (`admonish warning title="小心"`), if it is one.
@@ -1746,6 +1813,30 @@ mod tests {
             "[一](../a.md) [一](../a.md) [麵包](../../recipes/bread.zh-tw.md) [無](none)\n"
         );
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// A link or image whose path has a space names the file its author meant, with a
+    /// warning; a path that names no file, and inline code, stay as written.
+    #[test]
+    fn paths_with_spaces() {
+        let text = "![聊天室架構](img/聊天室 架構.png) 與 [說明](docs/read me.md)\n\n[不存在](a b.md)\n\n`![x](img/聊天室 架構.png)`\n";
+        let (out, w) = run(
+            "src/ch1.md",
+            text,
+            &[("src/img/聊天室 架構.png", ""), ("src/docs/read me.md", "")],
+            false,
+        );
+        assert_eq!(
+            out,
+            "![聊天室架構](<img/聊天室 架構.png>) 與 [說明](<docs/read me.md>)\n\n[不存在](a b.md)\n\n`![x](img/聊天室 架構.png)`\n"
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(
+            w[0],
+            "a path with a space is not a link in Markdown (GitHub and mdBook show `![聊天室架構](img/聊天室 架構.png)` as text): read as `<img/聊天室 架構.png>`"
+        );
+        let p = protected(text, false);
+        assert_eq!(p.len(), 2, "{p:?}");
     }
 
     #[test]
