@@ -509,6 +509,46 @@ fn gitbook_inline_double_dollars() {
     assert_eq!(text.matches("display=\"block\"").count(), 1, "{text}");
 }
 
+/// An mdBook whose book.toml says `language = "en"` (what `mdbook init` writes) but whose text
+/// is Chinese is built as the Chinese it is written in, with a warning; an English one stays
+/// English.
+#[test]
+fn mdbook_said_english_but_written_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "zh",
+            "这是一个简体中文的章节，我们来看看标点符号会不会转换。",
+        ),
+        (
+            "en",
+            "This is a chapter in English, with a word of 中文 in it.",
+        ),
+    ] {
+        let book = dir.path().join(name);
+        std::fs::create_dir_all(book.join("src")).unwrap();
+        std::fs::write(
+            book.join("book.toml"),
+            "[book]\ntitle = \"書\"\nlanguage = \"en\"\n",
+        )
+        .unwrap();
+        std::fs::write(book.join("src/SUMMARY.md"), "# Summary\n\n- [一](a.md)\n").unwrap();
+        std::fs::write(book.join("src/a.md"), format!("# 一\n\n{text}\n")).unwrap();
+    }
+    let (epub, m) = build(dir.path(), "zh", &[]);
+    keep_epub("mdbook-said-english", &epub);
+    assert!(
+        m.contains("warning: book.toml's `language` says `en`, but the book is written in Chinese: built as zh-Hans\n --> zh/book.toml"),
+        "{m}"
+    );
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains("<dc:language>zh-Hans</dc:language>"), "{opf}");
+    let (epub, m) = build(dir.path(), "en", &[]);
+    assert!(!m.contains("written in Chinese"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains("<dc:language>en</dc:language>"), "{opf}");
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]

@@ -117,6 +117,68 @@ pub struct Found {
 
 /// Find the book: try each form in order (see the module documentation).
 pub fn find(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
+    let mut found = find_form(files, entry)?;
+    chinese_despite_settings(files, &mut found);
+    Ok(found)
+}
+
+/// Another tool's book whose settings say English (`language = "en"`: what `mdbook init`,
+/// Hexo's and Hugo's starter settings write) but whose text is Chinese: built as the Chinese
+/// it is written in, with a warning.
+fn chinese_despite_settings(files: &dyn Files, found: &mut Found) {
+    let (setting, file) = match found.form {
+        Form::MdBook => ("book.toml's `language`", Some("book.toml")),
+        Form::GitBook => ("book.json's `language`", Some("book.json")),
+        Form::Posts(_) => ("the site's language setting", None),
+        _ => return,
+    };
+    let lang = found.config.meta.lang.clone();
+    if !lang.to_ascii_lowercase().starts_with("en") {
+        return;
+    }
+    // the start of the first few chapters
+    let mut sample = String::new();
+    for e in found.entries.iter().take(3) {
+        let text = match found.read.get(&e.path) {
+            Some(f) => head(&f.text, 8192).to_string(),
+            None => match read_text(files, &e.path) {
+                Ok(f) => head(&f.text, 8192).to_string(),
+                Err(_) => continue,
+            },
+        };
+        sample.push_str(&text);
+    }
+    let Some(script) = docsify::chinese_script(&sample) else {
+        return;
+    };
+    let d = Diagnostic::warning(format!(
+        "{setting} says `{lang}`, but the book is written in Chinese: built as {script}"
+    ))
+    .with_hint(format!(
+        "set it to {} to say so",
+        if script == "zh-Hans" {
+            "zh-CN"
+        } else {
+            "zh-TW"
+        }
+    ));
+    found.warnings.push(match file {
+        Some(f) => d.in_file(files.name(f)),
+        None => d,
+    });
+    found.config.meta.lang = script.to_string();
+}
+
+/// The first `n` bytes of `text` at most, cut at a character.
+fn head(text: &str, n: usize) -> &str {
+    let mut end = n.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn find_form(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
     if let BookEntry::File(path) = entry {
         return hanpub::single_file(files, path);
     }
