@@ -216,6 +216,10 @@ fn expand_tags(
         docsify: form == Form::Docsify,
         mdbook: form == Form::MdBook,
         chinese: config.meta.lang.starts_with("zh"),
+        raw_in_code: matches!(
+            form,
+            Form::GitBook | Form::Posts(sources::posts::Site::Jekyll)
+        ),
     };
     sources::tags::expand(files, path, file, dialect)
 }

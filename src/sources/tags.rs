@@ -53,6 +53,9 @@ pub struct Dialect {
     pub mdbook: bool,
     /// Titles of asides in Chinese.
     pub chinese: bool,
+    /// The template runs over the whole file before Markdown, code too (Jekyll's Liquid,
+    /// GitBook's Nunjucks): `{% raw %}`/`{% endraw %}` in code are left out, as they show it.
+    pub raw_in_code: bool,
 }
 
 /// Whether the file may hold a tag: looked for a block at a time, each given back (a large
@@ -154,6 +157,7 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
         docsify,
         mdbook: false,
         chinese: true,
+        raw_in_code: false,
     };
     if !may_have_tags(text, dialect) {
         return Vec::new();
@@ -740,7 +744,23 @@ impl Expander<'_> {
                 }
             }
             if code.is_code(line) {
-                self.out.original(raw, &mut line_no);
+                match self.raw_in_code(line) {
+                    // a line of its own: left out, as the template leaves it
+                    Some(kept) if kept.trim().is_empty() && !line.trim().is_empty() => {
+                        self.out.replacing("", line_no);
+                        line_no += u32::from(raw.ends_with('\n'));
+                        self.changed = true;
+                    }
+                    Some(kept) => self.replaced(&kept, eol, &mut line_no),
+                    None => self.out.original(raw, &mut line_no),
+                }
+                continue;
+            }
+            // inline code: the same
+            if line.contains('`')
+                && let Some(kept) = self.raw_in_code(line)
+            {
+                self.replaced(&kept, eol, &mut line_no);
                 continue;
             }
             // Hexo's tabs (NexT, Butterfly): `<!-- tab 標題@icon -->` … `<!-- endtab -->`, each
@@ -871,6 +891,15 @@ impl Expander<'_> {
             let fence = if text.contains("```") { "~~~~" } else { "```" };
             format!("{fence}{ext}\n{}\n{fence}", text.trim_end())
         })
+    }
+
+    /// A line of code without its `{% raw %}`/`{% endraw %}` tags, when the template runs over
+    /// code ([`Dialect::raw_in_code`]); `None`: nothing to leave out.
+    fn raw_in_code(&self, line: &str) -> Option<String> {
+        static RAW: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"\{%-?\s*(?:end)?raw\s*-?%\}").expect("valid pattern"));
+        (self.dialect.raw_in_code && line.contains("raw") && RAW.is_match(line))
+            .then(|| RAW.replace_all(line, "").into_owned())
     }
 
     /// A line whose links or images name a file of the book by a path with a space, without
@@ -1646,10 +1675,12 @@ mod tests {
                 .collect(),
         );
         let file = SourceFile::new(path, text);
+        // a Jekyll post's Liquid runs over its code too
         let dialect = Dialect {
             docsify,
             mdbook: false,
             chinese: true,
+            raw_in_code: path.starts_with("_posts/"),
         };
         let (f, w) = expand(&files, path, file, dialect);
         (
@@ -1815,6 +1846,21 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
     }
 
+    /// Jekyll's Liquid (and GitBook's Nunjucks) run over code too: `{% raw %}` in a code block
+    /// or inline code is left out as they leave it; Hexo keeps code as written.
+    #[test]
+    fn raw_tags_in_code() {
+        let text = "用 `{% raw %}{{ page.title }}{% endraw %}` 取標題。\n\n```liquid\n{% raw %}\n{% for p in site.posts %}\n  {{ p.title }}\n{% endfor %}\n{%- endraw -%}\n```\n\n後文。\n";
+        let (out, w) = run("_posts/2024-01-01-x.md", text, &[], false);
+        assert_eq!(
+            out,
+            "用 `{{ page.title }}` 取標題。\n\n```liquid\n{% for p in site.posts %}\n  {{ p.title }}\n{% endfor %}\n```\n\n後文。\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let (out, _) = run("source/_posts/x.md", text, &[], false);
+        assert_eq!(out, text);
+    }
+
     /// A link or image whose path has a space names the file its author meant, with a
     /// warning; a path that names no file, and inline code, stay as written.
     #[test]
@@ -1856,6 +1902,7 @@ mod tests {
             docsify: false,
             mdbook: true,
             chinese: true,
+            raw_in_code: false,
         };
         let (f, w) = expand(&files, "a.md", SourceFile::new("a.md", text), dialect);
         assert_eq!(
