@@ -969,7 +969,9 @@ pub(crate) fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut 
         let end = i + 1 + body;
         let closed =
             b.get(end) == Some(&b':') && !b.get(end + 1).is_some_and(|c| c.is_ascii_alphanumeric());
-        if body == 0 || !closed || !b[i + 1..end].iter().any(u8::is_ascii_lowercase) {
+        // a name has a letter, but for the thumbs, `:+1:` and `:-1:`
+        let thumbs = matches!(&b[i + 1..end], b"+1" | b"-1");
+        if body == 0 || !closed || !(thumbs || b[i + 1..end].iter().any(u8::is_ascii_lowercase)) {
             i += 1;
             continue;
         }

@@ -453,34 +453,35 @@ pub fn as_the_form_shows(build: &config::BuildConfig, chunks: &mut [Vec<Spanned>
     }
 }
 
-/// A displayed formula (`$$…$$`) in a paragraph with other content becomes inline.
+/// A displayed formula (`$$…$$`) with other content beside it (in its paragraph, a tight list
+/// item, a table cell, a heading) becomes inline; one in a paragraph of its own stays
+/// displayed.
 fn inline_display_math(chunk: &mut [Spanned]) {
-    let mut i = 0;
-    while i < chunk.len() {
-        if !matches!(chunk[i].ev, Ev::Start(Tag::Paragraph)) {
-            i += 1;
+    let beside = |s: &Spanned| match &s.ev {
+        Ev::SoftBreak => true,
+        Ev::Text(t) => t.trim().is_empty(),
+        _ => false,
+    };
+    for i in 0..chunk.len() {
+        if !matches!(chunk[i].ev, Ev::Math { display: true, .. }) {
             continue;
         }
-        let Some(len) = chunk[i..]
+        let mut before = chunk[..i]
             .iter()
-            .position(|s| matches!(s.ev, Ev::End(Tag::Paragraph)))
-        else {
-            break;
-        };
-        let inside = &mut chunk[i + 1..i + len];
-        let alone = inside.iter().all(|s| match &s.ev {
-            Ev::Math { .. } | Ev::SoftBreak => true,
-            Ev::Text(t) => t.trim().is_empty(),
-            _ => false,
-        });
-        if !alone {
-            for s in inside.iter_mut() {
-                if let Ev::Math { display, .. } = &mut s.ev {
-                    *display = false;
-                }
-            }
+            .rev()
+            .skip_while(|s| beside(s) || matches!(s.ev, Ev::Math { .. }));
+        let mut after = chunk[i + 1..]
+            .iter()
+            .skip_while(|s| beside(s) || matches!(s.ev, Ev::Math { .. }));
+        let alone = before
+            .next()
+            .is_some_and(|s| matches!(s.ev, Ev::Start(Tag::Paragraph)))
+            && after
+                .next()
+                .is_some_and(|s| matches!(s.ev, Ev::End(Tag::Paragraph)));
+        if !alone && let Ev::Math { display, .. } = &mut chunk[i].ev {
+            *display = false;
         }
-        i += len + 1;
     }
 }
 

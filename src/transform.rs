@@ -190,5 +190,6 @@ mod tests {
             "中文大模型 :sparkles:"
         );
         assert_eq!(typeset_line("注意:小心", &ts), "注意：小心");
+        assert_eq!(typeset_line("好 :+1: 讚", &ts), "好 :+1: 讚");
     }
 }

@@ -493,7 +493,7 @@ fn gitbook_inline_double_dollars() {
     std::fs::write(book.join("README.md"), "# 書\n").unwrap();
     std::fs::write(
         book.join("a.md"),
-        "# 一\n\n大小:$$S = L + 1$$,其中 $$L$$ 是長度。\n\n$$\nE = mc^2\n$$\n",
+        "# 一\n\n大小:$$S = L + 1$$,其中 $$L$$ 是長度。\n\n$$\nE = mc^2\n$$\n\n- 項目 $$a$$ 與\n\n| 欄 |\n|---|\n| $$b$$ 值 |\n",
     )
     .unwrap();
     let (epub, m) = build(dir.path(), "gb", &[]);
@@ -505,7 +505,7 @@ fn gitbook_inline_double_dollars() {
         .find(|(_, v)| v.contains("S = L + 1"))
         .unwrap()
         .1;
-    assert_eq!(text.matches("display=\"inline\"").count(), 2, "{text}");
+    assert_eq!(text.matches("display=\"inline\"").count(), 4, "{text}");
     assert_eq!(text.matches("display=\"block\"").count(), 1, "{text}");
 }
 
@@ -836,7 +836,24 @@ fn docsify_folder_sidebars() {
     let toc = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
     assert_eq!(
         toc.lines().take(5).collect::<Vec<_>>().join("\n"),
-        "介紹 -> text/c000.xhtml\n指南 -> text/c001.xhtml\n  安裝 -> text/c002.xhtml\n  部署 -> text/c003.xhtml\n常見問題 -> text/c004.xhtml",
+        "介紹 -> text/c000.xhtml\n指南 -> text/c001.xhtml\n安裝 -> text/c002.xhtml\n部署 -> text/c003.xhtml\n常見問題 -> text/c004.xhtml",
+        "{toc}"
+    );
+    // in groups: a page the folder's sidebar adds sits beside the pages it follows there
+    std::fs::write(
+        site.join("_sidebar.md"),
+        "- 入門\n  - [介紹](/)\n  - [指南](guide/)\n- [常見問題](faq.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("guide/_sidebar.md"),
+        "- 指南\n  - [指南](guide/)\n  - [安裝](guide/install.md)\n",
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "docs", &[]);
+    let toc = nav_outline(&unzip_map(&epub)["EPUB/nav.xhtml"]).join("\n");
+    assert!(
+        toc.contains("  指南 -> text/c001.xhtml\n  安裝 -> text/c002.xhtml\n常見問題"),
         "{toc}"
     );
 }

@@ -95,9 +95,10 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
 }
 
 /// A folder's own `_sidebar.md` (docsify's `loadSidebar` shows it on the folder's pages): the
-/// pages it lists that the sidebars read so far do not go after the last page of that folder,
-/// under its `README.md` when the folder's first page is that. Links are from the site's root,
-/// else from the folder.
+/// pages it lists that the sidebars read so far do not go after the nearest page before them
+/// that the book has, at the depth they have beside it (with none, after the folder's last
+/// page, under its `README.md` when the folder's first page is that). Links are from the
+/// site's root, else from the folder.
 fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
     let exists = |path: &str| {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -131,6 +132,9 @@ fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
             .iter()
             .rposition(|e| super::folder_of(&e.path) == dir)
             .map_or(i, |l| l + 1);
+        // (the depth a page of this sidebar takes in the book's: by the nearest page before it
+        // that the book has, else under the folder's first page)
+        let mut offset = i32::from(base);
         for mut e in sidebar_entries(&sidebar.text) {
             if !exists(&e.path) {
                 let inside = super::join(&dir, &e.path);
@@ -138,10 +142,18 @@ fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
                     e.path = inside;
                 }
             }
-            if entries.iter().any(|k| k.path == e.path) {
+            if let Some(k) = entries.iter().position(|x| x.path == e.path) {
+                // a page the book has: the next new pages go after it (and its deeper pages)
+                offset = i32::from(entries[k].place.depth) - i32::from(e.place.depth);
+                at = k
+                    + 1
+                    + entries[k + 1..]
+                        .iter()
+                        .take_while(|x| x.place.depth > entries[k].place.depth)
+                        .count();
                 continue;
             }
-            e.place.depth += base;
+            e.place.depth = u8::try_from((i32::from(e.place.depth) + offset).max(0)).unwrap_or(0);
             entries.insert(at, e);
             at += 1;
         }
@@ -153,7 +165,26 @@ fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
 /// script writes its own way.
 pub(super) fn chinese_script(text: &str) -> Option<&'static str> {
     let (mut han, mut letters, mut hant, mut hans) = (0usize, 0usize, 0usize, 0usize);
+    // what a reader does not read as text: HTML tags, link destinations, inline code
+    let mut skip_until: Option<char> = None;
+    let mut prev = ' ';
     for c in text.chars().take(20_000) {
+        let before = std::mem::replace(&mut prev, c);
+        if let Some(end) = skip_until {
+            if c == end || c == '\n' {
+                skip_until = None;
+            }
+            continue;
+        }
+        match c {
+            '<' => skip_until = Some('>'),
+            '(' if before == ']' => skip_until = Some(')'),
+            '`' => skip_until = Some('`'),
+            _ => {}
+        }
+        if skip_until.is_some() {
+            continue;
+        }
         if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
             han += 1;
             if "們這說時發會個為對國還過學來將與話開關見現書長問題點體".contains(c)

@@ -1091,7 +1091,7 @@ impl Expander<'_> {
                 self.image(name, args, tag.quoted, span)
             }
             "asset_path" | "asset_link" | "post_link" | "post_path" | "post_url" | "link"
-            | "ref" | "relref" | "file" => self.path_tag(name, args),
+            | "ref" | "relref" | "file" => self.path_tag(name, args, span),
             "include" | "include_relative" => self.include(args, span),
             // a block of code whose closing tag is not on a line of its own, or missing
             n if matches!(n, "highlight" | "codeblock" | "comment") || FORMULAS.contains(&n) => {
@@ -1264,6 +1264,16 @@ impl Expander<'_> {
     /// Hugo themes' `{{< link "https://…" "文字" >}}` (or `href=`, `content=`) are links with
     /// their text; Jekyll's `{% link _posts/x.md %}` is the URL of a file of the site.
     fn link(&self, args: &[String]) -> String {
+        // Butterfly's `{% link 標題, https://…, 圖示 %}`: its text, URL and icon
+        if args.iter().any(|a| a.ends_with(',')) {
+            let joined = args.join(" ");
+            let parts: Vec<&str> = joined.split(',').map(str::trim).collect();
+            if let [text, url, ..] = parts.as_slice()
+                && url.contains("://")
+            {
+                return format!("[{}](<{url}>)", escape_md(text));
+            }
+        }
         let positional: Vec<&str> = args
             .iter()
             .filter(|a| !is_named(a))
@@ -1294,7 +1304,7 @@ impl Expander<'_> {
         format!("[{}](<{url}>)", escape_md(&text))
     }
 
-    fn path_tag(&mut self, name: &str, args: &[String]) -> String {
+    fn path_tag(&mut self, name: &str, args: &[String], span: std::ops::Range<usize>) -> String {
         match name {
             "asset_path" | "asset_link" => {
                 let slug = arg(args, "", Some(0)).unwrap_or("");
@@ -1343,9 +1353,21 @@ impl Expander<'_> {
             }
             "link" => self.link(args),
             "ref" | "relref" => {
-                // a page not found: its path, which the links' check reports at this line
+                // a page not found: its path, which the links' check reports at this line when
+                // it is a link's (once: not here too)
                 let target = arg(args, "path", Some(0)).unwrap_or("");
-                self.hugo_ref(target).unwrap_or_else(|| target.to_string())
+                let found = self.hugo_ref(target);
+                let in_link = self.file.text[..span.start].ends_with("](");
+                if found.is_none() && !in_link {
+                    self.warn(
+                        format!(
+                            "`{}` names a page that is not in the site: its path is kept",
+                            self.shown(&span)
+                        ),
+                        span,
+                    );
+                }
+                found.unwrap_or_else(|| target.to_string())
             }
             _ => String::new(),
         }
@@ -1488,6 +1510,7 @@ impl Expander<'_> {
             ]
             .into_iter()
             .find(|p| self.exists(p))
+            .or_else(|| self.translation_of(&c))
         });
         found
             .or_else(|| self.page_named(content, path))
@@ -1515,11 +1538,48 @@ impl Expander<'_> {
                     .and_then(|r| r.strip_prefix('.'))
                     .is_some_and(|lang| !lang.contains('.') && lang.len() <= 8)
         };
-        let mut found = pages.iter().filter(named);
-        match (found.next(), found.next()) {
-            (Some(p), None) => Some(p.clone()),
-            _ => None,
+        self.one_of(pages.iter().filter(named).cloned().collect())
+    }
+
+    /// The page `c.LANG.md` of a path without its extension (`content/posts/bread` →
+    /// `content/posts/bread.zh-tw.md`), in the book's language when there are several.
+    fn translation_of(&self, c: &str) -> Option<String> {
+        let (dir, stem) = c.rsplit_once('/').unwrap_or(("", c));
+        let names = self.files.list_dir(dir).ok()?;
+        let pages = names
+            .iter()
+            .filter(|n| {
+                n.strip_prefix(stem)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .and_then(|r| r.strip_suffix(".md"))
+                    .is_some_and(|lang| !lang.is_empty() && !lang.contains('.') && lang.len() <= 8)
+            })
+            .map(|n| super::join(dir, n))
+            .collect();
+        self.one_of(pages)
+    }
+
+    /// The one page of `pages`; of several, the one without a language, else the one in
+    /// Chinese (`x.zh-tw.md`) when the book is Chinese.
+    fn one_of(&self, mut pages: Vec<String>) -> Option<String> {
+        if pages.len() > 1 {
+            let lang = |p: &String| {
+                let stem = p.rsplit('/').next().unwrap_or(p).trim_end_matches(".md");
+                stem.split_once('.').map(|(_, l)| l.to_ascii_lowercase())
+            };
+            let plain: Vec<String> = pages
+                .iter()
+                .filter(|p| lang(p).is_none())
+                .cloned()
+                .collect();
+            let chinese: Vec<String> = pages
+                .iter()
+                .filter(|p| self.dialect.chinese && lang(p).is_some_and(|l| l.starts_with("zh")))
+                .cloned()
+                .collect();
+            pages = if plain.len() == 1 { plain } else { chinese };
         }
+        (pages.len() == 1).then(|| pages.remove(0))
     }
 
     /// The title in the front matter of the post at `rel` (from this file), if it has one.
@@ -1768,11 +1828,11 @@ mod tests {
     /// `link` as Hexo, Hugo themes and Jekyll mean it: a link with its text, or a file's URL.
     #[test]
     fn link_tags() {
-        let text = "{% link Python 官方教學 https://docs.python.org/zh-tw/3/ %}\n\n{{< link \"https://doc.rust-lang.org/book/\" \"Rust 程序设计语言\" >}}\n\n{{< link href=\"https://go.dev/\" content=\"Go 官网\" title=\"Go\" >}}\n\n[關於]({% link _posts/2022-01-01-x.md %})\n\n{% link https://a.example/ %}\n";
+        let text = "{% link Python 官方教學, https://docs.python.org/zh-tw/3/, https://www.python.org/favicon.ico %}\n\n{% link Python 官方教學 https://docs.python.org/zh-tw/3/ %}\n\n{{< link \"https://doc.rust-lang.org/book/\" \"Rust 程序设计语言\" >}}\n\n{{< link href=\"https://go.dev/\" content=\"Go 官网\" title=\"Go\" >}}\n\n[關於]({% link _posts/2022-01-01-x.md %})\n\n{% link https://a.example/ %}\n";
         let (out, w) = run("source/_posts/post.md", text, &[], false);
         assert_eq!(
             out,
-            "[Python 官方教學](<https://docs.python.org/zh-tw/3/>)\n\n[Rust 程序设计语言](<https://doc.rust-lang.org/book/>)\n\n[Go 官网](<https://go.dev/>)\n\n[關於](../../_posts/2022-01-01-x.md)\n\n[https://a.example/](<https://a.example/>)\n"
+            "[Python 官方教學](<https://docs.python.org/zh-tw/3/>)\n\n[Python 官方教學](<https://docs.python.org/zh-tw/3/>)\n\n[Rust 程序设计语言](<https://doc.rust-lang.org/book/>)\n\n[Go 官网](<https://go.dev/>)\n\n[關於](../../_posts/2022-01-01-x.md)\n\n[https://a.example/](<https://a.example/>)\n"
         );
         assert!(w.is_empty(), "{w:?}");
     }
@@ -1829,21 +1889,26 @@ mod tests {
     /// the links' check to report, once.
     #[test]
     fn hugo_refs_from_bundles_and_by_name() {
-        let text = "[一]({{< ref \"a.md\" >}}) [一]({{< ref \"a\" >}}) [麵包]({{< ref \"bread\" >}}) [無]({{< ref \"none\" >}})\n";
+        let text = "[一]({{< ref \"a.md\" >}}) [一]({{< ref \"a\" >}}) [麵包]({{< ref \"bread\" >}}) [麵包]({{< ref \"/recipes/bread\" >}}) [無]({{< ref \"none\" >}})\n\n見 {{< ref \"gone.md\" >}}。\n";
         let (out, w) = run(
             "content/posts/b/index.md",
             text,
             &[
                 ("content/posts/a.md", ""),
                 ("content/recipes/bread.zh-tw.md", ""),
+                ("content/recipes/bread.en.md", ""),
             ],
             false,
         );
         assert_eq!(
             out,
-            "[一](../a.md) [一](../a.md) [麵包](../../recipes/bread.zh-tw.md) [無](none)\n"
+            "[一](../a.md) [一](../a.md) [麵包](../../recipes/bread.zh-tw.md) [麵包](../../recipes/bread.zh-tw.md) [無](none)\n\n見 gone.md。\n"
         );
-        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("`{{< ref \"gone.md\" >}}` names a page that is not in the site"),
+            "{w:?}"
+        );
     }
 
     /// Jekyll's Liquid (and GitBook's Nunjucks) run over code too: `{% raw %}` in a code block
