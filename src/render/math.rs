@@ -78,8 +78,9 @@ fn xml_escape_operators(s: &str) -> String {
 /// The formula as pulldown-latex writes it, or its first error.
 fn convert(tex: &str, display: bool) -> Result<String, String> {
     use pulldown_latex::config::DisplayMode;
+    let tex = katex_commands(tex);
     let storage = pulldown_latex::Storage::new();
-    let events: Vec<_> = pulldown_latex::Parser::new(tex, &storage).collect();
+    let events: Vec<_> = pulldown_latex::Parser::new(&tex, &storage).collect();
     if let Some(Err(e)) = events.iter().find(|e| e.is_err()) {
         return Err(e.to_string().lines().next().unwrap_or("").to_string());
     }
@@ -96,6 +97,168 @@ fn convert(tex: &str, display: bool) -> Result<String, String> {
     let mut out = String::with_capacity(tex.len() * 8 + 128);
     pulldown_latex::push_mathml(&mut out, events.into_iter(), config).map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// KaTeX's and MathJax's commands that pulldown-latex does not read, as ones it does (or left
+/// out where they only mark or size): `\operatorname*`, `\bm`/`\pmb` (bold), `\mathscr`,
+/// `\mbox`, `{a \over b}`, `{n \choose k}`, `\tag{1}` (written `(1)` after a space),
+/// `\eqref{x}`, `\mod`, `\mathop{\arg\max}`; `\boxed`, `\label{…}`, `\nonumber`,
+/// `\notag` and the phantoms left out.
+fn katex_commands(tex: &str) -> std::borrow::Cow<'_, str> {
+    if !tex.contains('\\') {
+        return tex.into();
+    }
+    let mut t = tex.to_string();
+    for (from, to) in [
+        ("\\operatorname*", "\\operatorname"),
+        ("\\mathscr", "\\mathcal"),
+        ("\\mbox", "\\text"),
+        ("\\mod", "\\bmod"),
+        ("\\nonumber", ""),
+        ("\\notag", ""),
+        ("\\boxed", ""),
+        ("\\bm", "\\boldsymbol"),
+        ("\\pmb", "\\boldsymbol"),
+    ] {
+        t = replace_command(&t, from, to);
+    }
+    for cmd in ["\\label", "\\phantom", "\\hphantom", "\\vphantom"] {
+        t = with_group(&t, cmd, |_| String::new());
+    }
+    t = with_group(&t, "\\tag*", |g| format!("\\qquad \\text{{{g}}}"));
+    t = with_group(&t, "\\tag", |g| format!("\\qquad \\text{{({g})}}"));
+    t = with_group(&t, "\\eqref", |g| format!("\\text{{({g})}}"));
+    t = with_group(&t, "\\mathop", |g| {
+        let name = g
+            .replace("\\mathrm{", "")
+            .replace("\\text{", "")
+            .replace(['{', '}'], "")
+            .split('\\')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!("\\operatorname{{{name}}}")
+    });
+    for (cmd, to) in [("\\over", "frac"), ("\\choose", "binom")] {
+        t = infix(&t, cmd, to);
+    }
+    t.into()
+}
+
+/// Whether `cmd` starts at `at` in `t` as a whole command (not `\\bmod` for `\\bm`).
+fn command_at(t: &str, at: usize, cmd: &str) -> bool {
+    t[at..].starts_with(cmd)
+        && !t[at + cmd.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || (c == '*' && !cmd.ends_with('*')))
+        && !t[..at].ends_with('\\')
+}
+
+/// Every whole command `from` written `to`.
+fn replace_command(t: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut pos = 0;
+    while let Some(k) = t[pos..].find(from) {
+        let at = pos + k;
+        out.push_str(&t[pos..at]);
+        if command_at(t, at, from) {
+            out.push_str(to);
+        } else {
+            out.push_str(from);
+        }
+        pos = at + from.len();
+    }
+    out.push_str(&t[pos..]);
+    out
+}
+
+/// Where the brace group starting at `open` (a `{`) ends (after its `}`).
+fn group_end(t: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (k, c) in t[open..].char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + k + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Every `cmd{group}` written as `f(group)`.
+fn with_group(t: &str, cmd: &str, f: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut pos = 0;
+    while let Some(k) = t[pos..].find(cmd) {
+        let at = pos + k;
+        let open =
+            at + cmd.len() + (t[at + cmd.len()..].len() - t[at + cmd.len()..].trim_start().len());
+        match (command_at(t, at, cmd) && t[open..].starts_with('{'))
+            .then(|| group_end(t, open))
+            .flatten()
+        {
+            Some(end) => {
+                out.push_str(&t[pos..at]);
+                out.push_str(&f(&t[open + 1..end - 1]));
+                pos = end;
+            }
+            None => {
+                out.push_str(&t[pos..at + cmd.len()]);
+                pos = at + cmd.len();
+            }
+        }
+    }
+    out.push_str(&t[pos..]);
+    out
+}
+
+/// TeX's infix `{a \over b}` as `\frac{a}{b}` (`to` the command's name), in the group it
+/// divides (or the whole formula).
+fn infix(t: &str, cmd: &str, to: &str) -> String {
+    let mut t = t.to_string();
+    for _ in 0..16 {
+        let Some(at) = (0..t.len())
+            .filter(|&i| t.is_char_boundary(i))
+            .find(|&i| command_at(&t, i, cmd))
+        else {
+            break;
+        };
+        // the group around it: the nearest unclosed `{` before
+        let mut depth = 0i32;
+        let mut start = None;
+        for (i, c) in t[..at].char_indices().rev() {
+            match c {
+                '}' => depth += 1,
+                '{' if depth == 0 && !t[..i].ends_with('\\') => {
+                    start = Some(i);
+                    break;
+                }
+                '{' => depth -= 1,
+                _ => {}
+            }
+        }
+        let (open, close) = match start {
+            Some(s) => match group_end(&t, s) {
+                Some(e) => (s + 1, e - 1),
+                None => break,
+            },
+            None => (0, t.len()),
+        };
+        let (a, b) = (&t[open..at], &t[at + cmd.len()..close]);
+        let made = format!("\\{to}{{{}}}{{{}}}", a.trim(), b.trim());
+        t = format!("{}{made}{}", &t[..open], &t[close..]);
+    }
+    t
 }
 
 /// Attributes of MathML elements hanpub keeps (presentation only; no links, no styles).
@@ -138,13 +301,26 @@ pub(super) fn allowed(attr: &str) -> bool {
 
 fn node(x: &mut Xml, n: roxmltree::Node<'_, '_>) {
     if n.is_text() {
-        x.text(n.text().unwrap_or(""));
+        // `\mu` is the Greek letter, not the micro sign; `\$` in `\text{…}` is `$`
+        let mut t = n.text().unwrap_or("").replace('\u{B5}', "\u{3BC}");
+        if n.parent().is_some_and(|p| p.has_tag_name("mtext")) && t.contains('\\') {
+            for c in ["$", "%", "&", "#", "_", "{", "}"] {
+                t = t.replace(&format!("\\{c}"), c);
+            }
+        }
+        x.text(&t);
         return;
     }
     if !n.is_element() {
         return;
     }
     let name = n.tag_name().name();
+    // the style of `\dfrac` and `\displaystyle`: on an `mstyle` (an `mrow`'s is not MathML 3)
+    let name = if name == "mrow" && n.has_attribute("displaystyle") {
+        "mstyle"
+    } else {
+        name
+    };
     let attrs: Vec<(&str, &str)> = n
         .attributes()
         .filter(|a| a.namespace().is_none() && allowed(a.name()))
@@ -187,5 +363,48 @@ mod tests {
         );
         assert!(mathml(r"\frac{a}{", false).is_err());
         assert!(mathml(r"\notacommand", false).is_err());
+    }
+
+    /// KaTeX's and MathJax's commands as pulldown-latex reads them, and its MathML as MathML 3
+    /// has it (EPUBCheck).
+    #[test]
+    fn katex_and_mathjax_commands() {
+        let cases = [
+            (
+                r"\operatorname*{argmax}_k p_k",
+                r"\operatorname{argmax}_k p_k",
+            ),
+            (
+                r"\bm{x} + \pmb{y} \bmod 2",
+                r"\boldsymbol{x} + \boldsymbol{y} \bmod 2",
+            ),
+            (r"L = x \tag{1}", r"L = x \qquad \text{(1)}"),
+            (r"a \label{eq:1} \nonumber", "a  "),
+            (
+                r"{n \choose k} + {a \over b}",
+                r"{\binom{n}{k}} + {\frac{a}{b}}",
+            ),
+            (r"1 \over 2", r"\frac{1}{2}"),
+            (r"\mathop{\arg\max}_k", r"\operatorname{arg max}_k"),
+            (
+                r"\boxed{x=1} \mathscr{L} \mbox{ok} \phantom{x}",
+                r"{x=1} \mathcal{L} \text{ok} ",
+            ),
+            (r"\bigcup_i A_i \mod n", r"\bigcup_i A_i \bmod n"),
+        ];
+        for (tex, want) in cases {
+            assert_eq!(katex_commands(tex), want, "{tex}");
+            assert!(mathml(tex, true).is_ok(), "{tex}");
+        }
+        let m = mathml(r"\dfrac{a}{b} + \mu", false).unwrap();
+        assert!(m.contains("<mstyle displaystyle=\"true\""), "{m}");
+        assert!(
+            !m.contains("<mrow displaystyle") && !m.contains('\u{B5}') && m.contains('\u{3BC}'),
+            "{m}"
+        );
+        let m = mathml(r"\operatorname*{argmax}_k", false).unwrap();
+        assert!(!m.contains("<mi>*"), "{m}");
+        let m = mathml(r"\text{\$100 \& 50\%}", false).unwrap();
+        assert!(m.contains("<mtext>$100 &amp; 50%</mtext>"), "{m}");
     }
 }
