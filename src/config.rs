@@ -225,6 +225,9 @@ struct FrontMatter {
     episode: Option<Number>,
     #[serde(default)]
     build: BuildSection,
+    /// `layout: vertical` beside the metadata, as `build.layout`; another tool's page layout
+    /// (`layout: post`) ignored.
+    layout: Option<serde_json::Value>,
     // other tools' names
     #[serde(default)]
     tags: Terms,
@@ -328,6 +331,13 @@ impl FrontMatter {
             .or(self.summary.take())
             .or(self.excerpt.take());
         let draft = self.draft == Some(true) || self.published == Some(false);
+        if self.build.layout.is_none() {
+            self.build.layout = match self.layout.take().as_ref().and_then(|v| v.as_str()) {
+                Some("vertical") => Some(Layout::Vertical),
+                Some("horizontal") => Some(Layout::Horizontal),
+                _ => None,
+            };
+        }
         (self, draft)
     }
 }

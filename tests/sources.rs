@@ -549,6 +549,31 @@ fn mdbook_said_english_but_written_in_chinese() {
     assert!(opf.contains("<dc:language>en</dc:language>"), "{opf}");
 }
 
+/// `layout: vertical` beside the metadata of a front matter sets the layout, as
+/// `build: {layout: vertical}` does; another tool's `layout: post` is ignored.
+#[test]
+fn front_matter_layout_beside_the_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("v.md"),
+        "---\ntitle: 直排\nlayout: vertical\n---\n\n內文。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.md"),
+        "---\ntitle: 橫排\nlayout: post\n---\n\n內文。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "v.md", &[]);
+    assert!(!m.contains("warning"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    let (epub, m) = build(dir.path(), "p.md", &[]);
+    assert!(!m.contains("error"), "{m}");
+    let opf = &unzip_map(&epub)["EPUB/content.opf"];
+    assert!(!opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]
