@@ -42,6 +42,13 @@ static CLASSES: LazyLock<Vec<(Scope, &'static str)>> = LazyLock::new(|| {
         ("entity.other.inherited-class", "hl-t"),
         ("variable.language", "hl-l"),
         ("markup.heading", "hl-k"),
+        // a diff's lines: added as strings are coloured, removed as numbers, its ranges and
+        // file names as comments
+        ("markup.inserted", "hl-s"),
+        ("markup.deleted", "hl-n"),
+        ("meta.diff.range", "hl-c"),
+        ("meta.diff.header", "hl-c"),
+        ("punctuation.definition.range.diff", "hl-c"),
         ("punctuation.definition.comment", "hl-c"),
     ]
     .into_iter()
@@ -150,6 +157,15 @@ mod tests {
         assert!(html("x = 1 # c\n", "py").is_some());
         assert!(html("a", "no-such-language").is_none());
         assert!(html("a", "text").is_none());
+    }
+
+    /// A diff: added lines as strings are coloured, removed ones as numbers, ranges grey.
+    #[test]
+    fn diffs() {
+        let h = html("@@ -1,2 +1,2 @@\n-let a = 1;\n+let a = 2;\n 不變\n", "diff").unwrap();
+        assert!(h.contains("<span class=\"hl-c\">@@ -1,2 +1,2 @@"), "{h}");
+        assert!(h.contains("<span class=\"hl-n\">-let a = 1;"), "{h}");
+        assert!(h.contains("<span class=\"hl-s\">+let a = 2;"), "{h}");
     }
 
     #[test]

@@ -624,6 +624,16 @@ impl Walk<'_, '_, '_> {
         };
         let (out, class) = match act {
             Action::Drop => {
+                // an embedded page or medium on the web: a link to it
+                if let Some(url) = self.embedded_url(node, local, attrs)
+                    && !parent.in_a
+                {
+                    self.warn(format!(
+                        "<{local}> is not allowed in an EPUB: a link to what it shows is kept"
+                    ));
+                    self.x.element("a", &[("href", url.as_str())], &url);
+                    return;
+                }
                 self.warn(format!(
                     "<{local}> is not allowed in an EPUB: left out with its content"
                 ));
@@ -685,6 +695,44 @@ impl Walk<'_, '_, '_> {
         };
         self.children(node, inner);
         self.x.end(out);
+    }
+
+    /// The web address an `<iframe>`, `<video>`, `<audio>`, `<embed>` or `<object>` shows (its
+    /// `src`, `data`, or first `<source src>`), if it is one.
+    fn embedded_url(
+        &self,
+        node: &Handle,
+        local: &str,
+        attrs: &[html5ever::Attribute],
+    ) -> Option<String> {
+        if !matches!(local, "iframe" | "video" | "audio" | "embed" | "object") {
+            return None;
+        }
+        let attr = |attrs: &[html5ever::Attribute], name: &str| {
+            attrs
+                .iter()
+                .find(|a| &*a.name.local == name)
+                .map(|a| a.value.trim().to_string())
+        };
+        let src = attr(attrs, "src")
+            .or_else(|| attr(attrs, "data"))
+            .or_else(|| {
+                node.children.borrow().iter().find_map(|c| match &c.data {
+                    NodeData::Element { name, attrs, .. } if &*name.local == "source" => {
+                        attr(&attrs.borrow(), "src")
+                    }
+                    _ => None,
+                })
+            })?;
+        let src = if src.starts_with("//") {
+            format!("https:{src}")
+        } else {
+            src
+        };
+        crate::url::check(&src).ok().filter(|u| {
+            crate::chapters::is_external(u)
+                && crate::url::scheme(u).is_some_and(|s| s == "https" || s == "http")
+        })
     }
 
     /// An `<img>` that is not in the book: its alt text, as a link to it when it is on the web
@@ -1227,6 +1275,16 @@ mod tests {
                 "<p><picture><source media=\"(prefers-color-scheme: dark)\" srcset=\"d.png\"><img src=\"a.png\" alt=\"標誌\"></picture></p>",
                 "<p><img src=\"images/a.png\" alt=\"標誌\"/></p>",
                 None,
+            ),
+            (
+                "<p><iframe src=\"//player.bilibili.com/player.html?bvid=BV1\"></iframe></p>",
+                "<p><a href=\"https://player.bilibili.com/player.html?bvid=BV1\">https://player.bilibili.com/player.html?bvid=BV1</a></p>",
+                Some("<iframe> is not allowed in an EPUB: a link to what it shows is kept"),
+            ),
+            (
+                "<video controls><source src=\"https://x.org/v.mp4\" type=\"video/mp4\"></video>",
+                "<a href=\"https://x.org/v.mp4\">https://x.org/v.mp4</a>",
+                Some("<video> is not allowed in an EPUB: a link to what it shows is kept"),
             ),
             (
                 "<p><img src=\"gone.png\" alt=\"不在\"></p>",
