@@ -261,6 +261,74 @@ fn infix(t: &str, cmd: &str, to: &str) -> String {
     t
 }
 
+/// A table's alignment and rules as MathML 3 writes them, from pulldown-latex's classes:
+/// `aligned` columns right, left, right…; `cases` left; a cell's rule on its right
+/// (`array{c|c}`) and a row's above it (`\\hline`).
+fn table_attributes(t: roxmltree::Node<'_, '_>) -> Vec<(&'static str, String)> {
+    let class = t.attribute("class").unwrap_or("");
+    let rows: Vec<roxmltree::Node<'_, '_>> =
+        t.children().filter(|r| r.has_tag_name("mtr")).collect();
+    let columns = rows
+        .iter()
+        .map(|r| r.children().filter(|c| c.has_tag_name("mtd")).count())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    if columns == 0 {
+        return out;
+    }
+    if class.contains("menv-alignlike") {
+        let align: Vec<&str> = (0..columns)
+            .map(|i| if i % 2 == 0 { "right" } else { "left" })
+            .collect();
+        let spacing: Vec<&str> = (1..columns)
+            .map(|i| if i % 2 == 1 { "0em" } else { "2em" })
+            .collect();
+        out.push(("columnalign", align.join(" ")));
+        if !spacing.is_empty() {
+            out.push(("columnspacing", spacing.join(" ")));
+        }
+    } else if class.contains("menv-cells-left") {
+        out.push(("columnalign", "left".to_string()));
+    }
+    if let Some(first) = rows.first() {
+        let cells: Vec<_> = first.children().filter(|c| c.has_tag_name("mtd")).collect();
+        let lines: Vec<&str> = cells
+            .iter()
+            .take(columns.saturating_sub(1))
+            .map(|c| {
+                if c.attribute("class")
+                    .is_some_and(|k| k.contains("menv-right-solid"))
+                {
+                    "solid"
+                } else {
+                    "none"
+                }
+            })
+            .collect();
+        if lines.contains(&"solid") {
+            out.push(("columnlines", lines.join(" ")));
+        }
+    }
+    let rules: Vec<&str> = rows
+        .iter()
+        .skip(1)
+        .map(|r| {
+            if r.attribute("class")
+                .is_some_and(|k| k.contains("menv-hline"))
+            {
+                "solid"
+            } else {
+                "none"
+            }
+        })
+        .collect();
+    if rules.contains(&"solid") {
+        out.push(("rowlines", rules.join(" ")));
+    }
+    out
+}
+
 /// Attributes of MathML elements hanpub keeps (presentation only; no links, no styles).
 pub(super) fn allowed(attr: &str) -> bool {
     matches!(
@@ -321,11 +389,32 @@ fn node(x: &mut Xml, n: roxmltree::Node<'_, '_>) {
     } else {
         name
     };
-    let attrs: Vec<(&str, &str)> = n
+    let mut attrs: Vec<(&str, &str)> = n
         .attributes()
         .filter(|a| a.namespace().is_none() && allowed(a.name()))
         .map(|a| (a.name(), a.value()))
         .collect();
+    // pulldown-latex's classes of a table's environment (`aligned`, `cases`, `array{c|c}`):
+    // kept for the stylesheet (Chromium reads MathML Core, which has no columnalign) and
+    // written as MathML 3's attributes (WebKit, Apple Books)
+    let class: String = n
+        .attribute("class")
+        .unwrap_or("")
+        .split_whitespace()
+        .filter(|c| c.starts_with("menv-"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let table = if name == "mtable" {
+        table_attributes(n)
+    } else {
+        Vec::new()
+    };
+    for (k, v) in &table {
+        attrs.push((k, v));
+    }
+    if !class.is_empty() {
+        attrs.push(("class", &class));
+    }
     if n.has_children() {
         x.start(name, &attrs);
         for c in n.children() {
@@ -404,6 +493,19 @@ mod tests {
         );
         let m = mathml(r"\operatorname*{argmax}_k", false).unwrap();
         assert!(!m.contains("<mi>*"), "{m}");
+        let m = mathml(r"\begin{aligned} f(x) &= 1 \\ &= 2 \end{aligned}", true).unwrap();
+        assert!(m.contains("<mtable columnalign=\"right left\" columnspacing=\"0em\" class=\"menv-alignlike menv-align\">"), "{m}");
+        let m = mathml(r"\begin{cases} 1 & x>0 \\ 0 & x \le 0 \end{cases}", true).unwrap();
+        assert!(m.contains("columnalign=\"left\""), "{m}");
+        let m = mathml(
+            r"\begin{array}{cc|c} a & b & c \\ \hline d & e & f \end{array}",
+            true,
+        )
+        .unwrap();
+        assert!(
+            m.contains("columnlines=\"none solid\" rowlines=\"solid\""),
+            "{m}"
+        );
         let m = mathml(r"\text{\$100 \& 50\%}", false).unwrap();
         assert!(m.contains("<mtext>$100 &amp; 50%</mtext>"), "{m}");
     }
