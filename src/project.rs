@@ -118,7 +118,7 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 };
                 let (file, tags) = expand_tags(files, &entry.path, file, form, &config);
                 let source = Source::new(entry.path.clone(), file);
-                let given = entry.place.title.as_deref();
+                let given = (entry.place.title.as_deref(), entry.place.date.as_deref());
                 let front = if articles {
                     article(&source, given)
                 } else {
@@ -237,12 +237,17 @@ type ArticleFront = (Metadata, bool, Vec<String>);
 
 ///
 /// A post without a title and without a heading is an article all the same, titled as its
-/// site names it: `given`, the title the reader gives the file's [`Place`].
-fn article(source: &Source, given: Option<&str>) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
+/// site names it: `given`, the title the reader gives the file's [`Place`] (and the date, for
+/// a post whose front matter has none).
+fn article(
+    source: &Source,
+    (given, date): (Option<&str>, Option<&str>),
+) -> Result<Option<ArticleFront>, Vec<Diagnostic>> {
     let given = given.filter(|t| !t.trim().is_empty());
     let Some((kind, range, _)) = config::split_front_matter(&source.file.text) else {
         let meta = given.map(|t| Metadata {
             title: t.to_string(),
+            date: date.map(str::to_string),
             ..Metadata::default()
         });
         return Ok(meta.map(|m| (m, false, Vec::new())));
@@ -265,6 +270,9 @@ fn article(source: &Source, given: Option<&str>) -> Result<Option<ArticleFront>,
             None if !config.draft => return Ok(None),
             None => {}
         }
+    }
+    if config.meta.date.is_none() {
+        config.meta.date = date.map(str::to_string);
     }
     Ok(Some((config.meta, config.draft, config.ignored)))
 }

@@ -650,6 +650,11 @@ fn jekyll_post_without_a_title_first() {
         "{first}"
     );
     assert!(!first.contains("網誌"), "{first}");
+    // the date in its file's name, as Jekyll dates a post without one
+    assert!(
+        first.contains("<p class=\"byline\">2022年<wbr/>1月<wbr/>1日</p>"),
+        "{first}"
+    );
 }
 
 /// The template tags of GitBook, Hexo and Hugo, as those tools show them: code kept as

@@ -250,6 +250,7 @@ fn sidebar_entries(text: &str) -> Vec<Entry> {
                         title: Some(title.trim().to_string()),
                         parts: std::mem::take(&mut pending),
                         permalink: None,
+                        date: None,
                     },
                 });
             }

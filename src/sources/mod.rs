@@ -72,6 +72,9 @@ pub struct Place {
     /// The URL path a static site published the file at (`/2021/02/19/cors-guide-1/`), for
     /// links between posts by permalink.
     pub permalink: Option<String>,
+    /// The date the form gives the file when its front matter has none (a Jekyll post's, from
+    /// its file name).
+    pub date: Option<String>,
 }
 
 /// A Markdown file the form names, and its place.

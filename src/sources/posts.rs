@@ -174,6 +174,8 @@ struct Post {
     permalink: Option<String>,
     /// The title the site gives a post that has none and no heading ([`untitled_post`]).
     named: Option<String>,
+    /// The date of a post whose front matter has none, from its file's name (Jekyll).
+    dated: Option<String>,
 }
 
 /// Read the site's posts and its configuration into a book of articles.
@@ -256,10 +258,17 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             t => t.to_string(),
         };
         let permalink = permalink(site, &path, &date, &title, &file, &settings);
+        let dated = config
+            .meta
+            .date
+            .is_none()
+            .then(|| jekyll_date(&path).map(str::to_string))
+            .flatten();
         posts.push(Post {
             path,
             date,
             title,
+            dated,
             meta: config.meta,
             permalink,
             named,
@@ -290,6 +299,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             place: Place {
                 permalink: p.permalink,
                 title: p.named,
+                date: p.dated,
                 ..Place::default()
             },
         })

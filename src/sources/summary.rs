@@ -179,6 +179,7 @@ impl Walker<'_> {
                             title: Some(link.name.trim().to_string()),
                             parts: std::mem::take(&mut self.pending),
                             permalink: None,
+                            date: None,
                         },
                     }),
                     Err(why) => {
