@@ -235,6 +235,59 @@ fn allowed_attr(element: &str, attr: &str) -> bool {
 }
 
 /// The class for `align` on a block or a table cell (`left`, `center`, `right`).
+/// Text with the Markdown's own `$` ([`super::xml::MARKDOWN_DOLLAR`]) written back.
+fn markdown_dollars(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(super::xml::MARKDOWN_DOLLAR) {
+        text.replace(super::xml::MARKDOWN_DOLLAR, "$").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The first formula of a raw HTML text: (text before, TeX, displayed, text after). `$$…$$`
+/// displayed; `$…$` inline when, as Markdown's, its `$` opens before a non-space and closes
+/// after one, not before a digit (`$5 到 $10` is prices).
+fn next_formula(text: &str) -> Option<(&str, &str, bool, &str)> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'$', &b[i..]) {
+        let at = i + k;
+        if b.get(at + 1) == Some(&b'$') {
+            if let Some(e) = text[at + 2..].find("$$") {
+                let tex = &text[at + 2..at + 2 + e];
+                if !tex.trim().is_empty() {
+                    return Some((&text[..at], tex.trim(), true, &text[at + 2 + e + 2..]));
+                }
+            }
+            i = at + 2;
+            continue;
+        }
+        let opens = b.get(at + 1).is_some_and(|c| !c.is_ascii_whitespace());
+        if opens {
+            let mut j = at + 1;
+            while let Some(k) = memchr::memchr(b'$', &b[j..]) {
+                let end = j + k;
+                let closes = !b[end - 1].is_ascii_whitespace()
+                    && !b.get(end + 1).is_some_and(u8::is_ascii_digit)
+                    && b.get(end + 1) != Some(&b'$');
+                if closes && end > at + 1 {
+                    let tex = &text[at + 1..end];
+                    if !tex.contains('\n') {
+                        return Some((&text[..at], tex, false, &text[end + 1..]));
+                    }
+                }
+                j = end + 1;
+                if !closes {
+                    continue;
+                }
+                break;
+            }
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// The site of an image on the web (`https://contrib.rocks/image?repo=a/b` → `contrib.rocks`).
 fn image_site(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -484,6 +537,7 @@ pub fn rebuild(body: &str, x: &mut Xml, cx: &mut HtmlContext<'_>) {
         phrasing: false,
         in_a: false,
         math: false,
+        code: false,
         depth: 0,
     };
     w.children(&root, top);
@@ -500,6 +554,8 @@ struct Parent {
     in_a: bool,
     /// Inside `<math>`.
     math: bool,
+    /// Inside code (`<code>`, `<pre>`, `<kbd>`, `<samp>`): no formulas.
+    code: bool,
     depth: usize,
 }
 
@@ -579,7 +635,12 @@ impl Walk<'_, '_, '_> {
     fn node(&mut self, node: &Handle, parent: Parent) {
         match &node.data {
             NodeData::Text { contents } => {
-                self.x.text(&contents.borrow());
+                let text = contents.borrow();
+                if !parent.code && !parent.math && text.contains('$') {
+                    self.text_with_formulas(&text);
+                } else {
+                    self.x.text(&markdown_dollars(&text));
+                }
             }
             NodeData::Comment { contents } => {
                 if let Some(n) = contents.strip_prefix("hanpub:")
@@ -691,10 +752,31 @@ impl Walk<'_, '_, '_> {
             phrasing: PHRASING_ONLY.contains(&out) || inherit_phrasing,
             in_a: parent.in_a || out == "a",
             math: false,
+            code: parent.code || matches!(out, "code" | "pre" | "kbd" | "samp"),
             depth: parent.depth + 1,
         };
         self.children(node, inner);
         self.x.end(out);
+    }
+
+    /// Raw HTML's text with its formulas (`$…$`, `$$…$$`, as MathJax finds them in a page:
+    /// in a table's cell, a `<summary>`) as MathML; a formula that cannot be converted stays as
+    /// written, with a warning.
+    fn text_with_formulas(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some((before, tex, display, after)) = next_formula(rest) {
+            self.x.text(&markdown_dollars(before));
+            if let Err(why) = super::math::write(self.x, tex, display) {
+                self.warn(format!(
+                    "formula `{tex}` cannot be converted ({why}): kept as TeX"
+                ));
+                self.x.text(&markdown_dollars(
+                    &rest[before.len()..rest.len() - after.len()],
+                ));
+            }
+            rest = after;
+        }
+        self.x.text(&markdown_dollars(rest));
     }
 
     /// The web address an `<iframe>`, `<video>`, `<audio>`, `<embed>` or `<object>` shows (its
@@ -963,7 +1045,7 @@ impl Walk<'_, '_, '_> {
         };
         for k in node.children.borrow().iter() {
             match &k.data {
-                NodeData::Text { contents } => self.x.text(&contents.borrow()),
+                NodeData::Text { contents } => self.x.text(&markdown_dollars(&contents.borrow())),
                 NodeData::Element { name, attrs, .. } if name.ns == ns!(mathml) => {
                     let local: &str = &name.local;
                     let attrs = attrs.borrow();
@@ -980,7 +1062,7 @@ impl Walk<'_, '_, '_> {
         let mut stack = vec![node.clone()];
         while let Some(n) = stack.pop() {
             if let NodeData::Text { contents } = &n.data {
-                self.x.text(&contents.borrow());
+                self.x.text(&markdown_dollars(&contents.borrow()));
             }
             if let NodeData::Element { name, .. } = &n.data
                 && matches!(&*name.local, "script" | "style")
@@ -1313,6 +1395,44 @@ mod tests {
             let warnings: Vec<String> = warnings.into_iter().map(|(w, _)| w).collect();
             assert_eq!(warnings.first().map(String::as_str), warning, "{input}");
         }
+    }
+
+    /// Formulas in raw HTML's text, as MathJax finds them in a page (a table's cells, a
+    /// summary); prices, code and the Markdown's own `$` stay text.
+    #[test]
+    fn formulas_in_raw_html() {
+        let mut x = Xml::fragment();
+        let (mut ids, mut warnings) = (BTreeSet::new(), Vec::new());
+        let image = |s: &str| Some(s.to_string());
+        let mut cx = HtmlContext {
+            ids: &mut ids,
+            image: &image,
+            spans: &[0..1, 1..2],
+            links: &BTreeMap::new(),
+            warnings: &mut warnings,
+        };
+        let md = format!(
+            "<p>{}x{}</p>",
+            super::super::xml::MARKDOWN_DOLLAR,
+            super::super::xml::MARKDOWN_DOLLAR
+        );
+        let input = format!(
+            "{}<table><tr><td>$x^2$</td><td>$5 到 $10</td><td>$$\\frac{{a}}{{b}}$$</td><td><code>$a$</code></td></tr></table>{md}<details><summary>當 $n$ 很大</summary>內容</details>",
+            marker(0)
+        );
+        rebuild(&input, &mut x, &mut cx);
+        let out = String::from_utf8(x.finish()).unwrap();
+        assert_eq!(out.matches("<math ").count(), 3, "{out}");
+        assert!(out.contains("<td><math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\" alttext=\"x^2\">"), "{out}");
+        assert!(
+            out.contains("display=\"block\" alttext=\"\\frac{a}{b}\""),
+            "{out}"
+        );
+        assert!(out.contains("<td>$5 到 $10</td>"), "{out}");
+        assert!(out.contains("<code>$a$</code>"), "{out}");
+        assert!(out.contains("<p>$x$</p>"), "{out}");
+        assert!(out.contains("<summary>當 <math"), "{out}");
+        assert!(!out.contains(super::super::xml::MARKDOWN_DOLLAR), "{out}");
     }
 
     #[test]

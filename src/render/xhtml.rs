@@ -340,7 +340,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     }
     let warnings = if c.events.iter().any(|s| matches!(s.ev, Ev::Html { .. })) {
         // raw HTML: the chapter's content as one HTML string, read as a browser reads it
-        let mut body = Xml::fragment();
+        let mut body = Xml::for_raw_html();
         let mut spans = Vec::new();
         let mut w = Writer::new(c, cx, &mut body, Some(&mut spans));
         w.events(&c.events);

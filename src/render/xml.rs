@@ -9,7 +9,14 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 /// Writes well-formed XML into a byte buffer.
 pub struct Xml {
     w: Writer<Vec<u8>>,
+    /// Text's `$` written as [`MARKDOWN_DOLLAR`]: the fragment raw HTML is read back from,
+    /// where a formula is looked for in the raw HTML's text only.
+    mark_dollars: bool,
 }
+
+/// A `$` of the Markdown's text in the fragment raw HTML is read back from (a private-use
+/// character, written back as `$`): never a formula's delimiter there.
+pub const MARKDOWN_DOLLAR: char = '\u{E024}';
 
 impl Default for Xml {
     fn default() -> Self {
@@ -28,13 +35,25 @@ impl Xml {
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
             .expect("writing to a Vec");
         w.get_mut().push(b'\n');
-        Xml { w }
+        Xml {
+            w,
+            mark_dollars: false,
+        }
     }
 
     /// A fragment: no XML declaration.
     pub fn fragment() -> Self {
         Xml {
             w: Writer::new(Vec::with_capacity(1024)),
+            mark_dollars: false,
+        }
+    }
+
+    /// The fragment raw HTML is read back from ([`MARKDOWN_DOLLAR`]).
+    pub fn for_raw_html() -> Self {
+        Xml {
+            mark_dollars: true,
+            ..Self::fragment()
         }
     }
 
@@ -61,6 +80,13 @@ impl Xml {
         if text.is_empty() {
             return;
         }
+        let marked;
+        let text = if self.mark_dollars && text.contains('$') {
+            marked = text.replace('$', &MARKDOWN_DOLLAR.to_string());
+            marked.as_str()
+        } else {
+            text
+        };
         let clean = xml_chars(text);
         let escaped = quick_xml::escape::partial_escape(clean.as_ref());
         // the typesetter's invisible characters, written so that the markup shows them
