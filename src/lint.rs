@@ -48,6 +48,11 @@ pub fn structure(project: &Project) -> Vec<Diagnostic> {
     let chapters = chapters::split(parsed, &project.config, &project.sources, &mut ignored);
     for c in &chapters {
         let file = sources[c.source];
+        // an article that starts with a heading opens with a chapter of its own (its title, from
+        // its front matter), before that heading's
+        if c.article && c.events.is_empty() {
+            continue;
+        }
         let Some(first) = c.events.first() else {
             out.push(
                 Diagnostic::warning("the file has no text")
@@ -211,6 +216,7 @@ pub fn fix_source(
     let mut skipped = Vec::new();
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut last_end = 0;
+    let untouchable = untouchable(text, &events);
     for fix in typeset::lint(&events, ts) {
         let range = if fix.kind == "soft-break" {
             join_range(text, &fix.span, next_start.get(&fix.span.start).copied())
@@ -228,8 +234,17 @@ pub fn fix_source(
                 p.start <= line_end && line_start <= p.end || r.start < p.end && p.start < r.end
             })
         };
+        // what other tools read differently once changed (a heading's id, a reference's
+        // label, a URL, emphasis that no longer closes), or where the next line is a tag
+        let unsafe_edit = |r: &std::ops::Range<usize>| {
+            untouchable
+                .iter()
+                .any(|u| r.start < u.end && u.start < r.end.max(r.start + 1))
+                || breaks_emphasis(text, r, &fix.to)
+                || (fix.kind == "soft-break" && text[r.end..].trim_start().starts_with(['{', '<']))
+        };
         match range {
-            Some(r) if near_tag(&r) => {}
+            Some(r) if near_tag(&r) || unsafe_edit(&r) => skipped.push(fix),
             Some(r) if r.start >= last_end => {
                 last_end = r.end;
                 edits.push((r, fix.to.clone()));
@@ -251,6 +266,69 @@ pub fn fix_source(
         applied,
         skipped,
     }
+}
+
+/// The ranges of a source `check --fix` leaves as written although its lint sees text there,
+/// because another tool reads them by their exact bytes: headings (their ids, which links use,
+/// are made from their text), reference links (`[甲,乙]` names its definition), URLs as GitHub
+/// finds them (up to a space, Chinese and all), autolinks, mdBook's `{{#…}}` (escaped too).
+fn untouchable(text: &str, events: &[crate::model::Spanned]) -> Vec<std::ops::Range<usize>> {
+    use crate::model::{Ev, Tag};
+    static PATTERNS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:https?|ftp)://[^\s<>]+|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|\\?\{\{#[^}\n]*\}\}",
+        )
+        .expect("valid pattern")
+    });
+    let mut out: Vec<std::ops::Range<usize>> = events
+        .iter()
+        .filter(|s| match &s.ev {
+            Ev::Start(Tag::Heading { .. }) => true,
+            Ev::Start(Tag::Link { .. }) => text
+                .get(s.span.clone())
+                .is_some_and(|l| l.starts_with('[') && !l.contains("](")),
+            _ => false,
+        })
+        .map(|s| s.span.clone())
+        .collect();
+    // a URL ends at a `)` it did not open (a link's destination, `](http://a/b)吧`)
+    out.extend(PATTERNS.find_iter(text).map(|m| {
+        let mut depth = 0usize;
+        let end = m
+            .as_str()
+            .char_indices()
+            .find(|&(_, c)| match c {
+                '(' => {
+                    depth += 1;
+                    false
+                }
+                ')' if depth == 0 => true,
+                ')' => {
+                    depth -= 1;
+                    false
+                }
+                _ => false,
+            })
+            .map_or(m.end(), |(k, _)| m.start() + k);
+        m.start()..end
+    }));
+    out
+}
+
+/// Whether an edit takes away the space beside an emphasis delimiter (`**注意:** 升級` →
+/// `**注意：**升級`): after a full-width mark, a `**` with no space after it no longer closes,
+/// and GitHub, mdBook and Hugo show the asterisks.
+fn breaks_emphasis(text: &str, r: &std::ops::Range<usize>, to: &str) -> bool {
+    let Some(from) = text.get(r.clone()) else {
+        return false;
+    };
+    let spaces = |s: &str| s.chars().filter(|c| c.is_whitespace()).count();
+    if spaces(from) <= spaces(to) {
+        return false;
+    }
+    let b = text.as_bytes();
+    let delimiter = |i: usize| b.get(i).is_some_and(|c| matches!(c, b'*' | b'_'));
+    (r.start > 0 && delimiter(r.start - 1)) || delimiter(r.end) || from.contains(['*', '_'])
 }
 
 /// The bytes to remove to join two lines: spaces, the line break, and the next line's
@@ -319,6 +397,20 @@ mod tests {
             ]
         );
         assert!(lint("開場。\n\n## 一\n\n文。\n").is_empty());
+        // a post that starts with a heading: its opening is its title, not an empty file
+        let files = MemFiles::from([
+            ("_config.yml", "title: 部落格\n"),
+            (
+                "source/_posts/a.md",
+                "---\ntitle: 一篇\ndate: 2024-01-01\n---\n\n## 前言\n\n文。\n",
+            ),
+        ]);
+        let project = load(&files, &BookEntry::Dir).unwrap();
+        let all = super::structure(&project);
+        assert!(
+            all.iter().all(|d| !d.message.contains("no text")),
+            "{all:?}"
+        );
         assert!(lint("# 書名\n\n## 一\n\n文。\n").is_empty());
     }
 
@@ -348,5 +440,40 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// What other tools read by its exact bytes is left as written, the rest of the line
+    /// fixed: a heading (its id), a reference link's label, a URL up to a space, an autolink,
+    /// mdBook's `{{#…}}`, the space that lets `**` close, a line break before a tag's line.
+    #[test]
+    fn fixes_leave_what_other_tools_read_by_its_bytes() {
+        let ts = crate::typeset::TypesetOptions::default();
+        let cases = [
+            (
+                "## 安裝 (Linux)\n\n見(下),好\n",
+                "## 安裝 (Linux)\n\n見（下），好\n",
+            ),
+            ("**注意:** 升級前,請備份\n", "**注意：** 升級前，請備份\n"),
+            (
+                "[甲,乙],丙\n\n[甲,乙]: https://a.example/\n",
+                "[甲,乙]，丙\n\n[甲,乙]: https://a.example/\n",
+            ),
+            (
+                "網址 https://zh.wikipedia.org/wiki/漢字(消歧義) 與 <mailto:服務@example.com>,好\n",
+                "網址 https://zh.wikipedia.org/wiki/漢字(消歧義) 與 <mailto:服務@example.com>，好\n",
+            ),
+            (
+                "範例 \\{{#include 檔案,行號}} 好,嗎\n",
+                "範例 \\{{#include 檔案,行號}} 好，嗎\n",
+            ),
+            ("小心上面。\n{% endhint %}\n", "小心上面。\n{% endhint %}\n"),
+            ("很開心 :)\n", "很開心 :)\n"),
+        ];
+        for (src, want) in cases {
+            let once = super::fix_source(src, 0, &ts, &[]);
+            assert_eq!(once.text, want, "{src:?}");
+            let twice = super::fix_source(&once.text, 0, &ts, &[]);
+            assert_eq!(twice.text, once.text, "{src:?}");
+        }
     }
 }

@@ -388,6 +388,9 @@ impl<'a> Engine<'a> {
     /// What starts at `b[p]`, an interesting byte.
     fn special(&self, i: usize, b: &[u8], p: usize) -> Special {
         match b[p] {
+            b':' | b';' if emoticon(b, p, || self.block_ends_after(i)) > 0 => {
+                Special::Skip(emoticon(b, p, || self.block_ends_after(i)))
+            }
             b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' => Special::Mark,
             0xE2 => {
                 // runs of U+2014/U+2015 (dashes) or U+2026 (ellipsis)
@@ -583,6 +586,13 @@ impl<'a> Engine<'a> {
 
     /// The character of the event right before (or after) `events[i]`, when that is text
     /// (as after a tcy or no-break split): adjacency must not depend on event boundaries.
+    /// Whether the block ends right after event `i` (nothing, or an end tag, follows it).
+    fn block_ends_after(&self, i: usize) -> bool {
+        self.events
+            .get(i + 1)
+            .is_none_or(|s| matches!(s.ev, Ev::End(_)))
+    }
+
     fn touching(&self, i: usize, forward: bool) -> Option<char> {
         let j = if forward {
             i.checked_add(1)?
@@ -853,6 +863,30 @@ fn tcy_eligible(tok: &[u8], around: [Option<u8>; 4]) -> bool {
         _ => false,
     };
     !joined(before, before2) && !joined(after, after2)
+}
+
+/// The length of an emoticon at `p` (`:)`, `:(`, `:-)`, `;)`, `:D`, `:P`), standing alone
+/// (not after a letter or digit, and before a space or the end of its block: `ends` says
+/// whether the block ends with the text), else 0: its marks are not punctuation to make
+/// full-width.
+fn emoticon(b: &[u8], p: usize, ends: impl Fn() -> bool) -> usize {
+    const FACES: &[&[u8]] = &[
+        b":-)", b":-(", b":-D", b":-P", b";-)", b":')", b":'(", b":)", b":(", b":D", b":P", b":p",
+        b";)", b";(",
+    ];
+    if p > 0 && b[p - 1].is_ascii_alphanumeric() {
+        return 0;
+    }
+    FACES
+        .iter()
+        .find(|f| {
+            b[p..].starts_with(f)
+                && match b.get(p + f.len()) {
+                    Some(c) => c.is_ascii_whitespace(),
+                    None => ends(),
+                }
+        })
+        .map_or(0, |f| f.len())
 }
 
 #[cfg(test)]
