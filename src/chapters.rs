@@ -505,30 +505,8 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
             let target = anchors.target(from, &name);
             anchors.add(file_index, name, target);
         }
-        // raw `<a id>` / `<a name>` anchors keep their names
         let next = opens_with_heading.get(ci + 1).copied().flatten();
-        for s in &c.events {
-            if let Ev::Html { html, .. } = &s.ev
-                && (html.contains("id=") || html.contains("name=") || html.contains("ID="))
-            {
-                let just_above = next.is_some_and(|(source, start)| {
-                    source == c.source && {
-                        let text = &sources[source].file.text;
-                        text.get(s.span.end..start)
-                            .is_some_and(|between| between.replace("</a>", "").trim().is_empty())
-                    }
-                });
-                for id in crate::render::html::anchor_ids(html) {
-                    let id: Arc<str> = id.into();
-                    if just_above {
-                        carried.push((ci, id));
-                        continue;
-                    }
-                    let target = anchors.target(ci, &id);
-                    anchors.add(file_index, id, target);
-                }
-            }
-        }
+        raw_anchors(ci, c, next, sources, &mut anchors, &mut carried);
     }
     for (from, name) in carried {
         let target = anchors.target(from, &name);
@@ -536,6 +514,45 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
         anchors.add(file, name, target);
     }
     anchors.sorted()
+}
+
+/// The raw `<a id>` / `<a name>` anchors of chapter `ci`, which keep their names; one just
+/// above the heading that opens the next chapter (`next`: its source and start) is carried to
+/// that heading.
+fn raw_anchors(
+    ci: usize,
+    c: &Chapter,
+    next: Option<(usize, usize)>,
+    sources: &[Source],
+    anchors: &mut Anchors,
+    carried: &mut Vec<(usize, Arc<str>)>,
+) {
+    let file_index = c.source_file_index();
+    for s in &c.events {
+        let Ev::Html { html, .. } = &s.ev else {
+            continue;
+        };
+        if !(html.contains("id=") || html.contains("name=") || html.contains("ID=")) {
+            continue;
+        }
+        let just_above = next.is_some_and(|(source, start)| {
+            source == c.source
+                && sources[source]
+                    .file
+                    .text
+                    .get(s.span.end..start)
+                    .is_some_and(|between| between.replace("</a>", "").trim().is_empty())
+        });
+        for id in crate::render::html::anchor_ids(html) {
+            let id: Arc<str> = id.into();
+            if just_above {
+                carried.push((ci, id));
+                continue;
+            }
+            let target = anchors.target(ci, &id);
+            anchors.add(file_index, id, target);
+        }
+    }
 }
 
 /// An index kept for every chapter or heading (of a chapter, an event, a file, a piece), held
