@@ -113,7 +113,8 @@ impl Expansion {
         self.included(s, line);
     }
 
-    /// Included text, its lines belonging to the directive on line `line`.
+    /// Included text, its lines belonging to the directive on line `line` (the line it starts
+    /// on too: a column there is not one of the file's).
     pub(super) fn included(&mut self, s: &str, line: u32) {
         for (i, piece) in s.split('\n').enumerate() {
             if i > 0 {
@@ -121,7 +122,7 @@ impl Expansion {
                 self.lines.push(self.current.take().unwrap_or((line, true)));
                 self.current = Some((line, true));
             }
-            if self.current.is_none() {
+            if self.current.is_none() || !piece.is_empty() {
                 self.current = Some((line, true));
             }
             self.text.push_str(piece);
@@ -422,6 +423,13 @@ mod tests {
             ]
         );
         assert_eq!(text, "```rust\n\n```\n");
+        // included text on the directive's own line is the include's, not the file's: a
+        // message there points at the directive, and `check --fix` leaves it
+        let (text, _, f) = run("# 章\n\n{{#include nested.md}}\n\n後文。\n");
+        let at = text.find(" B").unwrap();
+        assert!(f.is_expanded_at(at), "{text}");
+        assert!(!f.is_expanded_at(text.find("後文").unwrap()), "{text}");
+        assert_eq!(f.on_disk_span(at..at + 1).1, f.on_disk().line_range(3));
     }
 
     #[test]
