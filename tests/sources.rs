@@ -574,6 +574,24 @@ fn front_matter_layout_beside_the_metadata() {
     assert!(!opf.contains("page-progression-direction=\"rtl\""), "{opf}");
 }
 
+/// A README that opens with its own `<h1 align="center">` and an alert: the title is written
+/// once, and the alert's paragraph is not the opening's lede.
+#[test]
+fn readme_opening_with_raw_title_and_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "<h1 align=\"center\">中文大模型</h1>\n\n> [!NOTE]\n> 本列表每週更新。\n\n這是第一段正文。\n\n## 簡介\n\n內容。\n",
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-raw-title-alert", &epub);
+    let text = &unzip_map(&epub)["EPUB/text/c000.xhtml"];
+    assert_eq!(text.matches("<h1").count(), 1, "{text}");
+    assert!(!text.contains("<p class=\"lede\">本列表"), "{text}");
+    assert!(text.contains("<p class=\"lede\">這是"), "{text}");
+}
+
 /// mdBook's `<div class="warning">` is drawn as mdBook draws it, a box with a rule, as the
 /// alerts are.
 #[test]

@@ -307,10 +307,12 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
         if let Some(k) = cx.opening.kicker {
             metadata_line(&mut x, "p", "kicker", k, cx.book.vertical);
         }
-        let has_h1 = c
-            .events
-            .iter()
-            .any(|s| matches!(s.ev, Ev::Start(Tag::Heading { level: 1, .. })));
+        // (a README's `<h1 align="center">` too: the title is not written twice)
+        let has_h1 = c.events.iter().any(|s| match &s.ev {
+            Ev::Start(Tag::Heading { level: 1, .. }) => true,
+            Ev::Html { html, .. } => html.contains("<h1") || html.contains("<H1"),
+            _ => false,
+        });
         if !has_h1 {
             metadata_line(&mut x, "h1", "title", cx.opening.title, cx.book.vertical);
             if c.article {
@@ -373,6 +375,19 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     }
 }
 
+/// A block that holds paragraphs of its own (a quote, a list, an alert, a table, a note).
+fn nests(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote
+            | Tag::List { .. }
+            | Tag::Table { .. }
+            | Tag::FootnoteDefinition(_)
+            | Tag::Alert(_)
+            | Tag::DefinitionList
+    )
+}
+
 struct Writer<'a, 'x> {
     x: &'x mut Xml,
     cx: &'a ChapterContext<'a>,
@@ -393,6 +408,9 @@ struct Writer<'a, 'x> {
     links: Vec<bool>,
     /// The paragraph that starts next is a credit line.
     credit_next: bool,
+    /// How many quotes, lists, alerts, tables and notes are open: the lede is a paragraph of
+    /// the text itself, never one inside them.
+    nested: usize,
     /// Inline formatting elements raw HTML left open in the current block: closed at its end
     /// (a browser would carry them into every following paragraph).
     inline_open: Vec<String>,
@@ -421,6 +439,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             subtitle_pending: (c.opening || c.article)
                 && (cx.opening.subtitle.is_some() || cx.opening.byline.is_some()),
             lede_pending: c.opening || c.article,
+            nested: 0,
             raw,
             notes,
             note_refs: BTreeMap::new(),
@@ -724,13 +743,20 @@ impl<'a, 'x> Writer<'a, 'x> {
     }
 
     fn start(&mut self, tag: &Tag) {
+        if nests(tag) {
+            self.nested += 1;
+        }
         let x = &mut *self.x;
         match tag {
             Tag::Paragraph => {
                 if self.credit_next {
                     self.credit_next = false;
                     x.start("p", &[("class", "credit")]);
-                } else if self.lede_pending && self.opening && !self.notes_started {
+                } else if self.lede_pending
+                    && self.opening
+                    && !self.notes_started
+                    && self.nested == 0
+                {
                     self.lede_pending = false;
                     x.start("p", &[("class", "lede")]);
                 } else {
@@ -865,6 +891,9 @@ impl<'a, 'x> Writer<'a, 'x> {
     }
 
     fn end(&mut self, tag: &Tag) {
+        if nests(tag) {
+            self.nested = self.nested.saturating_sub(1);
+        }
         let x = &mut *self.x;
         if !self.inline_open.is_empty() && !crate::typeset::is_inline(tag) {
             for n in self.inline_open.drain(..).rev() {
