@@ -404,6 +404,14 @@ fn special_kind(_: &std::fs::FileType) -> &'static str {
     "is not a regular file"
 }
 
+/// Whether the book has a file at `path` (as its folder lists it: nothing is read).
+pub fn exists(files: &dyn Files, path: &str) -> bool {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    files
+        .list_dir(dir)
+        .is_ok_and(|l| l.iter().any(|n| n == name))
+}
+
 /// Refuse absolute paths and paths that climb out of the book folder.
 pub fn check_relative(path: &str) -> Result<(), &'static str> {
     if path.starts_with('/') || path.starts_with('\\') || path.get(1..2) == Some(":") {

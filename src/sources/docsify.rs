@@ -100,12 +100,7 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
 /// page, under its `README.md` when the folder's first page is that). Links are from the
 /// site's root, else from the folder.
 fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
-    let exists = |path: &str| {
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        files
-            .list_dir(dir)
-            .is_ok_and(|l| l.iter().any(|n| n == name))
-    };
+    let exists = |path: &str| files::exists(files, path);
     let mut read: Vec<String> = vec![String::new()];
     let mut i = 0;
     while i < entries.len() {

@@ -866,13 +866,7 @@ impl Expander<'_> {
         });
         let c = EMBED.captures(line)?;
         let (target, options) = (&c[1], &c[2]);
-        let path = [
-            files::resolve(self.path, target, "").ok(),
-            files::resolve("_", target, "").ok(),
-        ]
-        .into_iter()
-        .flatten()
-        .find(|p| self.exists(p))?;
+        let path = self.find_file(target)?;
         let text = String::from_utf8(self.files.read(&path).ok()?).ok()?;
         // `:fragment=name`: the lines between the two `### [name]` (or `/// [name]`) lines
         let fragment = options
@@ -916,14 +910,7 @@ impl Expander<'_> {
         for c in SPACED_LINE.captures_iter(line) {
             let (whole, dest) = (c.get(0).expect("match"), c.get(2).expect("group"));
             let path = crate::chapters::percent_decode(dest.as_str());
-            let exists = [
-                files::resolve(self.path, &path, "").ok(),
-                files::resolve("_", &path, "").ok(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|p| self.exists(&p));
-            if !exists {
+            if self.find_file(&path).is_none() {
                 continue;
             }
             out.push_str(&line[pos..dest.start()]);
@@ -1654,10 +1641,19 @@ impl Expander<'_> {
     }
 
     fn exists(&self, path: &str) -> bool {
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        self.files
-            .list_dir(dir)
-            .is_ok_and(|l| l.iter().any(|n| n == name))
+        files::exists(self.files, path)
+    }
+
+    /// The file a path in this chapter names: from the chapter's folder, else from the book's
+    /// (docsify reads paths from the site's root).
+    fn find_file(&self, target: &str) -> Option<String> {
+        [
+            files::resolve(self.path, target, "").ok(),
+            files::resolve("_", target, "").ok(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|p| self.exists(p))
     }
 }
 
