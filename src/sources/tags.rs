@@ -138,6 +138,7 @@ fn expand_at(
         open: Vec::new(),
         changed: false,
         depth,
+        pages: std::cell::OnceCell::new(),
     };
     x.run(body);
     if !x.changed {
@@ -699,6 +700,8 @@ struct Expander<'a> {
     changed: bool,
     /// How many includes deep the file is.
     depth: u8,
+    /// The Markdown pages of the site's content, for refs by a page's name alone.
+    pages: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Expander<'_> {
@@ -1511,19 +1514,19 @@ impl Expander<'_> {
         if name.is_empty() || name.contains('/') {
             return None;
         }
-        let mut pages = Vec::new();
-        super::posts::walk(self.files, content, 0, &mut pages);
+        // the site's pages, listed once for the file however many refs it has
+        let pages = self.pages.get_or_init(|| {
+            let mut pages = Vec::new();
+            super::posts::walk(self.files, content, 0, &mut pages);
+            pages
+        });
         let named = |p: &&String| {
             let file = p.rsplit('/').next().unwrap_or(p);
             let stem = match file {
                 "index.md" | "_index.md" => super::folder_of(p).rsplit('/').next().unwrap_or(""),
                 f => f.strip_suffix(".md").unwrap_or(f),
             };
-            stem == name
-                || stem
-                    .strip_prefix(name)
-                    .and_then(|r| r.strip_prefix('.'))
-                    .is_some_and(|lang| !lang.contains('.') && lang.len() <= 8)
+            stem == name || translated(stem, name)
         };
         self.one_of(pages.iter().filter(named).cloned().collect())
     }
@@ -1535,12 +1538,7 @@ impl Expander<'_> {
         let names = self.files.list_dir(dir).ok()?;
         let pages = names
             .iter()
-            .filter(|n| {
-                n.strip_prefix(stem)
-                    .and_then(|r| r.strip_prefix('.'))
-                    .and_then(|r| r.strip_suffix(".md"))
-                    .is_some_and(|lang| !lang.is_empty() && !lang.contains('.') && lang.len() <= 8)
-            })
+            .filter(|n| n.strip_suffix(".md").is_some_and(|s| translated(s, stem)))
             .map(|n| super::join(dir, n))
             .collect();
         self.one_of(pages)
@@ -1655,6 +1653,14 @@ impl Expander<'_> {
         .flatten()
         .find(|p| self.exists(p))
     }
+}
+
+/// Whether a file's stem is `stem` in a language: `bread.zh-tw` for `bread`.
+fn translated(file_stem: &str, stem: &str) -> bool {
+    file_stem
+        .strip_prefix(stem)
+        .and_then(|r| r.strip_prefix('.'))
+        .is_some_and(|lang| !lang.is_empty() && !lang.contains('.') && lang.len() <= 8)
 }
 
 /// A docsify line as Markdown: `?> ` a tip, `!> ` a warning; a heading's `:id=` its id and
