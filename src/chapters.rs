@@ -407,17 +407,16 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
     let mut repeats_file = usize::MAX;
     // raw anchors that end a chapter, for the heading that starts the next
     let mut carried: Vec<(usize, Arc<str>)> = Vec::new();
-    // the source and start of each chapter's first heading, for the anchors just above it
-    let opens_with_heading: Vec<Option<(usize, usize)>> = chapters
-        .iter()
-        .map(|c| match c.events.first() {
+    for ci in 0..chapters.len() {
+        // the source and start of the next chapter's opening heading, for the anchors just
+        // above it
+        let next = chapters.get(ci + 1).and_then(|n| match n.events.first() {
             Some(s) if matches!(s.ev, Ev::Start(Tag::Heading { .. })) => {
-                Some((c.source, s.span.start))
+                Some((n.source, s.span.start))
             }
             _ => None,
-        })
-        .collect();
-    for (ci, c) in chapters.iter_mut().enumerate() {
+        });
+        let c = &mut chapters[ci];
         let file_index = c.source_file_index();
         if file_index != repeats_file {
             repeats.clear();
@@ -505,7 +504,6 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
             let target = anchors.target(from, &name);
             anchors.add(file_index, name, target);
         }
-        let next = opens_with_heading.get(ci + 1).copied().flatten();
         raw_anchors(ci, c, next, sources, &mut anchors, &mut carried);
     }
     for (from, name) in carried {
