@@ -6,7 +6,7 @@
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::hanpub::first_heading;
-use super::{Entry, Form, Found, Place, language_tag, read_text};
+use super::{Entry, Form, Found, Place, chinese_script, language_tag, read_text};
 use crate::config::{Config, Metadata};
 use crate::diagnostics::{Diagnostic, Error};
 use crate::files::{self, Files};
@@ -153,47 +153,6 @@ fn folder_sidebars(files: &dyn Files, entries: &mut Vec<Entry>) {
             at += 1;
         }
     }
-}
-
-/// The Chinese script a text is mostly written in (`zh-Hant`, `zh-Hans`), if it is mostly
-/// Chinese: Han characters a third of its letters, told apart by the common characters each
-/// script writes its own way.
-pub(super) fn chinese_script(text: &str) -> Option<&'static str> {
-    let (mut han, mut letters, mut hant, mut hans) = (0usize, 0usize, 0usize, 0usize);
-    // what a reader does not read as text: HTML tags, link destinations, inline code
-    let mut skip_until: Option<char> = None;
-    let mut prev = ' ';
-    for c in text.chars().take(20_000) {
-        let before = std::mem::replace(&mut prev, c);
-        if let Some(end) = skip_until {
-            if c == end || c == '\n' {
-                skip_until = None;
-            }
-            continue;
-        }
-        match c {
-            '<' => skip_until = Some('>'),
-            '(' if before == ']' => skip_until = Some(')'),
-            '`' => skip_until = Some('`'),
-            _ => {}
-        }
-        if skip_until.is_some() {
-            continue;
-        }
-        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-            han += 1;
-            if "們這說時發會個為對國還過學來將與話開關見現書長問題點體".contains(c)
-            {
-                hant += 1;
-            } else if "们这说时发会个为对国还过学来将与话开关见现书长问题点体".contains(c)
-            {
-                hans += 1;
-            }
-        } else if c.is_alphabetic() {
-            letters += 1;
-        }
-    }
-    (han * 2 >= letters && han >= 4).then_some(if hans > hant { "zh-Hans" } else { "zh-Hant" })
 }
 
 /// The pages a sidebar lists, with their nesting; a link is docsify's: relative to the site's

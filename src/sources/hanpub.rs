@@ -85,7 +85,7 @@ pub fn single_file(files: &dyn Files, path: &str) -> Result<Found, Error> {
                     .with_hint("start the file with ---, then title:, author:, lang: and date: lines, then ---"),
             );
             // no language given: Traditional Chinese, unless the text is Simplified
-            let lang = match super::docsify::chinese_script(&file.text) {
+            let lang = match super::chinese_script(&file.text) {
                 Some("zh-Hans") => {
                     found.notes.push(format!(
                         "{} is written in Simplified Chinese: built as zh-Hans (a `lang:` line in front matter chooses)",

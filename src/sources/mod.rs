@@ -140,18 +140,19 @@ fn chinese_despite_settings(files: &dyn Files, found: &mut Found) {
         return;
     }
     // the start of the first few chapters
+    // (a file read here is kept with the reader's: loading takes it, not reading it again)
     let mut sample = String::new();
     for e in found.entries.iter().take(3) {
-        let text = match found.read.get(&e.path) {
-            Some(f) => head(&f.text, 8192).to_string(),
-            None => match read_text(files, &e.path) {
-                Ok(f) => head(&f.text, 8192).to_string(),
+        let file = match found.read.entry(e.path.clone()) {
+            std::collections::btree_map::Entry::Occupied(f) => f.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => match read_text(files, &e.path) {
+                Ok(f) => v.insert(f),
                 Err(_) => continue,
             },
         };
-        sample.push_str(&text);
+        sample.push_str(head(&file.text, 8192));
     }
-    let Some(script) = docsify::chinese_script(&sample) else {
+    let Some(script) = chinese_script(&sample) else {
         return;
     };
     let d = Diagnostic::warning(format!(
@@ -170,6 +171,48 @@ fn chinese_despite_settings(files: &dyn Files, found: &mut Found) {
         None => d,
     });
     found.config.meta.lang = script.to_string();
+}
+
+/// The Chinese script a text is mostly written in (`zh-Hant`, `zh-Hans`), if it is mostly
+/// Chinese (at least half as many Han characters as other letters, at least 4), told apart by
+/// the common characters each script writes its own way: for docsify's `lang="en"` template,
+/// another tool's `language = "en"`, a README without front matter.
+pub(super) fn chinese_script(text: &str) -> Option<&'static str> {
+    let (mut han, mut letters, mut hant, mut hans) = (0usize, 0usize, 0usize, 0usize);
+    // what a reader does not read as text: HTML tags, link destinations, inline code
+    let mut skip_until: Option<char> = None;
+    let mut prev = ' ';
+    for c in text.chars().take(20_000) {
+        let before = std::mem::replace(&mut prev, c);
+        if let Some(end) = skip_until {
+            if c == end || c == '\n' {
+                skip_until = None;
+            }
+            continue;
+        }
+        match c {
+            '<' => skip_until = Some('>'),
+            '(' if before == ']' => skip_until = Some(')'),
+            '`' => skip_until = Some('`'),
+            _ => {}
+        }
+        if skip_until.is_some() {
+            continue;
+        }
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            han += 1;
+            if "們這說時發會個為對國還過學來將與話開關見現書長問題點體".contains(c)
+            {
+                hant += 1;
+            } else if "们这说时发会个为对国还过学来将与话开关见现书长问题点体".contains(c)
+            {
+                hans += 1;
+            }
+        } else if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    (han * 2 >= letters && han >= 4).then_some(if hans > hant { "zh-Hans" } else { "zh-Hant" })
 }
 
 /// The first `n` bytes of `text` at most, cut at a character.
