@@ -235,8 +235,8 @@ type Front = Result<Option<ArticleFront>, Vec<Diagnostic>>;
 /// has a title): the article's metadata, whether it is a draft, the other tools' keys ignored.
 type ArticleFront = (Metadata, bool, Vec<String>);
 
-///
-/// A post without a title and without a heading is an article all the same, titled as its
+/// The article a file is, if its front matter makes it one ([`ArticleFront`]). A post
+/// without a title and without a heading is an article all the same, titled as its
 /// site names it: `given`, the title the reader gives the file's [`Place`] (and the date, for
 /// a post whose front matter has none).
 fn article(
@@ -447,7 +447,6 @@ impl Project {
     }
 }
 
-/// Hide the `# ` lines of the Rust code blocks of a chunk (mdBook's convention).
 /// The events of a book's chunks as its form shows them: mdBook hides the `# ` lines of Rust
 /// code; GitBook sets `$$…$$` within a sentence inline.
 pub fn as_the_form_shows(build: &config::BuildConfig, chunks: &mut [Vec<Spanned>]) {
@@ -493,6 +492,7 @@ fn inline_display_math(chunk: &mut [Spanned]) {
     }
 }
 
+/// Hide the `# ` lines of the Rust code blocks of a chunk (mdBook's convention).
 pub fn hide_rust_lines(chunk: &mut [Spanned]) {
     let mut rust = false;
     for s in chunk {
