@@ -397,13 +397,12 @@ fn node(x: &mut Xml, n: roxmltree::Node<'_, '_>) {
     // pulldown-latex's classes of a table's environment (`aligned`, `cases`, `array{c|c}`):
     // kept for the stylesheet (Chromium reads MathML Core, which has no columnalign) and
     // written as MathML 3's attributes (WebKit, Apple Books)
-    let class: String = n
-        .attribute("class")
-        .unwrap_or("")
-        .split_whitespace()
-        .filter(|c| c.starts_with("menv-"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let class: String = n.attribute("class").map_or_else(String::new, |c| {
+        c.split_whitespace()
+            .filter(|c| c.starts_with("menv-"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
     let table = if name == "mtable" {
         table_attributes(n)
     } else {

@@ -388,10 +388,11 @@ impl<'a> Engine<'a> {
     /// What starts at `b[p]`, an interesting byte.
     fn special(&self, i: usize, b: &[u8], p: usize) -> Special {
         match b[p] {
-            b':' | b';' if emoticon(b, p, || self.block_ends_after(i)) > 0 => {
-                Special::Skip(emoticon(b, p, || self.block_ends_after(i)))
-            }
-            b',' | b':' | b';' | b'?' | b'!' | b'(' | b')' => Special::Mark,
+            b':' | b';' => match emoticon(b, p, || self.block_ends_after(i)) {
+                0 => Special::Mark,
+                n => Special::Skip(n),
+            },
+            b',' | b'?' | b'!' | b'(' | b')' => Special::Mark,
             0xE2 => {
                 // runs of U+2014/U+2015 (dashes) or U+2026 (ellipsis)
                 let family = |q: usize| -> Option<bool> {
