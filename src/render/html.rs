@@ -1401,27 +1401,14 @@ mod tests {
     /// summary); prices, code and the Markdown's own `$` stay text.
     #[test]
     fn formulas_in_raw_html() {
-        let mut x = Xml::fragment();
-        let (mut ids, mut warnings) = (BTreeSet::new(), Vec::new());
-        let image = |s: &str| Some(s.to_string());
-        let mut cx = HtmlContext {
-            ids: &mut ids,
-            image: &image,
-            spans: &[0..1, 1..2],
-            links: &BTreeMap::new(),
-            warnings: &mut warnings,
-        };
         let md = format!(
             "<p>{}x{}</p>",
             super::super::xml::MARKDOWN_DOLLAR,
             super::super::xml::MARKDOWN_DOLLAR
         );
-        let input = format!(
-            "{}<table><tr><td>$x^2$</td><td>$5 到 $10</td><td>$$\\frac{{a}}{{b}}$$</td><td><code>$a$</code></td></tr></table>{md}<details><summary>當 $n$ 很大</summary>內容</details>",
-            marker(0)
-        );
-        rebuild(&input, &mut x, &mut cx);
-        let out = String::from_utf8(x.finish()).unwrap();
+        let (out, _) = run(&format!(
+            "<table><tr><td>$x^2$</td><td>$5 到 $10</td><td>$$\\frac{{a}}{{b}}$$</td><td><code>$a$</code></td></tr></table>{md}<details><summary>當 $n$ 很大</summary>內容</details>"
+        ));
         assert_eq!(out.matches("<math ").count(), 3, "{out}");
         assert!(out.contains("<td><math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"inline\" alttext=\"x^2\">"), "{out}");
         assert!(
