@@ -109,17 +109,12 @@ pub fn typesetting(project: &Project, opts: &Options) -> Vec<Diagnostic> {
                 ),
             };
             // text a template tag or an include wrote: `--fix` leaves it (it is not there)
-            let hint = if s.file.is_expanded_at(fix.span.start) {
-                format!(
-                    "typesetting ({}); the text comes from a template tag or an included file, which `hanpub check --fix` leaves as written",
-                    fix.kind
-                )
+            let fixer = if s.file.is_expanded_at(fix.span.start) {
+                "the text comes from a template tag or an included file, which `hanpub check --fix` leaves as written"
             } else {
-                format!(
-                    "typesetting ({}); `hanpub check --fix` rewrites the source",
-                    fix.kind
-                )
+                "`hanpub check --fix` rewrites the source"
             };
+            let hint = format!("typesetting ({}); {fixer}", fix.kind);
             out.push(
                 Diagnostic::warning(message)
                     .at(&s.file, fix.span.clone())
