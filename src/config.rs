@@ -103,6 +103,8 @@ pub struct BuildConfig {
     /// `$$…$$` within a sentence is an inline formula (GitBook's math plugins show it so; a
     /// paragraph of its own is still displayed), set for GitBooks.
     pub inline_display_math: bool,
+    /// The book's formula macros (an mdBook's mdbook-katex `macros` file), for every file.
+    pub formula_macros: crate::render::macros::Macros,
 }
 
 /// What becomes of an image whose source is on the web (hanpub never downloads).
@@ -132,6 +134,7 @@ impl Default for BuildConfig {
             remote_images: RemoteImages::default(),
             hide_lines: false,
             inline_display_math: false,
+            formula_macros: Default::default(),
         }
     }
 }
@@ -430,6 +433,8 @@ struct MdBookToml {
     book: MdBookSection,
     #[serde(default)]
     output: MdBookOutput,
+    #[serde(default)]
+    preprocessor: MdBookPreprocessors,
     /// mdBook's `[build]`, read for its keys only (an ignored table is reported whole).
     build: Option<toml::Table>,
 }
@@ -448,6 +453,18 @@ struct MdBookSection {
 #[derive(Deserialize, Default)]
 struct MdBookOutput {
     hanpub: Option<FrontMatter>,
+}
+
+/// The preprocessors hanpub reads a setting of (their other keys are left to them).
+#[derive(Deserialize, Default)]
+struct MdBookPreprocessors {
+    katex: Option<KatexSettings>,
+}
+
+#[derive(Deserialize, Default)]
+struct KatexSettings {
+    /// mdbook-katex's file of formula macros, from the book's folder.
+    macros: Option<String>,
 }
 
 /// mdBook's own keys, which hanpub reads past.
@@ -473,6 +490,9 @@ pub const MDBOOK_BUILD_KEYS: &[&str] = &[
 pub struct MdBookInfo {
     /// `[book] src`: the folder of SUMMARY.md and the chapters (default `src`).
     pub src: String,
+    /// `[preprocessor.katex] macros`: mdbook-katex's file of formula macros, and where the
+    /// setting is in book.toml.
+    pub katex_macros: Option<(String, usize)>,
 }
 
 /// Parse an mdBook's `book.toml`. `title`: the title to use when neither `[book]` nor
@@ -561,6 +581,11 @@ pub fn parse_mdbook_toml(
             .unwrap_or_else(|| "src".into())
             .trim_matches('/')
             .to_string(),
+        katex_macros: raw
+            .preprocessor
+            .katex
+            .and_then(|k| k.macros)
+            .map(|m| (m, find_key(&file.text, "macros").unwrap_or(0))),
     };
     Ok((config, errors, info))
 }
@@ -1001,6 +1026,7 @@ fn finish(
             remote_images: build.remote_images.unwrap_or_default(),
             hide_lines: false,
             inline_display_math: false,
+            formula_macros: Default::default(),
         },
         draft: false,
         ignored: Vec::new(),

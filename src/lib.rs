@@ -115,7 +115,10 @@ fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Resul
     let meta = transform.metadata(&cfg.meta);
     let articles = project.articles(|a| transform.metadata(a));
     let css = style::links(&cfg.build.css);
-    let cx = render::BookContext::new(&meta, settings.vertical, &css).with_articles(&articles);
+    let macros = formula_macros(project);
+    let cx = render::BookContext::new(&meta, settings.vertical, &css)
+        .with_articles(&articles)
+        .with_macros(&macros);
     // the chapters an incremental build takes as they were, by key
     let context = format!("{cx:?}\u{1f}{settings:?}");
     let (origins, maps) = (&split.origins, &images.maps);
@@ -162,6 +165,27 @@ fn run(input: &Inputs, memo: &mut Memo, spool: &mut dyn std::io::Write) -> Resul
         drawn_cover,
     };
     Ok(ends.with(output))
+}
+
+/// The formula macros of the book and of each file, each file read block by block (a mapped
+/// file's pages given back as it goes).
+fn formula_macros(project: &Project) -> render::macros::BookMacros {
+    use rayon::prelude::*;
+    let files: Vec<(usize, render::macros::Macros)> = project
+        .sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let text = &s.file.text;
+            let mut found = render::macros::Macros::default();
+            text.in_blocks(0..text.len(), |r| {
+                render::macros::of_text(text, r, &mut found)
+            });
+            (i, found)
+        })
+        .collect();
+    let book = project.config.build.formula_macros.clone();
+    render::macros::BookMacros::new(book, files.into_iter())
 }
 
 impl Incremental {

@@ -427,6 +427,7 @@ fn convert(
     for c in &mut chunks {
         tex_delimiters(c);
         github_math(c);
+        definitions_only(c);
         shortcodes(c);
     }
     chunks
@@ -496,6 +497,34 @@ fn github_math(events: &mut Vec<Spanned>) {
             _ => out.push(s.clone()),
         }
         i += 1;
+    }
+    *events = out;
+}
+
+/// A formula that only defines macros (`$$\newcommand{\R}{\mathbb{R}}$$`) shows nothing, as
+/// on the web, and a paragraph of it alone is left out; its definitions serve the formulas after
+/// it ([`crate::render::macros`]).
+fn definitions_only(events: &mut Vec<Spanned>) {
+    let only = |s: &Spanned| {
+        matches!(&s.ev, Ev::Math { tex, .. } if tex.contains('\\')
+            && !tex.trim().is_empty()
+            && crate::render::macros::without_definitions(tex).trim().is_empty())
+    };
+    if !events.iter().any(only) {
+        return;
+    }
+    events.retain(|s| !only(s));
+    let mut out: Vec<Spanned> = Vec::with_capacity(events.len());
+    for s in events.drain(..) {
+        if matches!(s.ev, Ev::End(Tag::Paragraph))
+            && out
+                .last()
+                .is_some_and(|l| matches!(l.ev, Ev::Start(Tag::Paragraph)))
+        {
+            out.pop();
+            continue;
+        }
+        out.push(s);
     }
     *events = out;
 }

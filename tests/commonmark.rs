@@ -137,6 +137,7 @@ fn canonical(html: &str) -> String {
             spans: &[],
             links: &Default::default(),
             warnings: &mut warnings,
+            formula_defs: &|_, _| String::new(),
         },
     );
     let xml = String::from_utf8(x.finish()).unwrap();

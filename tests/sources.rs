@@ -1088,3 +1088,66 @@ fn site_permalink_patterns() {
         "{all}"
     );
 }
+
+/// Formula macros as MathJax and KaTeX keep them: defined in one formula (`\newcommand`,
+/// `\def`, `\DeclareMathOperator`), used in later formulas of the file, also in its other
+/// chapters and in raw HTML; mdbook-katex's `macros` file serves every chapter, and a line of
+/// it that is no macro is a warning at its line; mhchem's `\ce` and `\pu` are formulas.
+#[test]
+fn formula_macros_and_chemistry() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("math");
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"數學筆記\"\nlanguage = \"zh-TW\"\n\n[preprocessor.katex]\nmacros = \"macros.txt\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("macros.txt"),
+        "\\grad:{\\nabla}\n\\Rn:\\mathbb{R}^{#1 \\times #2}\nnot a macro\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/SUMMARY.md"),
+        "# 摘要\n\n- [線性代數](a.md)\n- [化學](b.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/a.md"),
+        "# 線性代數\n\n$$\n\\newcommand{\\R}{\\mathbb{R}}\n\\DeclareMathOperator{\\tr}{tr}\n$$\n\n設 $x \\in \\R^n$，$\\tr(A)$。\n\n## 梯度\n\n$f: \\Rn{n}{1} \\to \\R$ 的梯度 $\\grad f$。\n\n<table><tr><td>$\\tr(B)$</td></tr></table>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/b.md"),
+        "# 化學\n\n$\\ce{2H2 + O2 -> 2H2O}$，$\\ce{SO4^2-}$，$\\pu{123 kJ/mol}$。這裡的 $\\R$ 沒有定義。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "math", &[]);
+    keep_epub("formula-macros", &epub);
+    assert!(
+        m.contains("warning: not a formula macro: left out\n --> math/macros.txt:3:1"),
+        "{m}"
+    );
+    // only the chemistry chapter's \R, which its file never defines, stays TeX
+    assert_eq!(m.matches("cannot be converted").count(), 1, "{m}");
+    assert!(m.contains("formula `\\R` cannot be converted"), "{m}");
+    let files = unzip_map(&epub);
+    let text: String = ["c000", "c001", "c002"]
+        .iter()
+        .map(|c| files[&format!("EPUB/text/{c}.xhtml")].as_str())
+        .collect();
+    for want in [
+        "<mi>ℝ</mi>",
+        "<mi>tr</mi>",
+        "<mi>∇</mi>",
+        "<mo>→</mo>",
+        "<mn>123</mn><mtext>\u{a0}</mtext>",
+        "<mi>tr</mi><mo>⁡</mo><mo symmetric=\"false\" stretchy=\"false\">(</mo><mi>B</mi>",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    // the formula of definitions alone shows nothing, and leaves no empty paragraph
+    assert!(!text.contains("newcommand{\\R}"), "{text}");
+    assert!(!text.contains("<p></p>") && !text.contains("<p class=\"lede\"></p>"));
+}

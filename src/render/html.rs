@@ -361,6 +361,9 @@ pub struct HtmlContext<'a> {
     /// it reaches nothing and was reported there).
     pub links: &'a BTreeMap<String, String>,
     pub warnings: &'a mut Vec<(String, Range<usize>)>,
+    /// The definitions a formula ending at a place of the source needs
+    /// ([`super::macros::BookMacros::prelude`]).
+    pub formula_defs: &'a dyn Fn(&str, usize) -> String,
 }
 
 /// Elements (counting hanpub's own) nested deeper than this are unwrapped, their text kept
@@ -766,7 +769,8 @@ impl Walk<'_, '_, '_> {
         let mut rest = text;
         while let Some((before, tex, display, after)) = next_formula(rest) {
             self.x.text(&markdown_dollars(before));
-            if let Err(why) = super::math::write(self.x, tex, display) {
+            let defs = (self.cx.formula_defs)(tex, self.at.end);
+            if let Err(why) = super::math::write(self.x, tex, display, &defs) {
                 self.warn(format!(
                     "formula `{tex}` cannot be converted ({why}): kept as TeX"
                 ));
@@ -1231,6 +1235,7 @@ mod tests {
             spans: &[3..4, 5..6],
             links: &BTreeMap::new(),
             warnings: &mut warnings,
+            formula_defs: &|_, _| String::new(),
         };
         rebuild(&body, &mut x, &mut cx);
         let out = String::from_utf8(x.finish()).unwrap();
@@ -1388,6 +1393,7 @@ mod tests {
                 spans: &[0..1, 1..2],
                 links: &BTreeMap::new(),
                 warnings: &mut warnings,
+                formula_defs: &|_, _| String::new(),
             };
             rebuild(&format!("{}{input}", marker(0)), &mut x, &mut cx);
             let out = String::from_utf8(x.finish()).unwrap();
@@ -1439,6 +1445,7 @@ mod tests {
             spans: &[0..1, 2..3],
             links: &BTreeMap::new(),
             warnings: &mut warnings,
+            formula_defs: &|_, _| String::new(),
         };
         rebuild(&body, &mut x, &mut cx);
         let out = String::from_utf8(x.finish()).unwrap();

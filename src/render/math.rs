@@ -6,8 +6,21 @@ use super::xml::Xml;
 pub const MATHML_NS: &str = "http://www.w3.org/1998/Math/MathML";
 
 /// Write `tex` as a `<math>` element, or return why it cannot be converted (nothing written).
-pub fn write(x: &mut Xml, tex: &str, display: bool) -> Result<(), String> {
-    let mathml = xml_escape_operators(&convert(tex, display)?);
+/// `defs`: the definitions of the macros it uses that other formulas make
+/// ([`super::macros::BookMacros::prelude`]). A formula of definitions alone writes nothing.
+pub fn write(x: &mut Xml, tex: &str, display: bool, defs: &str) -> Result<(), String> {
+    let shown = super::macros::without_definitions(tex);
+    if shown.trim().is_empty() && !tex.trim().is_empty() {
+        return Ok(());
+    }
+    let full;
+    let tex_in = if defs.is_empty() {
+        &shown[..]
+    } else {
+        full = format!("{defs}{shown}");
+        &full[..]
+    };
+    let mathml = xml_escape_operators(&convert(tex_in, display)?);
     let opts = roxmltree::ParsingOptions::default();
     let doc = roxmltree::Document::parse_with_options(&mathml, opts)
         .map_err(|e| format!("the converter made no valid MathML ({e})"))?;
@@ -50,9 +63,13 @@ fn xml_escape_operators(s: &str) -> String {
     let mut i = 0;
     while i < s.len() {
         let rest = &s[i..];
-        if rest.starts_with("&nbsp;") {
+        // a control space (`\ `): `&nbsp;`, or `&amp;nbsp;` in XML mode
+        if let Some(nbsp) = ["&nbsp;", "&amp;nbsp;"]
+            .iter()
+            .find(|n| rest.starts_with(**n))
+        {
             out.push_str("&#160;");
-            i += 6;
+            i += nbsp.len();
             continue;
         }
         match b[i] {
@@ -99,16 +116,26 @@ fn convert(tex: &str, display: bool) -> Result<String, String> {
     Ok(out)
 }
 
+/// Whether pulldown-latex reads `tex` without an error.
+pub(super) fn parses(tex: &str) -> bool {
+    let storage = pulldown_latex::Storage::new();
+    pulldown_latex::Parser::new(tex, &storage).all(|e| e.is_ok())
+}
+
 /// KaTeX's and MathJax's commands that pulldown-latex does not read, as ones it does (or left
 /// out where they only mark or size): `\operatorname*`, `\bm`/`\pmb` (bold), `\mathscr`,
 /// `\mbox`, `{a \over b}`, `{n \choose k}`, `\tag{1}` (written `(1)` after a space),
 /// `\eqref{x}`, `\mod`, `\mathop{\arg\max}`; `\boxed`, `\label{…}`, `\nonumber`,
-/// `\notag` and the phantoms left out.
+/// `\notag`, `\require{…}` and the phantoms left out; mhchem's `\ce` and `\pu`
+/// ([`super::mhchem`]).
 fn katex_commands(tex: &str) -> std::borrow::Cow<'_, str> {
     if !tex.contains('\\') {
         return tex.into();
     }
     let mut t = tex.to_string();
+    t = with_group(&t, "\\ce", super::mhchem::ce);
+    t = with_group(&t, "\\pu", super::mhchem::pu);
+    t = with_group(&t, "\\require", |_| String::new());
     for (from, to) in [
         ("\\operatorname*", "\\operatorname"),
         ("\\mathscr", "\\mathcal"),
@@ -175,7 +202,7 @@ fn replace_command(t: &str, from: &str, to: &str) -> String {
 }
 
 /// Where the brace group starting at `open` (a `{`) ends (after its `}`).
-fn group_end(t: &str, open: usize) -> Option<usize> {
+pub(super) fn group_end(t: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut escaped = false;
     for (k, c) in t[open..].char_indices() {
@@ -431,7 +458,7 @@ mod tests {
 
     fn mathml(tex: &str, display: bool) -> Result<String, String> {
         let mut x = Xml::fragment();
-        write(&mut x, tex, display)?;
+        write(&mut x, tex, display, "")?;
         Ok(String::from_utf8(x.finish()).unwrap())
     }
 
@@ -450,6 +477,9 @@ mod tests {
             "{m}"
         );
         assert!(mathml(r"\frac{a}{", false).is_err());
+        // a control space is a space, not the text `&nbsp;`
+        let m = mathml(r"a\ b", false).unwrap();
+        assert!(m.contains("<mtext>\u{a0}</mtext>"), "{m}");
         assert!(mathml(r"\notacommand", false).is_err());
     }
 

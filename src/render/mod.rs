@@ -4,7 +4,9 @@
 
 pub mod highlight;
 pub mod html;
+pub mod macros;
 pub mod math;
+pub mod mhchem;
 pub mod nav;
 pub mod opf;
 pub mod xhtml;
@@ -44,7 +46,12 @@ pub struct BookContext<'a> {
     /// Per source: its article's metadata (as shown), in a book of articles (boxed: a book
     /// of 20000 files that are not articles holds 20000 `None`s).
     pub articles: &'a [Option<Box<Metadata>>],
+    /// The formula macros of the book and of each file.
+    pub macros: &'a macros::BookMacros,
 }
+
+/// A book without formula macros.
+static NO_MACROS: macros::BookMacros = macros::BookMacros::none();
 
 impl<'a> BookContext<'a> {
     /// The context of a book with this metadata (as shown), writing mode and stylesheets.
@@ -58,7 +65,13 @@ impl<'a> BookContext<'a> {
             stylesheets,
             series: meta.series.as_ref().map(|s| s.name.as_str()),
             articles: &[],
+            macros: &NO_MACROS,
         }
+    }
+
+    /// The same context, with the book's formula macros.
+    pub fn with_macros(self, macros: &'a macros::BookMacros) -> Self {
+        BookContext { macros, ..self }
     }
 
     /// The same context, with the metadata of the book's articles.

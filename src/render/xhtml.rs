@@ -358,6 +358,7 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
                 spans: &spans,
                 links: &c.links,
                 warnings: &mut warnings,
+                formula_defs: &|tex, at| cx.book.macros.prelude(c.source, at, tex),
             },
         );
         warnings
@@ -415,6 +416,8 @@ struct Writer<'a, 'x> {
     /// (a browser would carry them into every following paragraph).
     inline_open: Vec<String>,
     warnings: Vec<(String, Range<usize>)>,
+    /// The chapter's source file (for its formula macros).
+    source: usize,
 }
 
 impl<'a, 'x> Writer<'a, 'x> {
@@ -452,6 +455,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             credit_next: false,
             inline_open: Vec::new(),
             warnings: Vec::new(),
+            source: c.source,
         }
     }
 
@@ -711,7 +715,8 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.end("sup");
             }
             Ev::Math { tex, display } => {
-                if let Err(why) = math::write(x, tex, *display) {
+                let defs = self.cx.book.macros.prelude(self.source, s.span.end, tex);
+                if let Err(why) = math::write(x, tex, *display, &defs) {
                     let shown = if *display {
                         format!("$${tex}$$")
                     } else {

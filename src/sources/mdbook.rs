@@ -212,8 +212,12 @@ pub fn read(files: &dyn Files, file: SourceFile) -> Result<Found, Error> {
         .clone()
         .filter(|t| !matches!(t.trim(), "" | "Summary" | "SUMMARY" | "目錄" | "目录"))
         .unwrap_or_else(|| folder.to_string());
-    let (mut config, errors, _info) = config::parse_mdbook_toml(&file, &fallback)?;
+    let (mut config, errors, info) = config::parse_mdbook_toml(&file, &fallback)?;
     config.build.hide_lines = true;
+    let mut warnings = outline.warnings;
+    if let Some((path, at)) = &info.katex_macros {
+        config.build.formula_macros = katex_macros(files, &file, path, *at, &mut warnings);
+    }
     let mut found = Found {
         form: Form::MdBook,
         config,
@@ -221,7 +225,7 @@ pub fn read(files: &dyn Files, file: SourceFile) -> Result<Found, Error> {
         entries: outline.entries,
         includes: true,
         errors,
-        warnings: outline.warnings,
+        warnings,
         ..Found::default()
     };
     for d in &outline.drafts {
@@ -243,6 +247,40 @@ pub fn read(files: &dyn Files, file: SourceFile) -> Result<Found, Error> {
         );
     }
     Ok(found)
+}
+
+/// mdbook-katex's file of formula macros (`[preprocessor.katex] macros`, at `at` in book.toml),
+/// for every chapter's formulas; a file not found, or a line that is not a macro, is a warning.
+fn katex_macros(
+    files: &dyn Files,
+    toml: &SourceFile,
+    path: &str,
+    at: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> crate::render::macros::Macros {
+    let path = path.trim_start_matches("./");
+    let file = match read_text(files, path) {
+        Ok(f) => f,
+        Err(e) => {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "the formula macros of [preprocessor.katex] ({path}) cannot be read: formulas that use them are shown as TeX"
+                ))
+                .at(toml, at..at + "macros".len())
+                .with_hint(e.message),
+            );
+            return Default::default();
+        }
+    };
+    let (macros, bad) = crate::render::macros::from_katex_file(&file.text);
+    for line in bad {
+        warnings.push(
+            Diagnostic::warning("not a formula macro: left out")
+                .at(&file, file.line_range(line))
+                .with_hint(r"mdbook-katex's macros are written a line each, as \name:definition (#1, #2 for its arguments)"),
+        );
+    }
+    macros
 }
 
 #[cfg(test)]
