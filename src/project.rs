@@ -220,6 +220,7 @@ fn expand_tags(
             form,
             Form::GitBook | Form::Posts(sources::posts::Site::Jekyll)
         ),
+        hugo: form == Form::Posts(sources::posts::Site::Hugo),
     };
     sources::tags::expand(files, path, file, dialect)
 }

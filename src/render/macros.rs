@@ -13,11 +13,27 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The definitions of one file (or of the book), by the macro's name (without its `\`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Macros {
     /// Each definition of a name, in the file's order: where it is (a byte offset; 0 for the
     /// book's), and the definition as pulldown-latex reads it.
     defs: BTreeMap<String, Vec<(usize, String)>>,
+}
+
+/// What the formulas of a build depend on (an incremental build's chapters are keyed on it):
+/// where a definition is matters only for a name defined more than once, so an edit that moves
+/// the text does not make every chapter new.
+impl std::fmt::Debug for Macros {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for (name, defs) in &self.defs {
+            match defs.as_slice() {
+                [(_, one)] => m.entry(name, one),
+                _ => m.entry(name, defs),
+            };
+        }
+        m.finish()
+    }
 }
 
 impl Macros {
@@ -270,7 +286,7 @@ fn definition(t: &str, at: usize) -> Option<Definition> {
         1 => {
             let open = pos + t[pos..].find('{')?;
             let params = t[pos..open].trim();
-            let plain = params.len() % 2 == 0
+            let plain = params.len().is_multiple_of(2)
                 && params
                     .as_bytes()
                     .chunks(2)
@@ -405,6 +421,20 @@ Not these: \\newcommand{\no}{x}, \define, \def\bad#2{x}, \newcommand{\broken}{\f
         assert_eq!(book.prelude(3, late, "x"), "");
         // used before its definition: the first one
         assert_eq!(book.prelude(3, 0, r"\R"), r"\def\R{\mathbb{R}} ");
+    }
+
+    #[test]
+    fn what_an_incremental_build_keys_on() {
+        let once = format!("{:?}", found(r"x $\def\R{\mathbb{R}}$"));
+        assert_eq!(
+            once,
+            format!("{:?}", found(r"more text $\def\R{\mathbb{R}}$"))
+        );
+        let twice = |t: &str| format!("{:?}", found(t));
+        assert_ne!(
+            twice(r"$\def\R{A}$ $\def\R{B}$"),
+            twice(r"$\def\R{A}$ text $\def\R{B}$")
+        );
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct Dialect {
     /// The template runs over the whole file before Markdown, code too (Jekyll's Liquid,
     /// GitBook's Nunjucks): `{% raw %}`/`{% endraw %}` in code are left out, as they show it.
     pub raw_in_code: bool,
+    /// A Hugo site: the LoveIt, DoIt and FixIt themes' ruby `[漢字]^(hàn zì)`.
+    pub hugo: bool,
 }
 
 /// Whether the file may hold a tag: looked for a block at a time, each given back (a large
@@ -82,6 +84,9 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     if d.mdbook {
         return memchr::memmem::find(b, b"admonish").is_some();
     }
+    if d.hugo && memchr::memmem::find(b, b"]^(").is_some() {
+        return true;
+    }
     memchr::memmem::find(b, b"{%").is_some()
         || memchr::memmem::find(b, b"{{<").is_some()
         || memchr::memmem::find(b, b"{{%").is_some()
@@ -91,6 +96,41 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
             && ["?> ", "!> ", ":id=", ":ignore", "':"]
                 .iter()
                 .any(|p| memchr::memmem::find(b, p.as_bytes()).is_some())
+}
+
+/// `[漢字]^(hàn zì)`: its base and its reading.
+static RUBY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"\[([^\[\]{}|`]+)\]\^\(([^(){}|`]+)\)").expect("valid pattern")
+});
+
+/// The ruby of Hugo's LoveIt, DoIt and FixIt themes, `[漢字]^(hàn zì)`, outside inline code, as
+/// hanpub's `{漢字|hàn zì}`; `None` when the line has none.
+fn hugo_ruby(line: &str) -> Option<String> {
+    if !line.contains("]^(") {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut changed = false;
+    // the parts between backticks alternate: prose, code, prose…
+    for (k, part) in line.split('`').enumerate() {
+        if k > 0 {
+            out.push('`');
+        }
+        if k % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        let replaced = RUBY.replace_all(part, |c: &regex::Captures<'_>| {
+            let (base, reading) = (c[1].trim(), c[2].trim());
+            if base.is_empty() || reading.is_empty() {
+                return c[0].to_string();
+            }
+            changed = true;
+            format!("{{{base}|{reading}}}")
+        });
+        out.push_str(&replaced);
+    }
+    changed.then_some(out)
 }
 
 /// A link or image whose path has a space and no `<…>` (`![圖](img/聊天室 架構.png)`, as some
@@ -159,6 +199,7 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
         mdbook: false,
         chinese: true,
         raw_in_code: false,
+        hugo: true,
     };
     if !may_have_tags(text, dialect) {
         return Vec::new();
@@ -179,6 +220,13 @@ pub fn protected(text: &str, docsify: bool) -> Vec<std::ops::Range<usize>> {
             if let Some(end) = m.verbatim_end(line) {
                 verbatim = Some((start + m.start, end, m.clone()));
             }
+        }
+        // a ruby of Hugo's themes, which `--fix` must not take apart
+        if line.contains("]^(") {
+            ranges.extend(
+                RUBY.find_iter(line)
+                    .map(|m| start + m.start()..start + m.end()),
+            );
         }
         // a path with a space, read as `<…>`: the whole line
         if line.contains("](") && !line.contains('`') && SPACED_BYTES.is_match(line.as_bytes()) {
@@ -783,6 +831,13 @@ impl Expander<'_> {
             } else {
                 tags_in(line)
             };
+            if found.is_empty()
+                && self.dialect.hugo
+                && let Some(line) = hugo_ruby(line)
+            {
+                self.replaced(&line, eol, &mut line_no);
+                continue;
+            }
             if found.is_empty()
                 && let Some(line) = self.spaced_paths(line, start)
             {
@@ -1743,6 +1798,7 @@ mod tests {
             mdbook: false,
             chinese: true,
             raw_in_code: path.starts_with("_posts/"),
+            hugo: path.starts_with("content/"),
         };
         let (f, w) = expand(&files, path, file, dialect);
         (
@@ -1886,6 +1942,27 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
     }
 
+    /// The ruby of Hugo's LoveIt, DoIt and FixIt themes becomes hanpub's, outside code; a
+    /// Hexo post's is left as written, and `check --fix` leaves it alone.
+    #[test]
+    fn hugo_theme_ruby() {
+        let text = "[漢字]^(hàn zì) 與 [注音]^(ㄓㄨˋ ㄧㄣ)，`[x]^(y)` 不是。\n\n```\n[碼]^(code)\n```\n\n[連結](a.md)^(不是) [ ]^(空)\n";
+        let (out, w) = run(
+            "content/posts/a.md",
+            text,
+            &[("content/posts/a.md", "")],
+            false,
+        );
+        assert_eq!(
+            out,
+            "{漢字|hàn zì} 與 {注音|ㄓㄨˋ ㄧㄣ}，`[x]^(y)` 不是。\n\n```\n[碼]^(code)\n```\n\n[連結](a.md)^(不是) [ ]^(空)\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let (out, _) = run("source/_posts/a.md", text, &[], false);
+        assert_eq!(out, text);
+        assert_eq!(protected("前 [漢字]^(hàn zì) 後", false), vec![4..23]);
+    }
+
     /// Hugo's `ref` as Hugo finds a page: from the page, from a bundle's folder, from the
     /// content, then by its name alone (in any language); a page not found keeps its path for
     /// the links' check to report, once.
@@ -1970,6 +2047,7 @@ mod tests {
             mdbook: true,
             chinese: true,
             raw_in_code: false,
+            hugo: false,
         };
         let (f, w) = expand(&files, "a.md", SourceFile::new("a.md", text), dialect);
         assert_eq!(
