@@ -442,7 +442,13 @@ impl<'a> Engine<'a> {
                 ];
                 if s == p && tcy_eligible(&b[s..q], around) && (q - s > 1 || self.alone(i, b, s, q))
                 {
-                    Special::Tcy(q - s)
+                    // a number's period (`1. 簡介`, a heading's number) stands upright with
+                    // it, not lying on its side after it
+                    let period = q - s <= 2
+                        && b[s..q].iter().all(u8::is_ascii_digit)
+                        && b.get(q) == Some(&b'.')
+                        && around[3].is_none_or(|c| c == b' ' || c >= 0x80);
+                    Special::Tcy(q - s + usize::from(period))
                 } else {
                     Special::Skip(q - p)
                 }

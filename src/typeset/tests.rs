@@ -356,6 +356,11 @@ fn tate_chu_yoko() {
         ("50%", "[tcy=50]%"),
         ("第12,然後", "第[tcy=12]，然後"),
         ("GPT's", "GPT's"),
+        // a number's period stands with it (a heading's `1.`), not a decimal point's
+        ("1. 簡介", "[tcy=1.]簡介"),
+        ("第 12. 節", "第[tcy=12.]節"),
+        ("約 3.5 倍", "約 3.5 倍"),
+        ("100. 項", "[tcy=100]. 項"),
     ];
     for (input, want) in cases {
         assert_eq!(run(input, &V), *want, "input: {input}");
