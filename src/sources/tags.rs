@@ -98,6 +98,26 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
                 .any(|p| memchr::memmem::find(b, p.as_bytes()).is_some())
 }
 
+/// A tag left out of a sentence leaves no space before a full-width mark or after one
+/// (`版本 {{< version >}}，` → `版本，`): the space before it is taken off `out`, or the
+/// length of the spaces of `after` to skip is returned.
+fn dropped_spaces(out: &mut String, after: &str) -> usize {
+    const MARKS: &str = "，。、；：！？」』）】》〉…—";
+    let mark_after = after.chars().next().is_none_or(|c| MARKS.contains(c));
+    if out.ends_with(' ') && mark_after {
+        out.truncate(out.trim_end_matches(' ').len());
+        return 0;
+    }
+    let mark_before = out
+        .chars()
+        .next_back()
+        .is_none_or(|c| MARKS.contains(c) || "「『（【《〈".contains(c));
+    if mark_before && !out.trim().is_empty() {
+        return after.len() - after.trim_start_matches(' ').len();
+    }
+    0
+}
+
 /// `[漢字]^(hàn zì)`: its base and its reading.
 static RUBY: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"\[([^\[\]{}|`]+)\]\^\(([^(){}|`]+)\)").expect("valid pattern")
@@ -1105,6 +1125,9 @@ impl Expander<'_> {
             }
             let span = start + tag.start..start + tag.end;
             let replaced = self.replace(tag, &name, close, span);
+            if replaced.is_empty() {
+                pos += dropped_spaces(&mut out, &line[pos..]);
+            }
             out.push_str(&replaced);
         }
         out.push_str(&line[pos..]);
@@ -1940,6 +1963,15 @@ mod tests {
             "{out}"
         );
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    /// A tag left out of a sentence leaves no space beside a full-width mark.
+    #[test]
+    fn dropped_tags_leave_no_space_by_a_mark() {
+        let text = "当前版本 {{< version 0.2.0 >}}，图标 {{< fa-icon far star >}}。\n句子。{{< x >}} 下一句 {{< y >}} 中間。\n";
+        let (out, w) = run("content/posts/a.md", text, &[], false);
+        assert_eq!(out, "当前版本，图标。\n句子。下一句  中間。\n");
+        assert_eq!(w.len(), 4, "{w:?}");
     }
 
     /// The ruby of Hugo's LoveIt, DoIt and FixIt themes becomes hanpub's, outside code; a
