@@ -10,8 +10,10 @@
 //! - **Han–Latin spaces**: a typed space (or soft break) between a Han character and a Latin
 //!   letter or digit becomes U+2005 FOUR-PER-EM SPACE, a fixed ¼ em that justification does
 //!   not stretch (WebKit stretches only ASCII spaces, opening holes several ems wide); so
-//!   does a space between two words (ASCII letters or digits) of a Latin phrase that follows
-//!   Han text or a mark and is followed by Han text or a mark (`（open source）`).
+//!   does a space between two words (ASCII letters or digits, a word's `,` `.` `;` `:` `!` `?`
+//!   before it) of a Latin phrase of up to six words that follows Han text or a mark and is
+//!   followed by Han text or a mark (`（open source）`, `（Hello, world）`). A longer passage is
+//!   English text of its own, and keeps its spaces for its justification.
 //! - **No lone last character (孤字)**: a word joiner (U+2060) before the last Han character of
 //!   a paragraph or list item, so that its last line holds at least two characters plus
 //!   punctuation, in every engine.
@@ -34,6 +36,9 @@ use super::{is_inline, phrase};
 use crate::model::{Ev, Spanned, Style, Tag};
 
 const QUARTER_EM: &str = "\u{2005}";
+/// A Latin phrase inside Chinese text with at most this many spaces between its words (six
+/// words) has them fixed at ¼ em; a longer one keeps them as typed.
+const PHRASE_GAPS: usize = 5;
 const WORD_JOINER: &str = "\u{2060}";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +268,13 @@ impl Finisher<'_> {
             // words are fixed too, else WebKit, which stretches only ASCII spaces, opens a
             // hole there
             Class::Han | Class::Mark => {
-                for spaces in std::mem::take(&mut self.latin_spaces) {
-                    self.quarter_em(spaces);
+                // a longer passage is English text of its own: its spaces are its
+                // justification's, shared out evenly
+                let gaps = std::mem::take(&mut self.latin_spaces);
+                if gaps.len() <= PHRASE_GAPS {
+                    for spaces in gaps {
+                        self.quarter_em(spaces);
+                    }
                 }
                 self.inner_latin = false;
             }
@@ -406,7 +416,9 @@ impl Finisher<'_> {
             if b[c] == b' ' {
                 let e = c + b[c..].iter().take_while(|&&x| x == b' ').count();
                 if self.spaces.is_empty() {
-                    self.word_space = c > 0 && b[c - 1].is_ascii_alphanumeric();
+                    self.word_space = c > 0
+                        && (b[c - 1].is_ascii_alphanumeric()
+                            || matches!(b[c - 1], b',' | b'.' | b';' | b':' | b'!' | b'?'));
                 }
                 self.spaces.push((i, c..e));
                 p = e;

@@ -884,7 +884,7 @@ fn finish_table() {
         ("open source 的", "open source{¼}{wj}的"),
         // …and so do word spaces of a Latin phrase between Han text or marks
         ("他說 Hello world 然後", "他說{¼}Hello{¼}world{¼}然{wj}後"),
-        // …each of them, however many words (a run of spaces is one space)
+        // …each of them, up to six words (a run of spaces is one space)
         (
             "使用 Visual Studio Code 開發",
             "使用{¼}Visual{¼}Studio{¼}Code{¼}開{wj}發",
@@ -898,7 +898,12 @@ fn finish_table() {
             "這是（open{¼}source{¼}software）{wj}的",
         ),
         ("中文 a b", "中文{¼}a b"),
-        ("他說 Hello, world 然後", "他說{¼}Hello, world{¼}然{wj}後"),
+        ("他說 Hello, world 然後", "他說{¼}Hello,{¼}world{¼}然{wj}後"),
+        // …but a passage of more than six words is English text, justified on its spaces
+        (
+            "他說 This is a sentence of seven words, then more 然後",
+            "他說{¼}This is a sentence of seven words, then more{¼}然{wj}後",
+        ),
         // URLs in text, never their insides
         (
             "網址是 https://x.org/a,b 這種",
