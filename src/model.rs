@@ -108,6 +108,9 @@ pub enum Style {
     Latin,
     /// A URL in running text: may break between any two characters.
     Url,
+    /// An apostrophe between Latin letters (`HTML’s`): set at its proportional width (the
+    /// font's `pwid`), not as the Chinese font's full-width closing quote.
+    Apostrophe,
 }
 
 impl Style {
@@ -117,6 +120,7 @@ impl Style {
             Style::Halt => "halt",
             Style::Latin => "latin",
             Style::Url => "url",
+            Style::Apostrophe => "apos",
         }
     }
 }

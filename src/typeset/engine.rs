@@ -174,9 +174,9 @@ impl<'a> Engine<'a> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
-                    self.atom('a', 'a')
-                }
+                Ev::Code(_)
+                | Ev::Math { .. }
+                | Ev::Span(Style::Latin | Style::Url | Style::Apostrophe, _) => self.atom('a', 'a'),
                 Ev::Html { html, block: false } if super::is_raw_code(html) => self.atom('a', 'a'),
                 Ev::Tcy(t) => {
                     self.next_tcy = true;

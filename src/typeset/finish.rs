@@ -20,7 +20,8 @@
 //! - **`——` never starts a line**: a word joiner before the dashes (inside their no-break run)
 //!   when something precedes them in the block.
 //! - **Latin in emphasis** becomes [`Style::Latin`] (italics, no dots); **URLs** in text become
-//!   [`Style::Url`] (breakable anywhere).
+//!   [`Style::Url`] (breakable anywhere); a `’` between Latin letters (`HTML’s`) becomes
+//!   [`Style::Apostrophe`] (proportional, not the Chinese font's full-width quote).
 //! - **Headings** get [`Ev::Wbr`] at phrase boundaries ([`super::phrase`]), for
 //!   `word-break: keep-all`.
 //!
@@ -157,7 +158,9 @@ impl Finisher<'_> {
         while i < events.len() {
             match &events[i].ev {
                 Ev::Text(t) => self.text(i, t),
-                Ev::Code(_) | Ev::Math { .. } | Ev::Span(Style::Latin | Style::Url, _) => {
+                Ev::Code(_)
+                | Ev::Math { .. }
+                | Ev::Span(Style::Latin | Style::Url | Style::Apostrophe, _) => {
                     self.visible(Class::Latin)
                 }
                 Ev::Html { html, block: false } if super::is_raw_code(html) => {
@@ -364,6 +367,8 @@ impl Finisher<'_> {
             }
             atoms.sort_by_key(|r| r.start);
         }
+        // (inside a Latin run of emphasis, its span sets it so)
+        apostrophes(i, t, &atoms, &mut self.edits);
         // a URL (a Latin run in emphasis) is one Latin unit, as its span is when the text is
         // finished again
         let mut from = 0;
@@ -544,6 +549,27 @@ impl Finisher<'_> {
 
 /// The URLs in `t` (`scheme://…`, `www.…`): up to a space or a non-ASCII character, without
 /// trailing punctuation.
+/// Every `’` between two Latin letters of text event `i` (`HTML’s`, `I’m`), outside `atoms`
+/// (URLs, Latin runs in emphasis), as [`Style::Apostrophe`].
+fn apostrophes(i: usize, t: &str, atoms: &[Range<usize>], edits: &mut Vec<Edit>) {
+    const APOSTROPHE: &[u8] = "\u{2019}".as_bytes();
+    let b = t.as_bytes();
+    for at in memchr::memmem::find_iter(b, APOSTROPHE) {
+        let end = at + APOSTROPHE.len();
+        let between = at > 0
+            && b[at - 1].is_ascii_alphabetic()
+            && b.get(end).is_some_and(u8::is_ascii_alphabetic);
+        if between && !atoms.iter().any(|u| u.contains(&at)) {
+            edits.push(Edit {
+                ev: i,
+                range: at..end,
+                repl: Repl::Span(Style::Apostrophe),
+                kind: Kind::Layout,
+            });
+        }
+    }
+}
+
 fn url_ranges(t: &str) -> Vec<Range<usize>> {
     let b = t.as_bytes();
     let mut out: Vec<Range<usize>> = Vec::new();

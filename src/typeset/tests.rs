@@ -904,6 +904,9 @@ fn finish_table() {
             "他說 This is a sentence of seven words, then more 然後",
             "他說{¼}This is a sentence of seven words, then more{¼}然{wj}後",
         ),
+        // an apostrophe between Latin letters is proportional; a closing quote is not one
+        ("他說 I’m here 然後", "他說{¼}I[apos=’]m{¼}here{¼}然{wj}後"),
+        ("「HTML’s」與‘引號’", "「HTML[apos=’]s」與‘引{wj}號’"),
         // URLs in text, never their insides
         (
             "網址是 https://x.org/a,b 這種",
