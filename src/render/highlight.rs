@@ -56,15 +56,48 @@ static CLASSES: LazyLock<Vec<(Scope, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// The class of the innermost scope that has one.
-fn class_of(stack: &ScopeStack) -> &'static str {
+/// The class of the innermost scope that has one, for the token `text`.
+fn class_of(stack: &ScopeStack, text: &str) -> &'static str {
     for scope in stack.as_slice().iter().rev() {
         if let Some((_, c)) = CLASSES.iter().find(|(p, _)| p.is_prefix_of(*scope)) {
+            // the grammars give declaring keywords the scope of types (`let`, `struct`, `var`,
+            // `class` as `storage.type`, beside `u32` and `int`): coloured as keywords
+            if *c == "hl-t" && DECLARING.contains(&text.trim()) && STORAGE_TYPE.is_prefix_of(*scope)
+            {
+                return "hl-k";
+            }
             return c;
         }
     }
     ""
 }
+
+static STORAGE_TYPE: LazyLock<Scope> =
+    LazyLock::new(|| Scope::new("storage.type").expect("a valid scope"));
+
+/// Keywords that declare, which grammars scope as types.
+const DECLARING: &[&str] = &[
+    "let",
+    "var",
+    "const",
+    "struct",
+    "enum",
+    "union",
+    "impl",
+    "trait",
+    "type",
+    "mod",
+    "class",
+    "interface",
+    "typedef",
+    "func",
+    "fn",
+    "def",
+    "static",
+    "extern",
+    "namespace",
+    "package",
+];
 
 /// The grammar for a fence's language, if syntect has one.
 fn syntax(lang: &str) -> Option<&'static SyntaxReference> {
@@ -129,12 +162,12 @@ fn runs<'c>(code: &'c str, syntax: &SyntaxReference) -> Option<Vec<(&'static str
         for (i, op) in ops {
             let i = i.min(line.len());
             if i > pos {
-                push(class_of(&stack), at + pos..at + i);
+                push(class_of(&stack, &line[pos..i]), at + pos..at + i);
                 pos = i;
             }
             stack.apply(&op).ok()?;
         }
-        push(class_of(&stack), at + pos..at + line.len());
+        push(class_of(&stack, &line[pos..]), at + pos..at + line.len());
         at += line.len();
     }
     Some(out.into_iter().map(|(c, r)| (c, &code[r])).collect())
@@ -154,6 +187,17 @@ mod tests {
         let h = html("fn main() {\n    // 註解\n    let s = \"字\";\n}\n", "rust").unwrap();
         assert!(h.contains("<span class=\"hl-k\">fn</span>"), "{h}");
         assert!(h.contains("// 註解"), "{h}");
+        // declaring keywords as keywords, types as types
+        let h = html("let x: u32 = 1;\nstruct A;\n", "rust").unwrap();
+        assert!(h.contains("<span class=\"hl-k\">let</span>"), "{h}");
+        assert!(h.contains("<span class=\"hl-t\">u32</span>"), "{h}");
+        assert!(h.contains("<span class=\"hl-k\">struct</span>"), "{h}");
+        let h = html("int x; struct s;\n", "c").unwrap();
+        assert!(
+            h.contains("<span class=\"hl-t\">int</span>")
+                && h.contains("<span class=\"hl-k\">struct</span>"),
+            "{h}"
+        );
         assert!(html("x = 1 # c\n", "py").is_some());
         assert!(html("a", "no-such-language").is_none());
         assert!(html("a", "text").is_none());
