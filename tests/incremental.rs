@@ -280,3 +280,48 @@ fn the_cover_is_drawn_again_only_when_what_it_shows_changed() {
         assert!(out.epub == build(&project, &files, &opts).unwrap().epub);
     }
 }
+
+/// Formula macros across the chapters of one large file: a changed definition makes every
+/// chapter again (one far from it uses it, from a piece of text that did not change), as a
+/// full build makes them; an edit that only moves the definition keeps the other chapters.
+#[test]
+fn formula_macros_rebuild_like_full_builds() {
+    let text = |def: &str, lead: &str| {
+        let chapters: String = (1..100)
+            .map(|i| format!("## 第{i}章\n\n$y \\in \\R$ {}\n\n", "正文，".repeat(300)))
+            .collect();
+        format!(
+            "---\ntitle: 巨集\nlang: zh-Hant\n---\n## 開頭\n\n{lead}$$\\newcommand{{\\R}}{{{def}}}$$\n\n{}\n\n{chapters}",
+            "正文，".repeat(300)
+        )
+    };
+    let entry = BookEntry::File("book.md".into());
+    let opts = Options::default();
+    let mut inc = Incremental::new();
+    let files = MemFiles::from([("book.md", text("\\mathbb{R}", ""))]);
+    inc.rebuild(&files, &entry, None, &opts).unwrap();
+    for (round, (def, lead, reused)) in [
+        // the definition changes: every chapter is made again
+        ("\\mathbb{Z}", "", 0),
+        // text before the definition moves it: only the edited chapter is
+        ("\\mathbb{Z}", "前言。\n\n", 99),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let files = MemFiles::from([("book.md", text(def, lead))]);
+        let out = inc
+            .rebuild(&files, &entry, Some(&["book.md".to_string()]), &opts)
+            .unwrap();
+        let project = load(&files, &entry).unwrap();
+        let full = build(&project, &files, &opts).unwrap();
+        assert!(
+            out.epub == full.epub,
+            "round {round}: differs from a full build"
+        );
+        assert_eq!(inc.reused(), reused, "round {round}: chapters reused");
+        let zipped = common::unzip_map(&full.epub);
+        let far = &zipped["EPUB/text/c050.xhtml"];
+        assert!(far.contains("<mi>ℤ</mi>"), "round {round}: {far}");
+    }
+}
