@@ -319,41 +319,30 @@ fn table_attributes(t: roxmltree::Node<'_, '_>) -> Vec<(&'static str, String)> {
         out.push(("columnalign", "left".to_string()));
     }
     if let Some(first) = rows.first() {
-        let cells: Vec<_> = first.children().filter(|c| c.has_tag_name("mtd")).collect();
-        let lines: Vec<&str> = cells
-            .iter()
-            .take(columns.saturating_sub(1))
-            .map(|c| {
-                if c.attribute("class")
-                    .is_some_and(|k| k.contains("menv-right-solid"))
-                {
-                    "solid"
-                } else {
-                    "none"
-                }
-            })
-            .collect();
-        if lines.contains(&"solid") {
-            out.push(("columnlines", lines.join(" ")));
+        let cells = first.children().filter(|c| c.has_tag_name("mtd"));
+        if let Some(lines) = rules(cells.take(columns.saturating_sub(1)), "menv-right-solid") {
+            out.push(("columnlines", lines));
         }
     }
-    let rules: Vec<&str> = rows
-        .iter()
-        .skip(1)
-        .map(|r| {
-            if r.attribute("class")
-                .is_some_and(|k| k.contains("menv-hline"))
-            {
-                "solid"
-            } else {
-                "none"
-            }
-        })
-        .collect();
-    if rules.contains(&"solid") {
-        out.push(("rowlines", rules.join(" ")));
+    if let Some(rules) = rules(rows.iter().skip(1).copied(), "menv-hline") {
+        out.push(("rowlines", rules));
     }
     out
+}
+
+/// The rules between cells or rows, `solid` where the element's class has `class` and `none`
+/// elsewhere (`None`: no rule at all).
+fn rules<'a, 'i: 'a>(
+    nodes: impl Iterator<Item = roxmltree::Node<'a, 'i>>,
+    class: &str,
+) -> Option<String> {
+    let lines: Vec<&str> = nodes
+        .map(|n| match n.attribute("class") {
+            Some(k) if k.contains(class) => "solid",
+            _ => "none",
+        })
+        .collect();
+    lines.contains(&"solid").then(|| lines.join(" "))
 }
 
 /// Attributes of MathML elements hanpub keeps (presentation only; no links, no styles).
