@@ -236,6 +236,17 @@ const NEWCOMMAND: &[&str] = &["newcommand", "renewcommand", "providecommand"];
 const DEF: &[&str] = &["def", "gdef", "edef", "xdef"];
 const OPERATOR: &str = "DeclareMathOperator";
 
+/// The three forms a definition takes.
+#[derive(Clone, Copy, PartialEq)]
+enum Command {
+    /// `\newcommand{\name}[n][default]{body}` (also `\renewcommand`, `\providecommand`)
+    New,
+    /// `\def\name#1#2{body}` (also `\gdef`, `\edef`, `\xdef`)
+    Def,
+    /// `\DeclareMathOperator{\name}{text}`
+    Operator,
+}
+
 /// The definition starting at `at` (a `\`), if one does.
 fn definition(t: &str, at: usize) -> Option<Definition> {
     let word_end = at
@@ -246,11 +257,11 @@ fn definition(t: &str, at: usize) -> Option<Definition> {
             .count();
     let word = &t[at + 1..word_end];
     let kind = if NEWCOMMAND.contains(&word) {
-        0
+        Command::New
     } else if DEF.contains(&word) {
-        1
+        Command::Def
     } else if word == OPERATOR {
-        2
+        Command::Operator
     } else {
         return None;
     };
@@ -260,10 +271,10 @@ fn definition(t: &str, at: usize) -> Option<Definition> {
     let mut pos = word_end;
     let star = t[pos..].starts_with('*');
     pos += usize::from(star);
-    let (name, after) = name_at(t, pos, kind != 1)?;
+    let (name, after) = name_at(t, pos, kind != Command::Def)?;
     pos = after;
     let (def, end) = match kind {
-        0 => {
+        Command::New => {
             let (n, after) = match bracket(t, pos) {
                 Some((n, after)) => (n.trim().parse::<u8>().ok().filter(|n| *n <= 9)?, after),
                 None => (0, pos),
@@ -283,7 +294,7 @@ fn definition(t: &str, at: usize) -> Option<Definition> {
             };
             (def, end)
         }
-        1 => {
+        Command::Def => {
             let open = pos + t[pos..].find('{')?;
             let params = t[pos..open].trim();
             let plain = params.len().is_multiple_of(2)
@@ -298,7 +309,7 @@ fn definition(t: &str, at: usize) -> Option<Definition> {
             let (body, end) = group(t, open)?;
             (format!("\\def\\{name}{params}{{{}}}", ends(body)), end)
         }
-        _ => {
+        Command::Operator => {
             let (text, end) = group(t, pos)?;
             (format!("\\def\\{name}{{\\operatorname{{{text}}}}}"), end)
         }
