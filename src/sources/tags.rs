@@ -129,28 +129,18 @@ fn hugo_ruby(line: &str) -> Option<String> {
     if !line.contains("]^(") {
         return None;
     }
-    let mut out = String::with_capacity(line.len());
+    let code = code_spans(line);
     let mut changed = false;
-    // the parts between backticks alternate: prose, code, prose…
-    for (k, part) in line.split('`').enumerate() {
-        if k > 0 {
-            out.push('`');
+    let out = RUBY.replace_all(line, |c: &regex::Captures<'_>| {
+        let at = c.get(0).expect("whole match").start();
+        let (base, reading) = (c[1].trim(), c[2].trim());
+        if base.is_empty() || reading.is_empty() || code.iter().any(|s| s.contains(&at)) {
+            return c[0].to_string();
         }
-        if k % 2 == 1 {
-            out.push_str(part);
-            continue;
-        }
-        let replaced = RUBY.replace_all(part, |c: &regex::Captures<'_>| {
-            let (base, reading) = (c[1].trim(), c[2].trim());
-            if base.is_empty() || reading.is_empty() {
-                return c[0].to_string();
-            }
-            changed = true;
-            format!("{{{base}|{reading}}}")
-        });
-        out.push_str(&replaced);
-    }
-    changed.then_some(out)
+        changed = true;
+        format!("{{{base}|{reading}}}")
+    });
+    changed.then(|| out.into_owned())
 }
 
 /// A link or image whose path has a space and no `<…>` (`![圖](img/聊天室 架構.png)`, as some
