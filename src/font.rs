@@ -7,7 +7,7 @@
 //! outlines (`glyf`/`loca` or `CFF `; a CFF2 variable font becomes CFF, a variable TrueType font
 //! its default instance) and, for TrueType, the hinting tables `cvt `, `fpgm`, `prep`. allsorts
 //! drops the layout and vertical tables; the `extras` module below adds back what Chinese text needs: the
-//! `ccmp`/`liga` ligatures (the long dash ——), `vert` vertical forms, the `halt`/`vhal`/`palt`/
+//! `ccmp`/`liga` ligatures (the long dash ——), `vert` vertical forms, `pwid` proportional forms, the `halt`/`vhal`/`palt`/
 //! `vpal` adjustments, `vhea`/`vmtx` and `VORG`. Dropped for good: kerning, contextual and mark
 //! lookups, other scripts' and languages' features, `BASE`, `gasp`, `kern`, colour and bitmap
 //! tables.
@@ -668,8 +668,9 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 /// restricted to the subset's glyphs:
 ///
 /// - `GSUB`: the ligatures of `ccmp` (e.g. Noto CJK joins —— into one long dash) and
-///   `liga` (fi, fl), and the `vert` single substitutions (vertical forms of 「」（）《》… in
-///   `writing-mode: vertical-rl`);
+///   `liga` (fi, fl), the `vert` single substitutions (vertical forms of 「」（）《》… in
+///   `writing-mode: vertical-rl`) and the `pwid` ones (the proportional ’ of `HTML’s`, which
+///   the stylesheet asks for in Latin text: `.apos`, `.latin`);
 /// - `GPOS`: the single adjustments of `halt`/`vhal` (what Chromium's `text-spacing-trim` uses
 ///   to close up 」。 and similar pairs), `palt`/`vpal` (proportional punctuation, for authors
 ///   who turn it on with `font-feature-settings`) and `vert`;
@@ -691,7 +692,7 @@ mod extras {
 
     const HANI: u32 = u32::from_be_bytes(*b"hani");
     /// GSUB features kept (single and ligature substitutions).
-    const SUBST_FEATURES: [&[u8; 4]; 3] = [b"ccmp", b"liga", b"vert"];
+    const SUBST_FEATURES: [&[u8; 4]; 4] = [b"ccmp", b"liga", b"pwid", b"vert"];
     /// GPOS features kept (single adjustments).
     const POS_FEATURES: [&[u8; 4]; 5] = [b"halt", b"palt", b"vert", b"vhal", b"vpal"];
 
@@ -1608,7 +1609,7 @@ mod tests {
         let Some(data) = load(NOTO_SERIF) else { return };
         // In the TC face ，。 are centred and have no vertical form; brackets do. —— is one
         // long dash (ccmp ligature).
-        let set = chars("，。「」（）——");
+        let set = chars("，。「」（）——’");
         let font = embed_with(&data, "NotoSerifCJK-Regular.ttc", "zh-Hant", &set).unwrap();
         let vmtx = table(&font.data, tag::VMTX).expect("vmtx");
         let vhea = table(&font.data, tag::VHEA).expect("vhea");
@@ -1656,6 +1657,22 @@ mod tests {
             long_dash.is_some_and(|g| usize::from(g) < font.glyphs),
             "—— ligature kept"
         );
+
+        // pwid: the proportional ’ that `.apos` asks for (the default one is full-width)
+        let apostrophe = cmap_lookup(&font.data, '’').unwrap();
+        let mut proportional = None;
+        lookups_of::<GSUB>(&font.data, tag::GSUB, b"pwid", |cache, indices| {
+            let list = cache.layout_table.opt_lookup_list.as_ref().unwrap();
+            for i in indices {
+                let item = list.lookup_cache_gsub(cache, usize::from(i)).unwrap();
+                if let SubstLookup::SingleSubst(subs) = &item.lookup_subtables {
+                    proportional = proportional
+                        .or_else(|| subs.iter().find_map(|s| s.apply_glyph(apostrophe).unwrap()));
+                }
+            }
+        });
+        let proportional = proportional.expect("’ has a proportional form");
+        assert!(proportional != apostrophe && usize::from(proportional) < font.glyphs);
 
         // halt halves the closing bracket.
         let closing = cmap_lookup(&font.data, '」').unwrap();
