@@ -130,7 +130,8 @@ pub fn split(
     }
     let ids = name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
     crate::tree::place(&mut chapters, sources);
-    let anchors = heading_ids(&mut chapters, sources);
+    let wanted = wanted_anchors(&chapters, &footnotes);
+    let anchors = heading_ids(&mut chapters, sources, wanted);
     move_footnotes(&mut chapters, &footnotes);
     let targets = Targets {
         files: &first_of_file,
@@ -374,9 +375,8 @@ fn name_chapters(
 /// A raw anchor just above the heading that starts the next chapter (`<a name="x"></a>` over
 /// `## 致謝`, as READMEs mark their sections) reaches that heading: in the text it ends the
 /// chapter before.
-fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
-    // the ids and names of a heading are shared by the maps (`Arc`): a 20000-chapter book
-    // holds them once each, not four or six times
+fn heading_ids(chapters: &mut [Chapter], sources: &[Source], wanted: Wanted) -> Anchors {
+    // a heading's id is shared by the map of ids taken and its target (`Arc`)
     let mut counter = 0usize;
     // where the headings are, (chapter, event): found in parallel, named in order
     let headings: Vec<(u32, u32)> = chapters
@@ -396,10 +396,7 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
     let mut taken: std::collections::HashMap<Arc<str>, usize> =
         std::collections::HashMap::with_capacity(headings.len());
     // a target a heading, and its id and slug as names (an explicit id a third)
-    let mut anchors = Anchors {
-        targets: Vec::with_capacity(headings.len()),
-        names: Vec::with_capacity(2 * headings.len()),
-    };
+    let mut anchors = Anchors::new(wanted);
     let mut headings = headings.into_iter().peekable();
     // how often each slug was seen in the file so far (by its hash): a repeated heading is also
     // reached as GitHub and mdBook name it, `範例-1`, `範例-2`
@@ -454,10 +451,10 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
             taken.insert(base, n);
             let explicit = nfc(&explicit);
             let slug = unicode_slug(&text);
-            let target = anchors.target(ci, &unique);
+            let mut target = Pending::new(ci, &unique);
             if i == 0 {
                 for (_, name) in carried.drain(..) {
-                    anchors.add(file_index, name, target);
+                    anchors.add(file_index, &name, &mut target);
                 }
             }
             let seen = repeats
@@ -474,15 +471,9 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
                 .into_iter()
                 .chain(repeat.as_deref())
             {
-                if key.is_empty() {
-                    continue;
+                if !key.is_empty() {
+                    anchors.add(file_index, key, &mut target);
                 }
-                let key: Arc<str> = if key == &*unique {
-                    unique.clone()
-                } else {
-                    key.into()
-                };
-                anchors.add(file_index, key, target);
             }
             let unique = unique.to_string();
             if i == 0 {
@@ -501,15 +492,13 @@ fn heading_ids(chapters: &mut [Chapter], sources: &[Source]) -> Anchors {
         }
         // anchors carried to a chapter that does not open with a heading stay where they are
         for (from, name) in carried.drain(..) {
-            let target = anchors.target(from, &name);
-            anchors.add(file_index, name, target);
+            anchors.add(file_index, &name, &mut Pending::new(from, &name));
         }
         raw_anchors(ci, c, next, sources, &mut anchors, &mut carried);
     }
     for (from, name) in carried {
-        let target = anchors.target(from, &name);
         let file = chapters[from].source_file_index();
-        anchors.add(file, name, target);
+        anchors.add(file, &name, &mut Pending::new(from, &name));
     }
     anchors.sorted()
 }
@@ -547,8 +536,7 @@ fn raw_anchors(
                 carried.push((ci, id));
                 continue;
             }
-            let target = anchors.target(ci, &id);
-            anchors.add(file_index, id, target);
+            anchors.add(file_index, &id, &mut Pending::new(ci, &id));
         }
     }
 }
@@ -592,35 +580,135 @@ fn move_footnotes(chapters: &mut [Chapter], footnotes: &[BTreeMap<String, Vec<Sp
     });
 }
 
-/// The book's anchors (heading ids and names, raw HTML `<a id>`s): by file and name, and by
-/// name alone (the first of each name), each to the chapter and the id it has there. Each
-/// target (a heading) is kept once, and its names in one list sorted by name and file once
-/// all are added ([`Anchors::sorted`]): 24 bytes a name. Two B-trees of names took about 150
-/// bytes a heading (a 20000-heading book's maps, holding a chapter and id per key, 6 MB before
-/// that).
-#[derive(Default)]
+/// The names some link of the book looks up ([`lookup_names`]): only these are kept among the
+/// anchors, so the anchors take memory a link, not a heading (a 20000-chapter book without
+/// links kept 6.7 MB of names it never looked up).
+type Wanted = std::collections::HashSet<String>;
+
+/// Every name a link of the chapters, or of the footnotes that will move into them, may look
+/// up among the anchors: a superset of what [`Targets::resolve`] asks [`Anchors`] for.
+fn wanted_anchors(chapters: &[Chapter], footnotes: &[BTreeMap<String, Vec<Spanned>>]) -> Wanted {
+    fn of(events: &[Spanned]) -> Vec<String> {
+        let mut names = Vec::new();
+        for s in events {
+            match &s.ev {
+                Ev::Start(Tag::Link { dest, .. }) if !is_external(dest) => {
+                    names.extend(split_dest(dest).1.iter().flat_map(|f| lookup_names(f)));
+                }
+                Ev::Html { html, .. } if html.contains("href") || html.contains("HREF") => {
+                    for href in crate::render::html::link_targets(html) {
+                        names.extend(split_dest(&href).1.iter().flat_map(|f| lookup_names(f)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+    let notes = footnotes
+        .par_iter()
+        .flat_map_iter(|f| f.values().flat_map(|e| of(e)));
+    chapters
+        .par_iter()
+        .flat_map_iter(|c| of(&c.events))
+        .chain(notes)
+        .collect()
+}
+
+/// A link's path and fragment as written (the fragment not yet decoded, `None` when empty):
+/// docsify's router `#/guide/b` is the page `/guide/b`, and its `page.md?id=section` names
+/// the fragment `section`.
+fn split_dest(dest: &str) -> (String, Option<String>) {
+    let routed = dest.strip_prefix("#/").map(|d| format!("/{d}"));
+    let dest = routed.as_deref().unwrap_or(dest);
+    let (path, frag) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => match dest.split_once("?id=") {
+            Some((p, f)) => (p, Some(f.split('&').next().unwrap_or(f))),
+            None => (dest, None),
+        },
+    };
+    (
+        path.to_string(),
+        frag.filter(|f| !f.is_empty()).map(str::to_string),
+    )
+}
+
+/// The names a fragment looks up in its file, in order: itself (percent-decoded, NFC), its slug,
+/// and for docsify's id of a heading that starts with a digit (`_0-1-背包`) the same without
+/// the `_`. The first, alone, is also looked up in the whole book.
+fn lookup_names(frag: &str) -> Vec<String> {
+    let frag = nfc(&percent_decode(frag));
+    let slug = unicode_slug(&frag);
+    let mut names = vec![frag, slug];
+    if let Some(f) = names[0]
+        .strip_prefix('_')
+        .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_string)
+    {
+        let slug = unicode_slug(&f);
+        names.extend([f, slug]);
+    }
+    names
+}
+
+/// A heading or raw anchor that names may reach: `id` in chapter `ci`, made a target of
+/// [`Anchors`] when the first of its names is kept.
+struct Pending<'a> {
+    ci: usize,
+    id: &'a Arc<str>,
+    made: Option<u32>,
+}
+
+impl<'a> Pending<'a> {
+    fn new(ci: usize, id: &'a Arc<str>) -> Self {
+        Pending { ci, id, made: None }
+    }
+}
+
+/// The book's anchors (heading ids and names, raw HTML `<a id>`s) that some link looks up
+/// ([`Wanted`]): by file and name, and by name alone (the first of each name), each to the
+/// chapter and the id it has there. Each target (a heading) is kept once, and its names in one
+/// list sorted by name and file once all are added ([`Anchors::sorted`]): 24 bytes a name.
+/// Two B-trees of names took about 150 bytes a heading (a 20000-heading book's maps, holding a
+/// chapter and id per key, 6 MB before that).
 struct Anchors {
+    wanted: Wanted,
     targets: Vec<(usize, Arc<str>)>,
     /// (name, file, target); names are added in the order of their files.
     names: Vec<(Arc<str>, u32, u32)>,
 }
 
 impl Anchors {
-    /// A new target: `id` in chapter `ci`.
-    fn target(&mut self, ci: usize, id: &Arc<str>) -> u32 {
-        self.targets.push((ci, id.clone()));
-        small(self.targets.len() - 1)
+    fn new(wanted: Wanted) -> Self {
+        Anchors {
+            wanted,
+            targets: Vec::new(),
+            names: Vec::new(),
+        }
     }
 
     /// `name` in the file reaches `target`, unless the name is taken (there, or anywhere for
-    /// [`Anchors::anywhere`]): the first added wins.
-    fn add(&mut self, file: usize, name: Arc<str>, target: u32) {
+    /// [`Anchors::anywhere`]): the first added wins. A name no link looks up is left out.
+    fn add(&mut self, file: usize, name: &str, target: &mut Pending) {
+        if !self.wanted.contains(name) {
+            return;
+        }
         let file = small(file);
         debug_assert!(
             self.names.last().is_none_or(|l| l.1 <= file),
             "names added in the order of their files"
         );
-        self.names.push((name, file, target));
+        let t = *target.made.get_or_insert_with(|| {
+            self.targets.push((target.ci, target.id.clone()));
+            small(self.targets.len() - 1)
+        });
+        let name = if name == &**target.id {
+            target.id.clone()
+        } else {
+            name.into()
+        };
+        self.names.push((name, file, t));
     }
 
     /// Sorted by name, then file: the first added of a name and file kept (targets are numbered
@@ -631,6 +719,7 @@ impl Anchors {
             .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         self.names.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
         self.names.shrink_to_fit();
+        self.wanted = Wanted::new();
         self
     }
 
@@ -759,37 +848,21 @@ impl Targets<'_> {
         file_index: usize,
         here: &str,
     ) -> Result<String, Broken> {
-        // docsify's router: `#/guide/b` is the page `/guide/b`
-        let routed = dest.strip_prefix("#/").map(|d| format!("/{d}"));
-        let dest = routed.as_deref().unwrap_or(dest);
-        let (path, frag) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            // docsify's `page.md?id=section`
-            None => match dest.split_once("?id=") {
-                Some((p, f)) => (p, Some(f.split('&').next().unwrap_or(f))),
-                None => (dest, None),
-            },
-        };
+        let (path, frag) = split_dest(dest);
         let target_file = if path.is_empty() {
             file_index
         } else {
-            self.file_of(path, here)?
+            self.file_of(&path, here)?
         };
-        let (c, id) = match frag.filter(|f| !f.is_empty()) {
+        let (c, id) = match frag {
             Some(frag) => {
-                let frag = nfc(&percent_decode(frag));
-                let anchor = |name: &str| self.anchors.in_file(target_file, name);
-                anchor(&frag)
-                    .or_else(|| anchor(&unicode_slug(&frag)))
-                    // docsify's id of a heading that starts with a digit: `_0-1-背包`
-                    .or_else(|| {
-                        frag.strip_prefix('_')
-                            .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
-                            .and_then(|f| anchor(f).or_else(|| anchor(&unicode_slug(f))))
-                    })
+                let names = lookup_names(&frag);
+                names
+                    .iter()
+                    .find_map(|name| self.anchors.in_file(target_file, name))
                     .or_else(|| {
                         path.is_empty()
-                            .then(|| self.anchors.anywhere(&frag))
+                            .then(|| self.anchors.anywhere(&names[0]))
                             .flatten()
                     })
                     .map(|(c, id)| (*c, Some(id.clone())))
@@ -1249,7 +1322,7 @@ mod tests {
     /// first added in the book.
     #[test]
     fn anchors_keep_the_first_of_each_name() {
-        let mut a = Anchors::default();
+        let mut a = Anchors::new(["a", "b", "c"].map(String::from).into());
         let names: [(usize, &str, usize, &str); 6] = [
             (0, "b", 0, "h1"),
             (0, "a", 0, "h2"),
@@ -1259,9 +1332,11 @@ mod tests {
             (2, "b", 3, "h6"),
         ];
         for (file, name, ci, id) in names {
-            let t = a.target(ci, &Arc::from(id));
-            a.add(file, name.into(), t);
+            a.add(file, name, &mut Pending::new(ci, &Arc::from(id)));
         }
+        // a name no link looks up is left out, and its heading is no target
+        a.add(3, "z", &mut Pending::new(4, &Arc::from("h7")));
+        assert_eq!(a.targets.len(), 6);
         let a = a.sorted();
         let id = |t: Option<&(usize, Arc<str>)>| t.map(|(c, id)| format!("{c}:{id}"));
         assert_eq!(id(a.in_file(0, "a")).as_deref(), Some("0:h2"));
