@@ -100,7 +100,9 @@ fn soft_wrapped_chinese_paragraph_has_no_spaces_inside() {
     // a soft break between Latin words stays a space
     let c003 = &files["EPUB/text/c003.xhtml"];
     assert!(
-        c003.contains("<p>An English sentence wrapped in the source.</p>"),
+        c003.contains(
+            "<p lang=\"en\" xml:lang=\"en\">An English sentence wrapped in the source.</p>"
+        ),
         "{c003}"
     );
 }
@@ -345,5 +347,34 @@ fn typesetting_never_touches_code_html_links_or_math() {
         }
         // …while the text around them is typeset
         assert!(c.contains("</math>，見"), "{layout}: {c}");
+    }
+}
+
+/// An English paragraph of a Chinese book is marked `lang="en"`, in a quote too; a Chinese
+/// paragraph, a short phrase and an English book are not.
+#[test]
+fn english_paragraphs_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = "---\ntitle: 英文段落\nlang: LANG\n---\n\n# 一\n\n規格寫道：\n\n> The goal is to unify fetching across the web platform.\n\n這是 open source 專案。\n\nA short English phrase.\n";
+    for (lang, marked) in [("zh-Hant", 1), ("en", 0)] {
+        std::fs::write(dir.path().join("a.md"), md.replace("LANG", lang)).unwrap();
+        let files = build(dir.path(), "a.md", &["--no-cover"]);
+        let epub = std::fs::read(dir.path().join("out.epub")).unwrap();
+        keep_epub(&format!("english-paragraphs-{lang}"), &epub);
+        let text: String = files
+            .iter()
+            .filter(|(k, _)| k.starts_with("EPUB/text/"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            text.matches(r#"<p lang="en" xml:lang="en">"#).count(),
+            marked,
+            "{text}"
+        );
+        if marked == 1 {
+            assert!(text.contains(
+                "<blockquote>\n<p lang=\"en\" xml:lang=\"en\">The goal is to unify fetching"
+            ));
+        }
     }
 }

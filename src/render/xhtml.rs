@@ -409,6 +409,8 @@ struct Writer<'a, 'x> {
     links: Vec<bool>,
     /// The paragraph that starts next is a credit line.
     credit_next: bool,
+    /// The paragraph that starts next is an English passage ([`crate::typeset::is_english_block`]).
+    english_next: bool,
     /// How many quotes, lists, alerts, tables and notes are open: the lede is a paragraph of
     /// the text itself, never one inside them.
     nested: usize,
@@ -453,6 +455,7 @@ impl<'a, 'x> Writer<'a, 'x> {
             in_head: false,
             links: Vec::new(),
             credit_next: false,
+            english_next: false,
             inline_open: Vec::new(),
             warnings: Vec::new(),
             source: c.source,
@@ -474,6 +477,13 @@ impl<'a, 'x> Writer<'a, 'x> {
                     // paragraph, image, alt text, end of image, end of paragraph
                     i = alt_text(events, i + 1).1 + 2;
                     continue;
+                }
+                Ev::Start(Tag::Paragraph) if !self.cx.book.lang.starts_with("en") => {
+                    let end = events[i..]
+                        .iter()
+                        .position(|e| matches!(e.ev, Ev::End(Tag::Paragraph)))
+                        .map_or(events.len(), |n| i + n);
+                    self.english_next = crate::typeset::is_english_block(&events[i..end]);
                 }
                 Ev::Start(Tag::CodeBlock { lang }) => {
                     let mut code = String::new();
@@ -754,19 +764,22 @@ impl<'a, 'x> Writer<'a, 'x> {
         let x = &mut *self.x;
         match tag {
             Tag::Paragraph => {
+                let mut attrs = Vec::new();
                 if self.credit_next {
                     self.credit_next = false;
-                    x.start("p", &[("class", "credit")]);
+                    attrs.push(("class", "credit"));
                 } else if self.lede_pending
                     && self.opening
                     && !self.notes_started
                     && self.nested == 0
                 {
                     self.lede_pending = false;
-                    x.start("p", &[("class", "lede")]);
-                } else {
-                    x.start("p", &[]);
+                    attrs.push(("class", "lede"));
                 }
+                if std::mem::take(&mut self.english_next) {
+                    attrs.extend([("lang", "en"), ("xml:lang", "en")]);
+                }
+                x.start("p", &attrs);
                 if let Some(n) = self.backlink.take() {
                     backlink(x, n);
                     x.text(" ");

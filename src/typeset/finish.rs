@@ -42,6 +42,40 @@ const QUARTER_EM: &str = "\u{2005}";
 const PHRASE_GAPS: usize = 5;
 const WORD_JOINER: &str = "\u{2060}";
 
+/// Whether a block's text (a paragraph's events) is an English passage of its own, to be
+/// marked `lang="en"` (a screen reader then reads it in an English voice, and the stylesheet
+/// hyphenates it): more than six words ([`PHRASE_GAPS`]: a phrase is part of the Chinese
+/// sentence around it), letters all ASCII, and no Chinese character or full-width mark (curly
+/// quotes, dashes and the ellipsis are English too). A letter outside ASCII (pinyin's tones,
+/// French or German) leaves the block to the book's language: hanpub does not guess which
+/// other language it is.
+pub fn is_english_block(events: &[Spanned]) -> bool {
+    let mut words = 0usize;
+    let mut in_word = false;
+    let mut english = true;
+    for s in events {
+        s.ev.each_text(|t| {
+            for c in t.chars() {
+                let letter = c.is_ascii_alphabetic();
+                if letter && !in_word {
+                    words += 1;
+                }
+                in_word = letter;
+                if !c.is_ascii()
+                    && (c.is_alphabetic() || is_cjk(c) || mark(c).is_some())
+                    && !matches!(c, '‘' | '’' | '“' | '”' | '—' | '–' | '…')
+                {
+                    english = false;
+                }
+            }
+        });
+        if !english {
+            return false;
+        }
+    }
+    words > PHRASE_GAPS + 1
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     Open,

@@ -114,6 +114,8 @@ pub fn finish(events: Vec<Spanned>) -> Vec<Spanned> {
     apply(events, &edits)
 }
 
+pub use finish::is_english_block;
+
 /// A line of metadata (kicker, subtitle, a title) typeset and finished as a heading: its
 /// inline events, for the renderer.
 pub fn line(text: &str, opts: &TypesetOptions) -> Vec<Spanned> {

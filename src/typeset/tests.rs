@@ -1010,3 +1010,32 @@ fn ruby_is_split_out_and_stays_whole() {
     let out = typeset(para("讀{字|ㄗˋ}"), &H);
     assert_eq!(out[2].span, 3..14);
 }
+
+/// A paragraph of English, and only such a paragraph, is marked `lang="en"`.
+#[test]
+fn english_blocks() {
+    let english = |s: &str| is_english_block(&finish(typeset(build(s), &H)));
+    // more than six words, ASCII letters, English punctuation and inline code
+    assert!(english("An English sentence wrapped in the source."));
+    assert!(english(
+        "It’s the browser’s job — “mostly” — to fetch `img` and more…"
+    ));
+    assert!(english(
+        "Access-Control-Allow-Origin is a header the server sends back"
+    ));
+    // a phrase is part of the Chinese sentence around it
+    assert!(!english(
+        "Application Programming Interface, also called API"
+    ));
+    // Chinese, a full-width mark, or a letter outside ASCII: the book's language
+    assert!(!english(
+        "The goal is to unify fetching across the 網頁 platform"
+    ));
+    assert!(!english(
+        "The goal is to unify fetching across the web platform。"
+    ));
+    assert!(!english("Wǒ men yī qǐ qù xué xiào ba hǎo ma"));
+    assert!(!english("Le café est très bon dans cette petite ville"));
+    // digits and symbols are no words
+    assert!(!english("1 2 3 4 5 6 7 8 9 10 + - * /"));
+}
