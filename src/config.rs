@@ -105,6 +105,9 @@ pub struct BuildConfig {
     pub inline_display_math: bool,
     /// The book's formula macros (an mdBook's mdbook-katex `macros` file), for every file.
     pub formula_macros: crate::render::macros::Macros,
+    /// Emoji shortcodes (`:sparkles:`) become their emoji (✨): `[build] emoji`, else what the
+    /// book's form shows ([`crate::sources`]); `None` until then.
+    pub emoji: Option<bool>,
 }
 
 /// What becomes of an image whose source is on the web (hanpub never downloads).
@@ -135,6 +138,7 @@ impl Default for BuildConfig {
             hide_lines: false,
             inline_display_math: false,
             formula_macros: Default::default(),
+            emoji: None,
         }
     }
 }
@@ -199,6 +203,7 @@ struct BuildSection {
     punctuation: Option<bool>,
     site_root: Option<String>,
     remote_images: Option<RemoteImages>,
+    emoji: Option<bool>,
 }
 
 /// Front matter of a single-file book: the `[book]` keys at top level, plus `series` and `build`
@@ -1027,6 +1032,7 @@ fn finish(
             hide_lines: false,
             inline_display_math: false,
             formula_macros: Default::default(),
+            emoji: build.emoji,
         },
         draft: false,
         ignored: Vec::new(),

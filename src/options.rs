@@ -86,6 +86,8 @@ pub struct Settings {
     pub font_wanted: bool,
     /// What becomes of images on the web.
     pub remote_images: crate::config::RemoteImages,
+    /// Emoji shortcodes become their emoji ([`crate::config::BuildConfig::emoji`]).
+    pub emoji: bool,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             edition: opts.edition,
             font_wanted: opts.font.is_some() || config.build.font.is_some(),
             remote_images: opts.remote_images.unwrap_or(config.build.remote_images),
+            emoji: config.build.emoji.unwrap_or(false),
         }
     }
 }

@@ -979,6 +979,28 @@ fn shortcodes(events: &mut Vec<Spanned>) {
     *events = out;
 }
 
+/// The emoji a shortcode run ([`split_shortcodes`]: `:sparkles:`) names in GitHub's list
+/// (gemoji, as GitHub, docsify, Hugo and jemoji read them): `✨`; `None` for a name it does not
+/// have, which stays as written.
+pub fn emoji_of(run: &str) -> Option<&'static str> {
+    let name = run.strip_prefix(':')?.strip_suffix(':')?;
+    emojis::get_by_shortcode(name).map(|e| e.as_str())
+}
+
+/// A line's shortcodes as their emoji ([`emoji_of`]): a chapter's own title.
+pub fn emojify_line(text: &str) -> String {
+    let mut events = Vec::new();
+    split_shortcodes(text, 0..text.len(), &mut events);
+    events
+        .iter()
+        .map(|s| match &s.ev {
+            Ev::NoBreak(run) => emoji_of(run).unwrap_or(run),
+            Ev::Text(t) => t,
+            _ => "",
+        })
+        .collect()
+}
+
 /// `:name:` of ASCII lowercase letters, digits, `_`, `+`, `-` (a letter among them), not glued
 /// to other letters or digits.
 pub(crate) fn split_shortcodes(t: &str, span: std::ops::Range<usize>, out: &mut Vec<Spanned>) {
@@ -1137,6 +1159,19 @@ pub fn trim_spans(text: &str, chunks: Vec<Vec<Spanned>>) -> Vec<Vec<Spanned>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GitHub's shortcodes and only those; a line's shortcodes in place.
+    #[test]
+    fn emoji_shortcodes() {
+        assert_eq!(emoji_of(":sparkles:"), Some("✨"));
+        assert_eq!(emoji_of(":+1:"), Some("👍"));
+        assert_eq!(emoji_of(":not_an_emoji:"), None);
+        assert_eq!(emoji_of("sparkles"), None);
+        assert_eq!(
+            emojify_line("特性 :rocket: 與 :x: 於 12:30:45"),
+            "特性 🚀 與 ❌ 於 12:30:45"
+        );
+    }
 
     /// Parsing in pieces gives the events of one whole parse.
     fn same_in_pieces(text: &str) -> usize {

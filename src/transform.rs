@@ -18,6 +18,8 @@ pub struct Transform {
     typeset: TypesetOptions,
     vertical: bool,
     edition: Edition,
+    /// Emoji shortcodes become their emoji.
+    emoji: bool,
     /// For a Simplified edition of a Traditional source.
     converter: Option<Converter>,
 }
@@ -41,6 +43,7 @@ impl Transform {
             typeset: settings.typeset,
             vertical: settings.vertical,
             edition: settings.edition,
+            emoji: settings.emoji,
             converter,
         })
     }
@@ -56,7 +59,18 @@ impl Transform {
 
     /// Typeset a chapter, convert it for the edition, and take its title from the result.
     pub fn chapter(&self, c: &mut Chapter) {
-        let events = std::mem::take(&mut c.events);
+        let mut events = std::mem::take(&mut c.events);
+        if self.emoji {
+            // before typesetting, the only runs kept whole are the shortcodes (`:sparkles:`)
+            for s in &mut events {
+                if let Ev::NoBreak(run) = &s.ev
+                    && let Some(e) = crate::parse::emoji_of(run)
+                {
+                    s.ev = Ev::Text(e.to_string());
+                }
+            }
+            c.title = crate::parse::emojify_line(&c.title);
+        }
         c.events = typeset::typeset(events, &self.typeset);
         let starts_with_heading = |c: &Chapter| {
             matches!(

@@ -182,7 +182,7 @@ fn code_math_alerts_in_both_layouts() {
             math.contains("<strong>「重點」</strong>喔")
                 && math.contains("<strong>重點：</strong>後面")
         );
-        assert!(math.contains(r#"<span class="nobr">:smile:</span>"#));
+        assert!(math.contains("今天😄很"));
         assert!(math.contains("<dt>蘋果</dt>"));
         assert!(math.contains(r#"<figcaption aria-hidden="true">一張圖的說明</figcaption>"#));
         let css = &files["EPUB/styles/hanpub.css"];

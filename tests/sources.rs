@@ -1151,3 +1151,111 @@ fn formula_macros_and_chemistry() {
     assert!(!text.contains("newcommand{\\R}"), "{text}");
     assert!(!text.contains("<p></p>") && !text.contains("<p class=\"lede\"></p>"));
 }
+
+/// Emoji shortcodes become their emoji where the book's own renderer shows them: hanpub's own
+/// forms (as GitHub shows a Markdown file) unless `[build] emoji = false`, docsify with its
+/// emoji plugin (not with `noEmoji: true`), Hugo with `enableEmoji`, a GitBook with the emoji
+/// plugin; an mdBook shows them as written, and so does hanpub. Code keeps them; a name
+/// gemoji does not have stays as written.
+#[test]
+fn emoji_shortcodes_as_the_form_shows_them() {
+    let text = "## 特性 :rocket:\n\n完成 :tada: 與 :not_an_emoji: 以及 `:smile:`。\n";
+    let written = |files: &std::collections::BTreeMap<String, String>| {
+        let all: String = files
+            .iter()
+            .filter(|(k, _)| k.starts_with("EPUB/text/") || k.ends_with("nav.xhtml"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let emoji = all.contains(
+            "完成 🎉 與 <span class=\"nobr\">:not_an_emoji:</span> 以及&#x2005;<code>:smile:</code>",
+        ) && all.contains("特性 🚀</a>");
+        let as_written = all.contains("完成 <span class=\"nobr\">:tada:</span> 與")
+            && all.contains("特性 :rocket:</a>");
+        assert!(emoji != as_written, "{all}");
+        emoji
+    };
+    let n = std::cell::Cell::new(0);
+    let case = |files: &[(&str, &str)], book: &str| {
+        n.set(n.get() + 1);
+        let dir = tempfile::tempdir().unwrap();
+        for (name, data) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+        let (epub, _) = build(dir.path(), book, &[]);
+        keep_epub(&format!("emoji-{}", n.get()), &epub);
+        written(&unzip_map(&epub))
+    };
+    let one = format!("# 書\n\n{text}");
+    assert!(case(&[("a.md", &one)], "a.md"), "one Markdown file");
+    let toml = "[book]\ntitle = \"書\"\nlang = \"zh-Hant\"\n[build]\nchapters = [\"a.md\"]\n";
+    assert!(case(&[("b/book.toml", toml), ("b/a.md", &one)], "b"));
+    let off = format!("{toml}emoji = false\n");
+    assert!(!case(&[("b/book.toml", &off), ("b/a.md", &one)], "b"));
+
+    let index = |plugin: &str, settings: &str| {
+        format!(
+            "<html lang=\"zh-TW\"><body><script>window.$docsify = {{ name: '書'{settings} }}</script>{plugin}</body></html>"
+        )
+    };
+    let plugin =
+        "<script src=\"//cdn.jsdelivr.net/npm/docsify/lib/plugins/emoji.min.js\"></script>";
+    let docsify = |index: &str| {
+        case(
+            &[
+                ("d/index.html", index),
+                ("d/_sidebar.md", "- [首頁](/)\n"),
+                ("d/README.md", &one),
+            ],
+            "d",
+        )
+    };
+    assert!(docsify(&index(plugin, "")));
+    assert!(!docsify(&index(plugin, ", noEmoji: true")));
+    assert!(!docsify(&index("", "")));
+
+    let hugo = |config: &str| {
+        case(
+            &[
+                ("h/hugo.toml", config),
+                (
+                    "h/content/posts/a.md",
+                    &format!("---\ntitle: 書\ndate: 2024-01-01\n---\n\n{text}"),
+                ),
+            ],
+            "h",
+        )
+    };
+    assert!(hugo(
+        "title = \"站\"\nlanguageCode = \"zh-TW\"\nenableEmoji = true\n"
+    ));
+    assert!(!hugo("title = \"站\"\nlanguageCode = \"zh-TW\"\n"));
+
+    let gitbook = |json: &str| {
+        case(
+            &[
+                ("g/book.json", json),
+                ("g/SUMMARY.md", "# Summary\n\n* [書](a.md)\n"),
+                ("g/a.md", &one),
+            ],
+            "g",
+        )
+    };
+    assert!(gitbook(
+        r#"{"language": "zh-hant", "plugins": ["emoji", "-sharing"]}"#
+    ));
+    assert!(!gitbook(
+        r#"{"language": "zh-hant", "plugins": ["-sharing"]}"#
+    ));
+
+    let mdbook = "[book]\ntitle = \"書\"\nlanguage = \"zh-TW\"\nsrc = \"src\"\n";
+    assert!(!case(
+        &[
+            ("m/book.toml", mdbook),
+            ("m/src/SUMMARY.md", "# Summary\n\n- [書](a.md)\n"),
+            ("m/src/a.md", &one),
+        ],
+        "m"
+    ));
+}

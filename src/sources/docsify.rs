@@ -76,18 +76,30 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         }
         (lang, _) => lang,
     };
+    // docsify's emoji plugin shows `:smile:` as 😄, unless `noEmoji: true`
+    let emoji = index.as_ref().is_some_and(|f| {
+        let settings = &f.text[f.text.find("$docsify").unwrap_or(0)..];
+        f.text.contains("plugins/emoji")
+            && !settings.split("noEmoji").skip(1).any(|rest| {
+                rest.trim_start()
+                    .strip_prefix(':')
+                    .is_some_and(|v| v.trim_start().starts_with("true"))
+            })
+    });
+    let mut config = Config {
+        meta: Metadata {
+            title,
+            lang: lang
+                .as_deref()
+                .map_or_else(|| "zh-Hant".into(), language_tag),
+            ..Metadata::default()
+        },
+        ..Config::default()
+    };
+    config.build.emoji = Some(emoji);
     Ok(Found {
         form: Form::Docsify,
-        config: Config {
-            meta: Metadata {
-                title,
-                lang: lang
-                    .as_deref()
-                    .map_or_else(|| "zh-Hant".into(), language_tag),
-                ..Metadata::default()
-            },
-            ..Config::default()
-        },
+        config,
         entries,
         warnings,
         ..Found::default()

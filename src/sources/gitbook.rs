@@ -18,6 +18,9 @@ struct BookJson {
     language: Option<String>,
     author: Option<String>,
     root: Option<String>,
+    /// `plugins: ["emoji"]` (or `advanced-emoji`): the book shows `:smile:` as 😄.
+    #[serde(default)]
+    plugins: Vec<String>,
 }
 
 /// Read a GitBook: book.json (if any), then its SUMMARY.md.
@@ -100,6 +103,11 @@ pub fn read(files: &dyn Files, listing: &[String]) -> Result<Found, Error> {
         ..Config::default()
     };
     found.config.build.inline_display_math = true;
+    found.config.build.emoji = Some(
+        book.plugins
+            .iter()
+            .any(|p| matches!(p.trim_start_matches('-'), "emoji" | "advanced-emoji")),
+    );
     for d in &outline.drafts {
         found.notes.push(format!(
             "left out the draft chapter `{d}` of {summary_path}"

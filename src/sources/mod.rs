@@ -122,6 +122,13 @@ pub struct Found {
 pub fn find(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
     let mut found = find_form(files, entry)?;
     chinese_despite_settings(files, &mut found);
+    // hanpub's own forms show `:smile:` as 😄 unless `[build] emoji = false`, as GitHub shows a
+    // Markdown file; another tool's book, as that tool does (its reader said so, else not)
+    let own = matches!(
+        found.form,
+        Form::BookToml | Form::MetadataYaml | Form::SingleFile
+    );
+    found.config.build.emoji.get_or_insert(own);
     Ok(found)
 }
 

@@ -600,6 +600,9 @@ struct SiteSettings {
     permalink: Option<String>,
     /// Hugo's `[permalinks]`: a section's pattern (`posts` → `/:year/:month/:slug/`).
     sections: Vec<(String, String)>,
+    /// The site shows `:smile:` as 😄: Hugo's `enableEmoji`, Jekyll's jemoji plugin, Hexo's
+    /// `githubEmojis` (hexo-filter-github-emojis).
+    emoji: bool,
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
@@ -648,6 +651,15 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
         sections: match site {
             Site::Hugo => hugo_permalinks(&file.text),
             _ => Vec::new(),
+        },
+        emoji: match site {
+            Site::Hugo => value(&["enableEmoji", "enableemoji"]).is_some_and(|v| v == "true"),
+            Site::Jekyll => file.text.contains("jemoji"),
+            Site::Hexo => file
+                .text
+                .lines()
+                .any(|l| l.starts_with("githubEmojis:") || l.starts_with("github_emojis:")),
+            _ => false,
         },
     }
 }
@@ -736,6 +748,7 @@ fn book_config(files: &dyn Files, site: Site, settings: &SiteSettings, posts: &[
         ..Config::default()
     };
     config.build.site_root = Some(site.root().to_string());
+    config.build.emoji = Some(settings.emoji);
     config
 }
 
