@@ -311,16 +311,23 @@ pub fn collect(
     for (i, c) in chapters.iter().enumerate() {
         let mut seen = BTreeSet::new();
         for s in &c.events {
-            let dests: Vec<String> = match &s.ev {
-                Ev::Start(Tag::Image { dest, .. }) => vec![dest.clone()],
+            let (dests, raw): (Vec<String>, bool) = match &s.ev {
+                Ev::Start(Tag::Image { dest, .. }) => (vec![dest.clone()], false),
                 Ev::Html { html, .. } if html.contains("<img") || html.contains("<IMG") => {
-                    render::html::image_sources(html)
+                    (render::html::image_sources(html), true)
                 }
                 _ => continue,
             };
             for dest in dests {
                 if seen.insert(dest.clone()) {
-                    refs.push((i, s.span.clone(), dest));
+                    // in a block of raw HTML, the line of the image's `src`
+                    let span = if raw {
+                        let text = &sources[c.source].file.text;
+                        render::html::narrow_span(text, s.span.clone(), "", Some(&dest))
+                    } else {
+                        s.span.clone()
+                    };
+                    refs.push((i, span, dest));
                 }
             }
         }

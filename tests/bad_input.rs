@@ -124,7 +124,24 @@ fn image_in_raw_html_escaping() {
     std::fs::write(dir.path().join("secret.png"), PNG).unwrap();
     fails(
         dir.path(),
-        "error: image `../secret.png` is outside the book folder\n --> b/a.md:3:1\n  |\n3 | <img src=\"../secret.png\" alt=\"x\">\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  = hint: keep images inside the book folder\n\nerror: could not build the book (1 error)\n",
+        "error: image `../secret.png` is outside the book folder\n --> b/a.md:3:11\n  |\n3 | <img src=\"../secret.png\" alt=\"x\">\n  |           ^^^^^^^^^^^^^\n  = hint: keep images inside the book folder\n\nerror: could not build the book (1 error)\n",
+    );
+}
+
+/// A message about an element of a block of raw HTML points at its line, not the block's first.
+#[test]
+fn raw_html_messages_at_their_line() {
+    let block = "## 一\n\n<div align=\"center\">\n<p>標題</p>\n<IFRAME src=\"https://x.org/v\"></IFRAME>\n<img src=\"a.png\" alt=\"一\"><img src=\"nope.png\" alt=\"二\">\n</div>\n";
+    let dir = book(&[("a.md", block.as_bytes()), ("a.png", PNG)]);
+    fails(
+        dir.path(),
+        "error: image `nope.png` not found (no such file)\n --> b/a.md:6:36\n  |\n6 | <img src=\"a.png\" alt=\"一\"><img src=\"nope.png\" alt=\"二\">\n  |                                     ^^^^^^^^\n  = hint: the path is relative to the Markdown file: b/nope.png\n\nerror: could not build the book (1 error)\n",
+    );
+    std::fs::write(dir.path().join("b/nope.png"), PNG).unwrap();
+    let (_, err) = builds("raw-html-lines", dir.path());
+    assert!(
+        err.contains("warning: <iframe> is not allowed in an EPUB: a link to what it shows is kept\n --> b/a.md:5:1\n  |\n5 | <IFRAME src=\"https://x.org/v\"></IFRAME>\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+        "{err}"
     );
 }
 

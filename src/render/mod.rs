@@ -151,7 +151,9 @@ impl RenderedChapter {
         sources: &'a [Source],
     ) -> impl Iterator<Item = Diagnostic> + 'a {
         self.warnings.iter().map(|(msg, span)| {
-            Diagnostic::warning(msg.clone()).at(&sources[self.source].file, span.clone())
+            let file = &sources[self.source].file;
+            let span = html::narrow_span(&file.text, span.clone(), msg, None);
+            Diagnostic::warning(msg.clone()).at(file, span)
         })
     }
 }
