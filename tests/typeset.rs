@@ -378,3 +378,29 @@ fn english_paragraphs_are_marked() {
         }
     }
 }
+
+/// In a chapter with raw HTML the English paragraph is marked too, without a warning about
+/// the `xml:lang` the tree of raw HTML adds itself.
+#[test]
+fn english_paragraph_beside_raw_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = "---\ntitle: 英文段落\nlang: zh-Hant\n---\n\n# 一\n\n<p align=\"center\">置中</p>\n\nThe goal is to unify fetching across the web platform.\n";
+    std::fs::write(dir.path().join("a.md"), md).unwrap();
+    let out = hanpub(
+        dir.path(),
+        &["build", "a.md", "-o", "out.epub", "--no-cover"],
+        &[],
+    );
+    let err = stderr(&out);
+    assert!(out.status.success() && !err.contains("lang"), "{err}");
+    let epub = std::fs::read(dir.path().join("out.epub")).unwrap();
+    keep_epub("english-paragraph-raw-html", &epub);
+    let files = unzip_map(&epub);
+    assert!(
+        files["EPUB/text/c000.xhtml"].contains(
+            "<p class=\"lede\" xml:lang=\"en\" lang=\"en\">The goal is to unify fetching"
+        ),
+        "{}",
+        files["EPUB/text/c000.xhtml"]
+    );
+}

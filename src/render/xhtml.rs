@@ -777,7 +777,11 @@ impl<'a, 'x> Writer<'a, 'x> {
                     attrs.push(("class", "lede"));
                 }
                 if std::mem::take(&mut self.english_next) {
-                    attrs.extend([("lang", "en"), ("xml:lang", "en")]);
+                    attrs.push(("lang", "en"));
+                    // raw HTML's tree adds `xml:lang` to every `lang` it keeps
+                    if self.raw.is_none() {
+                        attrs.push(("xml:lang", "en"));
+                    }
                 }
                 x.start("p", &attrs);
                 if let Some(n) = self.backlink.take() {

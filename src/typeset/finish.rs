@@ -54,9 +54,11 @@ pub fn is_english_block(events: &[Spanned]) -> bool {
     let mut in_word = false;
     let mut english = true;
     for s in events {
+        // a URL's or code's letters make no words (a paragraph of a link alone is no English)
+        let counts = !matches!(s.ev, Ev::Code(_) | Ev::Span(Style::Url, _));
         s.ev.each_text(|t| {
             for c in t.chars() {
-                let letter = c.is_ascii_alphabetic();
+                let letter = c.is_ascii_alphabetic() && counts;
                 if letter && !in_word {
                     words += 1;
                 }

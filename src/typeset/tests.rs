@@ -1036,6 +1036,8 @@ fn english_blocks() {
     ));
     assert!(!english("Wǒ men yī qǐ qù xué xiào ba hǎo ma"));
     assert!(!english("Le café est très bon dans cette petite ville"));
-    // digits and symbols are no words
+    // digits and symbols are no words, nor are a URL's or code's letters
     assert!(!english("1 2 3 4 5 6 7 8 9 10 + - * /"));
+    assert!(!english("https://www.youtube.com/watch?v=dQw4w9WgXcQ"));
+    assert!(!english("See `one two three four five six seven`"));
 }
