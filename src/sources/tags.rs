@@ -1484,6 +1484,34 @@ impl Expander<'_> {
             let all = rest.join(" ");
             (None, (!all.is_empty()).then_some(all))
         };
+        // Hugo's figure with its own alt text besides what it shows under the image (title,
+        // caption): alt and caption stay apart, as Hugo writes them
+        if name == "figure"
+            && let Some(own_alt) = arg(args, "alt", None).filter(|a| !a.is_empty())
+        {
+            let shown: Vec<&str> = [arg(args, "title", None), arg(args, "caption", None)]
+                .into_iter()
+                .flatten()
+                .filter(|t| !t.is_empty() && *t != own_alt)
+                .collect();
+            if !shown.is_empty() {
+                let e = |t: &str| {
+                    t.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;")
+                        .replace('"', "&quot;")
+                };
+                let caption = match shown.as_slice() {
+                    [title, caption] => format!("<strong>{}</strong><br/>{}", e(title), e(caption)),
+                    _ => e(shown[0]),
+                };
+                return format!(
+                    "<figure class=\"image\"><img src=\"{}\" alt=\"{}\"/><figcaption>{caption}</figcaption></figure>",
+                    e(&src),
+                    e(own_alt)
+                );
+            }
+        }
         let alt = arg(args, "caption", None)
             .or_else(|| arg(args, "alt", None))
             .or_else(|| arg(args, "title", None))
@@ -1953,6 +1981,19 @@ mod tests {
             "{out}"
         );
         assert_eq!(w.len(), 1, "{w:?}");
+    }
+
+    /// Hugo's figure with alt text of its own keeps it apart from the title and caption it
+    /// shows under the image; with none, the caption is the alt text, as before.
+    #[test]
+    fn hugo_figure_alt_and_caption() {
+        let text = "{{< figure src=\"a.png\" title=\"圖一\" alt=\"架構 <圖>\" caption=\"說明\" >}}\n\n{{< figure src=\"a.png\" alt=\"替代\" caption=\"說明\" >}}\n\n{{< figure src=\"a.png\" alt=\"只有替代\" >}}\n";
+        let (out, w) = run("content/posts/a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "<figure class=\"image\"><img src=\"a.png\" alt=\"架構 &lt;圖&gt;\"/><figcaption><strong>圖一</strong><br/>說明</figcaption></figure>\n\n<figure class=\"image\"><img src=\"a.png\" alt=\"替代\"/><figcaption>說明</figcaption></figure>\n\n![只有替代](<a.png>)\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     /// A tag left out of a sentence leaves no space beside a full-width mark.
