@@ -1620,23 +1620,34 @@ mod tests {
             font.glyphs
         );
 
-        let bracket = cmap_lookup(&font.data, '「').unwrap();
-        let dash = cmap_lookup(&font.data, '—').unwrap();
-        let mut vertical_bracket = None;
-        lookups_of::<GSUB>(&font.data, tag::GSUB, b"vert", |cache, indices| {
-            assert!(!indices.is_empty());
-            let list = cache.layout_table.opt_lookup_list.as_ref().unwrap();
-            for i in indices {
-                let item = list.lookup_cache_gsub(cache, usize::from(i)).unwrap();
-                if let SubstLookup::SingleSubst(subs) = &item.lookup_subtables {
-                    vertical_bracket = vertical_bracket
-                        .or_else(|| subs.iter().find_map(|s| s.apply_glyph(bracket).unwrap()));
+        // the glyph a single substitution of `feature` makes of `c`'s
+        let substitute = |feature: &[u8; 4], c: char| {
+            let glyph = cmap_lookup(&font.data, c).unwrap();
+            let mut out = None;
+            lookups_of::<GSUB>(&font.data, tag::GSUB, feature, |cache, indices| {
+                assert!(!indices.is_empty());
+                let list = cache.layout_table.opt_lookup_list.as_ref().unwrap();
+                for i in indices {
+                    let item = list.lookup_cache_gsub(cache, usize::from(i)).unwrap();
+                    if let SubstLookup::SingleSubst(subs) = &item.lookup_subtables {
+                        out =
+                            out.or_else(|| subs.iter().find_map(|s| s.apply_glyph(glyph).unwrap()));
+                    }
                 }
-            }
-        });
-        let vertical_bracket = vertical_bracket.expect("「 has a vertical form");
-        assert!(vertical_bracket != bracket && usize::from(vertical_bracket) < font.glyphs);
+            });
+            out.filter(|&g| g != glyph && usize::from(g) < font.glyphs)
+        };
+        assert!(
+            substitute(b"vert", '「').is_some(),
+            "「 has a vertical form"
+        );
+        // pwid: the proportional ’ that `.apos` asks for (the default one is full-width)
+        assert!(
+            substitute(b"pwid", '’').is_some(),
+            "’ has a proportional form"
+        );
 
+        let dash = cmap_lookup(&font.data, '—').unwrap();
         let mut long_dash = None;
         lookups_of::<GSUB>(&font.data, tag::GSUB, b"ccmp", |cache, indices| {
             let list = cache.layout_table.opt_lookup_list.as_ref().unwrap();
@@ -1657,22 +1668,6 @@ mod tests {
             long_dash.is_some_and(|g| usize::from(g) < font.glyphs),
             "—— ligature kept"
         );
-
-        // pwid: the proportional ’ that `.apos` asks for (the default one is full-width)
-        let apostrophe = cmap_lookup(&font.data, '’').unwrap();
-        let mut proportional = None;
-        lookups_of::<GSUB>(&font.data, tag::GSUB, b"pwid", |cache, indices| {
-            let list = cache.layout_table.opt_lookup_list.as_ref().unwrap();
-            for i in indices {
-                let item = list.lookup_cache_gsub(cache, usize::from(i)).unwrap();
-                if let SubstLookup::SingleSubst(subs) = &item.lookup_subtables {
-                    proportional = proportional
-                        .or_else(|| subs.iter().find_map(|s| s.apply_glyph(apostrophe).unwrap()));
-                }
-            }
-        });
-        let proportional = proportional.expect("’ has a proportional form");
-        assert!(proportional != apostrophe && usize::from(proportional) < font.glyphs);
 
         // halt halves the closing bracket.
         let closing = cmap_lookup(&font.data, '」').unwrap();
