@@ -376,6 +376,31 @@ pub fn chapter(c: &Chapter, cx: &ChapterContext<'_>) -> Rendered {
     }
 }
 
+/// Whether the paragraph, list item or table cell `events` starts with is an English passage
+/// ([`crate::typeset::is_english_block`]); a list item only when it holds no block (a tight
+/// item without a list inside).
+fn english_block(events: &[Spanned]) -> bool {
+    let mut depth = 0usize;
+    for (n, s) in events.iter().enumerate() {
+        match &s.ev {
+            Ev::Start(tag) => {
+                if depth > 0 && !crate::typeset::is_inline(tag) {
+                    return false;
+                }
+                depth += 1;
+            }
+            Ev::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return crate::typeset::is_english_block(&events[..=n]);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A block that holds paragraphs of its own (a quote, a list, an alert, a table, a note).
 fn nests(tag: &Tag) -> bool {
     matches!(
@@ -409,7 +434,8 @@ struct Writer<'a, 'x> {
     links: Vec<bool>,
     /// The paragraph that starts next is a credit line.
     credit_next: bool,
-    /// The paragraph that starts next is an English passage ([`crate::typeset::is_english_block`]).
+    /// The paragraph, list item or table cell that starts next is an English passage
+    /// ([`english_block`]).
     english_next: bool,
     /// How many quotes, lists, alerts, tables and notes are open: the lede is a paragraph of
     /// the text itself, never one inside them.
@@ -478,12 +504,10 @@ impl<'a, 'x> Writer<'a, 'x> {
                     i = alt_text(events, i + 1).1 + 2;
                     continue;
                 }
-                Ev::Start(Tag::Paragraph) if !self.cx.book.lang.starts_with("en") => {
-                    let end = events[i..]
-                        .iter()
-                        .position(|e| matches!(e.ev, Ev::End(Tag::Paragraph)))
-                        .map_or(events.len(), |n| i + n);
-                    self.english_next = crate::typeset::is_english_block(&events[i..end]);
+                Ev::Start(Tag::Paragraph | Tag::Item | Tag::TableCell)
+                    if !self.cx.book.lang.starts_with("en") =>
+                {
+                    self.english_next = english_block(&events[i..]);
                 }
                 Ev::Start(Tag::CodeBlock { lang }) => {
                     let mut code = String::new();
@@ -757,10 +781,28 @@ impl<'a, 'x> Writer<'a, 'x> {
         }
     }
 
+    /// `lang="en"` for the block that starts, when it is an English passage
+    /// ([`Writer::english_next`]).
+    fn lang(&mut self) -> Vec<(&'static str, &'static str)> {
+        if !std::mem::take(&mut self.english_next) {
+            return Vec::new();
+        }
+        // raw HTML's tree adds `xml:lang` to every `lang` it keeps
+        if self.raw.is_some() {
+            vec![("lang", "en")]
+        } else {
+            vec![("lang", "en"), ("xml:lang", "en")]
+        }
+    }
+
     fn start(&mut self, tag: &Tag) {
         if nests(tag) {
             self.nested += 1;
         }
+        let lang = match tag {
+            Tag::Paragraph | Tag::Item | Tag::TableCell => self.lang(),
+            _ => Vec::new(),
+        };
         let x = &mut *self.x;
         match tag {
             Tag::Paragraph => {
@@ -776,13 +818,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                     self.lede_pending = false;
                     attrs.push(("class", "lede"));
                 }
-                if std::mem::take(&mut self.english_next) {
-                    attrs.push(("lang", "en"));
-                    // raw HTML's tree adds `xml:lang` to every `lang` it keeps
-                    if self.raw.is_none() {
-                        attrs.push(("xml:lang", "en"));
-                    }
-                }
+                attrs.extend(lang);
                 x.start("p", &attrs);
                 if let Some(n) = self.backlink.take() {
                     backlink(x, n);
@@ -828,7 +864,7 @@ impl<'a, 'x> Writer<'a, 'x> {
                 x.start("ul", &[]);
                 x.newline();
             }
-            Tag::Item => x.start("li", &[]),
+            Tag::Item => x.start("li", &lang),
             Tag::Table { align } => {
                 self.table_align = align.clone();
                 x.start("table", &[]);
@@ -846,17 +882,19 @@ impl<'a, 'x> Writer<'a, 'x> {
             }
             Tag::TableCell => {
                 let name = if self.in_head { "th" } else { "td" };
-                match self
+                let mut attrs = match self
                     .table_align
                     .get(self.cell)
                     .copied()
                     .unwrap_or(Align::None)
                 {
-                    Align::None => x.start(name, &[]),
-                    Align::Left => x.start(name, &[("class", "left")]),
-                    Align::Center => x.start(name, &[("class", "center")]),
-                    Align::Right => x.start(name, &[("class", "right")]),
-                }
+                    Align::None => vec![],
+                    Align::Left => vec![("class", "left")],
+                    Align::Center => vec![("class", "center")],
+                    Align::Right => vec![("class", "right")],
+                };
+                attrs.extend(lang);
+                x.start(name, &attrs);
                 self.cell += 1;
             }
             Tag::Emphasis => x.start("em", &[]),
