@@ -356,8 +356,13 @@ fn typesetting_never_touches_code_html_links_or_math() {
 #[test]
 fn english_paragraphs_are_marked() {
     let dir = tempfile::tempdir().unwrap();
-    let md = "---\ntitle: 英文段落\nlang: LANG\n---\n\n# 一\n\n規格寫道：\n\n> The goal is to unify fetching across the web platform.\n\n這是 open source 專案。\n\nA short English phrase.\n\n- Making your website cross-origin isolated using COOP and COEP\n- 中文項目\n- Making your website cross-origin isolated using COOP\n  - 中文\n\n| A | B |\n|---|---|\n| The quick brown fox jumps over the lazy dog | 狗 |\n";
-    for (lang, marked) in [("zh-Hant", 3), ("en", 0)] {
+    let md = "---\ntitle: 英文段落\nlang: LANG\n---\n\n# 一\n\n規格寫道：\n\n> The goal is to unify fetching across the web platform.\n\n這是 open source 專案。\n\nA short English phrase.\n\n- Making your website cross-origin isolated using COOP and COEP\n- 中文項目\n- Making your website cross-origin isolated using COOP\n  - 中文\n\n[![Build Status](b.png)](https://ci.example.org) and a badge of the licence it has\n\n| A | B |\n|---|---|\n| The quick brown fox jumps over the lazy dog | 狗 |\n";
+    std::fs::write(
+        dir.path().join("b.png"),
+        include_bytes!("fixtures/ok/full/images/dot.png"),
+    )
+    .unwrap();
+    for (lang, marked) in [("zh-Hant", 4), ("en", 0)] {
         std::fs::write(dir.path().join("a.md"), md.replace("LANG", lang)).unwrap();
         let files = build(dir.path(), "a.md", &["--no-cover"]);
         let epub = std::fs::read(dir.path().join("out.epub")).unwrap();

@@ -384,7 +384,8 @@ fn english_block(events: &[Spanned]) -> bool {
     for (n, s) in events.iter().enumerate() {
         match &s.ev {
             Ev::Start(tag) => {
-                if depth > 0 && !crate::typeset::is_inline(tag) {
+                if depth > 0 && !crate::typeset::is_inline(tag) && !matches!(tag, Tag::Image { .. })
+                {
                     return false;
                 }
                 depth += 1;
