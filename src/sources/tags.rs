@@ -1495,20 +1495,16 @@ impl Expander<'_> {
                 .filter(|t| !t.is_empty() && *t != own_alt)
                 .collect();
             if !shown.is_empty() {
-                let e = |t: &str| {
-                    t.replace('&', "&amp;")
-                        .replace('<', "&lt;")
-                        .replace('>', "&gt;")
-                        .replace('"', "&quot;")
-                };
                 let caption = match shown.as_slice() {
-                    [title, caption] => format!("<strong>{}</strong><br/>{}", e(title), e(caption)),
-                    _ => e(shown[0]),
+                    [title, caption] => {
+                        format!("<strong>{}</strong><br/>{}", escape(title), escape(caption))
+                    }
+                    _ => escape(shown[0]),
                 };
                 return format!(
                     "<figure class=\"image\"><img src=\"{}\" alt=\"{}\"/><figcaption>{caption}</figcaption></figure>",
-                    e(&src),
-                    e(own_alt)
+                    escape(&src),
+                    escape(own_alt)
                 );
             }
         }
