@@ -323,7 +323,7 @@ pub fn collect(
                     // in a block of raw HTML, the line of the image's `src`
                     let span = if raw {
                         let text = &sources[c.source].file.text;
-                        render::html::narrow_span(text, s.span.clone(), "", Some(&dest))
+                        render::html::span_of_text(text, s.span.clone(), &dest)
                     } else {
                         s.span.clone()
                     };

@@ -1205,46 +1205,48 @@ fn text(v: &[u8]) -> String {
 }
 
 /// Where in a chunk of raw HTML (`span` of `text`) a message about one of its elements points:
-/// the first start tag of the element the message names (`<iframe> is not allowed …`), or the
-/// first place `needle` is written (an image's `src`), so that a message about line 10 of an
-/// HTML block does not point at the block's first line. The whole chunk when neither is found.
-pub fn narrow_span(
+/// the first start tag of the element the message names (`<iframe> is not allowed …`), so that
+/// a message about line 10 of an HTML block does not point at the block's first line. The
+/// whole chunk when the message names none, or the tag is not found.
+pub fn span_of_element(text: &str, span: Range<usize>, msg: &str) -> Range<usize> {
+    let name: String = msg
+        .split_once('<')
+        .map(|(_, rest)| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
+        })
+        .unwrap_or_default();
+    let open = format!("<{}", name.to_ascii_lowercase());
+    within(text, span, |chunk| {
+        let lower = (!name.is_empty()).then(|| chunk.to_ascii_lowercase())?;
+        let (at, _) = lower.match_indices(&open).find(|(at, _)| {
+            lower[at + open.len()..]
+                .starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        })?;
+        Some(at..chunk[at..].find('>').map_or(chunk.len(), |e| at + e + 1))
+    })
+}
+
+/// Where in a chunk of raw HTML (`span` of `text`) `written` first is (an image's `src`); the
+/// whole chunk when it is not found.
+pub fn span_of_text(text: &str, span: Range<usize>, written: &str) -> Range<usize> {
+    within(text, span, |chunk| {
+        let at = (!written.is_empty()).then(|| chunk.find(written))??;
+        Some(at..at + written.len())
+    })
+}
+
+/// The part of `span` that `find` finds in its text (relative to it), else all of it.
+fn within(
     text: &str,
     span: Range<usize>,
-    msg: &str,
-    needle: Option<&str>,
+    find: impl FnOnce(&str) -> Option<Range<usize>>,
 ) -> Range<usize> {
-    let Some(chunk) = text.get(span.clone()) else {
-        return span;
-    };
-    let found = match needle {
-        Some(n) if !n.is_empty() => chunk.find(n).map(|at| at..at + n.len()),
-        _ => {
-            let name: String = msg
-                .split_once('<')
-                .map(|(_, rest)| {
-                    rest.chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                        .collect()
-                })
-                .unwrap_or_default();
-            let lower = chunk.to_ascii_lowercase();
-            let open = format!("<{}", name.to_ascii_lowercase());
-            (!name.is_empty())
-                .then(|| {
-                    lower.match_indices(&open).find(|(at, _)| {
-                        lower[at + open.len()..]
-                            .starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-                    })
-                })
-                .flatten()
-                .map(|(at, _)| {
-                    let end = chunk[at..].find('>').map_or(chunk.len(), |e| at + e + 1);
-                    at..end
-                })
-        }
-    };
-    found.map_or(span.clone(), |r| span.start + r.start..span.start + r.end)
+    match text.get(span.clone()).and_then(find) {
+        Some(r) => span.start + r.start..span.start + r.end,
+        None => span,
+    }
 }
 
 /// The `src` of every `<img>` in a chunk of raw HTML (to collect images before rendering).

@@ -152,7 +152,7 @@ impl RenderedChapter {
     ) -> impl Iterator<Item = Diagnostic> + 'a {
         self.warnings.iter().map(|(msg, span)| {
             let file = &sources[self.source].file;
-            let span = html::narrow_span(&file.text, span.clone(), msg, None);
+            let span = html::span_of_element(&file.text, span.clone(), msg);
             Diagnostic::warning(msg.clone()).at(file, span)
         })
     }
