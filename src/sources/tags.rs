@@ -471,7 +471,12 @@ impl Found {
             (Kind::Liquid { .. }, "math") => Some("math"),
             (Kind::Liquid { .. }, "katex") => Some("katex"),
             (Kind::Liquid { .. } | Kind::Hugo { .. }, "tex" | "latex") => Some("tex"),
+            // hugo-book's `{{< katex [display] >}}`, other themes' `{{< math >}}`
+            (Kind::Hugo { .. }, "katex") => Some("katex"),
+            (Kind::Hugo { .. }, "math") => Some("math"),
             (Kind::Hugo { .. }, "highlight") => Some("highlight"),
+            // a diagram's source, as a fenced ```mermaid block shows it
+            (Kind::Liquid { .. } | Kind::Hugo { .. }, "mermaid") => Some("mermaid"),
             _ => None,
         }
     }
@@ -722,6 +727,14 @@ fn web_link(name: &str, args: &[String]) -> Option<String> {
                 (id, None) => url(&format!("https://x.com/i/status/{id}")),
             }
         }
+        // Hexo's `{% jsfiddle id %}` and `{% codepen user slug %}` name the page by its id
+        "jsfiddle" if first.is_some_and(|id| !id.starts_with("http")) => {
+            url(&format!("https://jsfiddle.net/{}/", first?))
+        }
+        "codepen" if !first?.starts_with("http") => match arg(args, "", Some(1)) {
+            Some(slug) => url(&format!("https://codepen.io/{}/pen/{slug}", first?)),
+            None => None,
+        },
         "iframe" | "video" | "audio" | "jsfiddle" | "codepen" | "instagram" => {
             arg(args, "src", Some(0))
                 .or_else(|| arg(args, "url", None))
@@ -1028,6 +1041,7 @@ impl Expander<'_> {
         match end {
             "raw" | "comment" => (String::new(), String::new()),
             f if FORMULAS.contains(&f) => ("$$".into(), "$$".into()),
+            "mermaid" => ("```mermaid".into(), "```".into()),
             // `{% codeblock [caption] [lang:x] [url] [link text] %}`: the caption and its link
             // above the code, as Hexo shows them
             "codeblock" => {
@@ -1151,8 +1165,32 @@ impl Expander<'_> {
             "asset_path" | "asset_link" | "post_link" | "post_path" | "post_url" | "link"
             | "ref" | "relref" | "file" => self.path_tag(name, args, span),
             "include" | "include_relative" => self.include(args, span),
+            // NexT's `{% label [class]@text %}`: its text
+            "label" => {
+                let joined = args.join(" ");
+                escape_md(
+                    joined
+                        .split_once('@')
+                        .map_or(joined.as_str(), |(_, t)| t)
+                        .trim(),
+                )
+            }
+            // NexT's `{% button url, text, icon %}`, Butterfly's `{% btn url,text,icon %}`: a
+            // link
+            "button" | "btn" if matches!(tag.kind, Kind::Liquid { .. }) => {
+                let joined = args.join(" ");
+                let mut parts = joined.split(',').map(str::trim);
+                match (parts.next().unwrap_or(""), parts.next().unwrap_or("")) {
+                    ("", "") => String::new(),
+                    (url, "") => format!("<{url}>"),
+                    ("", text) => escape_md(text),
+                    (url, text) => format!("[{}](<{url}>)", escape_md(text)),
+                }
+            }
             // a block of code whose closing tag is not on a line of its own, or missing
-            n if matches!(n, "highlight" | "codeblock" | "comment") || FORMULAS.contains(&n) => {
+            n if matches!(n, "highlight" | "codeblock" | "comment" | "mermaid")
+                || FORMULAS.contains(&n) =>
+            {
                 self.warn(
                     format!(
                         "`{}` is never closed (its closing tag alone on a line): left out, what follows is read as text",
@@ -1246,6 +1284,16 @@ impl Expander<'_> {
             ));
         }
         match name {
+            // hugo-book's `{{< button href="…" >}}text{{< /button >}}`: a link (with
+            // `relref=`, a page of the site: its text)
+            "button" if matches!(tag.kind, Kind::Hugo { .. }) => {
+                let (open, close) = match arg(args, "href", None) {
+                    Some(href) => ("[".to_string(), format!("](<{href}>)")),
+                    None => (String::new(), String::new()),
+                };
+                self.open.push((name.to_string(), close, span));
+                Some(open)
+            }
             "blockquote" | "quote" | "pullquote" | "cq" | "centerquote" => {
                 // Hexo's `{% blockquote 作者, 出處 %}`; Hugo themes' `author=`, `source=`
                 let named: Vec<&str> = ["author", "source"]
@@ -1893,6 +1941,27 @@ mod tests {
         assert!(!out.contains("{%"), "{out}");
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("is an include 4 includes deep"), "{w:?}");
+    }
+
+    /// NexT's label and button, Butterfly's btn, Hexo's jsfiddle and codepen, a mermaid
+    /// diagram and hugo-book's katex, math and button: their text, a link, or their source
+    /// as a block of code or formula, with no warning.
+    #[test]
+    fn labels_buttons_diagrams_and_formulas() {
+        let text = "{% label primary@重要 %} 與 {% button https://nodejs.org, 官網, home %}，{% btn https://hexo.io,Hexo,fa fa-home %}\n\n{% jsfiddle abc123 %}\n\n{% codepen anon AbCdE light %}\n\n{% mermaid %}\ngraph LR; A-->B\n{% endmermaid %}\n";
+        let (out, w) = run("source/_posts/post.md", text, &[], false);
+        assert_eq!(
+            out,
+            "重要 與 [官網](<https://nodejs.org>)，[Hexo](<https://hexo.io>)\n\n<https://jsfiddle.net/abc123/>\n\n<https://codepen.io/anon/pen/AbCdE>\n\n```mermaid\ngraph LR; A-->B\n```\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let text = "{{< button href=\"https://gohugo.io\" >}}官網{{< /button >}}與{{< button relref=\"/\" >}}首頁{{< /button >}}\n\n{{< katex display >}}\n\\int_0^1 x\\,dx\n{{< /katex >}}\n\n{{< math >}}\na + b\n{{< /math >}}\n\n{{< mermaid >}}\ngraph TD; A-->B;\n{{< /mermaid >}}\n";
+        let (out, w) = run("content/posts/a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "[官網](<https://gohugo.io>)與首頁\n\n$$\n\\int_0^1 x\\,dx\n$$\n\n$$\na + b\n$$\n\n```mermaid\ngraph TD; A-->B;\n```\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     /// The tags of Hexo's themes (NexT, Butterfly) and Hugo's (LoveIt, Stack) as they show
