@@ -696,6 +696,7 @@ const TRANSPARENT: &[&str] = &[
     "stepper",
     "step",
     "swagger",
+    "swagger-description",
     "markdown",
 ];
 
@@ -1344,9 +1345,15 @@ impl Expander<'_> {
                 })
             }
             // GitBook's API method: its method, path and summary, then its text
-            "swagger" => {
+            // (and the older `{% api-method method= host= path= %}`, its summary the tag
+            // that follows)
+            "swagger" | "api-method" => {
                 let method = arg(args, "method", None).unwrap_or("").to_ascii_uppercase();
-                let path = arg(args, "path", None).unwrap_or("");
+                let host = match name {
+                    "api-method" => arg(args, "host", None).unwrap_or(""),
+                    _ => "",
+                };
+                let path = format!("{host}{}", arg(args, "path", None).unwrap_or(""));
                 let summary = arg(args, "summary", None).unwrap_or("");
                 self.open.push((name.to_string(), String::new(), span));
                 let head = format!("{method} {path}").trim().replace('*', "\\*");
@@ -1357,7 +1364,28 @@ impl Expander<'_> {
                 };
                 Some(format!("\n\n{}\n\n", line.trim_end()))
             }
-            n if TRANSPARENT.contains(&n) => {
+            // a parameter or a response of an API method: its name and kind, or its status
+            // and description, above its text
+            "swagger-parameter"
+            | "api-method-parameter"
+            | "swagger-response"
+            | "api-method-response-example" => {
+                let words: Vec<&str> = ["name", "status", "httpCode", "in", "type", "description"]
+                    .iter()
+                    .filter_map(|k| arg(args, k, None))
+                    .collect();
+                self.open.push((name.to_string(), String::new(), span));
+                Some(match words.split_first() {
+                    None => String::new(),
+                    Some((first, [])) => format!("\n\n**{}**\n\n", escape_md(first)),
+                    Some((first, rest)) => format!(
+                        "\n\n**{}** ({})\n\n",
+                        escape_md(first),
+                        escape_md(&rest.join(", "))
+                    ),
+                })
+            }
+            n if TRANSPARENT.contains(&n) || n.starts_with("api-method-") => {
                 self.open.push((name.to_string(), String::new(), span));
                 Some(String::new())
             }
@@ -1929,6 +1957,18 @@ mod tests {
             false,
         );
         assert_eq!(out, "\n\n**GET /api/users** 取得使用者列表\n\n\n說明。\n\n");
+        assert!(w.is_empty(), "{w:?}");
+        // its description, parameters and responses; the older api-method's host and path
+        let (out, w) = run(
+            "a.md",
+            "{% swagger method=\"post\" path=\"/users\" summary=\"新增\" %}\n{% swagger-description %}\n建立。\n{% endswagger-description %}\n{% swagger-parameter in=\"body\" name=\"name\" type=\"String\" %}\n名字\n{% endswagger-parameter %}\n{% swagger-response status=\"201: Created\" description=\"成功\" %}\n{% endswagger-response %}\n{% endswagger %}\n\n{% api-method method=\"get\" host=\"https://a.example\" path=\"/v1\" %}\n{% api-method-summary %}\n取得\n{% endapi-method-summary %}\n{% endapi-method %}\n",
+            &[],
+            false,
+        );
+        assert_eq!(
+            out,
+            "\n\n**POST /users** 新增\n\n\n\n建立。\n\n\n\n**name** (body, String)\n\n\n名字\n\n\n\n**201: Created** (成功)\n\n\n\n\n\n\n\n**GET https://a.example/v1**\n\n\n\n取得\n\n\n"
+        );
         assert!(w.is_empty(), "{w:?}");
         // a file that includes itself: its text 4 times, then a warning
         let (out, w) = run(
