@@ -822,3 +822,30 @@ fn an_image_without_alt_text_is_reported_once() {
     assert!(err.contains("--> b/a.md:5:1"), "{err}");
     assert!(!chapters_text(&entries).contains("data-hanpub"));
 }
+
+/// An image in a figure with a caption (GitBook's `<figure><img alt=""><figcaption>`) is
+/// described by its caption: no warning, its empty alt kept. One without a caption still is
+/// reported.
+#[test]
+fn an_image_its_caption_describes_is_not_reported() {
+    let dot = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+    )
+    .unwrap();
+    let dir = book(&[
+        (
+            "a.md",
+            "## 一\n\n<figure><img src=\"dot.png\" alt=\"\"><figcaption><p>設定畫面</p></figcaption></figure>\n\n<figure><img src=\"dot.png\" alt=\"\"><figcaption> </figcaption></figure>\n".as_bytes(),
+        ),
+        ("dot.png", &dot),
+    ]);
+    let (entries, err) = builds("alt-caption", dir.path());
+    assert_eq!(err.matches("has no alt text").count(), 1, "{err}");
+    assert!(err.contains("--> b/a.md:5:1"), "{err}");
+    let text = chapters_text(&entries);
+    assert!(
+        text.contains("<figure><img src=\"../images/img001.png\" alt=\"\"/><figcaption><p>設定畫面</p></figcaption></figure>"),
+        "{text}"
+    );
+}

@@ -735,7 +735,8 @@ impl Walk<'_, '_, '_> {
         if out == "p" && node.children.borrow().is_empty() {
             return;
         }
-        let Some(kept) = self.attributes(out, attrs, class) else {
+        let captioned = out == "img" && parent.name == "figure" && captioned(node);
+        let Some(kept) = self.attributes(out, attrs, class, captioned) else {
             self.missing_image(attrs, parent);
             return;
         };
@@ -849,11 +850,13 @@ impl Walk<'_, '_, '_> {
     }
 
     /// The attributes kept on `out`, with warnings for the others; None drops the element.
+    /// `captioned`: an image in a figure with a caption.
     fn attributes(
         &mut self,
         out: &'static str,
         attrs: &[html5ever::Attribute],
         class: Option<&str>,
+        captioned: bool,
     ) -> Option<Vec<(String, String)>> {
         let mut kept: Vec<(String, String)> = Vec::new();
         let mut dropped: Vec<String> = Vec::new();
@@ -986,7 +989,12 @@ impl Walk<'_, '_, '_> {
             if !kept.iter().any(|(k, _)| k == "src") {
                 return None;
             }
-            if !markdown && !kept.iter().any(|(k, v)| k == "alt" && !v.trim().is_empty()) {
+            // an image its figure's caption describes (GitBook writes `alt=""` in a figure)
+            let described = captioned && kept.iter().any(|(k, _)| k == "alt");
+            if !markdown
+                && !described
+                && !kept.iter().any(|(k, v)| k == "alt" && !v.trim().is_empty())
+            {
                 let src = attrs
                     .iter()
                     .find(|a| &*a.name.local == "src")
@@ -1080,6 +1088,25 @@ impl Walk<'_, '_, '_> {
 
 /// Why `out` may not stand where it is, as a browser's parser left it: a block in phrasing
 /// content, a link in a link, a list item outside a list, a caption out of place.
+/// Whether the element's parent (a figure) has a `<figcaption>` with text.
+fn captioned(node: &Handle) -> bool {
+    let weak = node.parent.take();
+    let parent = weak.as_ref().and_then(|w| w.upgrade());
+    node.parent.set(weak);
+    fn has_text(node: &Handle) -> bool {
+        node.children.borrow().iter().any(|c| match &c.data {
+            NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+            _ => has_text(c),
+        })
+    }
+    parent.is_some_and(|p| {
+        p.children.borrow().iter().any(|c| {
+            matches!(&c.data, NodeData::Element { name, .. } if &*name.local == "figcaption")
+                && has_text(c)
+        })
+    })
+}
+
 fn misplaced(node: &Handle, out: &str, parent: Parent) -> Option<String> {
     if parent.phrasing && BLOCK.contains(&out) {
         return Some(format!("inside <{}>", parent.name));
