@@ -1259,3 +1259,62 @@ fn emoji_shortcodes_as_the_form_shows_them() {
         "m"
     ));
 }
+
+/// A repository that keeps its book in `docs/` (docsify's and GitHub Pages' folder), beside its
+/// own README, built from the repository's folder: the book in `docs/`, said in a note, the
+/// EPUB named after the repository. A `docs/` of loose Markdown files is not a book: the
+/// README is.
+#[test]
+fn a_repository_with_its_book_in_docs() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("my-repo");
+    let site = repo.join("docs");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        repo.join("README.md"),
+        "# 專案\n\n原始碼與文件。文件在 docs 資料夾。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<script>\n  window.$docsify = { name: '使用手冊', loadSidebar: true }\n</script>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("_sidebar.md"),
+        "- [首頁](/)\n- [安裝](install.md)\n",
+    )
+    .unwrap();
+    std::fs::write(site.join("README.md"), "# 首頁\n\n這是使用手冊的首頁。\n").unwrap();
+    std::fs::write(site.join("install.md"), "# 安裝\n\n下載後執行。\n").unwrap();
+    let (epub, m) = build(dir.path(), "my-repo", &[]);
+    assert!(m.contains("note: the book is in `my-repo/docs`\n"), "{m}");
+    let files = unzip_map(&epub);
+    assert!(files["EPUB/content.opf"].contains(">使用手冊</dc:title>"));
+    let all: String = files
+        .values()
+        .cloned()
+        .collect::<String>()
+        .replace("&#x2060;", "");
+    assert!(
+        all.contains("下載後執行") && !all.contains("原始碼與文件"),
+        "{all}"
+    );
+    // the default output is named after the repository, not `docs`
+    let out = hanpub(dir.path(), &["build", "my-repo", "--no-cover"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("out/my-repo.epub").is_file());
+    // loose Markdown files in docs/: the README is the book
+    std::fs::remove_file(site.join("_sidebar.md")).unwrap();
+    let (epub, m) = build(dir.path(), "my-repo", &[]);
+    assert!(!m.contains("the book is in"), "{m}");
+    let all: String = unzip_map(&epub)
+        .values()
+        .cloned()
+        .collect::<String>()
+        .replace("&#x2060;", "");
+    assert!(
+        all.contains("原始碼與文件") && !all.contains("下載後執行"),
+        "{all}"
+    );
+}

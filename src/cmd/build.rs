@@ -18,7 +18,13 @@ pub struct Located {
     pub entry: BookEntry,
     /// Default output name (without `.epub`).
     pub name: String,
+    /// Said to the user: the book was found in a folder of the one named (`docs/`).
+    pub note: Option<String>,
 }
+
+/// The folders a repository keeps its book in, looked in when the folder named has no book of
+/// a form of its own: docsify's and GitHub Pages' `docs/`.
+const BOOK_FOLDERS: &[&str] = &["docs"];
 
 pub fn locate(book: &Path) -> Result<Located, Failure> {
     let shown = book.display().to_string();
@@ -59,10 +65,29 @@ pub fn locate(book: &Path) -> Result<Located, Failure> {
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "book".into());
+        let files = FsFiles::new(book, &shown).map_err(io)?;
+        if !hanpub::sources::has_form(&files) {
+            for sub in BOOK_FOLDERS {
+                let inner = book.join(sub);
+                let inner_shown = inner.display().to_string();
+                let Ok(found) = FsFiles::new(&inner, &inner_shown) else {
+                    continue;
+                };
+                if inner.is_dir() && hanpub::sources::has_form(&found) {
+                    return Ok(Located {
+                        files: found,
+                        entry: BookEntry::Dir,
+                        name,
+                        note: Some(format!("the book is in `{inner_shown}`")),
+                    });
+                }
+            }
+        }
         Ok(Located {
-            files: FsFiles::new(book, &shown).map_err(io)?,
+            files,
             entry: BookEntry::Dir,
             name,
+            note: None,
         })
     } else {
         let parent = book
@@ -82,6 +107,7 @@ pub fn locate(book: &Path) -> Result<Located, Failure> {
             files: FsFiles::new(parent, &shown_parent).map_err(io)?,
             entry: BookEntry::File(file),
             name,
+            note: None,
         })
     }
 }
@@ -109,6 +135,9 @@ const READ_BUDGET: u64 = 8 << 20;
 pub fn run(args: &BuildArgs, quiet: bool) -> Result<(), Failure> {
     let started = Instant::now();
     let located = locate(&args.book)?;
+    if let (Some(note), false) = (&located.note, quiet) {
+        eprintln!("note: {note}");
+    }
     let output = output_path(args, &located)?;
     let mut opts = options(args)?;
     opts.kept_cover = kept_cover(&opts, &output);

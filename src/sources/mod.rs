@@ -231,34 +231,64 @@ fn head(text: &str, n: usize) -> &str {
     &text[..end]
 }
 
-fn find_form(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
-    if let BookEntry::File(path) = entry {
-        return hanpub::single_file(files, path);
-    }
-    let listing = files.list().map_err(|e| files::read_error(files, "", &e))?;
+/// What marks a folder as a book of one form, in the order [`find`] tries them.
+enum Marker {
+    BookToml,
+    GitBook,
+    Docsify,
+    MetadataYaml(String),
+    Posts(posts::Site),
+}
+
+/// The form the files of a folder mark it as (not one Markdown file alone).
+fn marker(files: &dyn Files, listing: &[String]) -> Option<Marker> {
     let has = |name: &str| listing.iter().any(|p| p == name);
     if has("book.toml") {
-        let file = read_text(files, "book.toml")?;
-        return match mdbook::classify(&file, files) {
-            mdbook::Owner::MdBook => mdbook::read(files, file),
-            mdbook::Owner::Hanpub => hanpub::book_toml(files, file, &listing),
-            mdbook::Owner::Neither(d) => Err(d.into()),
-        };
+        return Some(Marker::BookToml);
     }
     if has("book.json") || has("SUMMARY.md") || has("LANGS.md") || gitbook::is_synced(files) {
-        return gitbook::read(files, &listing);
+        return Some(Marker::GitBook);
     }
     if has("_sidebar.md") {
-        return docsify::read(files, &listing);
+        return Some(Marker::Docsify);
     }
     if let Some(meta) = listing
         .iter()
         .find(|p| *p == "metadata.yaml" || *p == "metadata.yml")
     {
-        return hanpub::metadata_yaml(files, meta, &listing);
+        return Some(Marker::MetadataYaml(meta.clone()));
     }
-    if let Some(site) = posts::detect(files, &listing) {
-        return posts::read(files, site, &listing);
+    posts::detect(files, listing).map(Marker::Posts)
+}
+
+/// Whether the folder holds a book of a form of its own (a `book.toml`, a GitBook, a docsify
+/// site, `metadata.yaml`, a site's posts), not just Markdown files: the CLI looks in a folder's
+/// `docs/` when the folder has none.
+pub fn has_form(files: &dyn Files) -> bool {
+    files
+        .list()
+        .is_ok_and(|listing| marker(files, &listing).is_some())
+}
+
+fn find_form(files: &dyn Files, entry: &BookEntry) -> Result<Found, Error> {
+    if let BookEntry::File(path) = entry {
+        return hanpub::single_file(files, path);
+    }
+    let listing = files.list().map_err(|e| files::read_error(files, "", &e))?;
+    match marker(files, &listing) {
+        Some(Marker::BookToml) => {
+            let file = read_text(files, "book.toml")?;
+            return match mdbook::classify(&file, files) {
+                mdbook::Owner::MdBook => mdbook::read(files, file),
+                mdbook::Owner::Hanpub => hanpub::book_toml(files, file, &listing),
+                mdbook::Owner::Neither(d) => Err(d.into()),
+            };
+        }
+        Some(Marker::GitBook) => return gitbook::read(files, &listing),
+        Some(Marker::Docsify) => return docsify::read(files, &listing),
+        Some(Marker::MetadataYaml(meta)) => return hanpub::metadata_yaml(files, &meta, &listing),
+        Some(Marker::Posts(site)) => return posts::read(files, site, &listing),
+        None => {}
     }
     let mds = markdown_files(&listing);
     if mds.len() == 1 {
