@@ -967,11 +967,23 @@ fn paint(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Canvas, C
     }
     let lang = text.lang;
     let mut cv = Canvas::new(PAPER);
-    let kicker = text.kicker.filter(|k| !k.trim().is_empty());
-    let subtitle = text.subtitle.filter(|k| !k.trim().is_empty());
+    // what the font has no glyph for (an emoji in a README's heading) is left out, not drawn
+    // as a box
+    let shown = |s: &str| drawable(&face, s);
+    let (title, kicker, subtitle) = (
+        shown(text.title),
+        text.kicker.map(shown),
+        text.subtitle.map(shown),
+    );
+    let (series, authors) = (
+        text.series.map(shown),
+        text.authors.iter().map(|a| shown(a)).collect::<Vec<_>>(),
+    );
+    let kicker = kicker.as_deref().filter(|k| !k.trim().is_empty());
+    let subtitle = subtitle.as_deref().filter(|k| !k.trim().is_empty());
     let (area, tstyle) = title_area(vertical, kicker.is_some(), subtitle.is_some());
-    let title = layout_with(&face, text.title, lang, area, &tstyle)
-        .ok_or(CoverError::DoesNotFit("title"))?;
+    let title =
+        layout_with(&face, &title, lang, area, &tstyle).ok_or(CoverError::DoesNotFit("title"))?;
     let head = Head {
         face: &face,
         lang,
@@ -985,8 +997,43 @@ fn paint(text: &CoverText, font: &CoverFont, vertical: bool) -> Result<Canvas, C
     } else {
         head.draw_horizontal(&mut cv)?;
     }
-    draw_band(&mut cv, &face, text.series, text.authors, lang);
+    draw_band(&mut cv, &face, series.as_deref(), &authors, lang);
     Ok(cv)
+}
+
+/// `text` without the characters `face` has no glyph for (with the joiners and variation
+/// selectors of an emoji), the spaces they stood between made one; `text` itself when nothing
+/// else would be left.
+fn drawable(face: &Face, text: &str) -> String {
+    if text.chars().all(|c| c.is_whitespace() || face.has(c)) {
+        return text.to_string();
+    }
+    let kept: String = text
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || face.has(c) {
+                c
+            } else {
+                '\u{0}'
+            }
+        })
+        .filter(|&c| !matches!(c, '\u{200D}' | '\u{FE0E}' | '\u{FE0F}'))
+        .collect();
+    // a space left beside a gap goes with it
+    let mut out = String::with_capacity(kept.len());
+    for part in kept.split('\u{0}') {
+        if out.ends_with(' ') && part.starts_with(' ') {
+            out.push_str(part.trim_start_matches(' '));
+        } else {
+            out.push_str(part);
+        }
+    }
+    let out = out.trim().to_string();
+    if out.is_empty() {
+        text.to_string()
+    } else {
+        out
+    }
 }
 
 /// The upper part of a cover: kicker, title (laid out already in its `area`), subtitle.
@@ -1345,7 +1392,7 @@ pub fn for_book(
 /// Bump when the drawing changes what a cover looks like for the same words and font, so that
 /// covers kept by earlier builds are drawn again (`cover_of_the_shipped_book_is_pinned` fails
 /// until then).
-const DRAWING: u32 = 4;
+const DRAWING: u32 = 5;
 
 /// The words a cover shows, from the (typeset, converted) metadata; the series line is made
 /// here (`WhynotTV Podcast · 第 4 集`).
@@ -1495,6 +1542,26 @@ mod tests {
         }
     }
 
+    /// A character the face has no glyph for (an emoji in a README's first heading) is left
+    /// out of the cover, with the space before it, not drawn as a box: the cover is the one
+    /// of the words without it. A title of nothing else is drawn as it is.
+    #[test]
+    fn cover_leaves_out_what_the_font_cannot_draw() {
+        let Some(data) = font_data() else { return };
+        let font = CoverFont {
+            data: &data,
+            index: choose_face(&data, "zh-Hant").unwrap(),
+        };
+        let authors = vec!["WhynotTV 🎙️".to_string()];
+        let plain = vec!["WhynotTV".to_string()];
+        let with = draw(&text("學習筆記 📚 與 Rust 🦀", &authors), &font, false).unwrap();
+        let without = draw(&text("學習筆記 與 Rust", &plain), &font, false).unwrap();
+        assert!(with == without, "the emoji changed the cover");
+        let face = Face::new(&font).unwrap();
+        assert_eq!(drawable(&face, "👨‍👩‍👧 家族"), "家族");
+        assert_eq!(drawable(&face, "🚀"), "🚀");
+    }
+
     /// What the drawing makes of the shipped book's words, pinned: a change to the drawing
     /// must bump [`DRAWING`] (so that covers kept by earlier builds are drawn again), then
     /// update the pin. Checked with the Debian font it was pinned with.
@@ -1513,7 +1580,7 @@ mod tests {
         let png = draw(&text(SHIPPED, &authors), &font, false).unwrap();
         assert_eq!(
             (DRAWING, png.len(), libdeflater::crc32(&png)),
-            (4, 70_222, 4_030_938_748),
+            (5, 70_222, 4_030_938_748),
             "the drawing changed: bump DRAWING, then pin the new PNG here"
         );
     }
