@@ -849,3 +849,37 @@ fn an_image_its_caption_describes_is_not_reported() {
         "{text}"
     );
 }
+
+/// A README's `<img width="50%">` keeps its share of the page's width, in tenths, as a class
+/// the horizontal stylesheet sizes; no warning. A width that is no share (`150%`) is still
+/// left out with one.
+#[test]
+fn an_image_width_in_percent_is_kept_as_a_class() {
+    let dot = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+    )
+    .unwrap();
+    let dir = book(&[
+        (
+            "a.md",
+            "## 一\n\n<p align=\"center\"><img src=\"dot.png\" width=\"50%\" alt=\"點\"> <img src=\"dot.png\" width=\"33.3%\" alt=\"點\"> <img src=\"dot.png\" width=\"150%\" alt=\"點\"></p>\n".as_bytes(),
+        ),
+        ("dot.png", &dot),
+    ]);
+    let (entries, err) = builds("img-percent", dir.path());
+    assert_eq!(err.matches("on <img> left out").count(), 1, "{err}");
+    assert!(
+        err.contains("attribute width=\"150%\" on <img> left out"),
+        "{err}"
+    );
+    let text = chapters_text(&entries);
+    assert!(text.contains("alt=\"點\" class=\"w50\"/>"), "{text}");
+    assert!(text.contains("alt=\"點\" class=\"w30\"/>"), "{text}");
+    let css: String = entries
+        .iter()
+        .filter(|(n, _)| n.ends_with(".css"))
+        .map(|(_, b)| b.clone())
+        .collect();
+    assert!(css.contains("img.w50 { width: 50%; }"), "{css}");
+}

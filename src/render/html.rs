@@ -315,6 +315,12 @@ fn integer_attr(attr: &str) -> Option<bool> {
     }
 }
 
+/// A width in percent (`50%`, `33.3%`) in tenths, rounded: 1 to 10 (at least a tenth).
+fn percent_tenths(value: &str) -> Option<u32> {
+    let n: f32 = value.trim().strip_suffix('%')?.trim().parse().ok()?;
+    (n > 0.0 && n <= 100.0).then(|| ((n / 10.0).round() as u32).clamp(1, 10))
+}
+
 /// An integer attribute's value as XHTML wants it (`300px` → `300`), if it is one.
 fn integer(value: &str, negative: bool) -> Option<String> {
     let v = value.trim();
@@ -887,6 +893,16 @@ impl Walk<'_, '_, '_> {
                 dropped.push(k);
                 continue;
             }
+            // a README's `<img width="50%">`: the class that sets that share of the page's
+            // width, in steps of a tenth (horizontal text; a vertical page keeps its size)
+            if out == "img"
+                && k == "width"
+                && let Some(tenths) = percent_tenths(&v)
+            {
+                let c = format!("w{}", tenths * 10);
+                class = Some(class.map_or(c.clone(), |k| format!("{k} {c}")));
+                continue;
+            }
             // a number where XHTML wants one: `width="300px"` is 300, `50%` left out
             let v = match integer_attr(&k) {
                 Some(negative) => match integer(&v, negative) {
@@ -1407,8 +1423,8 @@ mod tests {
             ),
             (
                 "<img src=\"a.png\" alt=\"圖\" width=\"50%\" height=\"auto\">",
-                "<img src=\"images/a.png\" alt=\"圖\"/>",
-                Some("attributes width=\"50%\", height=\"auto\" on <img> left out"),
+                "<img src=\"images/a.png\" alt=\"圖\" class=\"w50\"/>",
+                Some("attribute height=\"auto\" on <img> left out"),
             ),
             (
                 "<p align=\"center\" class=\"k\">置中</p><div align=\"RIGHT\">右</div>",
