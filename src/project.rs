@@ -65,6 +65,61 @@ impl Source {
     }
 }
 
+/// Where an article's body starts once a first heading that repeats its title is left out
+/// (`# 函式` under `title: 函式`: a post written for a theme that shows no title of its own).
+/// The article's opening shows the title already; without this it was an empty opening, then
+/// a chapter of the same name.
+fn past_repeated_title(text: &str, body: usize, title: &str) -> usize {
+    // the words of a heading or title, its emphasis and code marks aside
+    fn words(s: &str) -> String {
+        s.split(|c: char| c.is_whitespace() || matches!(c, '*' | '_' | '`'))
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    let title = words(title);
+    if title.is_empty() {
+        return body;
+    }
+    let mut at = body;
+    let mut lines = text[body..].split_inclusive('\n');
+    let first = loop {
+        match lines.next() {
+            Some(l) if l.trim().is_empty() => at += l.len(),
+            Some(l) => break l,
+            None => return body,
+        }
+    };
+    let line = first.trim_end();
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let heading = line.trim_start_matches(' ');
+    let hashes = heading.len() - heading.trim_start_matches('#').len();
+    let text_of = if indent <= 3 && (1..=6).contains(&hashes) {
+        let rest = &heading[hashes..];
+        if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+            return body;
+        }
+        // a closing sequence of `#`s is not the heading's
+        let rest = rest.trim();
+        let rest = match rest.trim_end_matches('#') {
+            r if r.is_empty() || r.ends_with([' ', '\t']) => r,
+            _ => rest,
+        };
+        Some((rest.to_string(), first.len()))
+    } else {
+        // a setext heading: its line, then a line of `=`
+        lines.next().and_then(|under| {
+            let u = under.trim();
+            (indent <= 3 && !u.is_empty() && u.bytes().all(|b| b == b'='))
+                .then(|| (line.trim().to_string(), first.len() + under.len()))
+        })
+    };
+    match text_of {
+        Some((heading, len)) if words(&heading) == title => at + len,
+        _ => body,
+    }
+}
+
 /// Read the configuration and the Markdown files of a book.
 pub fn load(files: &dyn Files, entry: &BookEntry) -> Result<Project, Error> {
     let found = sources::find(files, entry)?;
@@ -171,6 +226,7 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 if !ignored.is_empty() {
                     details.push(sources::hanpub::ignored_note(&source.file.name, &ignored));
                 }
+                source.body = past_repeated_title(&source.file.text, source.body, &meta.title);
                 source.article = Some(Box::new(meta));
             }
             Ok(None) => {}
@@ -510,6 +566,38 @@ pub fn hide_rust_lines(chunk: &mut [Spanned]) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::past_repeated_title;
+
+    /// A first heading that repeats the title (ATX, closed ATX, setext, with emphasis or
+    /// spaces of its own) is left out of the body; another heading, text first, or a heading
+    /// that only starts like the title is kept.
+    #[test]
+    fn a_heading_that_repeats_the_title() {
+        let front = "---\ntitle: x\n---\n";
+        let body = front.len();
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("\n# 函式\n\n內文。\n", "函式", Some("\n內文。\n")),
+            ("## **Go** 函式 ##\n內文。\n", "Go 函式", Some("內文。\n")),
+            ("函式\n===\n\n內文。\n", "函式", Some("\n內文。\n")),
+            ("# 函式與方法\n\n內文。\n", "函式", None),
+            ("內文。\n\n# 函式\n", "函式", None),
+            ("#函式\n", "函式", None),
+            ("    # 函式\n", "函式", None),
+            ("# 函式\n", "", None),
+        ];
+        for (rest, title, after) in cases {
+            let text = format!("{front}{rest}");
+            let at = past_repeated_title(&text, body, title);
+            match after {
+                Some(a) => assert_eq!(&text[at..], *a, "{rest:?}"),
+                None => assert_eq!(at, body, "{rest:?}"),
+            }
         }
     }
 }

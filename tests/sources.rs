@@ -1318,3 +1318,43 @@ fn a_repository_with_its_book_in_docs() {
         "{all}"
     );
 }
+
+/// A post whose body opens with a heading that repeats its front matter's title (written for
+/// a theme that shows none) opens with that title once: its text follows the title on its
+/// opening page, not on a page of its own after an empty one.
+#[test]
+fn a_post_that_repeats_its_title_as_a_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let posts = site.join("content/posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        site.join("hugo.toml"),
+        "title = \"筆記\"\nlanguageCode = \"zh-tw\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("a.md"),
+        "---\ntitle: 函式\ndate: 2024-01-01\n---\n\n# 函式\n\n函式是一段程式。\n\n## 參數\n\n參數有兩個。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("b.md"),
+        "---\ntitle: 變數\ndate: 2024-01-02\n---\n\n# 變數與常數\n\n兩者不同。\n",
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "site", &[]);
+    let files = unzip_map(&epub);
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        [
+            "函式 -> text/c001.xhtml",
+            "  參數 -> text/c002.xhtml",
+            "變數 -> text/c003.xhtml",
+            "  變數與常數 -> text/c004.xhtml",
+        ]
+    );
+    let opening = files["EPUB/text/c001.xhtml"].replace("&#x2060;", "");
+    assert!(opening.contains("函式是一段程式"), "{opening}");
+    assert_eq!(opening.matches("函式</h1>").count(), 1, "{opening}");
+}
