@@ -172,13 +172,16 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                     (file, Vec::new())
                 };
                 let (file, tags) = expand_tags(files, &entry.path, file, form, &config);
-                let source = Source::new(entry.path.clone(), file);
+                let mut source = Source::new(entry.path.clone(), file);
                 let given = (entry.place.title.as_deref(), entry.place.date.as_deref());
                 let front = if articles {
                     article(&source, given)
                 } else {
                     Ok(None)
                 };
+                if let Ok(Some((meta, ..))) = &front {
+                    source.body = past_repeated_title(&source.file.text, source.body, &meta.title);
+                }
                 // loading checked all of it and read its start: a mapped file gives its pages
                 // back until the build parses it (a book of 20000 small files is not held whole)
                 source.file.text.release(0..source.file.text.len());
@@ -226,7 +229,6 @@ fn read_chapters(files: &dyn Files, found: Found) -> Project {
                 if !ignored.is_empty() {
                     details.push(sources::hanpub::ignored_note(&source.file.name, &ignored));
                 }
-                source.body = past_repeated_title(&source.file.text, source.body, &meta.title);
                 source.article = Some(Box::new(meta));
             }
             Ok(None) => {}
