@@ -777,7 +777,7 @@ pub fn split_front_matter(text: &str) -> Option<(FrontMatterKind, std::ops::Rang
     } else if rest.starts_with("+++") {
         ("+++", FrontMatterKind::Toml)
     } else {
-        return None;
+        return fenceless_front_matter(text, text_start);
     };
     let first_nl = rest.find('\n')?;
     if rest[..first_nl].trim_end() != fence {
@@ -789,6 +789,35 @@ pub fn split_front_matter(text: &str) -> Option<(FrontMatterKind, std::ops::Rang
         let trimmed = line.trim_end();
         if trimmed == fence || (kind == FrontMatterKind::Yaml && trimmed == "...") {
             return Some((kind, start..pos, pos + line.len()));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+/// Hexo's front matter without its opening `---` (the scaffold of Hexo 2, which old posts
+/// keep): `title:` on the first line, YAML lines (`key: value`, list items, indented lines),
+/// then `---`. [`split_front_matter`]'s answer for it.
+fn fenceless_front_matter(
+    text: &str,
+    start: usize,
+) -> Option<(FrontMatterKind, std::ops::Range<usize>, usize)> {
+    if !text[start..].starts_with("title:") {
+        return None;
+    }
+    let mut pos = start;
+    for line in text[start..].split_inclusive('\n').take(100) {
+        let trimmed = line.trim_end();
+        if trimmed == "---" {
+            return Some((FrontMatterKind::Yaml, start..pos, pos + line.len()));
+        }
+        let key = trimmed.split_once(':').is_some_and(|(k, _)| {
+            !k.is_empty()
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        });
+        if !(key || trimmed.is_empty() || trimmed.starts_with([' ', '\t', '-'])) {
+            return None;
         }
         pos += line.len();
     }
@@ -1329,6 +1358,19 @@ layout = "vertical"
         assert!(split_front_matter("--- no\n").is_none());
         let text = "+++\ntitle = \"x\"\n+++\nbody";
         assert_eq!(split_front_matter(text).unwrap().0, FrontMatterKind::Toml);
+        // Hexo 2's scaffold: no opening `---`, `title:` first
+        let text = "title: 舊文\ndate: 2013/7/13 20:46:25\ntags:\n- a\n  - b\n\n---\n\n內文\n";
+        let (kind, range, body) = split_front_matter(text).unwrap();
+        assert_eq!(kind, FrontMatterKind::Yaml);
+        assert_eq!(
+            &text[range],
+            "title: 舊文\ndate: 2013/7/13 20:46:25\ntags:\n- a\n  - b\n\n"
+        );
+        assert_eq!(&text[body..], "\n內文\n");
+        // not front matter: a line that is no YAML before the rule, no rule, another first key
+        assert!(split_front_matter("title: 一段話\n接著的句子。\n---\n").is_none());
+        assert!(split_front_matter("title: x\ndate: y\n").is_none());
+        assert!(split_front_matter("Version: 1.0\n---\n").is_none());
     }
 
     #[test]

@@ -1358,3 +1358,42 @@ fn a_post_that_repeats_its_title_as_a_heading() {
     assert!(opening.contains("函式是一段程式"), "{opening}");
     assert_eq!(opening.matches("函式</h1>").count(), 1, "{opening}");
 }
+
+/// A Hexo post kept in Hexo 2's format (front matter without its opening `---`) is read with
+/// its title and date, not shown as a heading made of its front matter.
+#[test]
+fn hexo_post_without_the_opening_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("blog");
+    let posts = site.join("source/_posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(site.join("_config.yml"), "title: 部落格\nlanguage: zh-TW\n").unwrap();
+    std::fs::write(
+        posts.join("old.md"),
+        "title: 舊格式文章\ndate: 2013/7/13 20:46:25\ntags:\n- 雜記\n---\n\n沒有開頭分隔線。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("new.md"),
+        "---\ntitle: 新格式文章\ndate: 2020-01-01\n---\n\n有分隔線。\n",
+    )
+    .unwrap();
+    let (epub, m) = build(dir.path(), "blog", &[]);
+    assert!(!m.contains("warning"), "{m}");
+    let files = unzip_map(&epub);
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        [
+            "舊格式文章 -> text/c001.xhtml",
+            "新格式文章 -> text/c002.xhtml"
+        ]
+    );
+    let old = files["EPUB/text/c001.xhtml"]
+        .replace("&#x2060;", "")
+        .replace("<wbr/>", "");
+    assert!(
+        old.contains("<p class=\"byline\">2013年7月13日</p>"),
+        "{old}"
+    );
+    assert!(!old.contains("date:"), "{old}");
+}
