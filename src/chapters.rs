@@ -635,17 +635,20 @@ fn split_dest(dest: &str) -> (String, Option<String>) {
 }
 
 /// The names a fragment looks up in its file, in order: itself (percent-decoded, NFC), its slug,
-/// and for docsify's id of a heading that starts with a digit (`_0-1-背包`) the same without
-/// the `_`. The first, alone, is also looked up in the whole book.
+/// for docsify's id of a heading that starts with a digit (`_0-1-背包`) the same without the
+/// `_`, and for GitHub's `#user-content-安裝` the same without its prefix (GitHub writes every
+/// id of a README so). The first, alone, is also looked up in the whole book.
 fn lookup_names(frag: &str) -> Vec<String> {
     let frag = nfc(&percent_decode(frag));
     let slug = unicode_slug(&frag);
     let mut names = vec![frag, slug];
-    if let Some(f) = names[0]
-        .strip_prefix('_')
-        .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
-        .map(str::to_string)
-    {
+    let other = |f: &str| {
+        f.strip_prefix('_')
+            .filter(|f| f.starts_with(|c: char| c.is_ascii_digit()))
+            .or_else(|| f.strip_prefix("user-content-").filter(|f| !f.is_empty()))
+            .map(str::to_string)
+    };
+    if let Some(f) = other(&names[0]) {
         let slug = unicode_slug(&f);
         names.extend([f, slug]);
     }

@@ -464,7 +464,7 @@ fn readme_anchor_above_a_heading() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("README.md"),
-        "---\ntitle: 手冊\n---\n\n- [致謝](#acknowledgements)\n- [中間](#mid)\n\n## 貢獻\n\n提交。\n\n<a name=\"mid\"></a>\n\n中段。\n\n<a name=\"acknowledgements\"></a>\n## 致謝\n\n感謝。\n",
+        "---\ntitle: 手冊\n---\n\n- [致謝](#acknowledgements)\n- [中間](#mid)\n- [貢獻](#user-content-貢獻)\n- <a href=\"#user-content-mid\">中段</a>\n\n## 貢獻\n\n提交。\n\n<a name=\"mid\"></a>\n\n中段。\n\n<a name=\"acknowledgements\"></a>\n## 致謝\n\n感謝。\n",
     )
     .unwrap();
     let (epub, m) = build(dir.path(), "README.md", &[]);
@@ -478,6 +478,15 @@ fn readme_anchor_above_a_heading() {
     );
     assert!(
         opening.contains("<a href=\"c001.xhtml#mid\">中"),
+        "{opening}"
+    );
+    // GitHub's `#user-content-` ids of a README, from Markdown and from raw HTML
+    assert!(
+        opening.contains("<a href=\"c001.xhtml#h1\">貢"),
+        "{opening}"
+    );
+    assert!(
+        opening.contains("<a href=\"c001.xhtml#mid\">中&#x2060;段</a>"),
         "{opening}"
     );
 }
