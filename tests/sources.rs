@@ -1406,3 +1406,68 @@ fn hexo_post_without_the_opening_rule() {
     );
     assert!(!old.contains("date:"), "{old}");
 }
+
+/// A Hugo site of the hugo-book theme is the book of its `docs` section (`BookSection`), its
+/// home page first, ordered as its menu is (each section by its `_index.md`'s weight, its own
+/// text first in it, then its pages by weight), each section's pages nested under its page, or
+/// under its title when its `_index.md` has no text. The site's posts are not the book.
+#[test]
+fn hugo_book_theme_docs_in_menu_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let p = site.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "config.toml",
+        "title = 'Go 手冊'\ntheme = 'hugo-book'\nlanguageCode = 'zh-tw'\n\n[params]\n  BookToC = true\n",
+    );
+    write("content/_index.md", "---\ntitle: 簡介\n---\n\n這是首頁。\n");
+    write(
+        "content/docs/basics/_index.md",
+        "---\ntitle: 基礎\nweight: 1\n---\n\n# 基礎\n\n本章介紹基礎。\n",
+    );
+    write(
+        "content/docs/basics/variables.md",
+        "---\ntitle: 變數\nweight: 2\n---\n\n宣告變數。\n",
+    );
+    write(
+        "content/docs/basics/functions.md",
+        "---\ntitle: 函式\nweight: 1\n---\n\n定義函式。\n",
+    );
+    write(
+        "content/docs/advanced/_index.md",
+        "---\ntitle: 進階\nweight: 2\n---\n",
+    );
+    write(
+        "content/docs/advanced/goroutine.md",
+        "---\ntitle: Goroutine\n---\n\n並行。\n",
+    );
+    write(
+        "content/posts/news.md",
+        "---\ntitle: 新版本\ndate: 2023-01-01\n---\n\n發布。\n",
+    );
+    let (epub, m) = build(dir.path(), "site", &[]);
+    assert!(!m.contains("warning"), "{m}");
+    let files = unzip_map(&epub);
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        [
+            "簡介 -> text/c001.xhtml",
+            "基礎 -> text/c002.xhtml",
+            "  函式 -> text/c003.xhtml",
+            "  變數 -> text/c004.xhtml",
+            "進階 -> text/c005.xhtml",
+            "  Goroutine -> text/c005.xhtml",
+        ]
+    );
+    let all: String = files.values().cloned().collect();
+    assert!(!all.contains("新版本"));
+    assert!(
+        files["EPUB/text/c002.xhtml"]
+            .replace("&#x2060;", "")
+            .contains("本章介紹基礎")
+    );
+}

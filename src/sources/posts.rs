@@ -165,6 +165,48 @@ pub fn detect(files: &dyn Files, listing: &[String]) -> Option<Site> {
     }
 }
 
+/// A page's `weight` (Hugo's and Zola's order of pages; 0: none), read from its front matter.
+fn weight_of(file: &SourceFile) -> i64 {
+    let Some((_, range, _)) = config::split_front_matter(&file.text) else {
+        return 0;
+    };
+    file.text[range]
+        .lines()
+        .find_map(|l| {
+            let v = l
+                .strip_prefix("weight")?
+                .trim_start()
+                .strip_prefix([':', '='])?;
+            v.trim().trim_matches(['"', '\'']).parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Where a page goes in the menu of a site of sections: folder by folder, each placed by the
+/// weight of its `_index.md` and then by name, a section's own page (`_index.md`) first in
+/// it, then its pages and sections by weight (those without one after), date and name.
+fn menu_key(
+    post: &Post,
+    section_weights: &std::collections::HashMap<String, i64>,
+) -> Vec<(u8, i64, String, String)> {
+    let by = |w: i64| (u8::from(w == 0), w);
+    let parts: Vec<&str> = post.path.split('/').collect();
+    let mut key = Vec::with_capacity(parts.len());
+    for i in 1..parts.len().saturating_sub(1) {
+        let folder = parts[..=i].join("/");
+        let (unweighted, w) = by(section_weights.get(&folder).copied().unwrap_or(0));
+        key.push((unweighted, w, String::new(), parts[i].to_string()));
+    }
+    let name = parts.last().copied().unwrap_or("");
+    key.push(if name == "_index.md" {
+        (0, i64::MIN, String::new(), String::new())
+    } else {
+        let (unweighted, w) = by(post.weight);
+        (unweighted, w, post.date.clone(), name.to_string())
+    });
+    key
+}
+
 /// A post found on the site, before it is placed.
 struct Post {
     path: String,
@@ -176,6 +218,8 @@ struct Post {
     named: Option<String>,
     /// The date of a post whose front matter has none, from its file's name (Jekyll).
     dated: Option<String>,
+    /// Its `weight` (0: none).
+    weight: i64,
 }
 
 /// Read the site's posts and its configuration into a book of articles.
@@ -191,7 +235,11 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
         .lang
         .as_deref()
         .map_or("zh-Hant".into(), super::language_tag);
-    for path in post_files(files, site) {
+    let docs = settings.book_section.is_some();
+    let mut section_weights = std::collections::HashMap::new();
+    let mut section_titles: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    for path in post_files(files, site, settings.book_section.as_deref()) {
         // a Hugo site's translations (`post.en.md`): the book is in the site's language
         if site == Site::Hugo
             && settings.multilingual
@@ -211,6 +259,20 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
                 continue;
             }
         };
+        let weight = weight_of(&file);
+        if path.ends_with("_index.md") {
+            // a section's page: its weight places the section; its text, if any, opens it,
+            // else its title does, as a part
+            section_weights.insert(folder_of(&path).to_string(), weight);
+            if file.text[body_of(&file)..].trim().is_empty() {
+                if let Ok((c, _)) = front_matter(&file)
+                    && !c.meta.title.trim().is_empty()
+                {
+                    section_titles.insert(folder_of(&path).to_string(), c.meta.title);
+                }
+                continue;
+            }
+        }
         let config = match front_matter(&file) {
             Ok((c, errs)) => {
                 found.errors.extend(errs);
@@ -272,6 +334,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             meta: config.meta,
             permalink,
             named,
+            weight,
         });
         // its front matter read: a mapped file gives its pages back until the book is loaded
         // (a site of 20000 posts is not held whole)
@@ -280,8 +343,16 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
             .read
             .insert(posts.last().expect("pushed").path.clone(), file);
     }
-    // oldest first, as a series is read
-    posts.sort_by(|a, b| (&a.date, &a.path).cmp(&(&b.date, &b.path)));
+    let undated_weighted =
+        posts.iter().any(|p| p.weight != 0) && posts.iter().all(|p| p.date.is_empty());
+    if docs || undated_weighted {
+        // a book of sections (hugo-book's), or pages ordered by weight and not dated: as the
+        // site's menu orders them
+        posts.sort_by_cached_key(|p| menu_key(p, &section_weights));
+    } else {
+        // oldest first, as a series is read
+        posts.sort_by(|a, b| (&a.date, &a.path).cmp(&(&b.date, &b.path)));
+    }
     if posts.is_empty() {
         found.errors.push(
             Diagnostic::error(format!(
@@ -292,19 +363,68 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
         );
     }
     found.config = book_config(files, site, &settings, &posts);
+    // a book of sections nests each section's pages under it: under its own page, or under
+    // its title as a part when its `_index.md` has no text
+    let mut open: Vec<String> = Vec::new();
+    let nest = |path: &str, open: &mut Vec<String>| -> (u8, Vec<(u8, String)>) {
+        let Some(root) = settings.book_section.as_deref() else {
+            return (0, Vec::new());
+        };
+        let root = join("content", root.trim_matches('/'));
+        let Some(inner) = path.strip_prefix(&format!("{root}/")) else {
+            return (0, Vec::new());
+        };
+        let mut folders: Vec<String> = Vec::new();
+        let mut at = root.clone();
+        for f in inner
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map_or(&[][..], |(_, f)| f)
+        {
+            at = join(&at, f);
+            folders.push(at.clone());
+        }
+        let own = path.ends_with("/_index.md");
+        let depth = folders.len().saturating_sub(usize::from(own));
+        let kept = open
+            .iter()
+            .zip(&folders)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let parts = folders[kept..]
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                !(own && kept + i + 1 == folders.len()) && section_titles.contains_key(*f)
+            })
+            .map(|(i, f)| (small(kept + i), section_titles[f].clone()))
+            .collect();
+        *open = folders;
+        (small(depth), parts)
+    };
     found.entries = posts
         .into_iter()
-        .map(|p| Entry {
-            path: p.path,
-            place: Place {
-                permalink: p.permalink,
-                title: p.named,
-                date: p.dated,
-                ..Place::default()
-            },
+        .map(|p| {
+            let (depth, parts) = nest(&p.path, &mut open);
+            Entry {
+                path: p.path,
+                place: Place {
+                    permalink: p.permalink,
+                    title: p.named,
+                    date: p.dated,
+                    depth,
+                    parts,
+                },
+            }
         })
         .collect();
     Ok(found)
+}
+
+/// A depth of the navigation, at most 255.
+fn small(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
 }
 
 /// The front matter of a post, read as a post's (a theme's own keys ignored).
@@ -375,10 +495,26 @@ fn jekyll_date(path: &str) -> Option<&str> {
 }
 
 /// The Markdown posts of the site, in path order.
-fn post_files(files: &dyn Files, site: Site) -> Vec<String> {
+fn post_files(files: &dyn Files, site: Site, book_section: Option<&str>) -> Vec<String> {
+    let book = book_section
+        .map(|s| join("content", s.trim_matches('/')))
+        .filter(|d| files.list_dir(d).is_ok());
     let roots: Vec<String> = match site {
         Site::Hexo => vec!["source/_posts".into()],
         Site::Jekyll => vec!["_posts".into()],
+        // a book theme's section, its home page first
+        Site::Hugo if book.is_some() => {
+            let mut out = Vec::new();
+            if files.read("content/_index.md").is_ok() {
+                out.push("content/_index.md".to_string());
+            }
+            walk(files, &book.expect("is some"), 0, &mut out);
+            out.retain(|p| {
+                !p.rsplit('/').next().unwrap_or(p).starts_with('_') || p.ends_with("/_index.md")
+            });
+            out.sort();
+            return out;
+        }
         Site::Hugo | Site::Zola => ["content/posts", "content/post", "content/blog"]
             .iter()
             .find(|d| files.list_dir(d).is_ok())
@@ -603,6 +739,9 @@ struct SiteSettings {
     /// The site shows `:smile:` as 😄: Hugo's `enableEmoji`, Jekyll's jemoji plugin, Hexo's
     /// `githubEmojis` (hexo-filter-github-emojis).
     emoji: bool,
+    /// The section a Hugo book theme makes its book of: hugo-book's `BookSection` (`docs`
+    /// when the theme is hugo-book and the setting is left out).
+    book_section: Option<String>,
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
@@ -660,6 +799,25 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
                 .lines()
                 .any(|l| l.starts_with("githubEmojis:") || l.starts_with("github_emojis:")),
             _ => false,
+        },
+        book_section: match site {
+            Site::Hugo => file
+                .text
+                .lines()
+                .find_map(|l| {
+                    let rest = l.trim_start().strip_prefix("BookSection")?.trim_start();
+                    let v = rest
+                        .strip_prefix([':', '='])?
+                        .trim()
+                        .trim_matches(['"', '\'']);
+                    (!v.is_empty() && v != "*" && v != "/").then(|| v.to_string())
+                })
+                .or_else(|| {
+                    value(&["theme"])
+                        .filter(|t| t.contains("hugo-book"))
+                        .map(|_| "docs".to_string())
+                }),
+            _ => None,
         },
     }
 }
