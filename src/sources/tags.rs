@@ -482,6 +482,26 @@ impl Found {
     }
 }
 
+/// The text of an ATX heading line (`## 標題 ##` → `標題`), if the line is one.
+fn atx_heading(line: &str) -> Option<&str> {
+    let t = line.trim_end();
+    let indent = t.len() - t.trim_start_matches(' ').len();
+    let t = &t[indent..];
+    let hashes = t.len() - t.trim_start_matches('#').len();
+    if indent > 3 || !(1..=6).contains(&hashes) {
+        return None;
+    }
+    let rest = &t[hashes..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim();
+    Some(match rest.trim_end_matches('#') {
+        r if r.is_empty() || r.ends_with([' ', '\t']) => r.trim_end(),
+        _ => rest,
+    })
+}
+
 /// Whether a line closes a verbatim block opened by `tag` (of the same kind: a Liquid tag by
 /// a Liquid tag, a shortcode by a shortcode).
 fn closes_verbatim(line: &str, name: &str, tag: &Found) -> bool {
@@ -848,6 +868,23 @@ impl Expander<'_> {
                     t => format!("\n**{}**\n", escape_md(t)),
                 };
                 self.replaced(&text, eol, &mut line_no);
+                continue;
+            }
+            // hugo-book's column break
+            if self.open.iter().any(|(n, ..)| n == "columns") && line.trim() == "<--->" {
+                self.replaced("", eol, &mut line_no);
+                continue;
+            }
+            // a heading inside an aside, a quote or `<details>` a tag opened would end the
+            // chapter there, outside it (its box empty, its text after it): its text in bold
+            let boxed =
+                !admonish.is_empty() || self.open.iter().any(|(_, close, _)| close.contains("</"));
+            if boxed && let Some(heading) = atx_heading(line) {
+                let bold = match heading {
+                    "" => String::new(),
+                    h => format!("**{}**", h.replace('*', "\\*")),
+                };
+                self.replaced(&bold, eol, &mut line_no);
                 continue;
             }
             let found = if self.dialect.mdbook {
@@ -1981,6 +2018,24 @@ mod tests {
         assert!(!out.contains("{%"), "{out}");
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("is an include 4 includes deep"), "{w:?}");
+    }
+
+    /// A heading inside an aside, a quote or `<details>` a tag opened stays inside it, in bold
+    /// (as a heading it would end the chapter there); in code it stays as written. hugo-book's
+    /// column break is a paragraph break.
+    #[test]
+    fn headings_inside_boxes_and_column_breaks() {
+        let text = "{% hint style=\"info\" %}\n## 提示裡的標題 ##\n\n```sh\n# 註解\n```\n{% endhint %}\n\n## 章\n";
+        let (out, w) = run("a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n**提示裡的標題**\n\n```sh\n# 註解\n```\n\n\n</aside>\n\n\n## 章\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        let text = "{{< columns >}}\n## 簡單\n容易。\n<--->\n## 快速\n很快。\n{{< /columns >}}\n";
+        let (out, w) = run("content/docs/a.md", text, &[], false);
+        assert_eq!(out, "\n## 簡單\n容易。\n\n## 快速\n很快。\n\n");
+        assert!(w.is_empty(), "{w:?}");
     }
 
     /// NexT's label and button, Butterfly's btn, Hexo's jsfiddle and codepen, a mermaid
