@@ -1471,3 +1471,26 @@ fn hugo_book_theme_docs_in_menu_order() {
             .contains("本章介紹基礎")
     );
 }
+
+/// A README that centres its title and tagline in a `<div align="center">` (around Markdown,
+/// blank lines inside) opens with that title and tagline, once: the div is left out, not cut
+/// in two by the chapter its heading would start.
+#[test]
+fn readme_with_its_title_in_a_centred_div() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "<div align=\"center\">\n\n# 超棒工具\n\n一句話說明這個工具。\n\n</div>\n\n## 安裝\n\n下載後執行。\n",
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-centred-div", &epub);
+    let files = unzip_map(&epub);
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        ["超棒工具 -> text/c000.xhtml", "安裝 -> text/c001.xhtml"]
+    );
+    let opening = files["EPUB/text/c000.xhtml"].replace("&#x2060;", "");
+    assert!(opening.contains("一句話說明這個工具"), "{opening}");
+    assert!(!opening.contains("<div"), "{opening}");
+}

@@ -81,6 +81,10 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     if memchr::memmem::find(b, b"](").is_some() && SPACED_BYTES.is_match(b) {
         return true;
     }
+    // a `<div>` that may wrap a heading ([`heading_wrappers`])
+    if memchr::memmem::find(b, b"<div").is_some() || memchr::memmem::find(b, b"<DIV").is_some() {
+        return true;
+    }
     if d.mdbook {
         return memchr::memmem::find(b, b"admonish").is_some();
     }
@@ -482,6 +486,38 @@ impl Found {
     }
 }
 
+/// The lines (indices, in order) of the `<div …>` and `</div>` lines, each alone on its
+/// line, that wrap Markdown with a heading (a README's `<div align="center">` around its
+/// `# 標題`): left out, so that the heading is not inside an element when it starts a chapter
+/// (the chapter before would end inside the div, leaving it empty, and the heading would stand
+/// outside it). A heading counts after a blank line, where Markdown starts again.
+fn heading_wrappers(lines: &[(usize, &str)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut code = Code::default();
+    // each open div's line and whether a heading is inside it
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    let mut blank = false;
+    for (i, (_, raw)) in lines.iter().enumerate() {
+        let line = split_eol(raw).0;
+        let was_blank = std::mem::replace(&mut blank, line.trim().is_empty());
+        if code.is_code(line) {
+            continue;
+        }
+        let t = line.trim().to_ascii_lowercase();
+        if (t == "<div>" || t.starts_with("<div ")) && t.ends_with('>') && !t.contains("</div") {
+            open.push((i, false));
+        } else if t == "</div>" {
+            if let Some((o, true)) = open.pop() {
+                out.extend([o, i]);
+            }
+        } else if was_blank && !open.is_empty() && atx_heading(line).is_some() {
+            open.iter_mut().for_each(|o| o.1 = true);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 /// The text of an ATX heading line (`## 標題 ##` → `標題`), if the line is one.
 fn atx_heading(line: &str) -> Option<&str> {
     let t = line.trim_end();
@@ -814,11 +850,17 @@ impl Expander<'_> {
         };
         let mut code = Code::default();
         let mut admonish: Vec<(u8, usize)> = Vec::new();
+        let wrappers = heading_wrappers(&lines);
         let mut i = 0;
         while i < lines.len() {
             let (start, raw) = lines[i];
             let (line, eol) = split_eol(raw);
             i += 1;
+            if wrappers.binary_search(&(i - 1)).is_ok() {
+                code.is_code("");
+                self.replaced("", eol, &mut line_no);
+                continue;
+            }
             // mdBook's admonish blocks (```` ```admonish warning title="…" ````): an aside
             // whose text is Markdown
             if code.fence.is_none() {
@@ -2021,8 +2063,9 @@ mod tests {
     }
 
     /// A heading inside an aside, a quote or `<details>` a tag opened stays inside it, in bold
-    /// (as a heading it would end the chapter there); in code it stays as written. hugo-book's
-    /// column break is a paragraph break.
+    /// (as a heading it would end the chapter there); in code it stays as written. A `<div>`
+    /// wrapping Markdown with a heading is left out. hugo-book's column break is a paragraph
+    /// break.
     #[test]
     fn headings_inside_boxes_and_column_breaks() {
         let text = "{% hint style=\"info\" %}\n## 提示裡的標題 ##\n\n```sh\n# 註解\n```\n{% endhint %}\n\n## 章\n";
@@ -2030,6 +2073,15 @@ mod tests {
         assert_eq!(
             out,
             "\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n**提示裡的標題**\n\n```sh\n# 註解\n```\n\n\n</aside>\n\n\n## 章\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        // a README's centred title: the div around Markdown with a heading left out; one
+        // around HTML, or with the heading inside its HTML block, kept
+        let text = "<div align=\"center\">\n\n# 工具\n\n說明。\n\n</div>\n\n<div class=\"x\">\n<b>粗</b>\n</div>\n\n<DIV>\n# 不是標題\n</DIV>\n";
+        let (out, w) = run("README.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n\n# 工具\n\n說明。\n\n\n\n<div class=\"x\">\n<b>粗</b>\n</div>\n\n<DIV>\n# 不是標題\n</DIV>\n"
         );
         assert!(w.is_empty(), "{w:?}");
         let text = "{{< columns >}}\n## 簡單\n容易。\n<--->\n## 快速\n很快。\n{{< /columns >}}\n";
