@@ -81,8 +81,20 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     if memchr::memmem::find(b, b"](").is_some() && SPACED_BYTES.is_match(b) {
         return true;
     }
-    // a `<div>` that may wrap a heading ([`heading_wrappers`])
-    if memchr::memmem::find(b, b"<div").is_some() || memchr::memmem::find(b, b"<DIV").is_some() {
+    // a `<div>` that may wrap a heading ([`heading_wrappers`]); a table of contents' marker
+    // ([`is_toc_marker`])
+    if [
+        &b"<div"[..],
+        b"<DIV",
+        b"TOC]",
+        b"toc]",
+        b"_TOC_",
+        b"{:toc}",
+        b"{: toc}",
+    ]
+    .iter()
+    .any(|n| memchr::memmem::find(b, n).is_some())
+    {
         return true;
     }
     if d.mdbook {
@@ -518,6 +530,19 @@ fn heading_wrappers(lines: &[(usize, &str)]) -> Vec<usize> {
     out
 }
 
+/// Whether `line` (followed by `next`) marks where a table of contents goes: `[TOC]`,
+/// `[toc]`, `[[_TOC_]]`, `[[toc]]`, kramdown's `{:toc}` and the list item before it (and its
+/// `{:.no_toc}`, which keeps a heading out of that table).
+fn is_toc_marker(line: &str, next: Option<&str>) -> bool {
+    let t = line.trim();
+    let kramdown = |l: &str| matches!(l.trim(), "{:toc}" | "{: toc}");
+    matches!(
+        t.to_ascii_lowercase().as_str(),
+        "[toc]" | "[[_toc_]]" | "[[toc]]" | "{:toc}" | "{: toc}" | "{:.no_toc}" | "{: .no_toc}"
+    ) || (matches!(t, "* TOC" | "- TOC" | "1. TOC" | "* toc" | "- toc")
+        && next.is_some_and(kramdown))
+}
+
 /// The text of an ATX heading line (`## 標題 ##` → `標題`), if the line is one.
 fn atx_heading(line: &str) -> Option<&str> {
     let t = line.trim_end();
@@ -910,6 +935,13 @@ impl Expander<'_> {
                     t => format!("\n**{}**\n", escape_md(t)),
                 };
                 self.replaced(&text, eol, &mut line_no);
+                continue;
+            }
+            // a table of contents an editor or site draws where its marker stands (Typora's and
+            // Python-Markdown's `[TOC]`, GitLab's `[[_TOC_]]`, VuePress's `[[toc]]`,
+            // kramdown's `* TOC` + `{:toc}`): the EPUB's own contents stand for it
+            if is_toc_marker(line, lines.get(i).map(|(_, l)| split_eol(l).0)) {
+                self.replaced("", eol, &mut line_no);
                 continue;
             }
             // hugo-book's column break
@@ -2073,6 +2105,14 @@ mod tests {
         assert_eq!(
             out,
             "\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n**提示裡的標題**\n\n```sh\n# 註解\n```\n\n\n</aside>\n\n\n## 章\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        // the markers of a table of contents, outside code
+        let text = "[TOC]\n\n## 目錄\n{:.no_toc}\n\n* TOC\n{:toc}\n\n[[_TOC_]]\n\n```\n[toc]\n```\n\n見 [TOC] 一節\n";
+        let (out, w) = run("README.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n\n## 目錄\n\n\n\n\n\n\n\n```\n[toc]\n```\n\n見 [TOC] 一節\n"
         );
         assert!(w.is_empty(), "{w:?}");
         // a README's centred title: the div around Markdown with a heading left out; one
