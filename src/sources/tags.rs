@@ -83,18 +83,7 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     }
     // a `<div>` that may wrap a heading ([`heading_wrappers`]); a table of contents' marker
     // ([`is_toc_marker`])
-    if [
-        &b"<div"[..],
-        b"<DIV",
-        b"TOC]",
-        b"toc]",
-        b"_TOC_",
-        b"{:toc}",
-        b"{: toc}",
-    ]
-    .iter()
-    .any(|n| memchr::memmem::find(b, n).is_some())
-    {
+    if ANY_FORM_BYTES.is_match(b) {
         return true;
     }
     if d.mdbook {
@@ -103,16 +92,23 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
     if d.hugo && memchr::memmem::find(b, b"]^(").is_some() {
         return true;
     }
-    memchr::memmem::find(b, b"{%").is_some()
-        || memchr::memmem::find(b, b"{{<").is_some()
-        || memchr::memmem::find(b, b"{{%").is_some()
-        || memchr::memmem::find(b, b"{{ site.").is_some()
-        || memchr::memmem::find(b, b"_url }}").is_some()
+    TAG_BYTES.is_match(b)
         || d.docsify
             && ["?> ", "!> ", ":id=", ":ignore", "':"]
                 .iter()
                 .any(|p| memchr::memmem::find(b, p.as_bytes()).is_some())
 }
+
+/// What a file of any form may hold that [`Expander::run`] rewrites: a `<div>`, a table of
+/// contents' marker (one pass over the text, not one a needle).
+static ANY_FORM_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{: ?toc\}").expect("valid pattern")
+});
+
+/// The starts of the template tags of the forms that have them.
+static TAG_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(r"\{%|\{\{[<%]|\{\{ site\.|_url \}\}").expect("valid pattern")
+});
 
 /// A tag left out of a sentence leaves no space before a full-width mark or after one
 /// (`版本 {{< version >}}，` → `版本，`): the space before it is taken off `out`, or the
