@@ -808,14 +808,7 @@ fn an_image_without_alt_text_is_reported_once() {
             "a.md",
             "## 一\n\n段落 <kbd>x</kbd>。\n\n![](dot.png)\n".as_bytes(),
         ),
-        (
-            "dot.png",
-            &std::fs::read(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("tests/fixtures/ok/full/images/dot.png"),
-            )
-            .unwrap(),
-        ),
+        ("dot.png", &dot_png()),
     ]);
     let (entries, err) = builds("alt-once", dir.path());
     assert_eq!(err.matches("has no alt text").count(), 1, "{err}");
@@ -828,11 +821,7 @@ fn an_image_without_alt_text_is_reported_once() {
 /// reported.
 #[test]
 fn an_image_its_caption_describes_is_not_reported() {
-    let dot = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ok/full/images/dot.png"),
-    )
-    .unwrap();
+    let dot = dot_png();
     let dir = book(&[
         (
             "a.md",
@@ -855,11 +844,7 @@ fn an_image_its_caption_describes_is_not_reported() {
 /// left out with one.
 #[test]
 fn an_image_width_in_percent_is_kept_as_a_class() {
-    let dot = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/ok/full/images/dot.png"),
-    )
-    .unwrap();
+    let dot = dot_png();
     let dir = book(&[
         (
             "a.md",
@@ -882,4 +867,13 @@ fn an_image_width_in_percent_is_kept_as_a_class() {
         .map(|(_, b)| b.clone())
         .collect();
     assert!(css.contains("img.w50 { width: 50%; }"), "{css}");
+}
+
+/// The one-pixel PNG of the `full` fixture.
+fn dot_png() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/ok/full/images/dot.png"),
+    )
+    .unwrap()
 }
