@@ -192,6 +192,26 @@ pub fn pieces_with(
     ranges
 }
 
+/// The text of an ATX heading line (`## 標題 ##` → `標題`), if the line is one.
+pub(crate) fn atx_heading(line: &str) -> Option<&str> {
+    let t = line.trim_end();
+    let indent = t.len() - t.trim_start_matches(' ').len();
+    let t = &t[indent..];
+    let hashes = t.len() - t.trim_start_matches('#').len();
+    if indent > 3 || !(1..=6).contains(&hashes) {
+        return None;
+    }
+    let rest = &t[hashes..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim();
+    Some(match rest.trim_end_matches('#') {
+        r if r.is_empty() || r.ends_with([' ', '\t']) => r.trim_end(),
+        _ => rest,
+    })
+}
+
 /// `` ``` `` or `~~~` (3 or more) after at most 3 spaces: the fence character and length.
 pub(crate) fn fence_open(line: &str) -> Option<(u8, usize)> {
     let t = line.trim_start_matches(' ');

@@ -90,29 +90,15 @@ fn past_repeated_title(text: &str, body: usize, title: &str) -> usize {
             None => return body,
         }
     };
-    let line = first.trim_end();
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let heading = line.trim_start_matches(' ');
-    let hashes = heading.len() - heading.trim_start_matches('#').len();
-    let text_of = if indent <= 3 && (1..=6).contains(&hashes) {
-        let rest = &heading[hashes..];
-        if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-            return body;
-        }
-        // a closing sequence of `#`s is not the heading's
-        let rest = rest.trim();
-        let rest = match rest.trim_end_matches('#') {
-            r if r.is_empty() || r.ends_with([' ', '\t']) => r,
-            _ => rest,
-        };
-        Some((rest.to_string(), first.len()))
-    } else {
+    let text_of = match crate::parse::atx_heading(first) {
+        Some(heading) => Some((heading.to_string(), first.len())),
         // a setext heading: its line, then a line of `=`
-        lines.next().and_then(|under| {
+        None => lines.next().and_then(|under| {
             let u = under.trim();
+            let indent = first.len() - first.trim_start_matches(' ').len();
             (indent <= 3 && !u.is_empty() && u.bytes().all(|b| b == b'='))
-                .then(|| (line.trim().to_string(), first.len() + under.len()))
-        })
+                .then(|| (first.trim().to_string(), first.len() + under.len()))
+        }),
     };
     match text_of {
         Some((heading, len)) if words(&heading) == title => at + len,

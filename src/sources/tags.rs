@@ -518,7 +518,7 @@ fn heading_wrappers(lines: &[(usize, &str)]) -> Vec<usize> {
             if let Some((o, true)) = open.pop() {
                 out.extend([o, i]);
             }
-        } else if was_blank && !open.is_empty() && atx_heading(line).is_some() {
+        } else if was_blank && !open.is_empty() && crate::parse::atx_heading(line).is_some() {
             open.iter_mut().for_each(|o| o.1 = true);
         }
     }
@@ -537,26 +537,6 @@ fn is_toc_marker(line: &str, next: Option<&str>) -> bool {
         "[toc]" | "[[_toc_]]" | "[[toc]]" | "{:toc}" | "{: toc}" | "{:.no_toc}" | "{: .no_toc}"
     ) || (matches!(t, "* TOC" | "- TOC" | "1. TOC" | "* toc" | "- toc")
         && next.is_some_and(kramdown))
-}
-
-/// The text of an ATX heading line (`## 標題 ##` → `標題`), if the line is one.
-fn atx_heading(line: &str) -> Option<&str> {
-    let t = line.trim_end();
-    let indent = t.len() - t.trim_start_matches(' ').len();
-    let t = &t[indent..];
-    let hashes = t.len() - t.trim_start_matches('#').len();
-    if indent > 3 || !(1..=6).contains(&hashes) {
-        return None;
-    }
-    let rest = &t[hashes..];
-    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let rest = rest.trim();
-    Some(match rest.trim_end_matches('#') {
-        r if r.is_empty() || r.ends_with([' ', '\t']) => r.trim_end(),
-        _ => rest,
-    })
 }
 
 /// Whether a line closes a verbatim block opened by `tag` (of the same kind: a Liquid tag by
@@ -949,7 +929,7 @@ impl Expander<'_> {
             // chapter there, outside it (its box empty, its text after it): its text in bold
             let boxed =
                 !admonish.is_empty() || self.open.iter().any(|(_, close, _)| close.contains("</"));
-            if boxed && let Some(heading) = atx_heading(line) {
+            if boxed && let Some(heading) = crate::parse::atx_heading(line) {
                 let bold = match heading {
                     "" => String::new(),
                     h => format!("**{}**", h.replace('*', "\\*")),
