@@ -986,6 +986,70 @@ fn gitbook_git_sync_layout() {
     assert!(!nav.contains("倉庫說明"), "{nav}");
 }
 
+/// A Hugo site configured by folder (`config/_default/`, as Blowfish and Congo keep it), each
+/// language's pages in its own `contentDir`, the author under the language's `params`: the
+/// book is the default language's, titled and credited as that language's settings say.
+#[test]
+fn hugo_configuration_folder_and_content_per_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    for (path, text) in [
+        (
+            "config/_default/hugo.toml",
+            "baseURL = \"https://example.org/\"\ndefaultContentLanguage = \"zh-tw\"\ntheme = \"blowfish\"\n",
+        ),
+        (
+            "config/_default/languages.zh-tw.toml",
+            "languageCode = \"zh-TW\"\ntitle = \"小站\"\ncontentDir = \"content/zh-tw\"\nweight = 1\n[params.author]\nname = \"陳大文\"\n",
+        ),
+        (
+            "config/_default/languages.en.toml",
+            "languageCode = \"en\"\ntitle = \"Site\"\ncontentDir = \"content/en\"\nweight = 2\n",
+        ),
+        (
+            "config/_default/params.toml",
+            "colorScheme = \"blowfish\"\n",
+        ),
+        (
+            "content/zh-tw/posts/bread.md",
+            "---\ntitle: 麵包\ndate: 2024-01-01\n---\n\n內文，見[另一篇](/posts/rice/)。\n",
+        ),
+        (
+            "content/zh-tw/posts/rice.md",
+            "---\ntitle: 米飯\ndate: 2024-01-02\n---\n\n內文。\n",
+        ),
+        (
+            "content/en/posts/bread.md",
+            "---\ntitle: Bread\ndate: 2024-01-01\n---\n\nText.\n",
+        ),
+    ] {
+        let path = site.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let (epub, m) = build(dir.path(), "site", &[]);
+    keep_epub("hugo-configuration-folder", &epub);
+    let files = unzip_map(&epub);
+    let opf = &files["EPUB/content.opf"];
+    assert!(
+        opf.contains("<dc:title id=\"title\">小站</dc:title>"),
+        "{opf}"
+    );
+    assert!(opf.contains(">陳大文</dc:creator>"), "{opf}");
+    assert!(opf.contains("<dc:language>zh-Hant</dc:language>"), "{opf}");
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        ["麵包 -> text/c001.xhtml", "米飯 -> text/c002.xhtml"],
+        "{m}"
+    );
+    // the link by the post's permalink reaches it in the book
+    assert!(
+        files["EPUB/text/c001.xhtml"].contains("href=\"c002.xhtml\""),
+        "{m}"
+    );
+    assert!(!m.contains("warning"), "{m}");
+}
+
 /// A Hugo site that names its languages: `post.en.md` is a translation, left out of a Chinese
 /// book with a note; a site that does not keeps `hello.it.md` (a name, not Italian).
 #[test]

@@ -16,6 +16,7 @@ pub mod hanpub;
 pub mod include;
 pub mod mdbook;
 pub mod posts;
+pub mod site_config;
 pub mod summary;
 pub mod tags;
 

@@ -14,7 +14,9 @@
 //! | Astro | `/:collection/:slug/` |
 
 use super::hanpub::{first_heading, stem};
-use super::{Entry, Form, Found, Place, folder_of, is_markdown, join, language_tag, read_text};
+use super::{
+    Entry, Form, Found, Place, folder_of, is_markdown, join, language_tag, read_text, site_config,
+};
 use crate::config::{self, Config, Metadata};
 use crate::diagnostics::{Diagnostic, Error};
 use crate::files::Files;
@@ -239,7 +241,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
     let mut section_weights = std::collections::HashMap::new();
     let mut section_titles: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
-    for path in post_files(files, site, settings.book_section.as_deref()) {
+    for path in post_files(files, site, &settings) {
         // a Hugo site's translations (`post.en.md`): the book is in the site's language
         if site == Site::Hugo
             && settings.multilingual
@@ -370,7 +372,7 @@ pub fn read(files: &dyn Files, site: Site, listing: &[String]) -> Result<Found, 
         let Some(root) = settings.book_section.as_deref() else {
             return (0, Vec::new());
         };
-        let root = join("content", root.trim_matches('/'));
+        let root = join(settings.content_dir(), root.trim_matches('/'));
         let Some(inner) = path.strip_prefix(&format!("{root}/")) else {
             return (0, Vec::new());
         };
@@ -495,9 +497,12 @@ fn jekyll_date(path: &str) -> Option<&str> {
 }
 
 /// The Markdown posts of the site, in path order.
-fn post_files(files: &dyn Files, site: Site, book_section: Option<&str>) -> Vec<String> {
-    let book = book_section
-        .map(|s| join("content", s.trim_matches('/')))
+fn post_files(files: &dyn Files, site: Site, settings: &SiteSettings) -> Vec<String> {
+    let content = settings.content_dir();
+    let book = settings
+        .book_section
+        .as_deref()
+        .map(|s| join(content, s.trim_matches('/')))
         .filter(|d| files.list_dir(d).is_ok());
     let roots: Vec<String> = match site {
         Site::Hexo => vec!["source/_posts".into()],
@@ -505,8 +510,9 @@ fn post_files(files: &dyn Files, site: Site, book_section: Option<&str>) -> Vec<
         // a book theme's section, its home page first
         Site::Hugo if book.is_some() => {
             let mut out = Vec::new();
-            if files.read("content/_index.md").is_ok() {
-                out.push("content/_index.md".to_string());
+            let home = join(content, "_index.md");
+            if files.read(&home).is_ok() {
+                out.push(home);
             }
             walk(files, &book.expect("is some"), 0, &mut out);
             out.retain(|p| {
@@ -515,10 +521,11 @@ fn post_files(files: &dyn Files, site: Site, book_section: Option<&str>) -> Vec<
             out.sort();
             return out;
         }
-        Site::Hugo | Site::Zola => ["content/posts", "content/post", "content/blog"]
+        Site::Hugo | Site::Zola => ["posts", "post", "blog"]
             .iter()
+            .map(|d| join(content, d))
             .find(|d| files.list_dir(d).is_ok())
-            .map_or_else(|| vec!["content".into()], |d| vec![d.to_string()]),
+            .map_or_else(|| vec![content.to_string()], |d| vec![d]),
         Site::Astro => ["src/content/blog", "src/content/posts", "src/content/post"]
             .iter()
             .find(|d| files.list_dir(d).is_ok())
@@ -592,10 +599,14 @@ fn permalink(
         }
         Site::Hugo | Site::Zola | Site::Astro => {
             let base = match site {
-                Site::Astro => "src/content/",
-                _ => "content/",
+                Site::Astro => "src/content",
+                _ => settings.content_dir(),
             };
-            let section = path.strip_prefix(base)?.split('/').next()?;
+            let section = path
+                .strip_prefix(base)?
+                .strip_prefix('/')?
+                .split('/')
+                .next()?;
             let section = if is_markdown(section) { "" } else { section };
             if let Some((_, p)) = settings.sections.iter().find(|(s, _)| s == section) {
                 return hugo_permalink(p, date, section, post_title, slug_of(file), &name);
@@ -742,25 +753,146 @@ struct SiteSettings {
     /// The section a Hugo book theme makes its book of: hugo-book's `BookSection` (`docs`
     /// when the theme is hugo-book and the setting is left out).
     book_section: Option<String>,
+    /// Hugo's `contentDir` (of the default language): where the pages are, when not in
+    /// `content/`.
+    content: Option<String>,
+}
+
+impl SiteSettings {
+    /// The folder of a Hugo or Zola site's pages.
+    fn content_dir(&self) -> &str {
+        self.content.as_deref().unwrap_or("content")
+    }
 }
 
 fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSettings {
     let names: &[&str] = match site {
         Site::Hexo | Site::Jekyll => &["_config.yml", "_config.yaml"],
-        Site::Hugo => &["hugo.toml", "config.toml", "hugo.yaml", "config.yaml"],
+        Site::Hugo => &[
+            "hugo.toml",
+            "config.toml",
+            "hugo.yaml",
+            "config.yaml",
+            "hugo.yml",
+            "config.yml",
+            "hugo.json",
+            "config.json",
+        ],
         Site::Zola => &["config.toml"],
         Site::Astro => &[],
     };
+    let parts = site_config::files_of(files, names, site == Site::Hugo);
+    if let Some(tree) = site_config::tree(files, &parts) {
+        return settings_of_tree(&tree, site);
+    }
     let Some(name) = names.iter().find(|n| listing.iter().any(|p| p == *n)) else {
         return SiteSettings::default();
     };
     let Ok(file) = read_text(files, name) else {
         return SiteSettings::default();
     };
+    settings_of_lines(&file.text, site)
+}
+
+/// The settings of a site's configuration tree ([`site_config`]); for Hugo, a multilingual
+/// site's default language's own title, author, language code and content folder first.
+fn settings_of_tree(tree: &serde_json::Value, site: Site) -> SiteSettings {
+    use site_config::{first, get};
+    let none = serde_json::Value::Null;
+    let (lang_key, lang) = match site {
+        Site::Hugo => site_config::hugo_language(tree).unwrap_or(("", &none)),
+        _ => ("", &none),
+    };
+    let both = |paths: &[&[&str]]| first(lang, paths).or_else(|| first(tree, paths));
+    let is_true = |v: Option<&serde_json::Value>| {
+        v.is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
+    };
+    SiteSettings {
+        title: both(&[&["title"]]),
+        author: both(&[&["params", "author"], &["author"]]),
+        lang: first(lang, &[&["languageCode"], &["locale"]])
+            .or_else(|| {
+                first(
+                    tree,
+                    &[
+                        &["language"],
+                        &["languageCode"],
+                        &["locale"],
+                        &["defaultContentLanguage"],
+                        &["default_language"],
+                        &["lang"],
+                    ],
+                )
+            })
+            .or_else(|| (!lang_key.is_empty()).then(|| lang_key.to_string())),
+        multilingual: site == Site::Hugo
+            && get(tree, &["languages"]).is_some_and(serde_json::Value::is_object),
+        permalink: match site {
+            Site::Hexo | Site::Jekyll => first(tree, &[&["permalink"]]),
+            _ => None,
+        },
+        sections: match (site, get(tree, &["permalinks"]).and_then(|v| v.as_object())) {
+            (Site::Hugo, Some(map)) => {
+                let page = get(tree, &["permalinks", "page"]).and_then(|v| v.as_object());
+                map.iter()
+                    .chain(page.into_iter().flatten())
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.trim().to_string())))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect()
+            }
+            _ => Vec::new(),
+        },
+        emoji: match site {
+            Site::Hugo => is_true(get(tree, &["enableEmoji"])),
+            Site::Jekyll => ["plugins", "gems"].iter().any(|k| {
+                get(tree, &[k])
+                    .and_then(|v| v.as_array())
+                    .is_some_and(|a| a.iter().any(|p| p.as_str() == Some("jemoji")))
+            }),
+            Site::Hexo => ["githubEmojis", "github_emojis"]
+                .iter()
+                .any(|k| get(tree, &[k]).is_some()),
+            _ => false,
+        },
+        book_section: match site {
+            Site::Hugo => first(tree, &[&["params", "BookSection"], &["BookSection"]])
+                .filter(|v| v != "*" && v != "/")
+                .or_else(|| {
+                    // the theme by name, or as a Hugo module
+                    let theme = get(tree, &["theme"]).into_iter().chain(
+                        get(tree, &["module", "imports"])
+                            .and_then(|v| v.as_array())
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|i| get(i, &["path"])),
+                    );
+                    let names = theme.flat_map(|v| match v {
+                        serde_json::Value::Array(a) => a.iter().collect(),
+                        v => vec![v],
+                    });
+                    names
+                        .filter_map(serde_json::Value::as_str)
+                        .any(|t| t.contains("hugo-book"))
+                        .then(|| "docs".to_string())
+                }),
+            _ => None,
+        },
+        content: match site {
+            Site::Hugo => first(lang, &[&["contentDir"]])
+                .or_else(|| first(tree, &[&["contentDir"]]))
+                .map(|d| d.trim_matches('/').to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// The settings of a configuration file that does not parse, read line by line: top-level
+/// keys only.
+fn settings_of_lines(text: &str, site: Site) -> SiteSettings {
     // the few top-level keys hanpub wants, read line by line: a site's configuration is
     // the site generator's, and its other keys are none of hanpub's business
     let value = |keys: &[&str]| {
-        file.text.lines().find_map(|l| {
+        text.lines().find_map(|l| {
             keys.iter().find_map(|k| {
                 let rest = l.strip_prefix(k)?.trim_start();
                 let v = rest.strip_prefix([':', '='])?.trim();
@@ -779,8 +911,7 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
             "default_language",
             "lang",
         ]),
-        multilingual: file
-            .text
+        multilingual: text
             .lines()
             .any(|l| l.starts_with("[languages") || l.starts_with("languages:")),
         permalink: match site {
@@ -788,21 +919,19 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
             _ => None,
         },
         sections: match site {
-            Site::Hugo => hugo_permalinks(&file.text),
+            Site::Hugo => hugo_permalinks(text),
             _ => Vec::new(),
         },
         emoji: match site {
             Site::Hugo => value(&["enableEmoji", "enableemoji"]).is_some_and(|v| v == "true"),
-            Site::Jekyll => file.text.contains("jemoji"),
-            Site::Hexo => file
-                .text
+            Site::Jekyll => text.contains("jemoji"),
+            Site::Hexo => text
                 .lines()
                 .any(|l| l.starts_with("githubEmojis:") || l.starts_with("github_emojis:")),
             _ => false,
         },
         book_section: match site {
-            Site::Hugo => file
-                .text
+            Site::Hugo => text
                 .lines()
                 .find_map(|l| {
                     let rest = l.trim_start().strip_prefix("BookSection")?.trim_start();
@@ -819,6 +948,7 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
                 }),
             _ => None,
         },
+        content: None,
     }
 }
 
@@ -1040,6 +1170,39 @@ mod tests {
             .as_deref(),
             Some("/posts/my-trip/")
         );
+    }
+
+    /// Settings as the sites nest them: Jekyll's `author: {name}` and `jemoji` plugin, Hexo's
+    /// list of languages, Hugo's `params.author`, hugo-book as a Hugo module, `[permalinks]`
+    /// by section; a file that does not parse is read line by line.
+    #[test]
+    fn site_settings_as_sites_nest_them() {
+        let of = |site: Site, name: &str, text: &str| {
+            let files = MemFiles::from([(name, text)]);
+            site_settings(&files, site, &[name.to_string()])
+        };
+        let j = of(
+            Site::Jekyll,
+            "_config.yml",
+            "title: 筆記\nauthor:\n  name: 王小明\n  email: a@b.c\nplugins:\n  - jemoji\n",
+        );
+        assert_eq!(
+            (j.title.as_deref(), j.author.as_deref(), j.emoji),
+            (Some("筆記"), Some("王小明"), true)
+        );
+        let h = of(Site::Hexo, "_config.yml", "language:\n  - zh-TW\n  - en\n");
+        assert_eq!(h.lang.as_deref(), Some("zh-TW"));
+        let g = of(
+            Site::Hugo,
+            "hugo.yaml",
+            "params:\n  author: 陳大文\nmodule:\n  imports:\n    - path: github.com/alex-shpak/hugo-book\npermalinks:\n  page:\n    posts: /:slug/\n",
+        );
+        assert_eq!(g.author.as_deref(), Some("陳大文"));
+        assert_eq!(g.book_section.as_deref(), Some("docs"));
+        assert_eq!(g.sections, [("posts".to_string(), "/:slug/".to_string())]);
+        assert!(!g.multilingual);
+        let broken = of(Site::Hugo, "hugo.toml", "title = \"站\"\nx = = 1\n");
+        assert_eq!(broken.title.as_deref(), Some("站"));
     }
 
     /// Hugo's `[permalinks]` (TOML and YAML, and `[permalinks.page]`) by section, with its own
