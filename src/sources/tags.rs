@@ -7,7 +7,10 @@
 //!   `{% blockquote %}` a quote; `{% tabs %}`/`{% tab title %}` titled sections;
 //!   `{% asset_img %}`, `{% img %}` an image; `{% post_link %}`, `{% post_url %}`, `{% link %}`
 //!   the path of the chapter they name; GitBook's `{% include "x.md" %}` the file;
-//!   `{% youtube %}`, `{% embed %}`, `{% iframe %}` … a link; `{{ site.baseurl }}` nothing.
+//!   `{% youtube %}`, `{% embed %}`, `{% iframe %}` … a link; `{{ site.baseurl }}` nothing;
+//!   the themes' own (NexT, Butterfly, Volantis, Stellar): `{% label %}`, `{% btn %}`,
+//!   `{% kbd %}`, `{% checkbox %}` a task, `{% hideToggle %}`/`{% folding %}` `<details>`,
+//!   `{% timeline %}`, `{% poem %}` a quote of lines, `{% ghcard %}` a link.
 //! - Hugo shortcodes (`{{< … >}}`, `{{% … %}}`): `highlight`, `figure`, `ref`/`relref`,
 //!   `notice`/`alert`/`admonition`/`callout`/`hint`, `details`, `youtube` …; `{{</* x */>}}` is
 //!   `{{< x >}}` as written.
@@ -692,17 +695,19 @@ fn docsify_fragment(text: &str, name: &str) -> Option<String> {
 }
 
 /// A line of Hexo's tabs: `<!-- tab 標題@fas fa-x -->` its title (without its icon; `""` for
-/// none), `<!-- endtab -->` `""`.
+/// none), `<!-- endtab -->` `""`; the same of Butterfly's timeline (`<!-- timeline 1月 -->`).
 fn hexo_tab(line: &str) -> Option<&str> {
     let inner = line
         .trim()
         .strip_prefix("<!--")?
         .strip_suffix("-->")?
         .trim();
-    if inner == "endtab" {
+    if inner == "endtab" || inner == "endtimeline" {
         return Some("");
     }
-    let title = inner.strip_prefix("tab")?;
+    let title = inner
+        .strip_prefix("timeline")
+        .or_else(|| inner.strip_prefix("tab"))?;
     if !(title.is_empty() || title.starts_with([' ', '\t'])) {
         return None;
     }
@@ -755,6 +760,9 @@ const TRANSPARENT: &[&str] = &[
     "swagger",
     "swagger-description",
     "markdown",
+    // Butterfly's and Volantis's groups of images and of buttons
+    "gallery",
+    "btns",
 ];
 
 /// Names whose argument is a video or a page on the web: a link to it.
@@ -771,6 +779,11 @@ fn web_link(name: &str, args: &[String]) -> Option<String> {
             })
         }
         "vimeo" => url(&format!("https://vimeo.com/{}", first?)),
+        // Butterfly's and Volantis's `{% ghcard user/repo, theme=… %}`
+        "ghcard" => url(&format!(
+            "https://github.com/{}",
+            first?.trim_end_matches(',')
+        )),
         "bilibili" => url(&format!("https://www.bilibili.com/video/{}", first?)),
         // `{% gist user/id %}`, `{{< gist user id >}}`
         "gist" => match (arg(args, "user", Some(0))?, arg(args, "id", Some(1))) {
@@ -903,7 +916,10 @@ impl Expander<'_> {
             }
             // Hexo's tabs (NexT, Butterfly): `<!-- tab 標題@icon -->` … `<!-- endtab -->`, each
             // a titled section, as GitBook's tabs are
-            if self.open.iter().any(|(n, ..)| n == "tabs")
+            if self
+                .open
+                .iter()
+                .any(|(n, ..)| n == "tabs" || n == "timeline")
                 && let Some(title) = hexo_tab(line)
             {
                 let text = match title {
@@ -990,6 +1006,16 @@ impl Expander<'_> {
                 .then(|| self.docsify_embed(line).or_else(|| docsify_line(line)))
                 .flatten();
             if found.is_empty() && docsify.is_none() {
+                // a poem's line followed by another: kept on its own (a hard break)
+                let next = lines.get(i).map_or("", |(_, l)| split_eol(l).0);
+                if self.open.last().is_some_and(|(n, ..)| n == "poem")
+                    && !line.trim().is_empty()
+                    && !next.trim().is_empty()
+                    && tags_in(next).is_empty()
+                {
+                    self.replaced(&format!("{line}\\"), eol, &mut line_no);
+                    continue;
+                }
                 self.out.original(raw, &mut line_no);
                 continue;
             }
@@ -1263,8 +1289,60 @@ impl Expander<'_> {
                         .trim(),
                 )
             }
+            // Butterfly's text tags: `{% kbd Ctrl %}`, `{% u 文字 %}`, `{% emp 文字 %}`,
+            // `{% wavy 文字 %}`, `{% del 文字 %}`, `{% psw 文字 %}`; Volantis's
+            // `{% span red, 文字 %}` and `{% p h2, 文字 %}` (their text, without the styles)
+            "kbd" | "u" | "emp" | "wavy" | "del" | "psw" | "span" | "p"
+                if matches!(tag.kind, Kind::Liquid { .. }) =>
+            {
+                let joined = args.join(" ");
+                let text = match name {
+                    "span" | "p" => joined.rsplit(',').next().unwrap_or(""),
+                    _ => joined.as_str(),
+                }
+                .trim();
+                match name {
+                    "kbd" => format!("<kbd>{}</kbd>", escape(text)),
+                    "u" | "wavy" => format!("<u>{}</u>", escape(text)),
+                    "emp" => format!("<em>{}</em>", escape(text)),
+                    "del" => format!("<del>{}</del>", escape(text)),
+                    "p" => format!("\n\n{}\n\n", escape_md(text)),
+                    _ => escape_md(text),
+                }
+            }
+            // Butterfly's `{% hideInline 答案,查看答案 %}`: what it hides, shown
+            "hideinline" => {
+                let joined = args.join(" ");
+                escape_md(joined.split(',').next().unwrap_or("").trim())
+            }
+            // Butterfly's `{% checkbox [checked,] 文字 %}` (and its colours and symbols): an
+            // item of a task list
+            "checkbox" => {
+                let joined = args.join(" ");
+                let (styles, text) = joined.rsplit_once(',').unwrap_or(("", &joined));
+                let checked = styles.split([',', ' ']).any(|w| w.trim() == "checked");
+                format!(
+                    "- [{}] {}",
+                    if checked { 'x' } else { ' ' },
+                    escape_md(text.trim())
+                )
+            }
+            // Butterfly's `{% inlineImg src 20px %}`: the image, inline
+            "inlineimg" | "inlineimage" => match arg(args, "src", Some(0)) {
+                Some(src) => format!("![](<{src}>)"),
+                None => String::new(),
+            },
             // NexT's `{% button url, text, icon %}`, Butterfly's `{% btn url,text,icon %}`: a
-            // link
+            // link (and Butterfly's `{% cell text, url, icon %}` in its `btns`)
+            "cell" if matches!(tag.kind, Kind::Liquid { .. }) => {
+                let joined = args.join(" ");
+                let mut parts = joined.split(',').map(str::trim);
+                match (parts.next().unwrap_or(""), parts.next().unwrap_or("")) {
+                    ("", "") => String::new(),
+                    (text, "") => escape_md(text),
+                    (text, url) => format!("[{}](<{url}>)", escape_md(text)),
+                }
+            }
             "button" | "btn" if matches!(tag.kind, Kind::Liquid { .. }) => {
                 let joined = args.join(" ");
                 let mut parts = joined.split(',').map(str::trim);
@@ -1419,6 +1497,59 @@ impl Expander<'_> {
                     "\n<details>\n<summary>{}</summary>\n\n",
                     escape(summary)
                 ))
+            }
+            // Butterfly's `{% hideToggle 標題,bg,color %}` and `{% hideBlock 標題 %}`,
+            // Volantis's `{% folding cyan, 標題 %}`, Stellar's `{% fold info @標題 %}`: a
+            // `<details>` with that title
+            "hidetoggle" | "hideblock" | "folding" | "fold" => {
+                let joined = args.join(" ");
+                let title = match joined.split_once('@') {
+                    Some((_, t)) => t,
+                    None if name == "folding" => joined.rsplit(',').next().unwrap_or(""),
+                    None => joined.split(',').next().unwrap_or(""),
+                };
+                let title = match title.trim() {
+                    "" => "…",
+                    t => t,
+                };
+                self.open
+                    .push((name.to_string(), "\n\n</details>\n".into(), span));
+                Some(format!(
+                    "\n<details>\n<summary>{}</summary>\n\n",
+                    escape(title)
+                ))
+            }
+            // Butterfly's `{% timeline 2023,blue %}`: its title, then its events
+            // (`<!-- timeline 1月 -->`, as tabs are)
+            "timeline" => {
+                let joined = args.join(" ");
+                let title = joined.split(',').next().unwrap_or("").trim();
+                self.open.push((name.to_string(), "\n".into(), span));
+                Some(if title.is_empty() {
+                    "\n".into()
+                } else {
+                    format!("\n\n**{}**\n\n", title.replace('*', "\\*"))
+                })
+            }
+            // Butterfly's `{% poem 靜夜思,李白 %}`: a quote, its title above its lines (each
+            // kept on its own) and its author under them
+            "poem" => {
+                let joined = args.join(" ");
+                let mut parts = joined.split(',').map(str::trim);
+                let (title, by) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let footer = match by {
+                    "" => String::new(),
+                    by => format!("\n\n<p class=\"attribution\">— {}</p>", escape(by)),
+                };
+                self.open.push((
+                    name.to_string(),
+                    format!("{footer}\n\n</blockquote>\n"),
+                    span,
+                ));
+                Some(match title {
+                    "" => "\n<blockquote>\n\n".into(),
+                    t => format!("\n<blockquote>\n\n**{}**\n\n", t.replace('*', "\\*")),
+                })
             }
             "tab" => {
                 let title = arg(args, "title", Some(0))
@@ -2123,6 +2254,20 @@ mod tests {
         assert_eq!(
             out,
             "[官網](<https://gohugo.io>)與首頁\n\n$$\n\\int_0^1 x\\,dx\n$$\n\n$$\na + b\n$$\n\n```mermaid\ngraph TD; A-->B;\n```\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// Butterfly's, Volantis's and Stellar's tags as those themes show them: folds with their
+    /// titles, a timeline's title and events, text tags, a task list of checkboxes, a poem's
+    /// lines kept apart, a hidden answer shown, a GitHub card a link, galleries and buttons.
+    #[test]
+    fn butterfly_and_volantis_tags() {
+        let text = "{% hideToggle 點我展開,bg,color %}\n藏起來。\n{% endhideToggle %}\n\n{% folding cyan, 摺疊標題 %}\n摺疊。\n{% endfolding %}\n\n{% fold info @折疊 %}\n另一種。\n{% endfold %}\n\n{% timeline 2023,blue %}\n<!-- timeline 1月 -->\n一月。\n<!-- endtimeline -->\n{% endtimeline %}\n\n按 {% kbd Ctrl %}，{% u 底線 %}{% emp 強調 %}{% del 刪除 %}{% span red, 紅字 %}，答案是 {% hideInline 四十二,查看 %}。\n\n{% checkbox 待辦 %}\n{% checkbox green checked, 已辦 %}\n\n{% poem 靜夜思,李白 %}\n床前明月光\n疑是地上霜\n{% endpoem %}\n\n{% ghcard volantis-x/hexo-theme-volantis, theme=vue %}\n\n{% gallery %}\n![一](a.png)\n{% endgallery %}\n\n{% btns rounded grid5 %}\n{% cell 下載, https://example.com/d, fas fa-download %}\n{% endbtns %}\n";
+        let (out, w) = run("source/_posts/post.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n<details>\n<summary>點我展開</summary>\n\n\n藏起來。\n\n\n</details>\n\n\n\n<details>\n<summary>摺疊標題</summary>\n\n\n摺疊。\n\n\n</details>\n\n\n\n<details>\n<summary>折疊</summary>\n\n\n另一種。\n\n\n</details>\n\n\n\n\n**2023**\n\n\n\n**1月**\n\n一月。\n\n\n\n\n按 <kbd>Ctrl</kbd>，<u>底線</u><em>強調</em><del>刪除</del>紅字，答案是 四十二。\n\n- [ ] 待辦\n- [x] 已辦\n\n\n<blockquote>\n\n**靜夜思**\n\n\n床前明月光\\\n疑是地上霜\n\n\n<p class=\"attribution\">— 李白</p>\n\n</blockquote>\n\n\n<https://github.com/volantis-x/hexo-theme-volantis>\n\n\n![一](a.png)\n\n\n\n[下載](<https://example.com/d>)\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
     }
