@@ -1975,6 +1975,9 @@ impl Expander<'_> {
         }
         let target = arg(args, "", Some(0)).unwrap_or("");
         let is_markdown = target.ends_with(".md") || target.ends_with(".markdown");
+        if !is_markdown && let Some(shown) = self.template_include(target, args, span.clone()) {
+            return shown;
+        }
         let read = files::resolve(self.path, target, "")
             .ok()
             .filter(|_| is_markdown)
@@ -2001,6 +2004,48 @@ impl Expander<'_> {
                 String::new()
             }
         }
+    }
+
+    /// What a Jekyll theme's template shows, when its arguments say it (its page's `toc`:
+    /// nothing): an image
+    /// (`{% include figure image_path="…" alt="…" caption="…" %}` of Minimal Mistakes, the
+    /// `image.html` many blogs keep with `url=`/`src=` and `description=`), a video
+    /// (`{% include video id="…" provider="youtube" %}`).
+    fn template_include(
+        &mut self,
+        target: &str,
+        args: &[String],
+        span: std::ops::Range<usize>,
+    ) -> Option<String> {
+        let is_image = |p: &&str| {
+            let l = p.to_ascii_lowercase();
+            [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"]
+                .iter()
+                .any(|e| l.ends_with(e))
+        };
+        let src = ["image_path", "src", "url", "image", "img", "file", "path"]
+            .iter()
+            .find_map(|k| arg(args, k, None).filter(is_image));
+        if let Some(src) = src {
+            let mut own = vec![format!("src={src}")];
+            let alt = ["alt", "description", "caption", "title"]
+                .iter()
+                .find_map(|k| arg(args, k, None));
+            own.extend(alt.map(|a| format!("alt={a}")));
+            own.extend(arg(args, "caption", None).map(|c| format!("caption={c}")));
+            return Some(self.image("figure", &own, false, span));
+        }
+        let stem = target.trim_end_matches(".html");
+        // the page's table of contents (Minimal Mistakes' `toc`): the EPUB's own stands for it
+        if stem == "toc" {
+            return Some(String::new());
+        }
+        if stem == "video"
+            && let (Some(provider), Some(id)) = (arg(args, "provider", None), arg(args, "id", None))
+        {
+            return web_link(provider, &[id.to_string()]).map(|url| format!("<{url}>"));
+        }
+        None
     }
 
     /// A tag as written, for a message (its first 60 characters).
@@ -2254,6 +2299,20 @@ mod tests {
         assert_eq!(
             out,
             "[官網](<https://gohugo.io>)與首頁\n\n$$\n\\int_0^1 x\\,dx\n$$\n\n$$\na + b\n$$\n\n```mermaid\ngraph TD; A-->B;\n```\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// Jekyll themes' templates that show an image or a video, by their arguments: Minimal
+    /// Mistakes' `figure` and `video`, a blog's own `image.html`; its `toc` left out (the
+    /// EPUB's contents stand for it).
+    #[test]
+    fn jekyll_templates_of_images_and_videos() {
+        let text = "{% include figure image_path=\"/assets/images/cat.jpg\" alt=\"一隻貓\" caption=\"我家的貓\" %}\n\n{% include image.html url=\"/img/a.png\" description=\"示意圖\" %}\n\n{% include video id=\"dQw4w9WgXcQ\" provider=\"youtube\" %}\n\n{% include toc %}\n";
+        let (out, w) = run("_posts/2024-01-01-a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "<figure class=\"image\"><img src=\"/assets/images/cat.jpg\" alt=\"一隻貓\"/><figcaption>我家的貓</figcaption></figure>\n\n![示意圖](</img/a.png>)\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
     }
