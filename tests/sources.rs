@@ -695,7 +695,7 @@ fn template_tags_of_gitbook_hexo_and_hugo() {
     std::fs::write(hexo.join("_config.yml"), "title: 部落格\nlanguage: zh-TW\n").unwrap();
     std::fs::write(
         hexo.join("source/_posts/a.md"),
-        "---\ntitle: 第一篇\ndate: 2024-01-01\n---\n\n{% codeblock lang:js %}\nconst a = (1, 2);\n{% endcodeblock %}\n\n{% note warning %}\n小心,這裡。\n{% endnote %}\n\n{% asset_img photo.png 海邊 %}\n\n看 {% post_link b 第二篇 %}。\n\n{% gallery %}\n",
+        "---\ntitle: 第一篇\ndate: 2024-01-01\n---\n\n{% codeblock lang:js %}\nconst a = (1, 2);\n{% endcodeblock %}\n\n{% note warning %}\n小心,這裡。\n{% endnote %}\n\n{% asset_img photo.png 海邊 %}\n\n看 {% post_link b 第二篇 %}。\n\n{% flink %}\n",
     )
     .unwrap();
     std::fs::copy(
@@ -712,7 +712,7 @@ fn template_tags_of_gitbook_hexo_and_hugo() {
     let (epub, m) = build(dir.path(), "hexo", &[]);
     keep_epub("hexo-tags", &epub);
     assert!(
-        m.contains("warning: template tag `{% gallery %}` is not one hanpub knows: left out, the text around it kept\n  --> hexo/source/_posts/a.md:18:1"),
+        m.contains("warning: template tag `{% flink %}` is not one hanpub knows: left out, the text around it kept\n  --> hexo/source/_posts/a.md:18:1"),
         "{m}"
     );
     let files = unzip_map(&epub);

@@ -743,6 +743,8 @@ const ASIDES: &[&str] = &[
     "caution",
     "important",
     "success",
+    // Docsy's
+    "pageinfo",
 ];
 
 /// Names of tags that hold a formula.
@@ -763,7 +765,24 @@ const TRANSPARENT: &[&str] = &[
     // Butterfly's and Volantis's groups of images and of buttons
     "gallery",
     "btns",
+    // Hugo themes' wrappers of text or HTML: Blowfish's `lead`, `badge`, `keyword` and
+    // `typeit`, LoveIt's `style` and `typeit`, PaperMod's `ltr`/`rtl`, Docsy's
+    // `tabpane`, a site's own `rawhtml`
+    "lead",
+    "badge",
+    "keyword",
+    "typeit",
+    "style",
+    "ltr",
+    "rtl",
+    "tabpane",
+    "rawhtml",
 ];
+
+/// Names of tags that show nothing a book lacks: a page's table of contents (Hugo themes'
+/// `toc`, hugo-book's `toc-tree` and `section`, whose lists of pages the EPUB's contents
+/// stand for), a gallery's script (`load-photoswipe`), an icon (Blowfish's `icon`).
+const NOTHING: &[&str] = &["toc", "toc-tree", "section", "load-photoswipe", "icon"];
 
 /// Names whose argument is a video or a page on the web: a link to it.
 fn web_link(name: &str, args: &[String]) -> Option<String> {
@@ -779,6 +798,8 @@ fn web_link(name: &str, args: &[String]) -> Option<String> {
             })
         }
         "vimeo" => url(&format!("https://vimeo.com/{}", first?)),
+        // Blowfish's `{{< github repo="user/repo" >}}`
+        "github" => url(&format!("https://github.com/{}", arg(args, "repo", None)?)),
         // Butterfly's and Volantis's `{% ghcard user/repo, theme=… %}`
         "ghcard" => url(&format!(
             "https://github.com/{}",
@@ -1353,6 +1374,9 @@ impl Expander<'_> {
                     (url, text) => format!("[{}](<{url}>)", escape_md(text)),
                 }
             }
+            n if NOTHING.contains(&n) => String::new(),
+            // Blowfish's `{{< katex >}}` alone: it turns the page's formulas on
+            "katex" if matches!(tag.kind, Kind::Hugo { .. }) && args.is_empty() => String::new(),
             // a block of code whose closing tag is not on a line of its own, or missing
             n if matches!(n, "highlight" | "codeblock" | "comment" | "mermaid")
                 || FORMULAS.contains(&n) =>
@@ -1409,6 +1433,7 @@ impl Expander<'_> {
         if ASIDES.contains(&name) {
             let style = arg(args, "style", Some(0))
                 .or_else(|| arg(args, "type", None))
+                .or_else(|| arg(args, "color", None))
                 .unwrap_or(name);
             let kind = alert_kind(style);
             let (class, title) = kind.class_and_title(self.dialect.chinese);
@@ -1551,9 +1576,11 @@ impl Expander<'_> {
                     t => format!("\n<blockquote>\n\n**{}**\n\n", t.replace('*', "\\*")),
                 })
             }
-            "tab" => {
+            // (and Docsy's `{{< tab header="…" >}}`, Blowfish's `{{< timelineItem header="…" >}}`)
+            "tab" | "timelineitem" => {
                 let title = arg(args, "title", Some(0))
                     .or_else(|| arg(args, "name", None))
+                    .or_else(|| arg(args, "header", None))
                     .unwrap_or("");
                 self.open.push((name.to_string(), "\n".into(), span));
                 Some(if title.is_empty() {
@@ -2313,6 +2340,21 @@ mod tests {
         assert_eq!(
             out,
             "<figure class=\"image\"><img src=\"/assets/images/cat.jpg\" alt=\"一隻貓\"/><figcaption>我家的貓</figcaption></figure>\n\n![示意圖](</img/a.png>)\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// Hugo themes' shortcodes as Blowfish, PaperMod, LoveIt and Docsy show them: wrappers
+    /// their text, a timeline's headers, a repository a link, Docsy's coloured alert and tab
+    /// headers; a page's table of contents, icons and Blowfish's lone `katex` nothing, and
+    /// no warning.
+    #[test]
+    fn hugo_theme_shortcodes() {
+        let text = "{{< katex >}}\n{{< toc >}}\n\n{{< lead >}}\n導言。\n{{< /lead >}}\n\n{{< badge >}}新{{< /badge >}} {{< icon \"github\" >}}\n\n{{< timeline >}}\n{{< timelineItem header=\"2024\" >}}\n那年。\n{{< /timelineItem >}}\n{{< /timeline >}}\n\n{{< github repo=\"nunocoracao/blowfish\" >}}\n\n{{% alert title=\"小心\" color=\"warning\" %}}\n注意。\n{{% /alert %}}\n\n{{< tabpane >}}\n{{< tab header=\"Go\" >}}\n內容。\n{{< /tab >}}\n{{< /tabpane >}}\n\n{{< rawhtml >}}\n<p>原樣</p>\n{{< /rawhtml >}}\n";
+        let (out, w) = run("content/posts/a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n\n\n\n導言。\n\n\n新\n\n\n\n\n\n**2024**\n\n\n那年。\n\n\n\n\n\n<https://github.com/nunocoracao/blowfish>\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">小心</p>\n\n\n注意。\n\n\n</aside>\n\n\n\n\n\n**Go**\n\n\n內容。\n\n\n\n\n\n<p>原樣</p>\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
     }
