@@ -103,9 +103,11 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
 }
 
 /// What a file of any form may hold that [`Expander::run`] rewrites: a `<div>`, a table of
-/// contents' marker (one pass over the text, not one a needle).
+/// contents' marker, kramdown's attribute lists and abbreviations (one pass over the text,
+/// not one a needle).
 static ANY_FORM_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::Regex::new(r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{: ?toc\}").expect("valid pattern")
+    regex::bytes::Regex::new(r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|(?m:^)[ \t]*\*\[")
+        .expect("valid pattern")
 });
 
 /// The starts of the template tags of the forms that have them.
@@ -527,6 +529,48 @@ fn heading_wrappers(lines: &[(usize, &str)]) -> Vec<usize> {
     }
     out.sort_unstable();
     out
+}
+
+/// A line without kramdown's attribute lists (`{: .lead}`, `{:class="x" width="50%"}`,
+/// `{: #id}` after a block or a span; a definition `{:name: .x}`), abbreviations
+/// (`*[HTML]: …`) and extension markers (`{::nomarkdown}`, `{:/}`, `{::options … /}`), outside
+/// inline code: what they say is for the site's stylesheet and tooltips. `None`: none there.
+fn kramdown_attributes(line: &str) -> Option<String> {
+    static LIST: LazyLock<Regex> = LazyLock::new(|| {
+        let token = r#"(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)|[\w-]+)"#;
+        Regex::new(&format!(
+            r"\{{:[ \t]*(?:{token}(?:[ \t]+{token})*)?[ \t]*\}}"
+        ))
+        .expect("valid pattern")
+    });
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^[ \t]*(?:\*\[[^\]]+\]:.*|\{:[\w-]+:.*\}|\{::?/?[a-z]*(?:[ \t][^}]*)?/?\})[ \t]*$",
+        )
+        .expect("valid pattern")
+    });
+    if WHOLE.is_match(line) {
+        return Some(String::new());
+    }
+    let code = code_spans(line);
+    let mut out = String::with_capacity(line.len());
+    let mut last = 0;
+    for m in LIST.find_iter(line) {
+        if code.iter().any(|c| c.start < m.end() && m.start() < c.end) {
+            continue;
+        }
+        out.push_str(&line[last..m.start()]);
+        last = m.end();
+    }
+    if last == 0 {
+        return None;
+    }
+    out.push_str(&line[last..]);
+    Some(if out.trim().is_empty() {
+        String::new()
+    } else {
+        out
+    })
 }
 
 /// Whether `line` (followed by `next`) marks where a table of contents goes: `[TOC]`,
@@ -955,6 +999,15 @@ impl Expander<'_> {
             // kramdown's `* TOC` + `{:toc}`): the EPUB's own contents stand for it
             if is_toc_marker(line, lines.get(i).map(|(_, l)| split_eol(l).0)) {
                 self.replaced("", eol, &mut line_no);
+                continue;
+            }
+            // kramdown's attribute lists and abbreviations (Jekyll's Markdown): a style for
+            // the site's stylesheet, left out
+            if (line.contains("{:") || line.trim_start().starts_with("*["))
+                && let Some(kept) = kramdown_attributes(line)
+                && tags_in(&kept).is_empty()
+            {
+                self.replaced(&kept, eol, &mut line_no);
                 continue;
             }
             // hugo-book's column break
@@ -2342,6 +2395,21 @@ mod tests {
             "<figure class=\"image\"><img src=\"/assets/images/cat.jpg\" alt=\"一隻貓\"/><figcaption>我家的貓</figcaption></figure>\n\n![示意圖](</img/a.png>)\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// kramdown's attribute lists after a block or a span, its attribute definitions,
+    /// abbreviations and extension markers are left out (a table keeps no row of them); in
+    /// code they stay.
+    #[test]
+    fn kramdown_attribute_lists() {
+        let text = "開頭。\n{: .lead}\n\n![圖](/a.png){: width=\"50%\" .align-center}\n\n一段**重要**{:.red}文字，`{: .x}` 是語法。\n\n| a |\n|---|\n| b |\n{: .table}\n\n{:ref: .note #top}\n*[HTML]: Hyper Text Markup Language\n{::nomarkdown}\n<b>粗</b>\n{:/}\n{::options parse_block_html=\"true\" /}\n\n```\n{: .kept}\n```\n";
+        let (out, w) = run("_posts/2024-01-01-a.md", text, &[], false);
+        assert_eq!(
+            out,
+            "開頭。\n\n\n![圖](/a.png)\n\n一段**重要**文字，`{: .x}` 是語法。\n\n| a |\n|---|\n| b |\n\n\n\n\n\n<b>粗</b>\n\n\n\n```\n{: .kept}\n```\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(kramdown_attributes("見 {的} 與 {:其他"), None);
     }
 
     /// Hugo themes' shortcodes as Blowfish, PaperMod, LoveIt and Docsy show them: wrappers
