@@ -125,7 +125,13 @@ pub fn split(
         let mut defs = BTreeMap::new();
         let start = chapters.len();
         file_chapters(file, file_index, &mut defs, &mut chapters);
-        shape_file(&mut chapters, start, &sources[file.source], file_index);
+        shape_file(
+            &mut chapters,
+            start,
+            &sources[file.source],
+            file_index,
+            &config.meta.title,
+        );
         footnotes.push(defs);
     }
     let ids = name_chapters(&mut chapters, config, sources, &first_of_file, warnings);
@@ -243,18 +249,36 @@ pub enum Shape {
 /// it never stands alone without a title. `first_is_heading`: the file's first chapter starts
 /// with a heading; `chapters`: how many the file makes. The same for a file's chunks and their
 /// outlines, so the streamed build ([`crate::stream`]) knows where each chapter comes from.
-pub fn shape(article: bool, file_index: usize, chapters: usize, first_is_heading: bool) -> Shape {
+///
+/// The book's first file joins its text before the first heading to it too when that heading
+/// is the book's title (a README's badges before its `# 標題`): the opening is one page,
+/// not one titled as the book and then a chapter of the same name (`second_is_title`).
+pub fn shape(
+    article: bool,
+    file_index: usize,
+    chapters: usize,
+    first_is_heading: bool,
+    second_is_title: bool,
+) -> Shape {
     if article {
         if first_is_heading {
             Shape::Opening
         } else {
             Shape::Kept
         }
-    } else if file_index > 0 && chapters > 1 && !first_is_heading {
+    } else if (file_index > 0 || second_is_title) && chapters > 1 && !first_is_heading {
         Shape::Joined
     } else {
         Shape::Kept
     }
+}
+
+/// Whether a chunk (or its outline) opens with the book's title as its heading of level 1.
+pub fn opens_with_title(chunk: &[Spanned], title: &str) -> bool {
+    matches!(
+        chunk.first().map(|s| &s.ev),
+        Some(Ev::Start(Tag::Heading { level: 1, .. }))
+    ) && heading_text(chunk) == title
 }
 
 /// Whether a chunk (or its outline) starts with a heading, footnote definitions aside.
@@ -284,13 +308,23 @@ fn first_outside_notes(chunk: &[Spanned]) -> Option<&Spanned> {
 
 /// Shape the chapters of one file, from `start` on ([`shape`]): an opening before them, the
 /// first two joined, or as they are; an article's first chapter opens it.
-fn shape_file(chapters: &mut Vec<Chapter>, start: usize, source: &Source, file_index: usize) {
+fn shape_file(
+    chapters: &mut Vec<Chapter>,
+    start: usize,
+    source: &Source,
+    file_index: usize,
+    title: &str,
+) {
     let first_is_heading = starts_with_heading(&chapters[start].events);
+    let second_is_title = chapters
+        .get(start + 1)
+        .is_some_and(|c| opens_with_title(&c.events, title));
     match shape(
         source.article.is_some(),
         file_index,
         chapters.len() - start,
         first_is_heading,
+        second_is_title,
     ) {
         Shape::Opening => {
             let empty = new_chapter(chapters[start].source, file_index, Vec::new());
@@ -298,7 +332,17 @@ fn shape_file(chapters: &mut Vec<Chapter>, start: usize, source: &Source, file_i
         }
         Shape::Joined => {
             let before = chapters.remove(start);
-            chapters[start].events.splice(0..0, before.events);
+            // under the book's title, as the title page shows it; else before the heading
+            let at = if file_index == 0 {
+                chapters[start]
+                    .events
+                    .iter()
+                    .position(|s| matches!(s.ev, Ev::End(Tag::Heading { .. })))
+                    .map_or(0, |i| i + 1)
+            } else {
+                0
+            };
+            chapters[start].events.splice(at..at, before.events);
         }
         Shape::Kept => {}
     }

@@ -159,7 +159,11 @@ pub fn for_split(project: &Project, files: Vec<Vec<Piece>>) -> Split {
                 .clone()
                 .next()
                 .is_some_and(|c| chapters::starts_with_heading(c));
-            chapters::shape(article, f, made.count(), first_is_heading)
+            let second_is_title = made
+                .clone()
+                .nth(1)
+                .is_some_and(|c| chapters::opens_with_title(c, &project.config.meta.title));
+            chapters::shape(article, f, made.count(), first_is_heading, second_is_title)
         };
         let shape = shape_of(&pieces);
         if shape == chapters::Shape::Joined && pieces.iter().any(|p| p.outlined) {

@@ -1558,3 +1558,35 @@ fn readme_with_its_title_in_a_centred_div() {
     assert!(opening.contains("一句話說明這個工具"), "{opening}");
     assert!(!opening.contains("<div"), "{opening}");
 }
+
+/// A README whose badges (and a back-to-top anchor) come before its `# 標題`, the book titled
+/// by that heading: one opening, the title first, the badges and tagline under it; not an
+/// opening titled as the book and then a chapter of the same name.
+#[test]
+fn readme_with_badges_above_its_title() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("README.md"),
+        "<a name=\"readme-top\"></a>\n\n<p align=\"center\"><img src=\"https://img.shields.io/badge/a-b-blue.svg\" alt=\"授權\"></p>\n\n# 演算法筆記\n\n> 一份學習筆記。\n\n## 排序\n\n內容，[回到頂部](#readme-top)。\n",
+    )
+    .unwrap();
+    let (epub, _) = build(dir.path(), "README.md", &[]);
+    keep_epub("readme-badges-above-title", &epub);
+    let files = unzip_map(&epub);
+    assert_eq!(
+        nav_outline(&files["EPUB/nav.xhtml"]),
+        ["演算法筆記 -> text/c000.xhtml", "排序 -> text/c001.xhtml"]
+    );
+    let opening = files["EPUB/text/c000.xhtml"].replace("&#x2060;", "");
+    let (title, badge, tagline) = (
+        opening.find("class=\"title\">演算法").unwrap(),
+        opening.find(">授權</a>").unwrap(),
+        opening.find("一份學習筆記").unwrap(),
+    );
+    assert!(title < badge && badge < tagline, "{opening}");
+    assert!(
+        files["EPUB/text/c001.xhtml"].contains("href=\"c000.xhtml#readme-top\""),
+        "{}",
+        files["EPUB/text/c001.xhtml"]
+    );
+}
