@@ -1141,12 +1141,13 @@ fn convert_tag(tag: MdTag<'_>) -> Tag {
 }
 
 /// The language of a fence's info string: its first word, without mdBook's attributes
-/// (`rust,ignore` → `rust`) or Pandoc's braces (`{.rust}` → `rust`); only characters a class
-/// name can hold.
+/// (`rust,ignore` → `rust`), Pandoc's braces (`{.rust}` → `rust`), VitePress's lines
+/// (`js{4}`), HackMD's line numbers and wrapping (`cpp=`, `cpp=101`, `cpp=+`, `cpp!`) or a
+/// file name after a colon (`python:main.py`); only characters a class name can hold.
 fn code_language(info: &str) -> Option<String> {
     let word = info.split_whitespace().next()?;
     let word = word.trim_start_matches('{').trim_start_matches('.');
-    let lang = word.split([',', '{', '}']).next()?;
+    let lang = word.split([',', '{', '}', '=', '!', ':']).next()?;
     let ok = !lang.is_empty()
         && lang.len() <= 40
         && lang
@@ -1179,6 +1180,26 @@ pub fn trim_spans(text: &str, chunks: Vec<Vec<Spanned>>) -> Vec<Vec<Spanned>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fence's language as the tools write it: mdBook's attributes, Pandoc's braces,
+    /// VitePress's lines, HackMD's line numbers, a file name after a colon.
+    #[test]
+    fn code_language_of_each_tool() {
+        for (info, lang) in [
+            ("rust,ignore", Some("rust")),
+            ("{.rust}", Some("rust")),
+            ("js{4,7}", Some("js")),
+            ("cpp=", Some("cpp")),
+            ("cpp=101", Some("cpp")),
+            ("javascript=+", Some("javascript")),
+            ("cpp!", Some("cpp")),
+            ("python:main.py", Some("python")),
+            ("c++ title=\"a\"", Some("c++")),
+            ("=", None),
+        ] {
+            assert_eq!(code_language(info).as_deref(), lang, "{info}");
+        }
+    }
 
     /// GitHub's shortcodes and only those; a line's shortcodes in place.
     #[test]

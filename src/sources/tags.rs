@@ -103,11 +103,13 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
 }
 
 /// What a file of any form may hold that [`Expander::run`] rewrites: a `<div>`, a table of
-/// contents' marker, kramdown's attribute lists and abbreviations (one pass over the text,
-/// not one a needle).
+/// contents' marker, kramdown's attribute lists and abbreviations, markdown-it's containers,
+/// highlights, HackMD's tags (one pass over the text, not one a needle).
 static ANY_FORM_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::Regex::new(r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|(?m:^)[ \t]*\*\[")
-        .expect("valid pattern")
+    regex::bytes::Regex::new(
+        r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|==[^=\s]|(?m:^)(?:[ \t]*(?:\*\[|:::)|#+[ \t]+tags:)",
+    )
+    .expect("valid pattern")
 });
 
 /// The starts of the template tags of the forms that have them.
@@ -529,6 +531,77 @@ fn heading_wrappers(lines: &[(usize, &str)]) -> Vec<usize> {
     }
     out.sort_unstable();
     out
+}
+
+/// A line with kramdown's attribute lists and abbreviations left out
+/// ([`kramdown_attributes`]), its highlights (`==重點==`, outside inline code) made `<mark>`;
+/// HackMD's line of tags (`###### tags: `a` `b``) left out. `None`: nothing to change.
+fn inline_marks(line: &str) -> Option<String> {
+    static HIGHLIGHT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"==([^=\s](?:[^=]*[^=\s])?)==").expect("valid pattern"));
+    static TAGS_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^#{1,6}[ \t]+tags:(?:[ \t,]*`[^`]+`)+[ \t]*$").expect("valid pattern")
+    });
+    if line.starts_with('#') && TAGS_LINE.is_match(line) {
+        return Some(String::new());
+    }
+    let kramdown = (line.contains("{:") || line.trim_start().starts_with("*["))
+        .then(|| kramdown_attributes(line))
+        .flatten();
+    let text = kramdown.as_deref().unwrap_or(line);
+    if !text.contains("==") {
+        return kramdown;
+    }
+    let code = code_spans(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for c in HIGHLIGHT.captures_iter(text) {
+        let m = c.get(0).expect("the whole match");
+        if code.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+            continue;
+        }
+        out.push_str(&text[last..m.start()]);
+        out.push_str("<mark>");
+        out.push_str(&c[1]);
+        out.push_str("</mark>");
+        last = m.end();
+    }
+    if last == 0 {
+        return kramdown;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+/// A line of a markdown-it container's fence: `Some((kind, title))` for one that opens
+/// (`:::info`, `::: tip 標題`, `::: {.warning}`), `None` for one that closes (`:::`); not a
+/// fence, `None` around it.
+fn colon_fence(line: &str) -> Option<Option<(&str, &str)>> {
+    let t = line.trim();
+    let rest = t.strip_prefix(":::")?.trim_start_matches(':');
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Some(None);
+    }
+    // Pandoc's `{.warning}`: its first class
+    let (word, title) = match rest.strip_prefix('{') {
+        Some(attrs) => {
+            let attrs = attrs.split('}').next().unwrap_or("");
+            let class = attrs
+                .split_whitespace()
+                .find_map(|a| a.strip_prefix('.'))
+                .unwrap_or("");
+            (class, "")
+        }
+        None => rest
+            .split_once(char::is_whitespace)
+            .map_or((rest, ""), |(w, t)| (w, t.trim())),
+    };
+    let ok = word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then_some(Some((word, title)))
 }
 
 /// A line without kramdown's attribute lists (`{: .lead}`, `{:class="x" width="50%"}`,
@@ -1001,10 +1074,29 @@ impl Expander<'_> {
                 self.replaced("", eol, &mut line_no);
                 continue;
             }
+            // markdown-it's containers (HackMD's `:::info`, `:::spoiler 標題`; VuePress's and
+            // VitePress's `::: tip 標題`, `::: details`; Docusaurus's `:::note`; Pandoc's
+            // `::: {.warning}`): an aside, `<details>`, or their text
+            if let Some(fence) = colon_fence(line) {
+                let span = start..start + line.len();
+                let text = match fence {
+                    Some((name, title)) => Some(self.colon_container(name, title, span)),
+                    None => self
+                        .open
+                        .iter()
+                        .rposition(|(n, ..)| n.starts_with(":::"))
+                        .map(|i| self.open.remove(i).1),
+                };
+                if let Some(text) = text {
+                    self.replaced(&text, eol, &mut line_no);
+                    continue;
+                }
+            }
             // kramdown's attribute lists and abbreviations (Jekyll's Markdown): a style for
             // the site's stylesheet, left out
-            if (line.contains("{:") || line.trim_start().starts_with("*["))
-                && let Some(kept) = kramdown_attributes(line)
+            // and the highlights of HackMD, Typora and Obsidian (`==重點==`): `<mark>`; HackMD's
+            // line of tags (`###### tags: `課程``): left out
+            if let Some(kept) = inline_marks(line)
                 && tags_in(&kept).is_empty()
             {
                 self.replaced(&kept, eol, &mut line_no);
@@ -1020,9 +1112,21 @@ impl Expander<'_> {
             let boxed =
                 !admonish.is_empty() || self.open.iter().any(|(_, close, _)| close.contains("</"));
             if boxed && let Some(heading) = crate::parse::atx_heading(line) {
+                // a paragraph of its own, as the heading was
+                let blank = |l: Option<&(usize, &str)>| l.is_none_or(|(_, l)| l.trim().is_empty());
                 let bold = match heading {
                     "" => String::new(),
-                    h => format!("**{}**", h.replace('*', "\\*")),
+                    h => format!(
+                        "{}{}**{}**{}",
+                        if blank(i.checked_sub(2).and_then(|p| lines.get(p))) {
+                            ""
+                        } else {
+                            "\n"
+                        },
+                        &line[..line.len() - line.trim_start().len()],
+                        h.replace('*', "\\*"),
+                        if blank(lines.get(i)) { "" } else { "\n" },
+                    ),
                 };
                 self.replaced(&bold, eol, &mut line_no);
                 continue;
@@ -1124,6 +1228,39 @@ impl Expander<'_> {
         self.out.replacing(text, *line_no);
         self.out.original(eol, line_no);
         self.changed = true;
+    }
+
+    /// What a markdown-it container opens (an aside of a kind of alert, `<details>` of
+    /// `spoiler` and `details`, nothing around the text of another kind), noting what closes
+    /// it.
+    fn colon_container(&mut self, name: &str, title: &str, span: std::ops::Range<usize>) -> String {
+        let kind = name.to_ascii_lowercase();
+        let shown = format!(":::{name}");
+        let (open, close) = if matches!(kind.as_str(), "spoiler" | "details") {
+            let summary = if title.is_empty() { "…" } else { title };
+            (
+                format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary)),
+                "\n\n</details>\n",
+            )
+        } else if ASIDES.contains(&kind.as_str()) || matches!(kind.as_str(), "error" | "tldr") {
+            let (class, own) = alert_kind(&kind).class_and_title(self.dialect.chinese);
+            let title = match title {
+                "" => own_title(&kind, self.dialect.chinese)
+                    .unwrap_or(own)
+                    .to_string(),
+                t => escape(t),
+            };
+            (
+                format!(
+                    "\n<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n\n"
+                ),
+                "\n\n</aside>\n",
+            )
+        } else {
+            (String::new(), "")
+        };
+        self.open.push((shown, close.to_string(), span));
+        open
     }
 
     /// docsify's embedded files, a link alone on its line: `[x](a.md ':include')` the file's
@@ -2336,7 +2473,7 @@ mod tests {
         let (out, w) = run("a.md", text, &[], false);
         assert_eq!(
             out,
-            "\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n**提示裡的標題**\n\n```sh\n# 註解\n```\n\n\n</aside>\n\n\n## 章\n"
+            "\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n\n**提示裡的標題**\n\n```sh\n# 註解\n```\n\n\n</aside>\n\n\n## 章\n"
         );
         assert!(w.is_empty(), "{w:?}");
         // the markers of a table of contents, outside code
@@ -2395,6 +2532,23 @@ mod tests {
             "<figure class=\"image\"><img src=\"/assets/images/cat.jpg\" alt=\"一隻貓\"/><figcaption>我家的貓</figcaption></figure>\n\n![示意圖](</img/a.png>)\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// markdown-it's containers as HackMD, VuePress, VitePress, Docusaurus and Pandoc write
+    /// them: alerts with their own titles or the kind's, spoilers and details as `<details>`,
+    /// other kinds their text, nested by longer fences; a heading inside stays inside, in bold;
+    /// highlights `<mark>` outside code; HackMD's tags line left out; fences in code stay.
+    #[test]
+    fn markdown_it_containers_and_highlights() {
+        let text = "###### tags: `課程` `筆記`\n\n:::info\n重點。\n:::\n\n::: tip 小技巧\n## 標題\n善用 ==它==，`==不是==`。\n:::\n\n:::spoiler 解答\n42\n:::\n\n:::: code-group\n::: details\n內\n:::\n::::\n\n::: {.warning}\n小心。\n:::\n\n```\n:::info\n```\n\na == b == c\n";
+        let (out, w) = run("note.md", text, &[], false);
+        assert_eq!(
+            out,
+            "\n\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">注意</p>\n\n\n重點。\n\n\n</aside>\n\n\n\n<aside class=\"alert tip\" role=\"note\">\n<p class=\"alert-title\">小技巧</p>\n\n\n\n**標題**\n\n善用 <mark>它</mark>，`==不是==`。\n\n\n</aside>\n\n\n\n<details>\n<summary>解答</summary>\n\n\n42\n\n\n</details>\n\n\n\n\n<details>\n<summary>…</summary>\n\n\n內\n\n\n</details>\n\n\n\n\n<aside class=\"alert warning\" role=\"note\">\n<p class=\"alert-title\">警告</p>\n\n\n小心。\n\n\n</aside>\n\n\n```\n:::info\n```\n\na == b == c\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(colon_fence("::: 提示"), None);
+        assert_eq!(colon_fence("見 :::info"), None);
     }
 
     /// kramdown's attribute lists after a block or a span, its attribute definitions,
