@@ -104,10 +104,10 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
 
 /// What a file of any form may hold that [`Expander::run`] rewrites: a `<div>`, a table of
 /// contents' marker, kramdown's attribute lists and abbreviations, markdown-it's containers,
-/// highlights, HackMD's tags (one pass over the text, not one a needle).
+/// highlights, HackMD's tags, Obsidian's callouts (one pass over the text, not one a needle).
 static ANY_FORM_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
     regex::bytes::Regex::new(
-        r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|==[^=\s]|(?m:^)(?:[ \t]*(?:\*\[|:::)|#+[ \t]+tags:)",
+        r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|==[^=\s]|\[![A-Za-z]|(?m:^)(?:[ \t]*(?:\*\[|:::)|#+[ \t]+tags:)",
     )
     .expect("valid pattern")
 });
@@ -571,6 +571,46 @@ fn inline_marks(line: &str) -> Option<String> {
     }
     out.push_str(&text[last..]);
     Some(out)
+}
+
+/// The class and title of an Obsidian callout's first line (`> [!tip]- 標題`, `> [!faq]`):
+/// `None` for a line that is not one, and for GitHub's own alerts (`> [!NOTE]` alone), which
+/// the parser reads.
+fn callout(line: &str, chinese: bool) -> Option<(&'static str, String)> {
+    static CALLOUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*>\s*\[!([A-Za-z][\w-]*)\]([-+]?)[ \t]*(.*?)\s*$").expect("valid pattern")
+    });
+    let c = CALLOUT.captures(line)?;
+    let (kind, fold, title) = (c[1].to_ascii_lowercase(), &c[2], &c[3]);
+    let github = ["note", "tip", "important", "warning", "caution"].contains(&kind.as_str());
+    if github && fold.is_empty() && title.is_empty() {
+        return None;
+    }
+    let alert = match kind.as_str() {
+        "check" | "done" => Alert::Tip,
+        "question" | "help" | "faq" | "todo" | "info" | "abstract" | "summary" | "tldr"
+        | "example" | "quote" | "cite" => Alert::Note,
+        "bug" | "missing" => Alert::Caution,
+        k => alert_kind(k),
+    };
+    let (class, own) = alert.class_and_title(chinese);
+    let (zh, en) = match kind.as_str() {
+        "info" => ("資訊", "Info"),
+        "todo" => ("待辦", "Todo"),
+        "question" | "help" | "faq" => ("問題", "Question"),
+        "success" | "check" | "done" => ("成功", "Success"),
+        "failure" | "fail" | "missing" => ("失敗", "Failure"),
+        "danger" | "error" => ("危險", "Danger"),
+        k => {
+            let t = own_title(k, chinese).unwrap_or(own);
+            (t, t)
+        }
+    };
+    let title = match title {
+        "" => (if chinese { zh } else { en }).to_string(),
+        t => escape(t),
+    };
+    Some((class, title))
 }
 
 /// A line of a markdown-it container's fence: `Some((kind, title))` for one that opens
@@ -1072,6 +1112,49 @@ impl Expander<'_> {
             // kramdown's `* TOC` + `{:toc}`): the EPUB's own contents stand for it
             if is_toc_marker(line, lines.get(i).map(|(_, l)| split_eol(l).0)) {
                 self.replaced("", eol, &mut line_no);
+                continue;
+            }
+            // Obsidian's callouts (`> [!tip]- 標題`, `> [!question]`), which GitHub's alerts
+            // are not: an aside with its title, its lines the quote's
+            if line.trim_start().starts_with('>')
+                && let Some((class, title)) = callout(line, self.dialect.chinese)
+            {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let body = lines[i..]
+                    .iter()
+                    .take_while(|(_, l)| l.trim_start().starts_with('>'))
+                    .count();
+                let open = format!(
+                    "{indent}<aside class=\"alert {class}\" role=\"note\">\n{indent}<p class=\"alert-title\">{title}</p>\n"
+                );
+                let close = format!("\n\n{indent}</aside>\n");
+                self.replaced(
+                    &if body == 0 {
+                        format!("{open}{close}")
+                    } else {
+                        open
+                    },
+                    eol,
+                    &mut line_no,
+                );
+                for k in 0..body {
+                    let (l, eol) = split_eol(lines[i + k].1);
+                    let inner = l.trim_start().strip_prefix('>').unwrap_or(l);
+                    let inner = inner.strip_prefix(' ').unwrap_or(inner);
+                    // a heading stays inside, in bold (as in the boxes tags open)
+                    let mut text = match crate::parse::atx_heading(inner) {
+                        Some(h) => format!("\n{indent}**{}**\n", h.replace('*', "\\*")),
+                        None => format!("{indent}{inner}"),
+                    };
+                    if k == 0 {
+                        text.insert(0, '\n');
+                    }
+                    if k + 1 == body {
+                        text.push_str(&close);
+                    }
+                    self.replaced(&text, eol, &mut line_no);
+                }
+                i += body;
                 continue;
             }
             // markdown-it's containers (HackMD's `:::info`, `:::spoiler 標題`; VuePress's and
@@ -2530,6 +2613,19 @@ mod tests {
         assert_eq!(
             out,
             "<figure class=\"image\"><img src=\"/assets/images/cat.jpg\" alt=\"一隻貓\"/><figcaption>我家的貓</figcaption></figure>\n\n![示意圖](</img/a.png>)\n\n<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n\n"
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    /// Obsidian's callouts: kinds GitHub lacks, titles, folds, a heading inside in bold, in a
+    /// list item; GitHub's own alerts (`> [!NOTE]` alone) are left to the parser.
+    #[test]
+    fn obsidian_callouts() {
+        let text = "> [!note] 自訂標題\n> 內容。\n\n> [!faq]- 問什麼\n> ## 小標\n> 答。\n\n- 項目\n\n  > [!todo]\n  > 待辦事。\n  > ## 標\n\n> [!NOTE]\n> GitHub 的。\n\n> [!info] 只有標題\n";
+        let (out, w) = run("note.md", text, &[], false);
+        assert_eq!(
+            out,
+            "<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">自訂標題</p>\n\n\n內容。\n\n</aside>\n\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">問什麼</p>\n\n\n\n**小標**\n\n答。\n\n</aside>\n\n\n- 項目\n\n  <aside class=\"alert note\" role=\"note\">\n  <p class=\"alert-title\">待辦</p>\n\n\n  待辦事。\n\n  **標**\n\n\n  </aside>\n\n\n> [!NOTE]\n> GitHub 的。\n\n<aside class=\"alert note\" role=\"note\">\n<p class=\"alert-title\">只有標題</p>\n\n\n</aside>\n\n"
         );
         assert!(w.is_empty(), "{w:?}");
     }
