@@ -107,7 +107,7 @@ fn may_have_tags_bytes(b: &[u8], d: Dialect) -> bool {
 /// highlights, HackMD's tags, Obsidian's callouts (one pass over the text, not one a needle).
 static ANY_FORM_BYTES: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
     regex::bytes::Regex::new(
-        r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|==[^=\s]|\[![A-Za-z]|(?m:^)(?:[ \t]*(?:\*\[|:::)|#+[ \t]+tags:)",
+        r"<(?:div|DIV)|(?:TOC|toc)\]|_TOC_|\{:|==[^=\s]|\[![A-Za-z]|\*\[|:::|tags:",
     )
     .expect("valid pattern")
 });
