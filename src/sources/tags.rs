@@ -1124,9 +1124,10 @@ impl Expander<'_> {
                     .iter()
                     .take_while(|(_, l)| l.trim_start().starts_with('>'))
                     .count();
-                let open = format!(
-                    "{indent}<aside class=\"alert {class}\" role=\"note\">\n{indent}<p class=\"alert-title\">{title}</p>\n"
-                );
+                let open = aside_open(class, &title)
+                    .lines()
+                    .map(|l| format!("{indent}{l}\n"))
+                    .collect::<String>();
                 let close = format!("\n\n{indent}</aside>\n");
                 self.replaced(
                     &if body == 0 {
@@ -1321,10 +1322,7 @@ impl Expander<'_> {
         let shown = format!(":::{name}");
         let (open, close) = if matches!(kind.as_str(), "spoiler" | "details") {
             let summary = if title.is_empty() { "…" } else { title };
-            (
-                format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary)),
-                "\n\n</details>\n",
-            )
+            (details_open(summary), "\n\n</details>\n")
         } else if ASIDES.contains(&kind.as_str()) || matches!(kind.as_str(), "error" | "tldr") {
             let (class, own) = alert_kind(&kind).class_and_title(self.dialect.chinese);
             let title = match title {
@@ -1334,9 +1332,7 @@ impl Expander<'_> {
                 t => escape(t),
             };
             (
-                format!(
-                    "\n<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n\n"
-                ),
+                format!("\n{}\n", aside_open(class, &title)),
                 "\n\n</aside>\n",
             )
         } else {
@@ -1437,9 +1433,7 @@ impl Expander<'_> {
         let style = arg(&args, "", Some(0)).unwrap_or("note");
         let (class, title) = alert_kind(style).class_and_title(self.dialect.chinese);
         let title = arg(&args, "title", None).map_or(title.to_string(), escape);
-        Some(format!(
-            "<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
-        ))
+        Some(aside_open(class, &title))
     }
 
     /// The lines that open and close a block of code a tag opened: a fenced block with its
@@ -1743,9 +1737,7 @@ impl Expander<'_> {
                 .unwrap_or_else(|| title.to_string());
             self.open
                 .push((name.to_string(), "\n\n</aside>\n".into(), span));
-            return Some(format!(
-                "\n<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n\n"
-            ));
+            return Some(format!("\n{}\n", aside_open(class, &title)));
         }
         match name {
             // hugo-book's `{{< button href="…" >}}text{{< /button >}}`: a link (with
@@ -1791,10 +1783,7 @@ impl Expander<'_> {
                     .unwrap_or("…");
                 self.open
                     .push((name.to_string(), "\n\n</details>\n".into(), span));
-                Some(format!(
-                    "\n<details>\n<summary>{}</summary>\n\n",
-                    escape(summary)
-                ))
+                Some(details_open(summary))
             }
             // Butterfly's `{% hideToggle 標題,bg,color %}` and `{% hideBlock 標題 %}`,
             // Volantis's `{% folding cyan, 標題 %}`, Stellar's `{% fold info @標題 %}`: a
@@ -1812,10 +1801,7 @@ impl Expander<'_> {
                 };
                 self.open
                     .push((name.to_string(), "\n\n</details>\n".into(), span));
-                Some(format!(
-                    "\n<details>\n<summary>{}</summary>\n\n",
-                    escape(title)
-                ))
+                Some(details_open(title))
             }
             // Butterfly's `{% timeline 2023,blue %}`: its title, then its events
             // (`<!-- timeline 1月 -->`, as tabs are)
@@ -2437,6 +2423,16 @@ fn link_options(s: &str) -> String {
 fn split_eol(raw: &str) -> (&str, &str) {
     let text = raw.trim_end_matches(['\n', '\r']);
     (text, &raw[text.len()..])
+}
+
+/// The lines that open an aside like a GFM alert, of its class and (escaped) title.
+fn aside_open(class: &str, title: &str) -> String {
+    format!("<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n")
+}
+
+/// What opens `<details>` with its summary (its text).
+fn details_open(summary: &str) -> String {
+    format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary))
 }
 
 /// Text for HTML.
