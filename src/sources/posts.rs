@@ -781,11 +781,12 @@ fn site_settings(files: &dyn Files, site: Site, listing: &[String]) -> SiteSetti
         Site::Zola => &["config.toml"],
         Site::Astro => &[],
     };
-    let parts = site_config::files_of(files, names, site == Site::Hugo);
+    let parts = site_config::files_of(files, listing, names, site == Site::Hugo);
     if let Some(tree) = site_config::tree(files, &parts) {
         return settings_of_tree(&tree, site);
     }
-    let Some(name) = names.iter().find(|n| listing.iter().any(|p| p == *n)) else {
+    // a file at the root that does not parse
+    let Some((name, _)) = parts.first().filter(|(p, _)| !p.contains('/')) else {
         return SiteSettings::default();
     };
     let Ok(file) = read_text(files, name) else {

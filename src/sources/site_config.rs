@@ -13,11 +13,15 @@ use crate::files::Files;
 const HUGO_FOLDER: &str = "config/_default";
 
 /// The configuration files of a site, each with the key its settings go under (`""`: the
-/// root): the first of `names` the book folder has; for Hugo, else the files of
-/// `config/_default/`.
-pub fn files_of(files: &dyn Files, names: &[&str], hugo: bool) -> Vec<(String, String)> {
-    let has = |n: &str| files.read(n).is_ok();
-    if let Some(n) = names.iter().find(|n| has(n)) {
+/// root): the first of `names` the book folder has (`listing`: its files); for Hugo, else the
+/// files of `config/_default/`.
+pub fn files_of(
+    files: &dyn Files,
+    listing: &[String],
+    names: &[&str],
+    hugo: bool,
+) -> Vec<(String, String)> {
+    if let Some(n) = names.iter().find(|n| listing.iter().any(|p| p == *n)) {
         return vec![(n.to_string(), String::new())];
     }
     if !hugo {
@@ -179,7 +183,7 @@ mod tests {
             ),
             ("config/_default/broken.toml", "x = = 1\n"),
         ]);
-        let parts = files_of(&files, &["hugo.toml", "config.toml"], true);
+        let parts = files_of(&files, &[], &["hugo.toml", "config.toml"], true);
         assert_eq!(
             parts[0],
             ("config/_default/hugo.toml".into(), String::new())
@@ -211,7 +215,8 @@ mod tests {
             ),
             ("config/_default/hugo.toml", "title = '別的'\n"),
         ]);
-        let parts = files_of(&files, &["hugo.toml", "hugo.yaml"], true);
+        let listing = ["hugo.yaml".to_string()];
+        let parts = files_of(&files, &listing, &["hugo.toml", "hugo.yaml"], true);
         assert_eq!(parts, [("hugo.yaml".to_string(), String::new())]);
         let t = tree(&files, &parts).expect("parses");
         assert_eq!(first(&t, &[&["title"]]).as_deref(), Some("網誌"));
@@ -219,7 +224,7 @@ mod tests {
             first(&t, &[&["params", "author"]]).as_deref(),
             Some("陳大文")
         );
-        assert!(files_of(&files, &["_config.yml"], false).is_empty());
+        assert!(files_of(&files, &listing, &["_config.yml"], false).is_empty());
         assert_eq!(tree(&files, &[]), None);
     }
 }

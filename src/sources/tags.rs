@@ -148,18 +148,36 @@ fn hugo_ruby(line: &str) -> Option<String> {
     if !line.contains("]^(") {
         return None;
     }
-    let code = code_spans(line);
-    let mut changed = false;
-    let out = RUBY.replace_all(line, |c: &regex::Captures<'_>| {
-        let at = c.get(0).expect("whole match").start();
+    replace_outside_code(line, &RUBY, |c| {
         let (base, reading) = (c[1].trim(), c[2].trim());
-        if base.is_empty() || reading.is_empty() || code.iter().any(|s| s.contains(&at)) {
-            return c[0].to_string();
+        (!base.is_empty() && !reading.is_empty()).then(|| format!("{{{base}|{reading}}}"))
+    })
+}
+
+/// `line` with each match of `re` outside inline code replaced by what `with` makes of it
+/// (`None`: kept as written); `None` when none was replaced.
+fn replace_outside_code(
+    line: &str,
+    re: &Regex,
+    mut with: impl FnMut(&regex::Captures<'_>) -> Option<String>,
+) -> Option<String> {
+    let code = code_spans(line);
+    let mut out = String::with_capacity(line.len() + 16);
+    let mut last = None;
+    for c in re.captures_iter(line) {
+        let m = c.get(0).expect("the whole match");
+        if code.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+            continue;
         }
-        changed = true;
-        format!("{{{base}|{reading}}}")
-    });
-    changed.then(|| out.into_owned())
+        let Some(new) = with(&c) else {
+            continue;
+        };
+        out.push_str(&line[last.unwrap_or(0)..m.start()]);
+        out.push_str(&new);
+        last = Some(m.end());
+    }
+    out.push_str(&line[last?..]);
+    Some(out)
 }
 
 /// A link or image whose path has a space and no `<…>` (`![圖](img/聊天室 架構.png)`, as some
@@ -552,25 +570,10 @@ fn inline_marks(line: &str) -> Option<String> {
     if !text.contains("==") {
         return kramdown;
     }
-    let code = code_spans(text);
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut last = 0;
-    for c in HIGHLIGHT.captures_iter(text) {
-        let m = c.get(0).expect("the whole match");
-        if code.iter().any(|r| r.start < m.end() && m.start() < r.end) {
-            continue;
-        }
-        out.push_str(&text[last..m.start()]);
-        out.push_str("<mark>");
-        out.push_str(&c[1]);
-        out.push_str("</mark>");
-        last = m.end();
-    }
-    if last == 0 {
-        return kramdown;
-    }
-    out.push_str(&text[last..]);
-    Some(out)
+    replace_outside_code(text, &HIGHLIGHT, |c| {
+        Some(format!("<mark>{}</mark>", &c[1]))
+    })
+    .or(kramdown)
 }
 
 /// The class and title of an Obsidian callout's first line (`> [!tip]- 標題`, `> [!faq]`):
@@ -665,20 +668,7 @@ fn kramdown_attributes(line: &str) -> Option<String> {
     if WHOLE.is_match(line) {
         return Some(String::new());
     }
-    let code = code_spans(line);
-    let mut out = String::with_capacity(line.len());
-    let mut last = 0;
-    for m in LIST.find_iter(line) {
-        if code.iter().any(|c| c.start < m.end() && m.start() < c.end) {
-            continue;
-        }
-        out.push_str(&line[last..m.start()]);
-        last = m.end();
-    }
-    if last == 0 {
-        return None;
-    }
-    out.push_str(&line[last..]);
+    let out = replace_outside_code(line, &LIST, |_| Some(String::new()))?;
     Some(if out.trim().is_empty() {
         String::new()
     } else {
@@ -1144,7 +1134,7 @@ impl Expander<'_> {
                     let inner = inner.strip_prefix(' ').unwrap_or(inner);
                     // a heading stays inside, in bold (as in the boxes tags open)
                     let mut text = match crate::parse::atx_heading(inner) {
-                        Some(h) => format!("\n{indent}**{}**\n", h.replace('*', "\\*")),
+                        Some(h) => format!("\n{indent}{}\n", bold(h)),
                         None => format!("{indent}{inner}"),
                     };
                     if k == 0 {
@@ -1198,21 +1188,21 @@ impl Expander<'_> {
             if boxed && let Some(heading) = crate::parse::atx_heading(line) {
                 // a paragraph of its own, as the heading was
                 let blank = |l: Option<&(usize, &str)>| l.is_none_or(|(_, l)| l.trim().is_empty());
-                let bold = match heading {
+                let text = match heading {
                     "" => String::new(),
                     h => format!(
-                        "{}{}**{}**{}",
+                        "{}{}{}{}",
                         if blank(i.checked_sub(2).and_then(|p| lines.get(p))) {
                             ""
                         } else {
                             "\n"
                         },
                         &line[..line.len() - line.trim_start().len()],
-                        h.replace('*', "\\*"),
+                        bold(h),
                         if blank(lines.get(i)) { "" } else { "\n" },
                     ),
                 };
-                self.replaced(&bold, eol, &mut line_no);
+                self.replaced(&text, eol, &mut line_no);
                 continue;
             }
             let found = if self.dialect.mdbook {
@@ -1324,15 +1314,9 @@ impl Expander<'_> {
             let summary = if title.is_empty() { "…" } else { title };
             (details_open(summary), "\n\n</details>\n")
         } else if ASIDES.contains(&kind.as_str()) || matches!(kind.as_str(), "error" | "tldr") {
-            let (class, own) = alert_kind(&kind).class_and_title(self.dialect.chinese);
-            let title = match title {
-                "" => own_title(&kind, self.dialect.chinese)
-                    .unwrap_or(own)
-                    .to_string(),
-                t => escape(t),
-            };
+            let given = (!title.is_empty()).then_some(title);
             (
-                format!("\n{}\n", aside_open(class, &title)),
+                alert_aside(&kind, given, self.dialect.chinese),
                 "\n\n</aside>\n",
             )
         } else {
@@ -1702,8 +1686,6 @@ impl Expander<'_> {
                 .or_else(|| arg(args, "type", None))
                 .or_else(|| arg(args, "color", None))
                 .unwrap_or(name);
-            let kind = alert_kind(style);
-            let (class, title) = kind.class_and_title(self.dialect.chinese);
             // Hugo's `notice` and `admonition` take a title after the style; Hexo's `note`
             // its classes (`no-icon`), then a title
             let hugo = matches!(tag.kind, Kind::Hugo { .. });
@@ -1730,14 +1712,9 @@ impl Expander<'_> {
             let given = arg(args, "title", None)
                 .map(str::to_string)
                 .or_else(|| (!words.is_empty()).then(|| words.join(" ")));
-            let title = given
-                .as_deref()
-                .map(escape)
-                .or_else(|| own_title(style, self.dialect.chinese).map(str::to_string))
-                .unwrap_or_else(|| title.to_string());
             self.open
                 .push((name.to_string(), "\n\n</aside>\n".into(), span));
-            return Some(format!("\n{}\n", aside_open(class, &title)));
+            return Some(alert_aside(style, given.as_deref(), self.dialect.chinese));
         }
         match name {
             // hugo-book's `{{< button href="…" >}}text{{< /button >}}`: a link (with
@@ -1803,18 +1780,6 @@ impl Expander<'_> {
                     .push((name.to_string(), "\n\n</details>\n".into(), span));
                 Some(details_open(title))
             }
-            // Butterfly's `{% timeline 2023,blue %}`: its title, then its events
-            // (`<!-- timeline 1月 -->`, as tabs are)
-            "timeline" => {
-                let joined = args.join(" ");
-                let title = joined.split(',').next().unwrap_or("").trim();
-                self.open.push((name.to_string(), "\n".into(), span));
-                Some(if title.is_empty() {
-                    "\n".into()
-                } else {
-                    format!("\n\n**{}**\n\n", title.replace('*', "\\*"))
-                })
-            }
             // Butterfly's `{% poem 靜夜思,李白 %}`: a quote, its title above its lines (each
             // kept on its own) and its author under them
             "poem" => {
@@ -1832,20 +1797,26 @@ impl Expander<'_> {
                 ));
                 Some(match title {
                     "" => "\n<blockquote>\n\n".into(),
-                    t => format!("\n<blockquote>\n\n**{}**\n\n", t.replace('*', "\\*")),
+                    t => format!("\n<blockquote>\n\n{}\n\n", bold(t)),
                 })
             }
-            // (and Docsy's `{{< tab header="…" >}}`, Blowfish's `{{< timelineItem header="…" >}}`)
-            "tab" | "timelineitem" => {
-                let title = arg(args, "title", Some(0))
-                    .or_else(|| arg(args, "name", None))
-                    .or_else(|| arg(args, "header", None))
-                    .unwrap_or("");
+            // (and Docsy's `{{< tab header="…" >}}`, Blowfish's `{{< timelineItem header="…" >}}`;
+            // Butterfly's `{% timeline 2023,blue %}`: its title, then its events,
+            // `<!-- timeline 1月 -->`, as Hexo's tabs are)
+            "tab" | "timelineitem" | "timeline" => {
+                let joined = args.join(" ");
+                let title = match name {
+                    "timeline" => joined.split(',').next().unwrap_or("").trim(),
+                    _ => arg(args, "title", Some(0))
+                        .or_else(|| arg(args, "name", None))
+                        .or_else(|| arg(args, "header", None))
+                        .unwrap_or(""),
+                };
                 self.open.push((name.to_string(), "\n".into(), span));
                 Some(if title.is_empty() {
                     "\n".into()
                 } else {
-                    format!("\n\n**{}**\n\n", title.replace('*', "\\*"))
+                    format!("\n\n{}\n\n", bold(title))
                 })
             }
             // GitBook's API method: its method, path and summary, then its text
@@ -2430,9 +2401,25 @@ fn aside_open(class: &str, title: &str) -> String {
     format!("<aside class=\"alert {class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n")
 }
 
+/// What opens an aside of a style (`warning`, LoveIt's `abstract`), titled by `given` (text),
+/// else by the style's own title, else by its kind's.
+fn alert_aside(style: &str, given: Option<&str>, chinese: bool) -> String {
+    let (class, title) = alert_kind(style).class_and_title(chinese);
+    let title = given
+        .map(escape)
+        .or_else(|| own_title(style, chinese).map(str::to_string))
+        .unwrap_or_else(|| title.to_string());
+    format!("\n{}\n", aside_open(class, &title))
+}
+
 /// What opens `<details>` with its summary (its text).
 fn details_open(summary: &str) -> String {
     format!("\n<details>\n<summary>{}</summary>\n\n", escape(summary))
+}
+
+/// Text in bold, its own `*` escaped.
+fn bold(text: &str) -> String {
+    format!("**{}**", text.replace('*', "\\*"))
 }
 
 /// Text for HTML.
